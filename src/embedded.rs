@@ -1,1 +1,732 @@
-//! embedded (in progress)
+//! A throwaway PostgreSQL cluster started from the locally installed server binaries: what
+//! the CLI runs against when no connection is configured, and what every test gets.
+//!
+//! `initdb` runs once per bin dir into a cached template in the temp dir; each `start`
+//! copies the template, so a cluster is up in a fraction of a second. Access is trust
+//! auth over a unix socket in a private 0700 directory, so no password exists anywhere.
+//! PostgreSQL refuses to run as root, so as root the server runs as the `postgres` user.
+
+use std::collections::HashMap;
+use std::ffi::OsStr;
+use std::fs::{self, File, OpenOptions};
+use std::hash::{BuildHasher, Hasher};
+use std::io::{self, Read, Seek, SeekFrom};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex, OnceLock, mpsc};
+use std::time::{Duration, Instant, SystemTime};
+
+use nix::fcntl::{Flock, FlockArg, OFlag};
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::{Pid, Uid, User, geteuid};
+use tempfile::TempDir;
+
+/// Overrides the search for the server binaries.
+pub const BIN_DIR_ENV: &str = "PGRECON_PG_BIN_DIR";
+
+const SUPERUSER: &str = "postgres";
+const READY_TIMEOUT: Duration = Duration::from_secs(30);
+const STOP_TIMEOUT: Duration = Duration::from_secs(10);
+/// Leftovers of killed processes older than this are swept (a start takes seconds).
+const STALE_AFTER: Duration = Duration::from_secs(600);
+const CLUSTER_PREFIX: &str = "pgrecon-pg-";
+
+/// Durability is pointless for a throwaway cluster; the small sizes let many clusters
+/// (one per test) run side by side on a small machine.
+const SERVER_SETTINGS: &[&str] = &[
+    "listen_addresses=",
+    "fsync=off",
+    "synchronous_commit=off",
+    "full_page_writes=off",
+    "shared_buffers=16MB",
+    "max_connections=30",
+    "autovacuum=off",
+    "jit=off",
+    "huge_pages=off",
+    "unix_socket_permissions=0700",
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum EmbeddedError {
+    #[error(
+        "no PostgreSQL server binaries (initdb and postgres) found; install the PostgreSQL server, set {BIN_DIR_ENV} to its bin directory, or configure a connection"
+    )]
+    BinariesNotFound,
+    #[error(
+        "{BIN_DIR_ENV} is {}, which does not contain initdb and postgres; point it at the bin directory of a PostgreSQL server",
+        .0.display()
+    )]
+    BadBinDir(PathBuf),
+    #[error(
+        "running as root, but there is no `postgres` OS user to run the server as (PostgreSQL refuses root); create one (useradd --system postgres) or run as an unprivileged user"
+    )]
+    NoServerUser,
+    #[error("could not read the server version from `{} --version`: {reason}", .path.display())]
+    Version { path: PathBuf, reason: String },
+    #[error("could not {action} {}: {source}", .path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error(
+        "{} is owned by another user; remove it or set TMPDIR to a private directory",
+        .0.display()
+    )]
+    ForeignTemplate(PathBuf),
+    #[error("initdb failed ({status}); check the installation, its output ends with:\n{log_tail}")]
+    Initdb { status: String, log_tail: String },
+    #[error("the embedded PostgreSQL server {what}; its log ends with:\n{log_tail}")]
+    Start { what: String, log_tail: String },
+}
+
+fn io_err(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> EmbeddedError {
+    let path = path.to_path_buf();
+    move |source| EmbeddedError::Io {
+        action,
+        path,
+        source,
+    }
+}
+
+/// A running throwaway cluster. Dropping it stops the server (immediate shutdown) and
+/// removes its directories.
+#[derive(Debug)]
+pub struct EmbeddedPostgres {
+    /// Holds the socket and `data/`; removed when dropped, after the server stopped
+    /// (fields drop after `Drop::drop`).
+    root: TempDir,
+    data_dir: PathBuf,
+    port: u16,
+    version: String,
+    bin_dir: PathBuf,
+    child: Option<Child>,
+}
+
+impl EmbeddedPostgres {
+    /// Starts a fresh cluster (blocking; call from sync code or `spawn_blocking`).
+    pub fn start() -> Result<Self, EmbeddedError> {
+        let bin_dir = find_bin_dir()?;
+        let owner = server_owner()?;
+        let install = prepare(&bin_dir, owner.as_ref())?;
+        sweep_stale(owner.as_ref());
+
+        let root = tempfile::Builder::new()
+            .prefix(CLUSTER_PREFIX)
+            .tempdir_in(socket_parent())
+            .map_err(io_err("create a directory in", &socket_parent()))?;
+        chown_to(root.path(), owner.as_ref())
+            .map_err(io_err("change the owner of", root.path()))?;
+        let data_dir = root.path().join("data");
+        copy_tree(&install.template, &data_dir, owner.as_ref())
+            .map_err(io_err("copy the cluster template to", &data_dir))?;
+
+        let log_path = data_dir.join("server.log");
+        let log = create_private_file(&log_path, owner.as_ref())
+            .map_err(io_err("create", &log_path))?;
+        let log_out = log.try_clone().map_err(io_err("open", &log_path))?;
+
+        let port = random_port();
+        let mut cmd = Command::new(bin_dir.join("postgres"));
+        cmd.arg("-D")
+            .arg(&data_dir)
+            .arg("-k")
+            .arg(root.path())
+            .arg("-p")
+            .arg(port.to_string());
+        for setting in SERVER_SETTINGS {
+            cmd.arg("-c").arg(setting);
+        }
+        cmd.stdin(Stdio::null())
+            .stdout(log_out)
+            .stderr(log)
+            .current_dir(root.path());
+        prepare_command(&mut cmd, owner.as_ref());
+        let child = spawn(cmd).map_err(io_err("start", &bin_dir.join("postgres")))?;
+
+        let mut cluster = EmbeddedPostgres {
+            root,
+            data_dir,
+            port,
+            version: install.version.clone(),
+            bin_dir,
+            child: Some(child),
+        };
+        // On failure `cluster` drops here, which stops whatever did start.
+        cluster.wait_ready()?;
+        Ok(cluster)
+    }
+
+    /// `tokio_postgres::Config` for a database on this cluster (superuser `postgres`,
+    /// unix socket, no password).
+    pub fn config(&self, dbname: &str) -> tokio_postgres::Config {
+        let mut config = tokio_postgres::Config::new();
+        config
+            .host_path(self.socket_dir())
+            .port(self.port)
+            .user(SUPERUSER)
+            .dbname(dbname);
+        config
+    }
+
+    /// A libpq-style URL (`postgresql://postgres@%2Fpath%2Fto%2Fsocket:PORT/db`), for
+    /// child processes and CLI tests.
+    pub fn url(&self, dbname: &str) -> String {
+        format!(
+            "postgresql://{SUPERUSER}@{}:{}/{}",
+            percent_encode(self.socket_dir().as_os_str().as_bytes()),
+            self.port,
+            percent_encode(dbname.as_bytes())
+        )
+    }
+
+    /// The directory holding the server's unix socket.
+    pub fn socket_dir(&self) -> &Path {
+        self.root.path()
+    }
+
+    /// The port; with unix sockets only it just names the socket file.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The server version, e.g. `15.18`.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// The directory holding the server binaries this cluster runs from.
+    pub fn bin_dir(&self) -> &Path {
+        &self.bin_dir
+    }
+
+    /// The postmaster's process id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
+    fn wait_ready(&mut self) -> Result<(), EmbeddedError> {
+        let deadline = Instant::now() + READY_TIMEOUT;
+        let pid_file = self.data_dir.join("postmaster.pid");
+        let socket = self.socket_dir().join(format!(".s.PGSQL.{}", self.port));
+        loop {
+            let exited = match self.child.as_mut().map(Child::try_wait) {
+                Some(Ok(None)) => None,
+                Some(Ok(Some(status))) => Some(format!("exited during startup ({status})")),
+                Some(Err(e)) => Some(format!("could not be waited for ({e})")),
+                None => Some("was not started".to_owned()),
+            };
+            if let Some(what) = exited {
+                return Err(self.start_error(what));
+            }
+            // Line 8 of postmaster.pid is the status, `ready` once connections are accepted.
+            let ready = fs::read_to_string(&pid_file)
+                .ok()
+                .and_then(|text| text.lines().nth(7).map(|l| l.trim() == "ready"))
+                .unwrap_or(false);
+            if ready && socket.exists() {
+                return Ok(());
+            }
+            if Instant::now() >= deadline {
+                return Err(self.start_error(format!(
+                    "did not become ready within {} s",
+                    READY_TIMEOUT.as_secs()
+                )));
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    fn start_error(&self, what: String) -> EmbeddedError {
+        EmbeddedError::Start {
+            what,
+            log_tail: log_tail(&self.data_dir.join("server.log")),
+        }
+    }
+}
+
+impl Drop for EmbeddedPostgres {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            stop(&mut child);
+        }
+    }
+}
+
+/// Immediate shutdown: SIGQUIT makes the postmaster kill its backends and exit without a
+/// checkpoint; SIGKILL if it does not go in time.
+fn stop(child: &mut Child) {
+    if !matches!(child.try_wait(), Ok(None)) {
+        return;
+    }
+    let Ok(raw) = i32::try_from(child.id()) else {
+        return;
+    };
+    let _ = kill(Pid::from_raw(raw), Signal::SIGQUIT);
+    let deadline = Instant::now() + STOP_TIMEOUT;
+    while Instant::now() < deadline {
+        match child.try_wait() {
+            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+            _ => return,
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// Finds the PostgreSQL server binaries: `PGRECON_PG_BIN_DIR`, else `pg_config --bindir`
+/// on `PATH`, else the highest installed `/usr/lib/postgresql/*/bin` (or
+/// `/usr/pgsql-*/bin`) containing `initdb` and `postgres`.
+pub fn find_bin_dir() -> Result<PathBuf, EmbeddedError> {
+    if let Some(dir) = std::env::var_os(BIN_DIR_ENV).filter(|v| !v.is_empty()) {
+        let dir = PathBuf::from(dir);
+        return if has_server_binaries(&dir) {
+            Ok(dir)
+        } else {
+            Err(EmbeddedError::BadBinDir(dir))
+        };
+    }
+    static SEARCHED: OnceLock<Option<PathBuf>> = OnceLock::new();
+    SEARCHED
+        .get_or_init(|| pg_config_bin_dir().or_else(highest_installed_bin_dir))
+        .clone()
+        .ok_or(EmbeddedError::BinariesNotFound)
+}
+
+fn has_server_binaries(dir: &Path) -> bool {
+    dir.join("initdb").is_file() && dir.join("postgres").is_file()
+}
+
+fn pg_config_bin_dir() -> Option<PathBuf> {
+    let output = Command::new("pg_config")
+        .arg("--bindir")
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    let dir = PathBuf::from(OsStr::from_bytes(output.stdout.trim_ascii()));
+    // pg_config may come from a client-only package pointing at a missing server.
+    has_server_binaries(&dir).then_some(dir)
+}
+
+fn highest_installed_bin_dir() -> Option<PathBuf> {
+    let mut candidates: Vec<(Vec<u64>, PathBuf)> = Vec::new();
+    let mut collect = |parent: &str, prefix: &str| {
+        let Ok(entries) = fs::read_dir(parent) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some(version) = name.to_str().and_then(|n| n.strip_prefix(prefix)) else {
+                continue;
+            };
+            let Ok(key) = version
+                .split('.')
+                .map(str::parse::<u64>)
+                .collect::<Result<Vec<_>, _>>()
+            else {
+                continue;
+            };
+            let bin = entry.path().join("bin");
+            if has_server_binaries(&bin) {
+                candidates.push((key, bin));
+            }
+        }
+    };
+    collect("/usr/lib/postgresql", "");
+    collect("/usr", "pgsql-");
+    candidates.sort();
+    candidates.pop().map(|(_, dir)| dir)
+}
+
+/// The OS user that runs the server: `None` means the current user; as root the
+/// `postgres` user, since PostgreSQL refuses to run as root.
+fn server_owner() -> Result<Option<User>, EmbeddedError> {
+    if !geteuid().is_root() {
+        return Ok(None);
+    }
+    match User::from_name(SUPERUSER) {
+        Ok(Some(user)) => Ok(Some(user)),
+        _ => Err(EmbeddedError::NoServerUser),
+    }
+}
+
+fn owner_uid(owner: Option<&User>) -> Uid {
+    owner.map_or_else(geteuid, |u| u.uid)
+}
+
+fn chown_to(path: &Path, owner: Option<&User>) -> io::Result<()> {
+    match owner {
+        Some(user) => std::os::unix::fs::lchown(
+            path,
+            Some(user.uid.as_raw()),
+            Some(user.gid.as_raw()),
+        ),
+        None => Ok(()),
+    }
+}
+
+fn create_private_file(path: &Path, owner: Option<&User>) -> io::Result<File> {
+    let file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    chown_to(path, owner)?;
+    Ok(file)
+}
+
+/// Runs the child as `owner`, in a clean environment as far as libpq/server variables go.
+fn prepare_command(cmd: &mut Command, owner: Option<&User>) {
+    if let Some(user) = owner {
+        // std drops the supplementary groups (setgroups(0)) when switching from root.
+        cmd.uid(user.uid.as_raw()).gid(user.gid.as_raw());
+        cmd.env("HOME", &user.dir).env("USER", &user.name);
+    }
+    for (key, _) in std::env::vars_os() {
+        if key.as_bytes().starts_with(b"PG") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.env("LC_ALL", "C");
+}
+
+/// Children are forked from one thread that lives as long as the process, so that
+/// `PR_SET_PDEATHSIG` (which fires when the forking *thread* ends) fires only when the
+/// process dies: a test binary killed by a timeout then takes its servers with it.
+fn spawn(mut cmd: Command) -> io::Result<Child> {
+    type Request = (Command, mpsc::Sender<io::Result<Child>>);
+    static SPAWNER: Mutex<Option<mpsc::Sender<Request>>> = Mutex::new(None);
+
+    let parent = nix::unistd::getpid();
+    // SAFETY: the closure runs between fork and exec and only makes two system calls
+    // (prctl, getppid); it allocates nothing and takes no lock.
+    unsafe {
+        cmd.pre_exec(move || {
+            nix::sys::prctl::set_pdeathsig(Signal::SIGQUIT)?;
+            // The parent may have died before the prctl took effect.
+            if nix::unistd::getppid() != parent {
+                return Err(nix::errno::Errno::ESRCH.into());
+            }
+            Ok(())
+        });
+    }
+
+    let sender = {
+        let mut guard = SPAWNER.lock().unwrap_or_else(|e| e.into_inner());
+        if guard.is_none() {
+            let (tx, rx) = mpsc::channel::<Request>();
+            std::thread::Builder::new()
+                .name("pgrecon-spawner".into())
+                .spawn(move || {
+                    for (mut cmd, reply) in rx {
+                        let _ = reply.send(cmd.spawn());
+                    }
+                })?;
+            *guard = Some(tx);
+        }
+        guard.clone().expect("spawner initialised above")
+    };
+    let (reply_tx, reply_rx) = mpsc::channel();
+    sender
+        .send((cmd, reply_tx))
+        .map_err(|_| io::Error::other("the process spawner thread is gone"))?;
+    reply_rx
+        .recv()
+        .map_err(|_| io::Error::other("the process spawner thread is gone"))?
+}
+
+/// A server installation ready to start clusters from.
+struct Installation {
+    version: String,
+    template: PathBuf,
+}
+
+/// Reads the version and makes sure the template exists, once per bin dir and process.
+fn prepare(bin_dir: &Path, owner: Option<&User>) -> Result<Arc<Installation>, EmbeddedError> {
+    static PREPARED: Mutex<Option<HashMap<PathBuf, Arc<Installation>>>> = Mutex::new(None);
+    // Held while building, so threads of this process wait instead of racing.
+    let mut guard = PREPARED.lock().unwrap_or_else(|e| e.into_inner());
+    let map = guard.get_or_insert_with(HashMap::new);
+    if let Some(install) = map.get(bin_dir) {
+        if install.template.join("PG_VERSION").is_file() {
+            return Ok(Arc::clone(install));
+        }
+    }
+    let version = server_version(bin_dir)?;
+    let template = ensure_template(bin_dir, &version, owner)?;
+    let install = Arc::new(Installation { version, template });
+    map.insert(bin_dir.to_path_buf(), Arc::clone(&install));
+    Ok(install)
+}
+
+fn server_version(bin_dir: &Path) -> Result<String, EmbeddedError> {
+    let path = bin_dir.join("postgres");
+    let fail = |reason: String| EmbeddedError::Version {
+        path: path.clone(),
+        reason,
+    };
+    let output = Command::new(&path)
+        .arg("--version")
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| fail(e.to_string()))?;
+    if !output.status.success() {
+        return Err(fail(format!("it exited with {}", output.status)));
+    }
+    // "postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)"
+    let text = String::from_utf8_lossy(&output.stdout);
+    text.split_once("(PostgreSQL)")
+        .and_then(|(_, rest)| rest.split_whitespace().next())
+        .filter(|v| v.starts_with(|c: char| c.is_ascii_digit()))
+        .map(str::to_owned)
+        .ok_or_else(|| fail(format!("unexpected output {:?}", text.trim())))
+}
+
+/// Runs `initdb` into `<tmp>/pgrecon-template-<version>-<uid>-<bin dir hash>` unless a
+/// complete template is there. Built in a staging directory and renamed into place under
+/// an exclusive file lock, so concurrent test processes neither race nor see half a
+/// template.
+fn ensure_template(
+    bin_dir: &Path,
+    version: &str,
+    owner: Option<&User>,
+) -> Result<PathBuf, EmbeddedError> {
+    let tmp = std::env::temp_dir();
+    let bin_hash = blake3::hash(bin_dir.as_os_str().as_bytes()).to_hex();
+    let name = format!(
+        "pgrecon-template-{version}-{}-{}",
+        geteuid().as_raw(),
+        &bin_hash[..8]
+    );
+    let template = tmp.join(&name);
+    let lock_path = tmp.join(format!("{name}.lock"));
+    let lock_file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .mode(0o600)
+        .custom_flags(OFlag::O_NOFOLLOW.bits())
+        .open(&lock_path)
+        .map_err(io_err("open the lock file", &lock_path))?;
+    let _lock = Flock::lock(lock_file, FlockArg::LockExclusive).map_err(|(_, errno)| {
+        EmbeddedError::Io {
+            action: "lock",
+            path: lock_path.clone(),
+            source: errno.into(),
+        }
+    })?;
+
+    match fs::symlink_metadata(&template) {
+        Ok(meta) => {
+            if !meta.is_dir() || meta.uid() != owner_uid(owner).as_raw() {
+                return Err(EmbeddedError::ForeignTemplate(template));
+            }
+            if template.join("PG_VERSION").is_file() {
+                return Ok(template);
+            }
+            // Not ours to have left half-done (renames are atomic), but clear it anyway.
+            fs::remove_dir_all(&template).map_err(io_err("remove", &template))?;
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io_err("inspect", &template)(e)),
+    }
+
+    let staging = tempfile::Builder::new()
+        .prefix(&format!("{name}.build-"))
+        .tempdir_in(&tmp)
+        .map_err(io_err("create a directory in", &tmp))?;
+    chown_to(staging.path(), owner).map_err(io_err("change the owner of", staging.path()))?;
+    let data = staging.path().join("data");
+    let log_path = staging.path().join("initdb.log");
+    let log = create_private_file(&log_path, owner).map_err(io_err("create", &log_path))?;
+    let log_out = log.try_clone().map_err(io_err("open", &log_path))?;
+
+    let initdb = bin_dir.join("initdb");
+    let mut cmd = Command::new(&initdb);
+    cmd.arg("-D")
+        .arg(&data)
+        .args([
+            "--auth=trust",
+            "--username=postgres",
+            "--encoding=UTF8",
+            "--locale=C",
+            // A cache: durability would only cost time.
+            "--no-sync",
+            // 1 MB WAL segments instead of 16 MB: less to copy at every start.
+            "--wal-segsize=1",
+        ])
+        .stdin(Stdio::null())
+        .stdout(log_out)
+        .stderr(log)
+        .current_dir(staging.path());
+    prepare_command(&mut cmd, owner);
+    let status = spawn(cmd)
+        .and_then(|mut child| child.wait())
+        .map_err(io_err("run", &initdb))?;
+    if !status.success() {
+        return Err(EmbeddedError::Initdb {
+            status: status.to_string(),
+            log_tail: log_tail(&log_path),
+        });
+    }
+    fs::rename(&data, &template).map_err(io_err("move the new template to", &template))?;
+    Ok(template)
+}
+
+/// Copies a data directory, keeping permission bits (PostgreSQL insists on 0700/0600)
+/// and handing every entry to `owner`.
+fn copy_tree(src: &Path, dst: &Path, owner: Option<&User>) -> io::Result<()> {
+    let mode = fs::symlink_metadata(src)?.permissions().mode() & 0o7777;
+    fs::DirBuilder::new().mode(0o700).create(dst)?;
+    for entry in fs::read_dir(src)? {
+        let entry = entry?;
+        let from = entry.path();
+        let to = dst.join(entry.file_name());
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            copy_tree(&from, &to, owner)?;
+        } else if kind.is_symlink() {
+            std::os::unix::fs::symlink(fs::read_link(&from)?, &to)?;
+            chown_to(&to, owner)?;
+        } else {
+            fs::copy(&from, &to)?;
+            chown_to(&to, owner)?;
+        }
+    }
+    fs::set_permissions(dst, fs::Permissions::from_mode(mode))?;
+    chown_to(dst, owner)
+}
+
+/// Where cluster directories go: the temp dir, unless its path is so long that the socket
+/// path would exceed the 107 bytes a unix socket address holds.
+fn socket_parent() -> PathBuf {
+    let tmp = std::env::temp_dir();
+    // "/pgrecon-pg-XXXXXX/.s.PGSQL.NNNNN" is 34 bytes.
+    if tmp.as_os_str().len() + 34 < 100 {
+        tmp
+    } else {
+        PathBuf::from("/tmp")
+    }
+}
+
+/// Removes cluster directories whose server is gone: what a killed process left behind
+/// (its server died with it, see `spawn`). Best effort, once per process.
+fn sweep_stale(owner: Option<&User>) {
+    static SWEPT: OnceLock<()> = OnceLock::new();
+    SWEPT.get_or_init(|| {
+        let Ok(entries) = fs::read_dir(socket_parent()) else {
+            return;
+        };
+        let uid = owner_uid(owner).as_raw();
+        for entry in entries.flatten() {
+            let is_cluster = entry
+                .file_name()
+                .as_bytes()
+                .starts_with(CLUSTER_PREFIX.as_bytes());
+            let Ok(meta) = entry.metadata() else {
+                continue;
+            };
+            let old = meta
+                .modified()
+                .ok()
+                .and_then(|m| SystemTime::now().duration_since(m).ok())
+                .is_some_and(|age| age > STALE_AFTER);
+            if !is_cluster || !meta.is_dir() || meta.uid() != uid || !old {
+                continue;
+            }
+            let path = entry.path();
+            if !postmaster_alive(&path.join("data")) {
+                let _ = fs::remove_dir_all(&path);
+            }
+        }
+    });
+}
+
+fn postmaster_alive(data_dir: &Path) -> bool {
+    let Ok(text) = fs::read_to_string(data_dir.join("postmaster.pid")) else {
+        return false;
+    };
+    let Some(pid) = text.lines().next().and_then(|l| l.trim().parse::<i32>().ok()) else {
+        return false;
+    };
+    // EPERM means it exists but belongs to someone else: leave it.
+    !matches!(kill(Pid::from_raw(pid), None), Err(nix::errno::Errno::ESRCH))
+}
+
+fn random_port() -> u16 {
+    let random = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    20000 + u16::try_from(random % 40000).expect("below 40000")
+}
+
+/// The last lines of a log file, for error messages.
+fn log_tail(path: &Path) -> String {
+    const MAX: u64 = 4000;
+    let mut text = String::new();
+    if let Ok(mut file) = File::open(path) {
+        let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let _ = file.seek(SeekFrom::Start(len.saturating_sub(MAX)));
+        let mut bytes = Vec::new();
+        let _ = file.read_to_end(&mut bytes);
+        text = String::from_utf8_lossy(&bytes).into_owned();
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let tail = lines[lines.len().saturating_sub(20)..].join("\n");
+    if tail.trim().is_empty() {
+        "(empty)".to_owned()
+    } else {
+        tail
+    }
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters.
+fn percent_encode(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for &b in bytes {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_installed_binaries() {
+        let dir = find_bin_dir().expect("PostgreSQL server binaries must be installed");
+        assert!(dir.join("initdb").is_file(), "{}", dir.display());
+        assert!(dir.join("postgres").is_file(), "{}", dir.display());
+        let version = server_version(&dir).unwrap();
+        assert!(
+            version.split('.').next().unwrap().parse::<u32>().unwrap() >= 10,
+            "{version}"
+        );
+    }
+
+    #[test]
+    fn percent_encodes_socket_paths() {
+        assert_eq!(percent_encode(b"/tmp/pg-x_1.s"), "%2Ftmp%2Fpg-x_1.s");
+        assert_eq!(percent_encode("é".as_bytes()), "%C3%A9");
+    }
+
+    #[test]
+    fn random_ports_stay_in_range() {
+        for _ in 0..100 {
+            assert!((20000..60000).contains(&random_port()));
+        }
+    }
+}

@@ -1,1 +1,228 @@
-//! apply (in progress)
+//! The only module that writes. Under a session advisory lock, in one transaction:
+//! read the live catalog, plan, refuse what is not approved, run every step, read the
+//! catalog again and diff: anything left to do rolls everything back. Only then commit.
+
+use crate::diff::{self, DiffOptions, password};
+use crate::introspect;
+use crate::model::{Catalog, Password};
+use crate::plan::{self, Exec, Plan, Step};
+use secrecy::ExposeSecret;
+use std::time::{Duration, Instant};
+use tokio_postgres::{Client, IsolationLevel};
+
+/// Key of the session advisory lock every pgrecon apply takes ("pgrecon" in ASCII), so
+/// two applies on one database never interleave.
+pub const ADVISORY_LOCK_KEY: i64 = 0x7067_7265_636f_6e00;
+
+#[derive(Debug, Clone)]
+pub struct ApplyOptions {
+    pub diff: DiffOptions,
+    pub allow_destructive: bool,
+    /// `lock_timeout` for the steps: a DDL waiting longer than this fails the apply
+    /// instead of queueing every other session behind it.
+    pub lock_timeout: Duration,
+    pub statement_timeout: Duration,
+    /// How long to wait for another pgrecon apply to finish.
+    pub lock_wait: Duration,
+}
+
+impl Default for ApplyOptions {
+    fn default() -> Self {
+        ApplyOptions {
+            diff: DiffOptions::default(),
+            allow_destructive: false,
+            lock_timeout: Duration::from_secs(5),
+            statement_timeout: Duration::from_secs(300),
+            lock_wait: Duration::from_secs(60),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct StepTiming {
+    pub number: usize,
+    pub duration: Duration,
+}
+
+#[derive(Debug)]
+pub enum ApplyOutcome {
+    NoChanges(Plan),
+    Applied {
+        plan: Plan,
+        timings: Vec<StepTiming>,
+        duration: Duration,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error(transparent)]
+    Introspect(#[from] introspect::IntrospectError),
+    #[error(transparent)]
+    Diff(#[from] diff::DiffError),
+    #[error(transparent)]
+    Plan(#[from] plan::PlanError),
+    #[error(
+        "refusing to apply {} destructive step{}: {}\n  help: review them, then re-run with --allow-destructive",
+        .0.len(), if .0.len() == 1 { "" } else { "s" }, .0.join("; ")
+    )]
+    Destructive(Vec<String>),
+    #[error("another pgrecon apply holds the lock on this database; gave up after {0:?}")]
+    Locked(Duration),
+    #[error("step {number} ({summary}) failed: {message}; nothing was changed")]
+    Step {
+        number: usize,
+        summary: String,
+        message: String,
+    },
+    #[error(
+        "the database did not converge: after running the plan {} change{} remained ({}); rolled back, nothing was changed",
+        .0.len(), if .0.len() == 1 { "" } else { "s" }, .0.join("; ")
+    )]
+    NotConverged(Vec<String>),
+    #[error("password of role `{0}` is not available; it cannot be set")]
+    MissingSecret(String),
+    #[error("database error during apply: {}; nothing was changed", db_message(.0))]
+    Database(#[from] tokio_postgres::Error),
+}
+
+/// The server's message and SQLSTATE, never the statement text (it may hold a verifier).
+pub fn db_message(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{} (SQLSTATE {})", db.message(), db.code().code()),
+        None => e.to_string(),
+    }
+}
+
+fn duration_sql(d: Duration) -> String {
+    format!("'{}ms'", d.as_millis())
+}
+
+/// Plans and applies `desired` on `client`. `on_plan` sees the plan computed under the
+/// lock, before anything runs (the CLI prints it there).
+pub async fn apply(
+    client: &mut Client,
+    desired: &Catalog,
+    options: &ApplyOptions,
+    on_plan: impl FnOnce(&Plan),
+) -> Result<ApplyOutcome, ApplyError> {
+    lock(client, options.lock_wait).await?;
+    let result = apply_locked(client, desired, options, on_plan).await;
+    // The lock is session-level; if the session died it is already gone.
+    let _ = client
+        .execute("SELECT pg_advisory_unlock($1)", &[&ADVISORY_LOCK_KEY])
+        .await;
+    result
+}
+
+async fn lock(client: &Client, wait: Duration) -> Result<(), ApplyError> {
+    client
+        .batch_execute(&format!("SET lock_timeout = {}", duration_sql(wait)))
+        .await?;
+    let locked = client
+        .execute("SELECT pg_advisory_lock($1)", &[&ADVISORY_LOCK_KEY])
+        .await;
+    client.batch_execute("RESET lock_timeout").await?;
+    match locked {
+        Ok(_) => Ok(()),
+        Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::LOCK_NOT_AVAILABLE) => {
+            Err(ApplyError::Locked(wait))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn apply_locked(
+    client: &mut Client,
+    desired: &Catalog,
+    options: &ApplyOptions,
+    on_plan: impl FnOnce(&Plan),
+) -> Result<ApplyOutcome, ApplyError> {
+    let started = Instant::now();
+    let txn = client
+        .build_transaction()
+        .isolation_level(IsolationLevel::RepeatableRead)
+        .start()
+        .await?;
+    txn.batch_execute(&format!(
+        "SET LOCAL lock_timeout = {}; SET LOCAL statement_timeout = {}",
+        duration_sql(options.lock_timeout),
+        duration_sql(options.statement_timeout)
+    ))
+    .await?;
+
+    let live = introspect::read_catalog(&txn).await?;
+    let plan = plan::build(&diff::diff(desired, &live, &options.diff)?)?;
+    on_plan(&plan);
+    if plan.is_empty() {
+        txn.rollback().await?;
+        return Ok(ApplyOutcome::NoChanges(plan));
+    }
+    if !options.allow_destructive {
+        let refused: Vec<String> = plan.destructive_steps().map(|s| s.summary.clone()).collect();
+        if !refused.is_empty() {
+            txn.rollback().await?;
+            return Err(ApplyError::Destructive(refused));
+        }
+    }
+
+    let mut timings = Vec::with_capacity(plan.steps.len());
+    for step in &plan.steps {
+        let t = Instant::now();
+        run_step(&txn, desired, step).await?;
+        timings.push(StepTiming {
+            number: step.number,
+            duration: t.elapsed(),
+        });
+    }
+
+    // Verify inside the same transaction: the plan must have left nothing to do.
+    let after = introspect::read_catalog(&txn).await?;
+    let left = plan::build(&diff::diff(desired, &after, &options.diff)?)?;
+    if !left.is_empty() {
+        let remaining = left.steps.iter().map(|s| s.summary.clone()).collect();
+        txn.rollback().await?;
+        return Err(ApplyError::NotConverged(remaining));
+    }
+    txn.commit().await?;
+    Ok(ApplyOutcome::Applied {
+        plan,
+        timings,
+        duration: started.elapsed(),
+    })
+}
+
+async fn run_step(
+    txn: &tokio_postgres::Transaction<'_>,
+    desired: &Catalog,
+    step: &Step,
+) -> Result<(), ApplyError> {
+    let fail = |e: tokio_postgres::Error| ApplyError::Step {
+        number: step.number,
+        summary: step.summary.clone(),
+        message: db_message(&e),
+    };
+    match &step.exec {
+        Exec::Sql(statements) => {
+            for s in statements {
+                txn.batch_execute(s).await.map_err(fail)?;
+            }
+        }
+        Exec::SetPassword { role } => {
+            let secret = match desired.roles.get(role).map(|r| &r.password) {
+                Some(Password::Desired {
+                    secret: Some(s), ..
+                }) => s,
+                _ => return Err(ApplyError::MissingSecret(role.clone())),
+            };
+            let verifier = password::verifier_for(secret.expose_secret());
+            let statement = format!(
+                "ALTER ROLE {} PASSWORD {}",
+                crate::sql::quote_ident(role),
+                crate::sql::quote_literal(&verifier)
+            );
+            txn.batch_execute(&statement).await.map_err(fail)?;
+        }
+    }
+    Ok(())
+}

@@ -197,7 +197,7 @@ impl Serialize for Grantee {
 pub type PrivilegeSet = BTreeMap<Privilege, bool>;
 
 /// An access-control list without the owner's implicit privileges.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
 pub struct Acl(pub BTreeMap<Grantee, PrivilegeSet>);
 

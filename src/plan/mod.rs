@@ -1,1 +1,267 @@
-//! plan (in progress)
+//! Changes → ordered steps. Each change becomes one step with its SQL and hazards; the
+//! steps go into a petgraph graph whose edges say what must run first (a role before the
+//! grants to it, a revoke before the drop of its grantee, …) and are ordered by a
+//! deterministic priority topological sort: creates early, drops late, ties broken by
+//! the diff's own order. No I/O.
+
+mod sql;
+
+use crate::diff::{Diff, Note};
+use crate::model::ObjectRef;
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::{DiGraph, NodeIndex};
+use serde::Serialize;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
+
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A closed set of risks a step can carry. Destructive kinds need explicit approval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HazardKind {
+    /// Data is deleted (a dropped schema, table or column).
+    DeletesData,
+    /// A role and its identity are removed.
+    DropsRole,
+    /// Privileges, ownership or role powers change in a way worth a second look.
+    AuthorizationChange,
+}
+
+impl HazardKind {
+    pub fn is_destructive(self) -> bool {
+        matches!(self, HazardKind::DeletesData | HazardKind::DropsRole)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HazardKind::DeletesData => "deletes_data",
+            HazardKind::DropsRole => "drops_role",
+            HazardKind::AuthorizationChange => "authorization_change",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Hazard {
+    pub kind: HazardKind,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Create,
+    Alter,
+    Grant,
+    Revoke,
+    Drop,
+}
+
+impl Action {
+    pub fn symbol(self) -> char {
+        match self {
+            Action::Create | Action::Grant => '+',
+            Action::Alter => '~',
+            Action::Revoke | Action::Drop => '-',
+        }
+    }
+}
+
+/// What apply executes for a step. Statements are complete SQL; a password is resolved
+/// at execution time so that no plan ever holds a secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Exec {
+    Sql(Vec<String>),
+    SetPassword { role: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Step {
+    /// 1-based position in the plan.
+    pub number: usize,
+    pub action: Action,
+    pub object: ObjectRef,
+    /// One line for people: "create role butler_general_app".
+    pub summary: String,
+    /// Further lines for people: attributes, old → new values.
+    pub details: Vec<String>,
+    /// The SQL as printed. For a password, a comment in place of the statement.
+    pub sql: Vec<String>,
+    pub hazards: Vec<Hazard>,
+    #[serde(skip)]
+    pub exec: Exec,
+}
+
+impl Step {
+    pub fn is_destructive(&self) -> bool {
+        self.hazards.iter().any(|h| h.kind.is_destructive())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Plan {
+    pub format_version: u32,
+    /// blake3 of the canonical JSON of the steps: identical plans have identical ids.
+    pub plan_id: String,
+    pub steps: Vec<Step>,
+    pub notes: Vec<Note>,
+    pub summary: Summary,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub create: usize,
+    pub alter: usize,
+    pub grant: usize,
+    pub revoke: usize,
+    pub drop: usize,
+    pub destructive: usize,
+}
+
+impl Plan {
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    pub fn destructive_steps(&self) -> impl Iterator<Item = &Step> {
+        self.steps.iter().filter(|s| s.is_destructive())
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum PlanError {
+    #[error("the plan has a dependency cycle between: {}", .0.join(", "))]
+    Cycle(Vec<String>),
+}
+
+/// The identity of something a step creates, needs or removes.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Key {
+    Role(String),
+    Schema(String),
+}
+
+struct Node {
+    step: Step,
+    phase: u8,
+    creates: Vec<Key>,
+    requires: Vec<Key>,
+    drops: Vec<Key>,
+}
+
+/// Orders the changes of a diff into a plan.
+pub fn build(diff: &Diff) -> Result<Plan, PlanError> {
+    let nodes: Vec<Node> = diff.changes.iter().map(sql::node_for).collect();
+    let order = order(&nodes)?;
+    let mut steps = Vec::with_capacity(nodes.len());
+    let mut nodes: Vec<Option<Node>> = nodes.into_iter().map(Some).collect();
+    for (i, idx) in order.into_iter().enumerate() {
+        let mut step = nodes[idx].take().expect("each node is ordered once").step;
+        step.number = i + 1;
+        steps.push(step);
+    }
+    let mut summary = Summary::default();
+    for s in &steps {
+        match s.action {
+            Action::Create => summary.create += 1,
+            Action::Alter => summary.alter += 1,
+            Action::Grant => summary.grant += 1,
+            Action::Revoke => summary.revoke += 1,
+            Action::Drop => summary.drop += 1,
+        }
+        if s.is_destructive() {
+            summary.destructive += 1;
+        }
+    }
+    let mut notes = diff.notes.clone();
+    notes.sort();
+    let plan_id = plan_id(&steps);
+    Ok(Plan {
+        format_version: FORMAT_VERSION,
+        plan_id,
+        steps,
+        notes,
+        summary,
+    })
+}
+
+fn plan_id(steps: &[Step]) -> String {
+    let canonical = serde_json::to_vec(steps).expect("steps serialize");
+    blake3::hash(&canonical).to_hex().to_string()
+}
+
+/// Priority topological sort (Kahn): among the steps whose dependencies are done, the
+/// lowest (phase, diff position) runs next, so equal inputs give equal plans.
+fn order(nodes: &[Node]) -> Result<Vec<usize>, PlanError> {
+    let mut graph: DiGraph<usize, ()> = DiGraph::with_capacity(nodes.len(), nodes.len());
+    let idx: Vec<NodeIndex> = (0..nodes.len()).map(|i| graph.add_node(i)).collect();
+    let mut creators: BTreeMap<&Key, Vec<usize>> = BTreeMap::new();
+    let mut droppers: BTreeMap<&Key, Vec<usize>> = BTreeMap::new();
+    let mut users: BTreeMap<&Key, Vec<usize>> = BTreeMap::new();
+    for (i, n) in nodes.iter().enumerate() {
+        n.creates.iter().for_each(|k| creators.entry(k).or_default().push(i));
+        n.drops.iter().for_each(|k| droppers.entry(k).or_default().push(i));
+        n.requires.iter().for_each(|k| users.entry(k).or_default().push(i));
+    }
+    for (key, using) in &users {
+        for &u in using {
+            for &c in creators.get(key).into_iter().flatten() {
+                if c != u {
+                    graph.update_edge(idx[c], idx[u], ());
+                }
+            }
+            for &d in droppers.get(key).into_iter().flatten() {
+                if d != u {
+                    graph.update_edge(idx[u], idx[d], ());
+                }
+            }
+        }
+    }
+    // A drop and a re-create of the same object: the drop goes first.
+    for (key, drops) in &droppers {
+        for &d in drops {
+            for &c in creators.get(key).into_iter().flatten() {
+                if c != d {
+                    graph.update_edge(idx[d], idx[c], ());
+                }
+            }
+        }
+    }
+
+    let mut indegree: Vec<usize> = idx
+        .iter()
+        .map(|&n| graph.neighbors_directed(n, petgraph::Direction::Incoming).count())
+        .collect();
+    let mut ready: BinaryHeap<Reverse<(u8, usize)>> = indegree
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| **d == 0)
+        .map(|(i, _)| Reverse((nodes[i].phase, i)))
+        .collect();
+    let mut out = Vec::with_capacity(nodes.len());
+    while let Some(Reverse((_, i))) = ready.pop() {
+        out.push(i);
+        for next in graph.neighbors_directed(idx[i], petgraph::Direction::Outgoing) {
+            let j = graph[next];
+            indegree[j] -= 1;
+            if indegree[j] == 0 {
+                ready.push(Reverse((nodes[j].phase, j)));
+            }
+        }
+    }
+    if out.len() != nodes.len() {
+        let mut names: Vec<String> = tarjan_scc(&graph)
+            .into_iter()
+            .filter(|c| c.len() > 1)
+            .flatten()
+            .map(|n| nodes[graph[n]].step.summary.clone())
+            .collect();
+        names.sort();
+        return Err(PlanError::Cycle(names));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests;

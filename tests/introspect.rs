@@ -1,0 +1,630 @@
+//! Introspection against a real PostgreSQL: SQL in, exact model out.
+
+mod common;
+
+use common::TestDb;
+use pgrecon::introspect::{self, QUERY_COUNT, QUERY_NAMES};
+use pgrecon::model::{
+    Acl, Catalog, DefaultPrivilegeKey, Function, FunctionId, Grantee, Membership, ObjectKind,
+    Password, Privilege, QualifiedName, Relation, RelationKind, RoleAttributes, Schema,
+    SettingValue,
+};
+use secrecy::ExposeSecret;
+use std::collections::BTreeMap;
+use tokio_postgres::Client;
+
+/// Roles are cluster-wide and tests may share a cluster: every role a test creates gets
+/// a prefix unique to the test run.
+fn unique_prefix(tag: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!("{tag}{}_{}_", std::process::id(), nanos % 1_000_000)
+}
+
+async fn current_database(client: &Client) -> String {
+    client
+        .query_one("SELECT current_database()::text", &[])
+        .await
+        .unwrap()
+        .get(0)
+}
+
+/// `[(grantee, [(privilege, grantable)])]` → Acl. Grantee `"PUBLIC"` is `PUBLIC`.
+fn acl(entries: &[(&str, &[(Privilege, bool)])]) -> Acl {
+    let mut acl = Acl::default();
+    for (grantee, privileges) in entries {
+        for (privilege, grantable) in *privileges {
+            acl.grant(Grantee::parse(grantee), *privilege, *grantable);
+        }
+    }
+    acl
+}
+
+fn list(items: &[&str]) -> SettingValue {
+    SettingValue::List(items.iter().map(|s| s.to_string()).collect())
+}
+
+fn scalar(value: &str) -> SettingValue {
+    SettingValue::Scalar(value.to_string())
+}
+
+/// Builds the whole scenario of `reads_every_object_class_exactly`; returns whether an
+/// extension was available (and so whether extension-owned objects were created).
+async fn set_up_scenario(client: &Client, p: &str, db: &str) -> bool {
+    let setup = format!(
+        r#"
+        CREATE ROLE {p}owner;
+        CREATE ROLE {p}group;
+        CREATE ROLE {p}app LOGIN NOINHERIT PASSWORD 'secret' CONNECTION LIMIT 5
+            VALID UNTIL '2031-02-03 04:05:06+00';
+        CREATE ROLE {p}super SUPERUSER CREATEDB CREATEROLE REPLICATION BYPASSRLS LOGIN
+            VALID UNTIL 'infinity';
+        CREATE ROLE {p}frac VALID UNTIL '2030-01-01 12:00:00.25+02';
+        COMMENT ON ROLE {p}app IS 'the app';
+        GRANT {p}group TO {p}app WITH ADMIN OPTION;
+        GRANT {p}owner TO {p}app;
+        GRANT pg_read_all_data TO {p}app;
+        ALTER ROLE {p}app SET search_path = general, "My Schema", "$user", public;
+        ALTER ROLE {p}app SET statement_timeout = '30s';
+        ALTER ROLE {p}app IN DATABASE {db} SET search_path = shared;
+        ALTER ROLE {p}app IN DATABASE postgres SET work_mem = '1MB';
+        ALTER ROLE {p}group IN DATABASE {db} SET work_mem = '2MB';
+
+        COMMENT ON DATABASE {db} IS 'test db';
+        ALTER DATABASE {db} SET lock_timeout = '5s';
+        REVOKE ALL ON DATABASE {db} FROM PUBLIC;
+        GRANT CONNECT ON DATABASE {db} TO {p}app;
+        GRANT CREATE ON DATABASE {db} TO {p}owner WITH GRANT OPTION;
+
+        CREATE SCHEMA general AUTHORIZATION {p}owner;
+        COMMENT ON SCHEMA general IS 'general stuff';
+        GRANT USAGE ON SCHEMA general TO {p}app, PUBLIC;
+        GRANT CREATE ON SCHEMA general TO {p}group WITH GRANT OPTION;
+        CREATE SCHEMA "My Schema";
+        REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+
+        CREATE TABLE general.notes (id bigint GENERATED ALWAYS AS IDENTITY, body text);
+        ALTER TABLE general.notes OWNER TO {p}owner;
+        GRANT SELECT, INSERT ON general.notes TO {p}app;
+        GRANT UPDATE ON general.notes TO {p}group WITH GRANT OPTION;
+        GRANT SELECT ON general.notes TO PUBLIC;
+        CREATE TABLE general.ser (id serial);
+        CREATE VIEW general.v AS SELECT 1 AS x;
+        CREATE MATERIALIZED VIEW general.mv AS SELECT 1 AS x;
+        CREATE SEQUENCE general.seq;
+        GRANT USAGE ON SEQUENCE general.seq TO {p}app;
+        GRANT SELECT ON SEQUENCE general.seq TO {p}group WITH GRANT OPTION;
+        CREATE FOREIGN DATA WRAPPER {p}fdw;
+        CREATE SERVER {p}srv FOREIGN DATA WRAPPER {p}fdw;
+        CREATE FOREIGN TABLE general.ft (a int) SERVER {p}srv;
+        CREATE TABLE "My Schema"."Parted" (a int) PARTITION BY RANGE (a);
+        CREATE TABLE "My Schema".part1 PARTITION OF "My Schema"."Parted" FOR VALUES FROM (0) TO (10);
+        CREATE INDEX ON "My Schema"."Parted" (a);
+
+        CREATE FUNCTION general.add(a integer, b text) RETURNS int LANGUAGE sql AS 'SELECT 1';
+        REVOKE EXECUTE ON FUNCTION general.add(integer, text) FROM PUBLIC;
+        GRANT EXECUTE ON FUNCTION general.add(integer, text) TO {p}app WITH GRANT OPTION;
+        CREATE FUNCTION general.f() RETURNS int LANGUAGE sql AS 'SELECT 1';
+        ALTER FUNCTION general.f() OWNER TO {p}owner;
+        CREATE PROCEDURE general.p(INOUT x int) LANGUAGE sql AS 'SELECT 1';
+        CREATE AGGREGATE general.agg(int) (SFUNC = int4pl, STYPE = int);
+
+        ALTER DEFAULT PRIVILEGES FOR ROLE {p}owner IN SCHEMA general
+            GRANT SELECT ON TABLES TO {p}app;
+        ALTER DEFAULT PRIVILEGES FOR ROLE {p}owner IN SCHEMA general
+            GRANT ALL ON TABLES TO {p}owner;
+        ALTER DEFAULT PRIVILEGES FOR ROLE {p}owner IN SCHEMA general
+            GRANT USAGE ON SEQUENCES TO {p}app WITH GRANT OPTION;
+        ALTER DEFAULT PRIVILEGES FOR ROLE {p}owner IN SCHEMA general
+            GRANT EXECUTE ON FUNCTIONS TO PUBLIC;
+        ALTER DEFAULT PRIVILEGES FOR ROLE {p}group IN SCHEMA "My Schema"
+            GRANT SELECT ON TABLES TO {p}owner;
+        ALTER DEFAULT PRIVILEGES FOR ROLE {p}group IN SCHEMA "My Schema"
+            GRANT SELECT ON TABLES TO {p}group;
+        -- Not read: global default privileges, and types.
+        ALTER DEFAULT PRIVILEGES FOR ROLE {p}owner GRANT SELECT ON TABLES TO {p}group;
+        ALTER DEFAULT PRIVILEGES FOR ROLE {p}owner IN SCHEMA general
+            GRANT USAGE ON TYPES TO {p}app;
+        "#
+    );
+    client.batch_execute(&setup).await.unwrap();
+
+    // Extension members are left out. hstore ships with the contrib package; when it is
+    // not installed this part of the scenario is skipped.
+    let has_hstore: bool = client
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'hstore')",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    if has_hstore {
+        client
+            .batch_execute(
+                "CREATE EXTENSION hstore SCHEMA general;
+                 CREATE SCHEMA extowned;
+                 CREATE TABLE extowned.t (a int);
+                 CREATE TABLE general.ext_table (a int);
+                 ALTER EXTENSION hstore ADD SCHEMA extowned;
+                 ALTER EXTENSION hstore ADD TABLE general.ext_table;",
+            )
+            .await
+            .unwrap();
+    }
+    has_hstore
+}
+
+#[tokio::test]
+async fn reads_every_object_class_exactly() {
+    let test_db = TestDb::new().await;
+    let mut client = test_db.client().await;
+    let db = current_database(&client).await;
+    let p = unique_prefix("ri");
+    let has_hstore = set_up_scenario(&client, &p, &db).await;
+    let r = |name: &str| format!("{p}{name}");
+
+    // The output must not depend on the session's date settings.
+    client
+        .batch_execute("SET TimeZone = 'Asia/Tokyo'; SET DateStyle = 'SQL, DMY';")
+        .await
+        .unwrap();
+    let catalog = introspect::snapshot(&mut client).await.unwrap();
+    let me: String = client
+        .query_one("SELECT current_user::text", &[])
+        .await
+        .unwrap()
+        .get(0);
+    let db_owner: String = client
+        .query_one(
+            "SELECT pg_get_userbyid(datdba)::text FROM pg_database WHERE datname = current_database()",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+
+    // Server.
+    let server = catalog.server.clone().expect("server info");
+    assert!(server.version_num >= 130000, "{server:?}");
+    assert!(server.version.starts_with("PostgreSQL"), "{server:?}");
+    assert!(server.system_identifier.parse::<u64>().is_ok(), "{server:?}");
+    assert_eq!(server.current_user, me);
+    assert!(server.can_read_passwords);
+    let pg16 = server.version_num >= 160000;
+
+    // Database.
+    let database = catalog.database.clone().expect("database");
+    assert_eq!(database.name.as_deref(), Some(db.as_str()));
+    assert_eq!(database.owner.as_deref(), Some(db_owner.as_str()));
+    assert_eq!(database.comment.as_deref(), Some("test db"));
+    assert_eq!(
+        database.acl,
+        acl(&[
+            (&r("app"), &[(Privilege::Connect, false)]),
+            (&r("owner"), &[(Privilege::Create, true)]),
+        ])
+    );
+    assert_eq!(
+        database.settings,
+        BTreeMap::from([("lock_timeout".to_string(), scalar("5s"))])
+    );
+
+    // Roles.
+    assert!(catalog.roles.keys().all(|name| !name.starts_with("pg_")));
+    assert!(catalog.roles.contains_key(&me));
+    let mine: BTreeMap<_, _> = catalog
+        .roles
+        .iter()
+        .filter(|(name, _)| name.starts_with(&p))
+        .collect();
+    assert_eq!(
+        mine.keys().map(|k| k.as_str()).collect::<Vec<_>>(),
+        [r("app"), r("frac"), r("group"), r("owner"), r("super")]
+    );
+
+    let app = &catalog.roles[&r("app")];
+    assert_eq!(app.name, r("app"));
+    assert!(!app.external);
+    assert_eq!(
+        app.attributes,
+        RoleAttributes {
+            login: true,
+            inherit: false,
+            connection_limit: 5,
+            valid_until: Some("2031-02-03 04:05:06+00".into()),
+            ..RoleAttributes::default()
+        }
+    );
+    assert_eq!(app.comment.as_deref(), Some("the app"));
+    match &app.password {
+        Password::Stored(verifier) => {
+            assert!(verifier.expose_secret().starts_with("SCRAM-SHA-256$"))
+        }
+        other => panic!("expected a stored verifier, got {other:?}"),
+    }
+    // On 16+ a grant's INHERIT option defaults to the member's own INHERIT attribute.
+    let (inherit, set) = if pg16 {
+        (Some(false), Some(true))
+    } else {
+        (None, None)
+    };
+    assert_eq!(
+        app.member_of,
+        BTreeMap::from([
+            (
+                r("group"),
+                Membership {
+                    admin: true,
+                    inherit,
+                    set
+                }
+            ),
+            (
+                r("owner"),
+                Membership {
+                    admin: false,
+                    inherit,
+                    set
+                }
+            ),
+            (
+                "pg_read_all_data".to_string(),
+                Membership {
+                    admin: false,
+                    inherit,
+                    set
+                }
+            ),
+        ])
+    );
+    assert_eq!(
+        app.settings,
+        BTreeMap::from([
+            (
+                "search_path".to_string(),
+                list(&["general", "My Schema", "$user", "public"])
+            ),
+            ("statement_timeout".to_string(), scalar("30s")),
+        ])
+    );
+    assert_eq!(
+        app.database_settings,
+        BTreeMap::from([("search_path".to_string(), list(&["shared"]))])
+    );
+
+    let sup = &catalog.roles[&r("super")];
+    assert_eq!(
+        sup.attributes,
+        RoleAttributes {
+            login: true,
+            superuser: true,
+            createdb: true,
+            createrole: true,
+            inherit: true,
+            replication: true,
+            bypassrls: true,
+            connection_limit: -1,
+            valid_until: None,
+        }
+    );
+    assert!(matches!(sup.password, Password::Absent));
+    assert!(sup.member_of.is_empty() && sup.settings.is_empty());
+    assert_eq!(sup.comment, None);
+
+    assert_eq!(
+        catalog.roles[&r("frac")].attributes.valid_until.as_deref(),
+        Some("2030-01-01 10:00:00.25+00")
+    );
+    let group = &catalog.roles[&r("group")];
+    assert_eq!(group.attributes, RoleAttributes::default());
+    assert!(group.settings.is_empty());
+    assert_eq!(
+        group.database_settings,
+        BTreeMap::from([("work_mem".to_string(), scalar("2MB"))])
+    );
+
+    // Schemas.
+    let mut expected_schemas = BTreeMap::new();
+    let mut schema = |name: &str, owner: &str, comment: Option<&str>, acl: Acl| {
+        expected_schemas.insert(
+            name.to_string(),
+            Schema {
+                name: name.to_string(),
+                owner: Some(owner.to_string()),
+                comment: comment.map(str::to_string),
+                acl,
+                object_grants: BTreeMap::new(),
+            },
+        );
+    };
+    schema(
+        "general",
+        &r("owner"),
+        Some("general stuff"),
+        acl(&[
+            ("PUBLIC", &[(Privilege::Usage, false)]),
+            (&r("app"), &[(Privilege::Usage, false)]),
+            (&r("group"), &[(Privilege::Create, true)]),
+        ]),
+    );
+    schema("My Schema", &me, None, Acl::default());
+    // The public schema as initdb leaves it: owned by pg_database_owner (PostgreSQL 15+),
+    // USAGE for PUBLIC; compare it as found, only checking the grant to PUBLIC.
+    let public = catalog.schemas.get("public").expect("public schema").clone();
+    assert_eq!(
+        public.acl.0.get(&Grantee::Public),
+        Some(&BTreeMap::from([(Privilege::Usage, false)]))
+    );
+    assert_eq!(public.comment.as_deref(), Some("standard public schema"));
+    expected_schemas.insert("public".to_string(), public);
+    assert_eq!(catalog.schemas, expected_schemas);
+
+    // Relations.
+    let mut expected_relations = BTreeMap::new();
+    let mut relation = |schema: &str, name: &str, kind: RelationKind, owner: &str, acl: Acl| {
+        let qn = QualifiedName::new(schema, name);
+        expected_relations.insert(
+            qn.clone(),
+            Relation {
+                name: qn,
+                kind,
+                owner: Some(owner.to_string()),
+                acl,
+            },
+        );
+    };
+    relation(
+        "general",
+        "notes",
+        RelationKind::Table,
+        &r("owner"),
+        acl(&[
+            ("PUBLIC", &[(Privilege::Select, false)]),
+            (
+                &r("app"),
+                &[(Privilege::Select, false), (Privilege::Insert, false)],
+            ),
+            (&r("group"), &[(Privilege::Update, true)]),
+        ]),
+    );
+    // The identity sequence follows its table's owner.
+    relation(
+        "general",
+        "notes_id_seq",
+        RelationKind::Sequence,
+        &r("owner"),
+        Acl::default(),
+    );
+    relation("general", "ser", RelationKind::Table, &me, Acl::default());
+    relation(
+        "general",
+        "ser_id_seq",
+        RelationKind::Sequence,
+        &me,
+        Acl::default(),
+    );
+    relation("general", "v", RelationKind::View, &me, Acl::default());
+    relation(
+        "general",
+        "mv",
+        RelationKind::MaterializedView,
+        &me,
+        Acl::default(),
+    );
+    relation(
+        "general",
+        "seq",
+        RelationKind::Sequence,
+        &me,
+        acl(&[
+            (&r("app"), &[(Privilege::Usage, false)]),
+            (&r("group"), &[(Privilege::Select, true)]),
+        ]),
+    );
+    relation(
+        "general",
+        "ft",
+        RelationKind::ForeignTable,
+        &me,
+        Acl::default(),
+    );
+    relation(
+        "My Schema",
+        "Parted",
+        RelationKind::PartitionedTable,
+        &me,
+        Acl::default(),
+    );
+    relation("My Schema", "part1", RelationKind::Table, &me, Acl::default());
+    assert_eq!(catalog.relations, expected_relations);
+
+    // Functions: no aggregates, no extension members (hstore's functions live in general).
+    let public_execute = acl(&[("PUBLIC", &[(Privilege::Execute, false)])]);
+    let function = |name: &str, arguments: &str, is_procedure: bool, owner: &str, acl: &Acl| {
+        let id = FunctionId {
+            schema: "general".to_string(),
+            name: name.to_string(),
+            arguments: arguments.to_string(),
+        };
+        (
+            id.clone(),
+            Function {
+                id,
+                is_procedure,
+                owner: Some(owner.to_string()),
+                acl: acl.clone(),
+            },
+        )
+    };
+    assert_eq!(
+        catalog.functions,
+        BTreeMap::from([
+            function(
+                "add",
+                "a integer, b text",
+                false,
+                &me,
+                &acl(&[(&r("app"), &[(Privilege::Execute, true)])])
+            ),
+            function("f", "", false, &r("owner"), &public_execute),
+            function("p", "INOUT x integer", true, &me, &public_execute),
+        ])
+    );
+
+    // Default privileges: schema-specific ones on tables, sequences and functions, only
+    // the grants added (the owner's grant to itself is left out; an entry holding only
+    // that disappears).
+    let key = |for_role: &str, schema: &str, kind: ObjectKind| DefaultPrivilegeKey {
+        for_role: for_role.to_string(),
+        schema: schema.to_string(),
+        kind,
+    };
+    assert_eq!(
+        catalog.default_privileges,
+        BTreeMap::from([
+            (
+                key(&r("owner"), "general", ObjectKind::Table),
+                acl(&[(&r("app"), &[(Privilege::Select, false)])])
+            ),
+            (
+                key(&r("owner"), "general", ObjectKind::Sequence),
+                acl(&[(&r("app"), &[(Privilege::Usage, true)])])
+            ),
+            (
+                key(&r("owner"), "general", ObjectKind::Function),
+                public_execute.clone()
+            ),
+            (
+                key(&r("group"), "My Schema", ObjectKind::Table),
+                acl(&[(&r("owner"), &[(Privilege::Select, false)])])
+            ),
+        ])
+    );
+
+    // Nothing from the extension.
+    if has_hstore {
+        assert!(!catalog.schemas.contains_key("extowned"));
+        assert!(
+            !catalog
+                .relations
+                .contains_key(&QualifiedName::new("general", "ext_table"))
+        );
+        assert!(!catalog.functions.keys().any(|id| id.name.starts_with("hstore")));
+    }
+
+    // The desired-state-only parts stay empty.
+    assert_eq!(catalog.scope, Default::default());
+}
+
+#[tokio::test]
+async fn unprivileged_reader_cannot_read_passwords() {
+    let test_db = TestDb::new().await;
+    let client = test_db.client().await;
+    let p = unique_prefix("ru");
+    client
+        .batch_execute(&format!(
+            "CREATE ROLE {p}reader;
+             CREATE ROLE {p}app LOGIN PASSWORD 'secret' VALID UNTIL '2031-02-03 04:05:06+00';
+             COMMENT ON ROLE {p}app IS 'the app';
+             GRANT {p}reader TO {p}app;
+             SET ROLE {p}reader;"
+        ))
+        .await
+        .unwrap();
+
+    let catalog = introspect::read_catalog(&client).await.unwrap();
+    let server = catalog.server.as_ref().unwrap();
+    assert_eq!(server.current_user, format!("{p}reader"));
+    assert!(!server.can_read_passwords);
+    let app = &catalog.roles[&format!("{p}app")];
+    assert!(matches!(app.password, Password::Unreadable));
+    assert!(app.attributes.login);
+    assert_eq!(
+        app.attributes.valid_until.as_deref(),
+        Some("2031-02-03 04:05:06+00")
+    );
+    assert_eq!(app.comment.as_deref(), Some("the app"));
+    assert!(app.member_of.contains_key(&format!("{p}reader")));
+    assert!(
+        catalog
+            .roles
+            .values()
+            .all(|role| matches!(role.password, Password::Unreadable))
+    );
+}
+
+async fn read_counting(client: &Client) -> (Catalog, usize) {
+    introspect::read_catalog_counting(client).await.unwrap()
+}
+
+#[tokio::test]
+async fn query_count_does_not_grow_with_the_catalog() {
+    assert_eq!(QUERY_COUNT, QUERY_NAMES.len());
+    assert!(QUERY_COUNT <= 10, "{QUERY_NAMES:?}");
+
+    let test_db = TestDb::new().await;
+    let client = test_db.client().await;
+    let p = unique_prefix("rq");
+    client
+        .batch_execute(&format!(
+            "CREATE ROLE {p}reader;
+             CREATE SCHEMA s;
+             CREATE TABLE s.t0 (id int);
+             GRANT SELECT ON s.t0 TO {p}reader;"
+        ))
+        .await
+        .unwrap();
+    let (small, small_count) = read_counting(&client).await;
+    assert_eq!(small_count, QUERY_COUNT);
+    assert_eq!(small.relations.len(), 1);
+
+    client
+        .batch_execute(&format!(
+            "DO $$ BEGIN
+               FOR i IN 1..300 LOOP
+                 EXECUTE format('CREATE TABLE s.t%s (id int GENERATED BY DEFAULT AS IDENTITY)', i);
+                 EXECUTE format('GRANT SELECT, UPDATE ON s.t%s TO {p}reader', i);
+                 EXECUTE format('CREATE FUNCTION s.f%s() RETURNS int LANGUAGE sql AS ''SELECT 1''', i);
+               END LOOP;
+             END $$;"
+        ))
+        .await
+        .unwrap();
+    let (big, big_count) = read_counting(&client).await;
+    assert_eq!(big_count, QUERY_COUNT);
+    // 301 tables and 300 identity sequences.
+    assert_eq!(big.relations.len(), 601);
+    assert_eq!(big.functions.len(), 300);
+    let t300 = &big.relations[&QualifiedName::new("s", "t300")];
+    assert_eq!(
+        t300.acl,
+        acl(&[(
+            &format!("{p}reader"),
+            &[(Privilege::Select, false), (Privilege::Update, false)]
+        )])
+    );
+}
+
+#[tokio::test]
+async fn snapshot_sees_one_consistent_state_and_leaves_no_transaction_open() {
+    let test_db = TestDb::new().await;
+    let mut client = test_db.client().await;
+    client
+        .batch_execute("CREATE SCHEMA a; CREATE TABLE a.t (id int);")
+        .await
+        .unwrap();
+    let catalog = introspect::snapshot(&mut client).await.unwrap();
+    assert!(catalog.schemas.contains_key("a"));
+    assert!(
+        catalog
+            .relations
+            .contains_key(&QualifiedName::new("a", "t"))
+    );
+    // The transaction is closed: a write on the same connection works.
+    client.batch_execute("CREATE TABLE a.u (id int)").await.unwrap();
+    let again = introspect::snapshot(&mut client).await.unwrap();
+    assert!(again.relations.contains_key(&QualifiedName::new("a", "u")));
+}

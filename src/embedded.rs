@@ -1,7 +1,7 @@
 //! A throwaway PostgreSQL cluster started from the locally installed server binaries: what
 //! the CLI runs against when no connection is configured, and what every test gets.
 //!
-//! `initdb` runs once per bin dir into a cached template in the temp dir; each `start`
+//! `initdb` runs once per bin dir into a cached template (see `base_dir`); each `start`
 //! copies the template, so a cluster is up in a fraction of a second. Access is trust
 //! auth over a unix socket in a private 0700 directory, so no password exists anywhere.
 //! PostgreSQL refuses to run as root, so as root the server runs as the `postgres` user.
@@ -33,6 +33,10 @@ const STOP_TIMEOUT: Duration = Duration::from_secs(10);
 /// Leftovers of killed processes older than this are swept (a start takes seconds).
 const STALE_AFTER: Duration = Duration::from_secs(600);
 const CLUSTER_PREFIX: &str = "pgrecon-pg-";
+const TEMPLATE_PREFIX: &str = "pgrecon-template-";
+const SHM_DIR: &str = "/dev/shm";
+/// Clusters go to /dev/shm only with this much room (a test may load a big schema).
+const SHM_MIN_FREE: u64 = 2 << 30;
 
 /// Durability is pointless for a throwaway cluster; the small sizes let many clusters
 /// (one per test) run side by side on a small machine.
@@ -117,8 +121,8 @@ impl EmbeddedPostgres {
 
         let root = tempfile::Builder::new()
             .prefix(CLUSTER_PREFIX)
-            .tempdir_in(socket_parent())
-            .map_err(io_err("create a directory in", &socket_parent()))?;
+            .tempdir_in(base_dir())
+            .map_err(io_err("create a directory in", &base_dir()))?;
         chown_to(root.path(), owner.as_ref())
             .map_err(io_err("change the owner of", root.path()))?;
         let data_dir = root.path().join("data");
@@ -126,8 +130,8 @@ impl EmbeddedPostgres {
             .map_err(io_err("copy the cluster template to", &data_dir))?;
 
         let log_path = data_dir.join("server.log");
-        let log = create_private_file(&log_path, owner.as_ref())
-            .map_err(io_err("create", &log_path))?;
+        let log =
+            create_private_file(&log_path, owner.as_ref()).map_err(io_err("create", &log_path))?;
         let log_out = log.try_clone().map_err(io_err("open", &log_path))?;
 
         let port = random_port();
@@ -364,11 +368,9 @@ fn owner_uid(owner: Option<&User>) -> Uid {
 
 fn chown_to(path: &Path, owner: Option<&User>) -> io::Result<()> {
     match owner {
-        Some(user) => std::os::unix::fs::lchown(
-            path,
-            Some(user.uid.as_raw()),
-            Some(user.gid.as_raw()),
-        ),
+        Some(user) => {
+            std::os::unix::fs::lchown(path, Some(user.uid.as_raw()), Some(user.gid.as_raw()))
+        }
         None => Ok(()),
     }
 }
@@ -455,10 +457,10 @@ fn prepare(bin_dir: &Path, owner: Option<&User>) -> Result<Arc<Installation>, Em
     // Held while building, so threads of this process wait instead of racing.
     let mut guard = PREPARED.lock().unwrap_or_else(|e| e.into_inner());
     let map = guard.get_or_insert_with(HashMap::new);
-    if let Some(install) = map.get(bin_dir) {
-        if install.template.join("PG_VERSION").is_file() {
-            return Ok(Arc::clone(install));
-        }
+    if let Some(install) = map.get(bin_dir)
+        && install.template.join("PG_VERSION").is_file()
+    {
+        return Ok(Arc::clone(install));
     }
     let version = server_version(bin_dir)?;
     let template = ensure_template(bin_dir, &version, owner)?;
@@ -490,7 +492,7 @@ fn server_version(bin_dir: &Path) -> Result<String, EmbeddedError> {
         .ok_or_else(|| fail(format!("unexpected output {:?}", text.trim())))
 }
 
-/// Runs `initdb` into `<tmp>/pgrecon-template-<version>-<uid>-<bin dir hash>` unless a
+/// Runs `initdb` into `<base dir>/pgrecon-template-<version>-<uid>-<bin dir hash>` unless a
 /// complete template is there. Built in a staging directory and renamed into place under
 /// an exclusive file lock, so concurrent test processes neither race nor see half a
 /// template.
@@ -499,10 +501,10 @@ fn ensure_template(
     version: &str,
     owner: Option<&User>,
 ) -> Result<PathBuf, EmbeddedError> {
-    let tmp = std::env::temp_dir();
+    let tmp = base_dir();
     let bin_hash = blake3::hash(bin_dir.as_os_str().as_bytes()).to_hex();
     let name = format!(
-        "pgrecon-template-{version}-{}-{}",
+        "{TEMPLATE_PREFIX}{version}-{}-{}",
         geteuid().as_raw(),
         &bin_hash[..8]
     );
@@ -605,32 +607,59 @@ fn copy_tree(src: &Path, dst: &Path, owner: Option<&User>) -> io::Result<()> {
     chown_to(dst, owner)
 }
 
-/// Where cluster directories go: the temp dir, unless its path is so long that the socket
-/// path would exceed the 107 bytes a unix socket address holds.
-fn socket_parent() -> PathBuf {
-    let tmp = std::env::temp_dir();
-    // "/pgrecon-pg-XXXXXX/.s.PGSQL.NNNNN" is 34 bytes.
-    if tmp.as_os_str().len() + 34 < 100 {
-        tmp
-    } else {
-        PathBuf::from("/tmp")
-    }
+/// Where templates and clusters go: `TMPDIR` when set; else `/dev/shm` when it is a
+/// roomy tmpfs (creating files on disk can be slower than the rest of a start, and
+/// nothing here has to survive a reboot); else `/tmp`. Falls back to `/tmp` when the
+/// path is too long for a unix socket address (107 bytes).
+fn base_dir() -> PathBuf {
+    static BASE: OnceLock<PathBuf> = OnceLock::new();
+    BASE.get_or_init(|| {
+        let base = if std::env::var_os("TMPDIR").is_some_and(|v| !v.is_empty()) {
+            std::env::temp_dir()
+        } else if roomy_tmpfs(Path::new(SHM_DIR)) {
+            PathBuf::from(SHM_DIR)
+        } else {
+            std::env::temp_dir()
+        };
+        // "/pgrecon-pg-XXXXXX/.s.PGSQL.NNNNN" is 34 bytes.
+        if base.as_os_str().len() + 34 < 100 {
+            base
+        } else {
+            PathBuf::from("/tmp")
+        }
+    })
+    .clone()
 }
 
-/// Removes cluster directories whose server is gone: what a killed process left behind
-/// (its server died with it, see `spawn`). Best effort, once per process.
+fn roomy_tmpfs(dir: &Path) -> bool {
+    let is_tmpfs = nix::sys::statfs::statfs(dir)
+        .is_ok_and(|s| s.filesystem_type() == nix::sys::statfs::TMPFS_MAGIC);
+    // The field types differ between platforms, hence the conversions.
+    #[allow(clippy::useless_conversion)]
+    let free = nix::sys::statvfs::statvfs(dir)
+        .map(|s| u64::from(s.blocks_available()).saturating_mul(u64::from(s.fragment_size())))
+        .unwrap_or(0);
+    // World-writable with the sticky bit, like /tmp, so the server user can use it too.
+    let shared = fs::metadata(dir).is_ok_and(|m| m.permissions().mode() & 0o1777 == 0o1777);
+    is_tmpfs && shared && free >= SHM_MIN_FREE
+}
+
+/// Removes cluster directories whose server is gone and interrupted template builds:
+/// what a killed process left behind (its server died with it, see `spawn`). Best
+/// effort, once per process.
 fn sweep_stale(owner: Option<&User>) {
     static SWEPT: OnceLock<()> = OnceLock::new();
     SWEPT.get_or_init(|| {
-        let Ok(entries) = fs::read_dir(socket_parent()) else {
+        let Ok(entries) = fs::read_dir(base_dir()) else {
             return;
         };
         let uid = owner_uid(owner).as_raw();
         for entry in entries.flatten() {
-            let is_cluster = entry
-                .file_name()
-                .as_bytes()
-                .starts_with(CLUSTER_PREFIX.as_bytes());
+            let name = entry.file_name();
+            let is_cluster = name.as_bytes().starts_with(CLUSTER_PREFIX.as_bytes());
+            // A template build interrupted by a kill.
+            let is_staging = name.as_bytes().starts_with(TEMPLATE_PREFIX.as_bytes())
+                && name.as_bytes().windows(7).any(|w| w == b".build-");
             let Ok(meta) = entry.metadata() else {
                 continue;
             };
@@ -639,11 +668,11 @@ fn sweep_stale(owner: Option<&User>) {
                 .ok()
                 .and_then(|m| SystemTime::now().duration_since(m).ok())
                 .is_some_and(|age| age > STALE_AFTER);
-            if !is_cluster || !meta.is_dir() || meta.uid() != uid || !old {
+            if !(is_cluster || is_staging) || !meta.is_dir() || meta.uid() != uid || !old {
                 continue;
             }
             let path = entry.path();
-            if !postmaster_alive(&path.join("data")) {
+            if is_staging || !postmaster_alive(&path.join("data")) {
                 let _ = fs::remove_dir_all(&path);
             }
         }
@@ -654,11 +683,18 @@ fn postmaster_alive(data_dir: &Path) -> bool {
     let Ok(text) = fs::read_to_string(data_dir.join("postmaster.pid")) else {
         return false;
     };
-    let Some(pid) = text.lines().next().and_then(|l| l.trim().parse::<i32>().ok()) else {
+    let Some(pid) = text
+        .lines()
+        .next()
+        .and_then(|l| l.trim().parse::<i32>().ok())
+    else {
         return false;
     };
     // EPERM means it exists but belongs to someone else: leave it.
-    !matches!(kill(Pid::from_raw(pid), None), Err(nix::errno::Errno::ESRCH))
+    !matches!(
+        kill(Pid::from_raw(pid), None),
+        Err(nix::errno::Errno::ESRCH)
+    )
 }
 
 fn random_port() -> u16 {

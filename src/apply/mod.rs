@@ -80,6 +80,8 @@ pub enum ApplyError {
         .0.len(), if .0.len() == 1 { "" } else { "s" }, .0.join("; ")
     )]
     NotConverged(Vec<String>),
+    #[error("apply aborted after step {number}: {message}; rolled back, nothing was changed")]
+    Aborted { number: usize, message: String },
     #[error("password of role `{0}` is not available; it cannot be set")]
     MissingSecret(String),
     #[error("database error during apply: {}; nothing was changed", db_message(.0))]
@@ -98,16 +100,31 @@ fn duration_sql(d: Duration) -> String {
     format!("'{}ms'", d.as_millis())
 }
 
-/// Plans and applies `desired` on `client`. `on_plan` sees the plan computed under the
-/// lock, before anything runs (the CLI prints it there).
+/// Observes an apply while it runs: the CLI prints the plan and progress; a step's
+/// observer may also abort the run (the transaction then rolls back), which is how the
+/// tests prove that a failure in the middle leaves nothing behind.
+pub trait ApplyHooks: Send {
+    /// The plan computed under the lock, before anything runs.
+    fn on_plan(&mut self, _plan: &Plan) {}
+    /// After each step ran (not yet committed). An error aborts the apply.
+    fn after_step(&mut self, _step: &Step) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// Hooks that do nothing.
+pub struct NoHooks;
+impl ApplyHooks for NoHooks {}
+
+/// Plans and applies `desired` on `client`.
 pub async fn apply(
     client: &mut Client,
     desired: &Catalog,
     options: &ApplyOptions,
-    on_plan: impl FnOnce(&Plan),
+    hooks: &mut dyn ApplyHooks,
 ) -> Result<ApplyOutcome, ApplyError> {
     lock(client, options.lock_wait).await?;
-    let result = apply_locked(client, desired, options, on_plan).await;
+    let result = apply_locked(client, desired, options, hooks).await;
     // The lock is session-level; if the session died it is already gone.
     let _ = client
         .execute("SELECT pg_advisory_unlock($1)", &[&ADVISORY_LOCK_KEY])
@@ -136,7 +153,7 @@ async fn apply_locked(
     client: &mut Client,
     desired: &Catalog,
     options: &ApplyOptions,
-    on_plan: impl FnOnce(&Plan),
+    hooks: &mut dyn ApplyHooks,
 ) -> Result<ApplyOutcome, ApplyError> {
     let started = Instant::now();
     let txn = client
@@ -153,13 +170,16 @@ async fn apply_locked(
 
     let live = introspect::read_catalog(&txn).await?;
     let plan = plan::build(&diff::diff(desired, &live, &options.diff)?)?;
-    on_plan(&plan);
+    hooks.on_plan(&plan);
     if plan.is_empty() {
         txn.rollback().await?;
         return Ok(ApplyOutcome::NoChanges(plan));
     }
     if !options.allow_destructive {
-        let refused: Vec<String> = plan.destructive_steps().map(|s| s.summary.clone()).collect();
+        let refused: Vec<String> = plan
+            .destructive_steps()
+            .map(|s| s.summary.clone())
+            .collect();
         if !refused.is_empty() {
             txn.rollback().await?;
             return Err(ApplyError::Destructive(refused));
@@ -170,6 +190,13 @@ async fn apply_locked(
     for step in &plan.steps {
         let t = Instant::now();
         run_step(&txn, desired, step).await?;
+        if let Err(message) = hooks.after_step(step) {
+            txn.rollback().await?;
+            return Err(ApplyError::Aborted {
+                number: step.number,
+                message,
+            });
+        }
         timings.push(StepTiming {
             number: step.number,
             duration: t.elapsed(),

@@ -195,7 +195,8 @@ pub fn render(errors: &ConfigErrors) -> String {
     let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
         .with_width(100)
         .with_links(false)
-        .with_urls(false);
+        .with_urls(false)
+        .with_show_related_as_nested(true);
     let mut out = String::new();
     for error in &errors.errors {
         let mut one = String::new();
@@ -314,12 +315,9 @@ impl Diag {
                 ));
             } else {
                 notes.push(ConfigNote {
-                    message: format!("see {}", names[span.file]),
+                    message: format!("{}: {label}", names[span.file]),
                     source_code: NamedSource::new(&names[span.file], texts[span.file].clone()),
-                    label: LabeledSpan::new_primary_with_span(
-                        Some(label),
-                        span.start..span.end,
-                    ),
+                    label: LabeledSpan::new_primary_with_span(Some(label), span.start..span.end),
                 });
             }
         }
@@ -335,7 +333,11 @@ impl Diag {
 }
 
 /// Sorts errors by file and position, drops exact repeats, and ties them to the files.
-pub(crate) fn finish_all(mut diags: Vec<Diag>, names: &[String], texts: &[Arc<str>]) -> ConfigErrors {
+pub(crate) fn finish_all(
+    mut diags: Vec<Diag>,
+    names: &[String],
+    texts: &[Arc<str>],
+) -> ConfigErrors {
     diags.sort_by(|a, b| {
         a.sort_key()
             .cmp(&b.sort_key())

@@ -67,6 +67,10 @@ pub(crate) struct Loader {
     scope_span: Option<Span>,
     role_refs: Vec<(String, Span, RefKind)>,
     schema_refs: Vec<(String, Span, String)>,
+    /// Files with TOML syntax errors: their recovered contents still declare names (so
+    /// other files are not flooded with "not declared"), but their other errors are
+    /// reported only once they parse.
+    broken: Vec<bool>,
 }
 
 impl Loader {
@@ -85,6 +89,7 @@ impl Loader {
             scope_span: None,
             role_refs: Vec::new(),
             schema_refs: Vec::new(),
+            broken: vec![false; n],
         }
     }
 
@@ -102,13 +107,43 @@ impl Loader {
     pub fn load_file(&mut self, f: usize) {
         let text = self.sources.files[f].contents.clone();
         let (root, errors) = DeTable::parse_recoverable(&text);
+        self.broken[f] = !errors.is_empty();
+        // After a duplicated table header, the parser reports every key of the second
+        // table again: keep only the header.
+        let mut skip_until = 0;
         for e in &errors {
             let span = e.span().unwrap_or(0..0);
+            if e.message() == "duplicate key" {
+                if span.start < skip_until {
+                    continue;
+                }
+                let line_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+                let key = text.get(span.clone()).unwrap_or("").trim();
+                if text[line_start..].trim_start().starts_with('[') {
+                    skip_until = text[span.end..]
+                        .find("\n[")
+                        .map_or(text.len(), |i| span.end + i);
+                }
+                self.err(
+                    Diag::new(
+                        ErrorKind::TomlSyntax,
+                        format!("invalid TOML: key `{key}` is defined twice in this file"),
+                    )
+                    .at(self.sp(f, span), "defined again here")
+                    .help("a key is defined once per file: merge the two definitions")
+                    .in_file(f),
+                );
+                continue;
+            }
             let message = e.message().trim().replace('\n', ", ");
+            let label = match message.split_once(", expected ") {
+                Some((_, expected)) => format!("expected {expected}"),
+                None => "here".to_string(),
+            };
             self.err(
                 Diag::new(ErrorKind::TomlSyntax, format!("invalid TOML: {message}"))
-                    .at(self.sp(f, span), message)
-                    .help("fix the syntax of this file; the rest of the desired state is still checked")
+                    .at(self.sp(f, span), label)
+                    .help("fix the syntax; the rest of this file is checked once it parses")
                     .in_file(f),
             );
         }
@@ -239,7 +274,9 @@ impl Loader {
                         db.name = Some(name);
                     }
                 }
-                "comment" => db.comment = self.string(f, value, "`comment` of [database]"),
+                "comment" => {
+                    db.comment = non_empty(self.string(f, value, "`comment` of [database]"))
+                }
                 "grants" => {
                     db.acl = self.grants(
                         f,
@@ -281,14 +318,19 @@ impl Loader {
             f,
             v,
             &ctx,
-            Some(format!("declare it as a table: [roles.{}]", toml_key(&name))),
+            Some(format!(
+                "declare it as a table: [roles.{}]",
+                toml_key(&name)
+            )),
         ) else {
             return;
         };
         let mut role = Role::new(name.clone());
         let mut rec = Rec::default();
 
-        let external_key = t.iter().find(|(key, _)| key.get_ref().as_ref() == "external");
+        let external_key = t
+            .iter()
+            .find(|(key, _)| key.get_ref().as_ref() == "external");
         if let Some((_, value)) = external_key {
             role.external = self
                 .boolean(f, value, &format!("`external` of {ctx}"))
@@ -308,7 +350,7 @@ impl Loader {
                 continue;
             }
             if key_name == "comment" {
-                role.comment = self.string(f, value, &what);
+                role.comment = non_empty(self.string(f, value, &what));
                 continue;
             }
             if role.external && known.contains(&key_name) {
@@ -348,16 +390,9 @@ impl Loader {
                     }
                 }
                 "valid_until" => {
-                    role.attributes.valid_until = self.string_with_help(
-                        f,
-                        value,
-                        &what,
-                        Some(
-                            "write a timestamp in quotes, e.g. valid_until = \"2027-01-01 \
-                             00:00:00+00\""
-                                .to_string(),
-                        ),
-                    )
+                    if let Some(v) = self.valid_until(f, value, &what) {
+                        role.attributes.valid_until = v;
+                    }
                 }
                 "password" => {
                     if let Some(p) = self.password(f, value, &name) {
@@ -507,12 +542,44 @@ impl Loader {
             Some(n) if n >= -1 => Some(n),
             _ => {
                 self.err(
+                    Diag::new(ErrorKind::InvalidValue, format!("{what} is out of range"))
+                        .at(self.sp(f, v.span()), "must be between -1 and 2147483647")
+                        .help("use -1 for no limit, or the maximum number of connections"),
+                );
+                None
+            }
+        }
+    }
+
+    /// `Some(None)`: no expiry.
+    fn valid_until(&mut self, f: usize, v: &V<'_>, what: &str) -> Option<Option<String>> {
+        let text = match v.get_ref() {
+            DeValue::String(s) => s.to_string(),
+            DeValue::Datetime(d) => d.to_string(),
+            _ => {
+                self.wrong_type(
+                    f,
+                    v,
+                    "a timestamp",
+                    what,
+                    Some("write e.g. valid_until = \"2027-01-01 00:00:00+00\"".into()),
+                );
+                return None;
+            }
+        };
+        match super::timestamp::canonical_timestamptz(&text) {
+            Ok(value) => Some(value),
+            Err(problem) => {
+                self.err(
                     Diag::new(
                         ErrorKind::InvalidValue,
-                        format!("{what} is out of range"),
+                        format!("{what} is not a timestamp"),
                     )
-                    .at(self.sp(f, v.span()), "must be -1 or more")
-                    .help("use -1 for no limit, or the maximum number of connections"),
+                    .at(self.sp(f, v.span()), problem)
+                    .help(
+                        "write e.g. valid_until = \"2027-01-01 00:00:00+00\" (a time without \
+                             an offset is UTC), or \"infinity\" for no expiry",
+                    ),
                 );
                 None
             }
@@ -548,7 +615,12 @@ impl Loader {
                 sources.push((key_name, self.sp(f, key.span()), value));
             } else {
                 self.redact_password(f, value);
-                self.unknown_key(f, key, known, Some(&format!("the password of role `{role}`")));
+                self.unknown_key(
+                    f,
+                    key,
+                    known,
+                    Some(&format!("the password of role `{role}`")),
+                );
             }
             if key_name == "scram" {
                 self.redact_password(f, value);
@@ -694,7 +766,11 @@ impl Loader {
         };
         for item in items {
             let (name, span, membership) = match item.get_ref() {
-                DeValue::String(s) => (s.to_string(), self.sp(f, item.span()), Membership::default()),
+                DeValue::String(s) => (
+                    s.to_string(),
+                    self.sp(f, item.span()),
+                    Membership::default(),
+                ),
                 DeValue::Table(t) => {
                     let ctx = format!("a `member_of` entry of role `{member}`");
                     let mut m = Membership::default();
@@ -732,7 +808,7 @@ impl Loader {
                         f,
                         item,
                         "a role name or a table",
-                        &format!("an entry of {what}"),
+                        &format!("each entry of {what}"),
                         Some(help.to_string()),
                     );
                     continue;
@@ -763,7 +839,8 @@ impl Loader {
             }
             spans.insert(name.clone(), span);
             self.role_refs.push((name.clone(), span, RefKind::MemberOf));
-            rec.memberships.push((member.to_string(), name.clone(), span));
+            rec.memberships
+                .push((member.to_string(), name.clone(), span));
             out.insert(name, membership);
         }
         out
@@ -780,7 +857,10 @@ impl Loader {
             f,
             v,
             &ctx,
-            Some(format!("declare it as a table: [schemas.{}]", toml_key(&name))),
+            Some(format!(
+                "declare it as a table: [schemas.{}]",
+                toml_key(&name)
+            )),
         ) else {
             return;
         };
@@ -811,7 +891,7 @@ impl Loader {
                         schema.owner = Some(owner);
                     }
                 }
-                "comment" => schema.comment = self.string(f, value, &what),
+                "comment" => schema.comment = non_empty(self.string(f, value, &what)),
                 "grants" => {
                     schema.acl = self.grants(
                         f,
@@ -871,6 +951,31 @@ impl Loader {
                     explicit = self.default_privileges(f, value, &name, &mut rec);
                 }
                 _ => self.unknown_key(f, key, fields_of::<raw::RawSchema>(), Some(&ctx)),
+            }
+        }
+
+        if let Some(owner) = &schema.owner {
+            let owner_grantee = Grantee::Role(owner.clone());
+            let target = GrantTarget::Schema(name.clone());
+            let span = rec
+                .grants
+                .iter()
+                .find(|(t, g, _)| *t == target && *g == owner_grantee)
+                .map(|(_, _, s)| *s);
+            if let (Some(span), true) = (span, schema.acl.0.contains_key(&owner_grantee)) {
+                self.err(
+                    Diag::new(
+                        ErrorKind::InvalidValue,
+                        format!(
+                            "`{owner}` owns schema `{name}`: it cannot be granted privileges on it"
+                        ),
+                    )
+                    .at(span, "the owner")
+                    .help(
+                        "remove this grant; the owner always holds every privilege on the schema",
+                    ),
+                );
+                schema.acl.0.remove(&owner_grantee);
             }
         }
 
@@ -1066,15 +1171,22 @@ impl Loader {
                     "qualify the {what} with its schema, e.g. [{}_grants.\"general.{}\"] \
                      (double-quote a part that contains a dot)",
                     what,
-                    if kind == RelationKind::Table { "notes" } else { "notes_id_seq" }
+                    if kind == RelationKind::Table {
+                        "notes"
+                    } else {
+                        "notes_id_seq"
+                    }
                 )),
             );
             return;
         };
         self.check_identifier(&name.schema, key_span, "schema");
         self.check_identifier(&name.name, key_span, what);
-        self.schema_refs
-            .push((name.schema.clone(), key_span, format!("{what} `{key_text}`")));
+        self.schema_refs.push((
+            name.schema.clone(),
+            key_span,
+            format!("{what} `{key_text}`"),
+        ));
         let mut rec = Rec::default();
         let acl = self.grants(
             f,
@@ -1089,7 +1201,7 @@ impl Loader {
             self.duplicate(
                 key_span,
                 first,
-                &format!("grants of `{name}`"),
+                &format!("`{key_text}`"),
                 &format!("[{section}.\"{key_text}\"]"),
             );
             return;
@@ -1130,8 +1242,11 @@ impl Loader {
         };
         self.check_identifier(&id.schema, key_span, "schema");
         self.check_identifier(&id.name, key_span, "function");
-        self.schema_refs
-            .push((id.schema.clone(), key_span, format!("function `{key_text}`")));
+        self.schema_refs.push((
+            id.schema.clone(),
+            key_span,
+            format!("function `{key_text}`"),
+        ));
         let mut rec = Rec::default();
         let acl = self.grants(
             f,
@@ -1145,7 +1260,7 @@ impl Loader {
             self.duplicate(
                 key_span,
                 first,
-                &format!("grants of function `{id}`"),
+                &format!("function `{key_text}`"),
                 &format!("[function_grants.\"{key_text}\"]"),
             );
             return;
@@ -1179,8 +1294,6 @@ impl Loader {
         rec: &mut Rec,
     ) -> Acl {
         let mut acl = Acl::default();
-        let help = "write grantee = [\"PRIVILEGE\", ...] or grantee = { privileges = [...], \
-                    with_grant_option = true }";
         let Some(t) = self.table(
             f,
             v,
@@ -1216,8 +1329,14 @@ impl Loader {
                 Grantee::Role(grantee_name.to_string())
             };
             let gwhat = format!("the privileges of `{grantee_name}` in {what}");
+            let example = kind.privileges()[0];
+            let grantee_key = toml_key(grantee_name);
+            let help = format!(
+                "write {grantee_key} = [\"{example}\"] or {grantee_key} = {{ privileges = \
+                 [\"{example}\"], with_grant_option = true }}"
+            );
             let (list, grantable) = match value.get_ref() {
-                DeValue::Array(items) => (Some(items), false),
+                DeValue::Array(items) => (Some(&items[..]), false),
                 DeValue::Table(dt) => {
                     let mut list = None;
                     let mut grantable = false;
@@ -1229,23 +1348,43 @@ impl Loader {
                             "with_grant_option" => {
                                 grantable = self
                                     .boolean(f, dv, &format!("`with_grant_option` in {gwhat}"))
-                                    .unwrap_or(false)
+                                    .unwrap_or(false);
+                                if grantable && grantee == Grantee::Public {
+                                    self.err(
+                                        Diag::new(
+                                            ErrorKind::InvalidValue,
+                                            "PUBLIC cannot receive the grant option",
+                                        )
+                                        .at(self.sp(f, dv.span()), "not allowed for PUBLIC")
+                                        .help(
+                                            "PostgreSQL gives grant options to roles only; \
+                                             remove with_grant_option",
+                                        ),
+                                    );
+                                    grantable = false;
+                                }
                             }
                             _ => self.unknown_key(
                                 f,
                                 dk,
                                 fields_of::<raw::RawDetailedGrant>(),
-                                Some(&gwhat),
+                                Some(&format!("the grant to `{grantee_name}` in {what}")),
                             ),
                         }
                     }
                     if dt.get("privileges").is_none() {
-                        self.missing_key(f, value, "privileges", &gwhat, "privileges = [\"SELECT\"]");
+                        self.missing_key(
+                            f,
+                            value,
+                            "privileges",
+                            &gwhat,
+                            "privileges = [\"SELECT\"]",
+                        );
                     }
                     (list, grantable)
                 }
                 _ => {
-                    self.wrong_type(f, value, "a list of privileges", &gwhat, Some(help.to_string()));
+                    self.wrong_type(f, value, "a list", &gwhat, Some(help.to_string()));
                     (None, false)
                 }
             };
@@ -1255,9 +1394,11 @@ impl Loader {
                     self.wrong_type(
                         f,
                         item,
-                        "a privilege name",
-                        &format!("an entry of {gwhat}"),
-                        Some("write privilege names in quotes, e.g. [\"SELECT\", \"INSERT\"]".into()),
+                        "a string",
+                        &format!("each privilege of `{grantee_name}` in {what}"),
+                        Some(
+                            "write privilege names in quotes, e.g. [\"SELECT\", \"INSERT\"]".into(),
+                        ),
                     );
                     continue;
                 };
@@ -1311,8 +1452,14 @@ impl Loader {
                 candidates.push("ALL");
                 let upper = text.to_ascii_uppercase();
                 let help = match did_you_mean(&upper, &candidates) {
-                    Some(s) => format!("did you mean `{s}`? the privileges of {} are {valid_list} (or ALL)", a_kind(kind)),
-                    None => format!("the privileges of {} are {valid_list} (or ALL)", a_kind(kind)),
+                    Some(s) => format!(
+                        "did you mean `{s}`? the privileges of {} are {valid_list} (or ALL)",
+                        a_kind(kind)
+                    ),
+                    None => format!(
+                        "the privileges of {} are {valid_list} (or ALL)",
+                        a_kind(kind)
+                    ),
                 };
                 self.err(
                     Diag::new(
@@ -1361,7 +1508,9 @@ impl Loader {
                 continue;
             }
             let name = raw_name.to_ascii_lowercase();
-            let Some(setting) = self.setting_value(f, &name, value, &format!("`{raw_name}` in {what}")) else {
+            let Some(setting) =
+                self.setting_value(f, &name, value, &format!("`{raw_name}` in {what}"))
+            else {
                 continue;
             };
             if let Some((_, first)) = out.get(&name) {
@@ -1419,7 +1568,9 @@ impl Loader {
                     v,
                     "a string, a number or a boolean",
                     what,
-                    Some(format!("write the value as PostgreSQL accepts it, e.g. {name} = \"...\"")),
+                    Some(format!(
+                        "write the value as PostgreSQL accepts it, e.g. {name} = \"...\""
+                    )),
                 );
                 return None;
             }
@@ -1497,7 +1648,13 @@ impl Loader {
         match v.get_ref() {
             DeValue::Boolean(b) => Some(*b),
             _ => {
-                self.wrong_type(f, v, "a boolean", what, Some("write true or false, without quotes".into()));
+                self.wrong_type(
+                    f,
+                    v,
+                    "a boolean",
+                    what,
+                    Some("write true or false, without quotes".into()),
+                );
                 None
             }
         }
@@ -1510,13 +1667,26 @@ impl Loader {
         for item in items {
             match item.get_ref() {
                 DeValue::String(s) => out.push((s.to_string(), self.sp(f, item.span()))),
-                _ => self.wrong_type(f, item, "a string", &format!("an entry of {what}"), Some(help.clone())),
+                _ => self.wrong_type(
+                    f,
+                    item,
+                    "a string",
+                    &format!("each entry of {what}"),
+                    Some(help.clone()),
+                ),
             }
         }
         Some(out)
     }
 
-    fn wrong_type(&mut self, f: usize, v: &V<'_>, expected: &str, what: &str, help: Option<String>) {
+    fn wrong_type(
+        &mut self,
+        f: usize,
+        v: &V<'_>,
+        expected: &str,
+        what: &str,
+        help: Option<String>,
+    ) {
         self.err(
             Diag::new(
                 ErrorKind::WrongType,
@@ -1529,7 +1699,10 @@ impl Loader {
 
     fn unknown_key(&mut self, f: usize, k: &K<'_>, known: &[&str], ctx: Option<&str>) {
         let key = k.get_ref().as_ref();
-        debug_assert!(!known.contains(&key), "the loader does not handle key `{key}`");
+        debug_assert!(
+            !known.contains(&key),
+            "the loader does not handle key `{key}`"
+        );
         let message = match ctx {
             Some(ctx) => format!("unknown key `{key}` in {ctx}"),
             None => format!("unknown top-level key `{key}`"),
@@ -1542,34 +1715,34 @@ impl Loader {
     }
 
     fn missing_key(&mut self, f: usize, table: &V<'_>, key: &str, ctx: &str, example: &str) {
+        // A misspelt key is already reported as unknown, with the suggestion.
+        if let DeValue::Table(t) = table.get_ref()
+            && t.iter()
+                .any(|(k, _)| did_you_mean(k.get_ref(), &[key]).is_some())
+        {
+            return;
+        }
         self.err(
-            Diag::new(ErrorKind::MissingKey, format!("missing key `{key}` in {ctx}"))
-                .at(self.sp(f, table.span()), format!("`{key}` is required"))
-                .help(format!("add {example}")),
+            Diag::new(
+                ErrorKind::MissingKey,
+                format!("missing key `{key}` in {ctx}"),
+            )
+            .at(self.sp(f, table.span()), format!("`{key}` is required"))
+            .help(format!("add {example}")),
         );
     }
 
     fn duplicate(&mut self, second: Span, first: Span, what: &str, header: &str) {
-        let (message, help) = if second.file == first.file {
-            (
-                format!("{what} is declared twice"),
-                format!("keep one {header}"),
-            )
+        let message = if second.file == first.file {
+            format!("{what} is declared twice")
         } else {
-            (
-                format!(
-                    "{what} is declared in two files"
-                ),
-                format!(
-                    "keep one {header}: a name is declared once, in one file"
-                ),
-            )
+            format!("{what} is declared in two files")
         };
-        let first_file = self.sources.files[first.file].label.clone();
+        let help = format!("remove one of the two {header} tables, or merge them");
         self.err(
             Diag::new(ErrorKind::Duplicate, message)
                 .at(second, "declared again here")
-                .also(first, format!("first declared here, in {first_file}"))
+                .also(first, "first declared here")
                 .help(help),
         );
     }
@@ -1584,6 +1757,9 @@ impl Loader {
             self.sources.memberships.insert((member, granted), loc);
         }
         for (key, acl, span) in rec.default_privileges {
+            if acl.is_empty() {
+                continue;
+            }
             let loc = self.sources.location(span);
             self.sources
                 .default_privileges
@@ -1648,6 +1824,17 @@ impl Loader {
         }
         self.diags.extend(diags);
         self.check_cycles();
+
+        if self.broken.iter().any(|b| *b) {
+            let broken = &self.broken;
+            self.diags.retain(|d| match (d.kind, &d.primary) {
+                (ErrorKind::TomlSyntax, _) => true,
+                // What a broken file declares is unknown.
+                (ErrorKind::UndeclaredRole | ErrorKind::UndeclaredSchema, _) => false,
+                (_, Some((span, _))) => !broken[span.file],
+                (_, None) => true,
+            });
+        }
     }
 
     fn check_cycles(&mut self) {
@@ -1721,7 +1908,11 @@ impl Loader {
                     continue;
                 };
                 let label = format!("`{}` is a member of `{}`", pair[0], pair[1]);
-                d = if i == 0 { d.at(span, label) } else { d.also(span, label) };
+                d = if i == 0 {
+                    d.at(span, label)
+                } else {
+                    d.also(span, label)
+                };
             }
             diags.push(d.help(
                 "PostgreSQL rejects circular memberships; remove one of these member_of entries",
@@ -1733,6 +1924,11 @@ impl Loader {
 
 // ---------------------------------------------------------------------------------------
 // Helpers
+
+/// `COMMENT … IS ''` removes a comment: an empty comment is no comment.
+fn non_empty(text: Option<String>) -> Option<String> {
+    text.filter(|t| !t.is_empty())
+}
 
 fn ordered(a: Span, b: Span) -> (Span, Span) {
     if a <= b { (a, b) } else { (b, a) }
@@ -1775,7 +1971,12 @@ pub(crate) fn did_you_mean<'a>(input: &str, candidates: &[&'a str]) -> Option<&'
     let lower = input.to_ascii_lowercase();
     candidates
         .iter()
-        .map(|c| (strsim::damerau_levenshtein(&lower, &c.to_ascii_lowercase()), *c))
+        .map(|c| {
+            (
+                strsim::damerau_levenshtein(&lower, &c.to_ascii_lowercase()),
+                *c,
+            )
+        })
         .filter(|(d, c)| *d <= (c.len().max(input.len()) / 3).max(1))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)

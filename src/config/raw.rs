@@ -101,7 +101,8 @@ pub struct RawRole {
     #[serde(default = "default_connection_limit")]
     #[schemars(range(min = -1))]
     pub connection_limit: i32,
-    /// `VALID UNTIL`, a timestamptz literal. Default: no expiry.
+    /// `VALID UNTIL`: `YYYY-MM-DD[ HH:MM[:SS[.ffffff]]][offset]` (no offset: UTC), or
+    /// `infinity`. Default: no expiry.
     pub valid_until: Option<String>,
     /// `COMMENT ON ROLE`.
     pub comment: Option<String>,

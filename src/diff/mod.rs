@@ -237,7 +237,13 @@ impl Cx<'_> {
         };
         self.comment(&object, &want.comment, &live_db.comment);
         let owner = live_db.owner.as_deref();
-        self.acl(ObjectKind::Database, &[object], &want.acl, &live_db.acl, owner);
+        self.acl(
+            ObjectKind::Database,
+            &[object],
+            &want.acl,
+            &live_db.acl,
+            owner,
+        );
         let target = ParameterTarget::Database {
             database: self.db_name.clone(),
         };
@@ -297,7 +303,12 @@ impl Cx<'_> {
         };
         let object = ObjectRef::role(&want.name);
         let Some(secret) = secret else {
-            let message = format!("password skipped: {source} is not available");
+            let message = match source {
+                PasswordSource::Env(var) => {
+                    format!("password not managed this run: environment variable {var} is not set")
+                }
+                other => format!("password not managed this run: {other} is not available"),
+            };
             self.note(NoteKind::Skipped, object, message);
             return;
         };
@@ -419,7 +430,11 @@ impl Cx<'_> {
             if self.desired.roles.contains_key(name)
                 || is_builtin_role(name)
                 || !patterns.is_match(name)
-                || self.live.server.as_ref().is_some_and(|s| &s.current_user == name)
+                || self
+                    .live
+                    .server
+                    .as_ref()
+                    .is_some_and(|s| &s.current_user == name)
             {
                 continue;
             }
@@ -451,7 +466,13 @@ impl Cx<'_> {
                     });
                     self.comment(&object, &want.comment, &None);
                     let owner = want.owner.as_deref();
-                    self.acl(ObjectKind::Schema, &[object], &want.acl, &Acl::default(), owner);
+                    self.acl(
+                        ObjectKind::Schema,
+                        &[object],
+                        &want.acl,
+                        &Acl::default(),
+                        owner,
+                    );
                 }
                 Some(have) => {
                     if let Some(owner) = &want.owner
@@ -481,8 +502,18 @@ impl Cx<'_> {
             if self.desired.schemas.contains_key(name) || !patterns.is_match(name) {
                 continue;
             }
-            let contents = self.live.relations.keys().filter(|r| &r.schema == name).count()
-                + self.live.functions.keys().filter(|f| &f.schema == name).count();
+            let contents = self
+                .live
+                .relations
+                .keys()
+                .filter(|r| &r.schema == name)
+                .count()
+                + self
+                    .live
+                    .functions
+                    .keys()
+                    .filter(|f| &f.schema == name)
+                    .count();
             if options.prune {
                 self.push(Change::DropSchema {
                     name: name.clone(),
@@ -505,8 +536,7 @@ impl Cx<'_> {
         let empty = Acl::default();
         // (kind, schema, desired acl, live acl, owner) → objects, so identical changes on
         // many objects become one statement.
-        let mut groups: BTreeMap<(ObjectKind, String, Acl, Acl, Option<String>), Vec<ObjectRef>> =
-            BTreeMap::new();
+        let mut groups: BTreeMap<AclGroup, Vec<ObjectRef>> = BTreeMap::new();
         for (name, have) in &self.live.relations {
             let Some(schema) = self.desired.schemas.get(&name.schema) else {
                 continue;
@@ -529,14 +559,23 @@ impl Cx<'_> {
                 Some(d) if d.kind.object_kind() == kind => base.union(&d.acl),
                 _ => base.clone(),
             };
-            let key = (kind, name.schema.clone(), want, have.acl.clone(), have.owner.clone());
+            let key = (
+                kind,
+                name.schema.clone(),
+                want,
+                have.acl.clone(),
+                have.owner.clone(),
+            );
             groups.entry(key).or_default().push(relation_ref(have));
         }
         for (id, have) in &self.live.functions {
             let Some(schema) = self.desired.schemas.get(&id.schema) else {
                 continue;
             };
-            let base = schema.object_grants.get(&ObjectKind::Function).unwrap_or(&empty);
+            let base = schema
+                .object_grants
+                .get(&ObjectKind::Function)
+                .unwrap_or(&empty);
             let want = match self.desired.functions.get(id) {
                 Some(d) => base.union(&d.acl),
                 None => base.clone(),
@@ -652,6 +691,9 @@ impl Cx<'_> {
     }
 }
 
+/// Objects sharing (kind, schema, desired ACL, live ACL, owner) get one statement.
+type AclGroup = (ObjectKind, String, Acl, Acl, Option<String>);
+
 /// Grants needed to go from `have` to `want`: (grantee, with grant option, privileges).
 fn acl_grants(want: &Acl, have: &Acl) -> Vec<(Grantee, bool, Vec<Privilege>)> {
     let missing = want.minus(have);
@@ -718,7 +760,9 @@ fn globs(patterns: &[String]) -> Result<GlobSet, DiffError> {
         let glob = Glob::new(p).map_err(|_| DiffError::BadPattern(p.clone()))?;
         builder.add(glob);
     }
-    builder.build().map_err(|e| DiffError::BadPattern(e.to_string()))
+    builder
+        .build()
+        .map_err(|e| DiffError::BadPattern(e.to_string()))
 }
 
 #[cfg(test)]

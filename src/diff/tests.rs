@@ -71,12 +71,15 @@ fn schema_object_grants_apply_to_every_existing_table_in_one_change() {
     let mut desired = Catalog::default();
     let mut live = live_base();
     let mut s = Schema::new("general");
-    s.object_grants
-        .insert(ObjectKind::Table, acl(&[("app", &[Privilege::Select], false)]));
+    s.object_grants.insert(
+        ObjectKind::Table,
+        acl(&[("app", &[Privilege::Select], false)]),
+    );
     desired.schemas.insert("general".into(), s);
     desired.roles.insert("app".into(), Role::new("app"));
     live.roles.insert("app".into(), Role::new("app"));
-    live.schemas.insert("general".into(), Schema::new("general"));
+    live.schemas
+        .insert("general".into(), Schema::new("general"));
     for t in ["a", "b"] {
         let name = QualifiedName::new("general", t);
         live.relations.insert(
@@ -123,7 +126,10 @@ fn grant_option_is_revoked_without_revoking_the_privilege() {
     let d = diff(&desired, &live, &DiffOptions::default()).unwrap();
     assert!(matches!(
         &d.changes[..],
-        [Change::Revoke { grant_option_only: true, .. }]
+        [Change::Revoke {
+            grant_option_only: true,
+            ..
+        }]
     ));
 }
 
@@ -132,8 +138,10 @@ fn owned_role_pattern_drops_only_with_prune() {
     let mut desired = Catalog::default();
     desired.scope.owned_role_patterns = vec!["butler_*_app".into()];
     let mut live = live_base();
-    live.roles.insert("butler_old_app".into(), Role::new("butler_old_app"));
-    live.roles.insert("someone_else".into(), Role::new("someone_else"));
+    live.roles
+        .insert("butler_old_app".into(), Role::new("butler_old_app"));
+    live.roles
+        .insert("someone_else".into(), Role::new("someone_else"));
     let d = diff(&desired, &live, &DiffOptions::default()).unwrap();
     assert!(d.changes.is_empty());
     assert_eq!(d.notes.len(), 1);
@@ -183,7 +191,10 @@ fn unreadable_password_is_noted_not_reset() {
     let d = diff(&desired, &live, &DiffOptions::default()).unwrap();
     assert!(matches!(
         &d.changes[..],
-        [Change::SetPassword { reason: PasswordReason::Differs, .. }]
+        [Change::SetPassword {
+            reason: PasswordReason::Differs,
+            ..
+        }]
     ));
 }
 
@@ -203,7 +214,11 @@ fn settings_compare_lists_by_element() {
         SettingValue::from_stored("search_path", "general, public"),
     );
     live.roles.insert("app".into(), have);
-    assert!(diff(&desired, &live, &DiffOptions::default()).unwrap().is_empty());
+    assert!(
+        diff(&desired, &live, &DiffOptions::default())
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]

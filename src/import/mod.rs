@@ -118,7 +118,11 @@ pub fn render(
 }
 
 /// Writes the files into `dir` (created if needed).
-pub fn write(live: &Catalog, options: &ImportOptions, dir: &Path) -> Result<ImportReport, ImportError> {
+pub fn write(
+    live: &Catalog,
+    options: &ImportOptions,
+    dir: &Path,
+) -> Result<ImportReport, ImportError> {
     let (files, mut report) = render(live, options)?;
     let io = |path: &Path| {
         let path = path.to_path_buf();
@@ -197,7 +201,11 @@ fn write_role(out: &mut String, role: &Role, external: bool) {
         let _ = writeln!(out, "settings = {}", settings(&role.settings));
     }
     if !role.database_settings.is_empty() {
-        let _ = writeln!(out, "database_settings = {}", settings(&role.database_settings));
+        let _ = writeln!(
+            out,
+            "database_settings = {}",
+            settings(&role.database_settings)
+        );
     }
     out.push('\n');
 }
@@ -215,24 +223,42 @@ fn schema_file(live: &Catalog, schema: &Schema) -> (String, usize) {
 
     // Objects of each kind with their ACLs.
     let mut by_kind: BTreeMap<ObjectKind, Vec<(String, &Acl)>> = BTreeMap::new();
-    for r in live.relations.values().filter(|r| r.name.schema == schema.name) {
+    for r in live
+        .relations
+        .values()
+        .filter(|r| r.name.schema == schema.name)
+    {
         let k = qualified_key(&r.name.schema, &r.name.name);
-        by_kind.entry(r.kind.object_kind()).or_default().push((k, &r.acl));
+        by_kind
+            .entry(r.kind.object_kind())
+            .or_default()
+            .push((k, &r.acl));
     }
-    for f in live.functions.values().filter(|f| f.id.schema == schema.name) {
+    for f in live
+        .functions
+        .values()
+        .filter(|f| f.id.schema == schema.name)
+    {
         let k = format!(
             "{}({})",
             qualified_key(&f.id.schema, &f.id.name),
             f.id.arguments
         );
-        by_kind.entry(ObjectKind::Function).or_default().push((k, &f.acl));
+        by_kind
+            .entry(ObjectKind::Function)
+            .or_default()
+            .push((k, &f.acl));
     }
     let empty = Acl::default();
     let owner = schema.owner.clone().unwrap_or_default();
     let mut per_object = String::new();
     let mut explicit_defaults = String::new();
     let mut objects = 0;
-    for kind in [ObjectKind::Table, ObjectKind::Sequence, ObjectKind::Function] {
+    for kind in [
+        ObjectKind::Table,
+        ObjectKind::Sequence,
+        ObjectKind::Function,
+    ] {
         let stored = live
             .default_privileges
             .get(&DefaultPrivilegeKey {
@@ -257,7 +283,13 @@ fn schema_file(live: &Catalog, schema: &Schema) -> (String, usize) {
         }
         let extra_default = stored.minus(&shared).normalized();
         if !extra_default.is_empty() {
-            write_default_block(&mut explicit_defaults, &schema.name, &owner, kind, &extra_default);
+            write_default_block(
+                &mut explicit_defaults,
+                &schema.name,
+                &owner,
+                kind,
+                &extra_default,
+            );
         }
         for (k, acl) in members {
             objects += 1;
@@ -265,14 +297,25 @@ fn schema_file(live: &Catalog, schema: &Schema) -> (String, usize) {
             if !extra.is_empty() {
                 let _ = writeln!(per_object, "\n[{field}.{}]", string(k));
                 for (grantee, privs) in &extra.0 {
-                    let _ = writeln!(per_object, "{} = {}", grantee_key(grantee), privilege_value(privs));
+                    let _ = writeln!(
+                        per_object,
+                        "{} = {}",
+                        grantee_key(grantee),
+                        privilege_value(privs)
+                    );
                 }
             }
         }
     }
     for (k, acl) in &live.default_privileges {
         if k.schema == schema.name && k.for_role != owner && !acl.is_empty() {
-            write_default_block(&mut explicit_defaults, &schema.name, &k.for_role, k.kind, acl);
+            write_default_block(
+                &mut explicit_defaults,
+                &schema.name,
+                &k.for_role,
+                k.kind,
+                acl,
+            );
         }
     }
     out.push_str(&explicit_defaults);
@@ -352,7 +395,11 @@ fn settings(values: &BTreeMap<String, SettingValue>) -> String {
                 SettingValue::Scalar(s) => string(s),
                 SettingValue::List(items) => format!(
                     "[{}]",
-                    items.iter().map(|i| string(i)).collect::<Vec<_>>().join(", ")
+                    items
+                        .iter()
+                        .map(|i| string(i))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             };
             format!("{} = {value}", key(k))

@@ -25,8 +25,8 @@ mod queries;
 
 use crate::model::{
     Acl, Catalog, Database, DefaultPrivilegeKey, Function, FunctionId, Grantee, Membership,
-    ObjectKind, Password, Privilege, QualifiedName, Relation, RelationKind, Role,
-    RoleAttributes, Schema, ServerInfo, SettingValue, is_builtin_role, is_system_schema,
+    ObjectKind, Password, Privilege, QualifiedName, Relation, RelationKind, Role, RoleAttributes,
+    Schema, ServerInfo, SettingValue, is_builtin_role, is_system_schema,
 };
 use secrecy::SecretString;
 use std::collections::BTreeMap;
@@ -58,7 +58,9 @@ pub enum IntrospectError {
 /// re-reads inside its write transaction). For one consistent snapshot on its own, use
 /// [`snapshot`].
 pub async fn read_catalog(client: &impl GenericClient) -> Result<Catalog, IntrospectError> {
-    read_catalog_counting(client).await.map(|(catalog, _)| catalog)
+    read_catalog_counting(client)
+        .await
+        .map(|(catalog, _)| catalog)
 }
 
 /// Opens `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`, calls [`read_catalog`] and
@@ -173,7 +175,11 @@ fn unexpected(what: &'static str, detail: impl Into<String>) -> IntrospectError 
 
 /// Builds an ACL from the `grantees`, `privileges`, `grantable` arrays of a query row
 /// (see `queries::acl_join`). `object` names the object in error messages.
-fn read_acl(what: &'static str, row: &Row, object: &dyn Fn() -> String) -> Result<Acl, IntrospectError> {
+fn read_acl(
+    what: &'static str,
+    row: &Row,
+    object: &dyn Fn() -> String,
+) -> Result<Acl, IntrospectError> {
     let grantees: Option<Vec<Option<String>>> = get(what, row, "grantees")?;
     let privileges: Option<Vec<String>> = get(what, row, "privileges")?;
     let grantable: Option<Vec<bool>> = get(what, row, "grantable")?;
@@ -183,7 +189,10 @@ fn read_acl(what: &'static str, row: &Row, object: &dyn Fn() -> String) -> Resul
         grantable.unwrap_or_default(),
     );
     if grantees.len() != privileges.len() || grantees.len() != grantable.len() {
-        return Err(unexpected(what, format!("ACL arrays of {} differ in length", object())));
+        return Err(unexpected(
+            what,
+            format!("ACL arrays of {} differ in length", object()),
+        ));
     }
     let mut acl = Acl::default();
     for ((grantee, privilege), grantable) in grantees.into_iter().zip(privileges).zip(grantable) {
@@ -204,7 +213,10 @@ fn read_acl(what: &'static str, row: &Row, object: &dyn Fn() -> String) -> Resul
 
 fn read_server(what: &'static str, rows: &[Row]) -> Result<ServerInfo, IntrospectError> {
     let [row] = rows else {
-        return Err(unexpected(what, format!("{} rows instead of 1", rows.len())));
+        return Err(unexpected(
+            what,
+            format!("{} rows instead of 1", rows.len()),
+        ));
     };
     Ok(ServerInfo {
         version_num: get(what, row, "version_num")?,
@@ -217,7 +229,10 @@ fn read_server(what: &'static str, rows: &[Row]) -> Result<ServerInfo, Introspec
 
 fn read_database(what: &'static str, rows: &[Row]) -> Result<Database, IntrospectError> {
     let [row] = rows else {
-        return Err(unexpected(what, format!("{} rows instead of 1", rows.len())));
+        return Err(unexpected(
+            what,
+            format!("{} rows instead of 1", rows.len()),
+        ));
     };
     let name: String = get(what, row, "name")?;
     let acl = read_acl(what, row, &|| format!("database {name}"))?;
@@ -339,7 +354,10 @@ fn apply_settings(
     Ok(())
 }
 
-fn read_schemas(what: &'static str, rows: &[Row]) -> Result<BTreeMap<String, Schema>, IntrospectError> {
+fn read_schemas(
+    what: &'static str,
+    rows: &[Row],
+) -> Result<BTreeMap<String, Schema>, IntrospectError> {
     let mut schemas = BTreeMap::new();
     for row in rows {
         let name: String = get(what, row, "name")?;

@@ -207,7 +207,12 @@ impl Acl {
     }
 
     pub fn grant(&mut self, grantee: Grantee, privilege: Privilege, grantable: bool) {
-        let entry = self.0.entry(grantee).or_default().entry(privilege).or_insert(false);
+        let entry = self
+            .0
+            .entry(grantee)
+            .or_default()
+            .entry(privilege)
+            .or_insert(false);
         *entry |= grantable;
     }
 

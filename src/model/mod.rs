@@ -3,7 +3,7 @@
 //! never inside, so two catalogs compare on content alone.
 
 mod acl;
-mod setting;
+pub mod setting;
 
 pub use acl::{Acl, Grantee, ObjectKind, Privilege, PrivilegeSet};
 pub use setting::SettingValue;
@@ -297,7 +297,8 @@ pub struct Relation {
 pub struct FunctionId {
     pub schema: String,
     pub name: String,
-    /// `pg_get_function_identity_arguments`, e.g. `integer, text`.
+    /// Argument types only, as `oidvectortypes(proargtypes)` prints them: `integer, text`
+    /// (parameter names and modes are not part of a function's identity).
     pub arguments: String,
 }
 
@@ -333,11 +334,22 @@ pub struct DefaultPrivilegeKey {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ObjectRef {
-    Database { name: String },
-    Role { name: String },
-    Schema { name: String },
-    Relation { kind: RelationKind, name: QualifiedName },
-    Function { id: FunctionId },
+    Database {
+        name: String,
+    },
+    Role {
+        name: String,
+    },
+    Schema {
+        name: String,
+    },
+    Relation {
+        kind: RelationKind,
+        name: QualifiedName,
+    },
+    Function {
+        id: FunctionId,
+    },
 }
 
 impl ObjectRef {

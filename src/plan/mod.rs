@@ -200,9 +200,15 @@ fn order(nodes: &[Node]) -> Result<Vec<usize>, PlanError> {
     let mut droppers: BTreeMap<&Key, Vec<usize>> = BTreeMap::new();
     let mut users: BTreeMap<&Key, Vec<usize>> = BTreeMap::new();
     for (i, n) in nodes.iter().enumerate() {
-        n.creates.iter().for_each(|k| creators.entry(k).or_default().push(i));
-        n.drops.iter().for_each(|k| droppers.entry(k).or_default().push(i));
-        n.requires.iter().for_each(|k| users.entry(k).or_default().push(i));
+        n.creates
+            .iter()
+            .for_each(|k| creators.entry(k).or_default().push(i));
+        n.drops
+            .iter()
+            .for_each(|k| droppers.entry(k).or_default().push(i));
+        n.requires
+            .iter()
+            .for_each(|k| users.entry(k).or_default().push(i));
     }
     for (key, using) in &users {
         for &u in using {
@@ -231,7 +237,11 @@ fn order(nodes: &[Node]) -> Result<Vec<usize>, PlanError> {
 
     let mut indegree: Vec<usize> = idx
         .iter()
-        .map(|&n| graph.neighbors_directed(n, petgraph::Direction::Incoming).count())
+        .map(|&n| {
+            graph
+                .neighbors_directed(n, petgraph::Direction::Incoming)
+                .count()
+        })
         .collect();
     let mut ready: BinaryHeap<Reverse<(u8, usize)>> = indegree
         .iter()

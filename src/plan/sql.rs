@@ -19,15 +19,29 @@ pub(super) fn node_for(change: &Change) -> Node {
             b.details = attribute_details(&RoleAttributes::default(), attributes, false);
             b.role_powers(attributes, &RoleAttributes::default());
             b.creates.push(Key::Role(name.clone()));
-            b.finish(0, Action::Create, ObjectRef::role(name), format!("create role {}", ident(name)))
+            b.finish(
+                0,
+                Action::Create,
+                ObjectRef::role(name),
+                format!("create role {}", ident(name)),
+            )
         }
         Change::AlterRole { name, from, to } => {
             let opts = role_options(from, to);
-            b.sql(format!("ALTER ROLE {} WITH {}", quote_ident(name), opts.join(" ")));
+            b.sql(format!(
+                "ALTER ROLE {} WITH {}",
+                quote_ident(name),
+                opts.join(" ")
+            ));
             b.details = attribute_details(from, to, true);
             b.role_powers(to, from);
             b.requires.push(Key::Role(name.clone()));
-            b.finish(1, Action::Alter, ObjectRef::role(name), format!("alter role {}", ident(name)))
+            b.finish(
+                1,
+                Action::Alter,
+                ObjectRef::role(name),
+                format!("alter role {}", ident(name)),
+            )
         }
         Change::SetPassword {
             role,
@@ -70,14 +84,21 @@ pub(super) fn node_for(change: &Change) -> Node {
                     "drops role {}: its objects in this database go to {}, its privileges are \
                      revoked, sessions using it can no longer log in",
                     ident(name),
-                    reassign_to.as_deref().map_or("the current user".into(), ident)
+                    reassign_to
+                        .as_deref()
+                        .map_or("the current user".into(), ident)
                 ),
             );
             b.drops.push(Key::Role(name.clone()));
             if let Some(t) = reassign_to {
                 b.requires.push(Key::Role(t.clone()));
             }
-            b.finish(14, Action::Drop, ObjectRef::role(name), format!("drop role {}", ident(name)))
+            b.finish(
+                14,
+                Action::Drop,
+                ObjectRef::role(name),
+                format!("drop role {}", ident(name)),
+            )
         }
         Change::SetComment { object, from, to } => {
             let value = to.as_deref().map_or("NULL".to_string(), quote_literal);
@@ -89,7 +110,12 @@ pub(super) fn node_for(change: &Change) -> Node {
             ));
             b.require_object(object);
             let verb = if to.is_some() { "set" } else { "remove" };
-            b.finish(6, Action::Alter, object.clone(), format!("{verb} comment on {object}"))
+            b.finish(
+                6,
+                Action::Alter,
+                object.clone(),
+                format!("{verb} comment on {object}"),
+            )
         }
         Change::GrantMembership {
             role,
@@ -107,7 +133,8 @@ pub(super) fn node_for(change: &Change) -> Node {
                 HazardKind::AuthorizationChange,
                 format!("{} gains the privileges of {}", ident(member), ident(role)),
             );
-            b.requires.extend([Key::Role(role.clone()), Key::Role(member.clone())]);
+            b.requires
+                .extend([Key::Role(role.clone()), Key::Role(member.clone())]);
             b.finish(
                 3,
                 Action::Grant,
@@ -142,10 +169,12 @@ pub(super) fn node_for(change: &Change) -> Node {
                 ("set", from.set, to.set),
             ] {
                 if a != z {
-                    b.details.push(format!("{label}: {} → {}", opt_bool(a), opt_bool(z)));
+                    b.details
+                        .push(format!("{label}: {} → {}", opt_bool(a), opt_bool(z)));
                 }
             }
-            b.requires.extend([Key::Role(role.clone()), Key::Role(member.clone())]);
+            b.requires
+                .extend([Key::Role(role.clone()), Key::Role(member.clone())]);
             b.finish(
                 3,
                 Action::Alter,
@@ -159,12 +188,17 @@ pub(super) fn node_for(change: &Change) -> Node {
                 quote_ident(role),
                 quote_ident(member)
             ));
-            b.requires.extend([Key::Role(role.clone()), Key::Role(member.clone())]);
+            b.requires
+                .extend([Key::Role(role.clone()), Key::Role(member.clone())]);
             b.finish(
                 12,
                 Action::Revoke,
                 ObjectRef::role(member),
-                format!("revoke membership in {} from {}", ident(role), ident(member)),
+                format!(
+                    "revoke membership in {} from {}",
+                    ident(role),
+                    ident(member)
+                ),
             )
         }
         Change::SetParameter {
@@ -209,16 +243,22 @@ pub(super) fn node_for(change: &Change) -> Node {
             }
             b.details.push(format!(
                 "{name}: {} → {}",
-                from.as_ref().map_or("(not set)".to_string(), |v| v.stored()),
+                from.as_ref()
+                    .map_or("(not set)".to_string(), |v| v.stored()),
                 to.as_ref().map_or("(not set)".to_string(), |v| v.stored())
             ));
             let verb = if to.is_some() { "set" } else { "reset" };
-            b.finish(7, Action::Alter, object, format!("{verb} {name} for {label}"))
+            b.finish(
+                7,
+                Action::Alter,
+                object,
+                format!("{verb} {name} for {label}"),
+            )
         }
         Change::CreateSchema { name, owner } => {
-            let auth = owner
-                .as_deref()
-                .map_or(String::new(), |o| format!(" AUTHORIZATION {}", quote_ident(o)));
+            let auth = owner.as_deref().map_or(String::new(), |o| {
+                format!(" AUTHORIZATION {}", quote_ident(o))
+            });
             b.sql(format!("CREATE SCHEMA {}{auth}", quote_ident(name)));
             if let Some(o) = owner {
                 b.details.push(format!("owner: {}", ident(o)));
@@ -252,7 +292,12 @@ pub(super) fn node_for(change: &Change) -> Node {
             if let Some(f) = from {
                 b.requires.push(Key::Role(f.clone()));
             }
-            b.finish(5, Action::Alter, object.clone(), format!("change owner of {object}"))
+            b.finish(
+                5,
+                Action::Alter,
+                object.clone(),
+                format!("change owner of {object}"),
+            )
         }
         Change::DropSchema { name, contents } => {
             if *contents > 0 {
@@ -541,7 +586,12 @@ fn role_options(from: &RoleAttributes, to: &RoleAttributes) -> Vec<String> {
         ("CREATEDB", "NOCREATEDB", from.createdb, to.createdb),
         ("CREATEROLE", "NOCREATEROLE", from.createrole, to.createrole),
         ("INHERIT", "NOINHERIT", from.inherit, to.inherit),
-        ("REPLICATION", "NOREPLICATION", from.replication, to.replication),
+        (
+            "REPLICATION",
+            "NOREPLICATION",
+            from.replication,
+            to.replication,
+        ),
         ("BYPASSRLS", "NOBYPASSRLS", from.bypassrls, to.bypassrls),
     ] {
         if a != z {
@@ -570,12 +620,32 @@ fn attribute_details(from: &RoleAttributes, to: &RoleAttributes, show_old: bool)
         }
     };
     line("login", from.login.to_string(), to.login.to_string());
-    line("superuser", from.superuser.to_string(), to.superuser.to_string());
-    line("createdb", from.createdb.to_string(), to.createdb.to_string());
-    line("createrole", from.createrole.to_string(), to.createrole.to_string());
+    line(
+        "superuser",
+        from.superuser.to_string(),
+        to.superuser.to_string(),
+    );
+    line(
+        "createdb",
+        from.createdb.to_string(),
+        to.createdb.to_string(),
+    );
+    line(
+        "createrole",
+        from.createrole.to_string(),
+        to.createrole.to_string(),
+    );
     line("inherit", from.inherit.to_string(), to.inherit.to_string());
-    line("replication", from.replication.to_string(), to.replication.to_string());
-    line("bypassrls", from.bypassrls.to_string(), to.bypassrls.to_string());
+    line(
+        "replication",
+        from.replication.to_string(),
+        to.replication.to_string(),
+    );
+    line(
+        "bypassrls",
+        from.bypassrls.to_string(),
+        to.bypassrls.to_string(),
+    );
     line(
         "connection limit",
         from.connection_limit.to_string(),
@@ -615,7 +685,10 @@ fn membership_options(to: &Membership, from: Option<&Membership>) -> String {
 }
 
 fn parameter_name(name: &str) -> String {
-    name.split('.').map(quote_ident).collect::<Vec<_>>().join(".")
+    name.split('.')
+        .map(quote_ident)
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 fn privilege_list(privileges: &[Privilege]) -> String {
@@ -640,7 +713,10 @@ fn object_sql(object: &ObjectRef) -> String {
                 RelationKind::ForeignTable => "FOREIGN TABLE",
                 RelationKind::Table | RelationKind::PartitionedTable => "TABLE",
             };
-            format!("{keyword} {}", object_name(object).unwrap_or_else(|| name.to_string()))
+            format!(
+                "{keyword} {}",
+                object_name(object).unwrap_or_else(|| name.to_string())
+            )
         }
         ObjectRef::Function { .. } => {
             format!("ROUTINE {}", object_name(object).unwrap_or_default())
@@ -653,9 +729,7 @@ fn object_name(object: &ObjectRef) -> Option<String> {
         ObjectRef::Database { name } | ObjectRef::Role { name } | ObjectRef::Schema { name } => {
             Some(quote_ident(name))
         }
-        ObjectRef::Relation { name, .. } => {
-            Some(crate::sql::qualified(&name.schema, &name.name))
-        }
+        ObjectRef::Relation { name, .. } => Some(crate::sql::qualified(&name.schema, &name.name)),
         ObjectRef::Function { id } => Some(format!(
             "{}({})",
             crate::sql::qualified(&id.schema, &id.name),

@@ -1,0 +1,1 @@
+CREATE ROLE butler_old_app LOGIN;

@@ -1,0 +1,6 @@
+CREATE ROLE readers;
+CREATE ROLE writers;
+CREATE ROLE ops;
+CREATE ROLE app LOGIN;
+GRANT writers TO app;
+GRANT ops TO app WITH ADMIN OPTION;

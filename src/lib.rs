@@ -4,6 +4,7 @@
 //! See ARCHITECTURE.md for the code map and the invariants.
 
 pub mod apply;
+pub mod canon;
 pub mod config;
 pub mod conn;
 pub mod diff;

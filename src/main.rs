@@ -8,7 +8,7 @@ use pgrecon::config::{self, Desired};
 use pgrecon::diff::{self, DiffOptions};
 use pgrecon::embedded::EmbeddedPostgres;
 use pgrecon::render::{self, Format, Target};
-use pgrecon::{conn, import, introspect, plan};
+use pgrecon::{canon, conn, import, introspect, plan};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -131,6 +131,8 @@ enum CliError {
     #[error(transparent)]
     Introspect(#[from] introspect::IntrospectError),
     #[error(transparent)]
+    Canon(#[from] canon::CanonError),
+    #[error(transparent)]
     Diff(#[from] diff::DiffError),
     #[error(transparent)]
     Plan(#[from] plan::PlanError),
@@ -240,8 +242,10 @@ async fn run(command: Command) -> Result<u8, CliError> {
         } => {
             let desired = load(&dir)?;
             let mut session = open(&db).await?;
+            let desired =
+                canon::in_scratch_transaction(&mut session.client, &desired.catalog).await?;
             let live = introspect::snapshot(&mut session.client).await?;
-            let d = diff::diff(&desired.catalog, &live, &DiffOptions { prune })?;
+            let d = diff::diff(&desired, &live, &DiffOptions { prune })?;
             let plan = plan::build(&d)?;
             print!("{}", render::render(&plan, Some(&target_of(&live)), format));
             Ok(if plan.is_empty() { 0 } else { EXIT_CHANGES })

@@ -21,7 +21,7 @@ use pgrecon::apply::{self, ApplyError, ApplyHooks, ApplyOptions, ApplyOutcome, N
 use pgrecon::diff::DiffOptions;
 use pgrecon::plan::{Plan, Step};
 use pgrecon::render::{Format, render};
-use pgrecon::{config, diff, import, introspect, plan};
+use pgrecon::{canon, config, diff, import, introspect, plan};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -93,8 +93,11 @@ async fn plan_now(
     desired: &pgrecon::model::Catalog,
     options: &DiffOptions,
 ) -> Plan {
+    let desired = canon::in_scratch_transaction(client, desired)
+        .await
+        .expect("canonicalize");
     let live = introspect::snapshot(client).await.expect("introspect");
-    plan::build(&diff::diff(desired, &live, options).expect("diff")).expect("plan")
+    plan::build(&diff::diff(&desired, &live, options).expect("diff")).expect("plan")
 }
 
 async fn run_case(dir: &Path) {

@@ -3,9 +3,9 @@
 //! catalog again and diff: anything left to do rolls everything back. Only then commit.
 
 use crate::diff::{self, DiffOptions, password};
-use crate::introspect;
 use crate::model::{Catalog, Password};
 use crate::plan::{self, Exec, Plan, Step};
+use crate::{canon, introspect};
 use secrecy::ExposeSecret;
 use std::time::{Duration, Instant};
 use tokio_postgres::{Client, IsolationLevel};
@@ -59,6 +59,8 @@ pub enum ApplyError {
     #[error(transparent)]
     Introspect(#[from] introspect::IntrospectError),
     #[error(transparent)]
+    Canon(#[from] canon::CanonError),
+    #[error(transparent)]
     Diff(#[from] diff::DiffError),
     #[error(transparent)]
     Plan(#[from] plan::PlanError),
@@ -82,6 +84,19 @@ pub enum ApplyError {
     NotConverged(Vec<String>),
     #[error("apply aborted after step {number}: {message}; rolled back, nothing was changed")]
     Aborted { number: usize, message: String },
+    #[error(
+        "the transaction committed, but after the steps that run outside it {} change{} remained ({}); re-run apply",
+        .0.len(), if .0.len() == 1 { "" } else { "s" }, .0.join("; ")
+    )]
+    DeferredNotConverged(Vec<String>),
+    #[error(
+        "step {number} ({summary}) failed outside the transaction: {message}; the transaction's steps are committed, this one was cleaned up; re-run apply"
+    )]
+    DeferredStep {
+        number: usize,
+        summary: String,
+        message: String,
+    },
     #[error("password of role `{0}` is not available; it cannot be set")]
     MissingSecret(String),
     #[error("database error during apply: {}; nothing was changed", db_message(.0))]
@@ -168,6 +183,15 @@ async fn apply_locked(
     ))
     .await?;
 
+    // Canonical forms come from the server, in a savepoint that is rolled back.
+    let mut txn = txn;
+    let desired = {
+        let scratch = txn.savepoint("pgrecon_canon").await?;
+        let canonical = canon::canonicalize(&scratch, desired).await;
+        scratch.rollback().await?;
+        canonical?
+    };
+    let desired = &desired;
     let live = introspect::read_catalog(&txn).await?;
     let plan = plan::build(&diff::diff(desired, &live, &options.diff)?)?;
     hooks.on_plan(&plan);
@@ -187,7 +211,7 @@ async fn apply_locked(
     }
 
     let mut timings = Vec::with_capacity(plan.steps.len());
-    for step in &plan.steps {
+    for step in plan.steps.iter().filter(|s| s.transactional) {
         let t = Instant::now();
         run_step(&txn, desired, step).await?;
         if let Err(message) = hooks.after_step(step) {
@@ -203,15 +227,39 @@ async fn apply_locked(
         });
     }
 
-    // Verify inside the same transaction: the plan must have left nothing to do.
+    // Verify inside the same transaction: the plan must have left nothing to do but
+    // the steps that run after it.
     let after = introspect::read_catalog(&txn).await?;
     let left = plan::build(&diff::diff(desired, &after, &options.diff)?)?;
-    if !left.is_empty() {
-        let remaining = left.steps.iter().map(|s| s.summary.clone()).collect();
+    let deferred: Vec<&Step> = plan.steps.iter().filter(|s| !s.transactional).collect();
+    let remaining: Vec<String> = left
+        .steps
+        .iter()
+        .filter(|s| !deferred.iter().any(|d| d.summary == s.summary))
+        .map(|s| s.summary.clone())
+        .collect();
+    if !remaining.is_empty() {
         txn.rollback().await?;
         return Err(ApplyError::NotConverged(remaining));
     }
     txn.commit().await?;
+
+    for step in deferred {
+        let t = Instant::now();
+        run_step_outside(client, step).await?;
+        timings.push(StepTiming {
+            number: step.number,
+            duration: t.elapsed(),
+        });
+    }
+    if plan.steps.iter().any(|s| !s.transactional) {
+        let live = introspect::snapshot(client).await?;
+        let left = plan::build(&diff::diff(desired, &live, &options.diff)?)?;
+        if !left.is_empty() {
+            let remaining = left.steps.iter().map(|s| s.summary.clone()).collect();
+            return Err(ApplyError::DeferredNotConverged(remaining));
+        }
+    }
     Ok(ApplyOutcome::Applied {
         plan,
         timings,
@@ -235,6 +283,9 @@ async fn run_step(
                 txn.batch_execute(s).await.map_err(fail)?;
             }
         }
+        Exec::NonTransactional { .. } => {
+            unreachable!("non-transactional steps run after the transaction")
+        }
         Exec::SetPassword { role } => {
             let secret = match desired.roles.get(role).map(|r| &r.password) {
                 Some(Password::Desired {
@@ -249,6 +300,32 @@ async fn run_step(
                 crate::sql::quote_literal(&verifier)
             );
             txn.batch_execute(&statement).await.map_err(fail)?;
+        }
+    }
+    Ok(())
+}
+
+/// Runs a step that cannot run in a transaction; on failure runs its cleanup (for
+/// example dropping the invalid index a failed CREATE INDEX CONCURRENTLY leaves).
+async fn run_step_outside(client: &Client, step: &Step) -> Result<(), ApplyError> {
+    let (statements, cleanup) = match &step.exec {
+        Exec::NonTransactional {
+            statements,
+            cleanup,
+        } => (statements, cleanup),
+        Exec::Sql(statements) => (statements, &Vec::new()),
+        Exec::SetPassword { role } => return Err(ApplyError::MissingSecret(role.clone())),
+    };
+    for s in statements {
+        if let Err(e) = client.batch_execute(s).await {
+            for c in cleanup {
+                let _ = client.batch_execute(c).await;
+            }
+            return Err(ApplyError::DeferredStep {
+                number: step.number,
+                summary: step.summary.clone(),
+                message: db_message(&e),
+            });
         }
     }
     Ok(())

@@ -2,6 +2,7 @@
 //! output order fully determined by the inputs (everything is walked in `BTreeMap` order).
 
 pub mod password;
+pub mod tables;
 
 use crate::model::*;
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -131,6 +132,8 @@ pub enum Change {
         /// GRANT: `WITH GRANT OPTION`; REVOKE: `GRANT OPTION FOR` only.
         grant_option: bool,
     },
+    /// Tables, columns, constraints, indexes, policies, sequences, types, extensions.
+    Table(tables::TableChange),
 }
 
 /// Something the plan reports without changing it.
@@ -196,7 +199,9 @@ pub fn diff(desired: &Catalog, live: &Catalog, options: &DiffOptions) -> Result<
     cx.owned_schemas(options)?;
     cx.objects();
     cx.default_privileges();
-    Ok(cx.out)
+    let mut out = cx.out;
+    tables::diff(desired, live, options, &mut out);
+    Ok(out)
 }
 
 struct Cx<'a> {

@@ -148,8 +148,8 @@ impl<C: GenericClient> Reader<'_, C> {
             relations: read_relations(q_relations, &relations)?,
             functions: read_functions(q_functions, &functions)?,
             default_privileges: read_default_privileges(q_defaults, &defaults)?,
-            scope: Default::default(),
             server: Some(server),
+            ..Catalog::default()
         };
         apply_memberships(q_members, &members, &mut catalog.roles)?;
         apply_settings(q_settings, &settings, &mut catalog)?;
@@ -366,6 +366,7 @@ fn read_schemas(
         }
         let acl = read_acl(what, row, &|| format!("schema {name}"))?;
         let schema = Schema {
+            manage_tables: false,
             owner: Some(get(what, row, "owner")?),
             comment: get(what, row, "comment")?,
             acl,

@@ -4,9 +4,11 @@
 
 mod acl;
 pub mod setting;
+mod table;
 
 pub use acl::{Acl, Grantee, ObjectKind, Privilege, PrivilegeSet};
 pub use setting::SettingValue;
+pub use table::*;
 
 use secrecy::SecretString;
 use serde::Serialize;
@@ -25,6 +27,16 @@ pub struct Catalog {
     /// Tables, views, sequences … keyed by schema-qualified name.
     pub relations: BTreeMap<QualifiedName, Relation>,
     pub functions: BTreeMap<FunctionId, Function>,
+    /// Table definitions (owner and grants are in `relations`).
+    pub tables: BTreeMap<QualifiedName, Table>,
+    /// Sequences other than identity columns' (which belong to their column).
+    pub sequences: BTreeMap<QualifiedName, Sequence>,
+    pub enums: BTreeMap<QualifiedName, EnumType>,
+    pub domains: BTreeMap<QualifiedName, Domain>,
+    pub extensions: BTreeMap<String, Extension>,
+    /// Live only: objects in non-system schemas pgrecon does not manage (views, triggers,
+    /// functions' definitions, rules, other types …), reported as "unmanaged, left alone".
+    pub unmanaged: Vec<UnmanagedObject>,
     /// `ALTER DEFAULT PRIVILEGES FOR ROLE r IN SCHEMA s` entries. Only the grants added
     /// on top of the built-in defaults, as PostgreSQL stores them in `pg_default_acl`.
     pub default_privileges: BTreeMap<DefaultPrivilegeKey, Acl>,
@@ -32,6 +44,15 @@ pub struct Catalog {
     pub scope: Scope,
     /// Facts about the server the live catalog was read from (live side only).
     pub server: Option<ServerInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct UnmanagedObject {
+    /// `view`, `materialized view`, `trigger`, `function`, `type`, `rule`, …
+    pub kind: String,
+    pub schema: String,
+    /// Name as people read it (`notes_audit on general.notes` for a trigger).
+    pub name: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -192,6 +213,10 @@ impl Eq for Password {}
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Schema {
     pub name: String,
+    /// Desired only: whether undeclared tables in this schema are drift (reported, and
+    /// dropped with `--prune`). True when the desired state declares any table in it,
+    /// or when `manage_tables = true`.
+    pub manage_tables: bool,
     /// `None` (desired) means the owner is not managed.
     pub owner: Option<String>,
     pub comment: Option<String>,
@@ -206,6 +231,7 @@ impl Schema {
     pub fn new(name: impl Into<String>) -> Self {
         Schema {
             name: name.into(),
+            manage_tables: false,
             owner: None,
             comment: None,
             acl: Acl::default(),
@@ -350,6 +376,35 @@ pub enum ObjectRef {
     Function {
         id: FunctionId,
     },
+    /// A column, constraint, index or policy of a table.
+    TablePart {
+        part: TablePart,
+        table: QualifiedName,
+        name: String,
+    },
+    Type {
+        kind: TypeKind,
+        name: QualifiedName,
+    },
+    Extension {
+        name: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TablePart {
+    Column,
+    Constraint,
+    Index,
+    Policy,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TypeKind {
+    Enum,
+    Domain,
 }
 
 impl ObjectRef {
@@ -374,6 +429,23 @@ impl fmt::Display for ObjectRef {
             ObjectRef::Schema { name } => write!(f, "schema {}", display_ident(name)),
             ObjectRef::Relation { kind, name } => write!(f, "{} {name}", kind.describe()),
             ObjectRef::Function { id } => write!(f, "function {id}"),
+            ObjectRef::TablePart { part, table, name } => {
+                let what = match part {
+                    TablePart::Column => "column",
+                    TablePart::Constraint => "constraint",
+                    TablePart::Index => "index",
+                    TablePart::Policy => "policy",
+                };
+                write!(f, "{what} {} on {table}", display_ident(name))
+            }
+            ObjectRef::Type { kind, name } => {
+                let what = match kind {
+                    TypeKind::Enum => "enum",
+                    TypeKind::Domain => "domain",
+                };
+                write!(f, "{what} {name}")
+            }
+            ObjectRef::Extension { name } => write!(f, "extension {}", display_ident(name)),
         }
     }
 }

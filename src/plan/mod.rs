@@ -5,9 +5,10 @@
 //! the diff's own order. No I/O.
 
 mod sql;
+mod tables;
 
 use crate::diff::{Diff, Note};
-use crate::model::ObjectRef;
+use crate::model::{ObjectRef, QualifiedName};
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
@@ -26,6 +27,16 @@ pub enum HazardKind {
     DropsRole,
     /// Privileges, ownership or role powers change in a way worth a second look.
     AuthorizationChange,
+    /// The table is rewritten (e.g. a column type change): time and disk proportional
+    /// to its size.
+    RewritesTable,
+    /// Takes an ACCESS EXCLUSIVE lock: reads and writes of the table wait.
+    AccessExclusiveLock,
+    /// Builds an index: time proportional to the table's size, writes blocked unless
+    /// built concurrently.
+    IndexBuild,
+    /// Scans the table to validate existing rows (e.g. VALIDATE CONSTRAINT, SET NOT NULL).
+    ValidatesData,
 }
 
 impl HazardKind {
@@ -38,6 +49,10 @@ impl HazardKind {
             HazardKind::DeletesData => "deletes_data",
             HazardKind::DropsRole => "drops_role",
             HazardKind::AuthorizationChange => "authorization_change",
+            HazardKind::RewritesTable => "rewrites_table",
+            HazardKind::AccessExclusiveLock => "access_exclusive_lock",
+            HazardKind::IndexBuild => "index_build",
+            HazardKind::ValidatesData => "validates_data",
         }
     }
 }
@@ -73,7 +88,16 @@ impl Action {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Exec {
     Sql(Vec<String>),
-    SetPassword { role: String },
+    SetPassword {
+        role: String,
+    },
+    /// Statements that cannot run in a transaction (CREATE INDEX CONCURRENTLY), each run
+    /// on its own after the transaction committed; `cleanup` runs when one fails (drop
+    /// the invalid index it left behind).
+    NonTransactional {
+        statements: Vec<String>,
+        cleanup: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -89,6 +113,9 @@ pub struct Step {
     /// The SQL as printed. For a password, a comment in place of the statement.
     pub sql: Vec<String>,
     pub hazards: Vec<Hazard>,
+    /// False for steps that cannot run in a transaction (CREATE INDEX CONCURRENTLY):
+    /// apply runs them one by one after the transaction commits.
+    pub transactional: bool,
     #[serde(skip)]
     pub exec: Exec,
 }
@@ -140,6 +167,17 @@ pub enum PlanError {
 enum Key {
     Role(String),
     Schema(String),
+    /// A table, sequence or view.
+    Relation(QualifiedName),
+    /// An enum or domain.
+    Type(QualifiedName),
+    Extension(String),
+    /// A column of a table: (table, column).
+    #[allow(dead_code)] // used by the relational layer's steps, in progress
+    Column(QualifiedName, String),
+    /// A constraint or index of a table (a foreign key needs the referenced key).
+    #[allow(dead_code)] // used by the relational layer's steps, in progress
+    Constraint(QualifiedName, String),
 }
 
 struct Node {

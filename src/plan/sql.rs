@@ -8,6 +8,7 @@ use crate::sql::{quote_ident, quote_literal};
 pub(super) fn node_for(change: &Change) -> Node {
     let mut b = Builder::default();
     match change {
+        Change::Table(change) => super::tables::node_for(change),
         Change::CreateRole { name, attributes } => {
             let opts = role_options(&RoleAttributes::default(), attributes);
             let with = if opts.is_empty() {
@@ -531,6 +532,9 @@ impl Builder {
                 self.requires.push(Key::Schema(name.schema.clone()))
             }
             ObjectRef::Function { id } => self.requires.push(Key::Schema(id.schema.clone())),
+            ObjectRef::TablePart { table, .. } => self.requires.push(Key::Relation(table.clone())),
+            ObjectRef::Type { name, .. } => self.requires.push(Key::Type(name.clone())),
+            ObjectRef::Extension { name } => self.requires.push(Key::Extension(name.clone())),
             ObjectRef::Database { .. } => {}
         }
     }
@@ -555,6 +559,7 @@ impl Builder {
                 details: self.details,
                 sql: self.printed,
                 hazards: self.hazards,
+                transactional: true,
                 exec,
             },
             phase,
@@ -700,7 +705,7 @@ fn privilege_list(privileges: &[Privilege]) -> String {
 }
 
 /// `ROLE x`, `SCHEMA x`, `TABLE s.t`, `FUNCTION s.f(int)` … as used after `ON`.
-fn object_sql(object: &ObjectRef) -> String {
+pub(super) fn object_sql(object: &ObjectRef) -> String {
     match object {
         ObjectRef::Database { name } => format!("DATABASE {}", quote_ident(name)),
         ObjectRef::Role { name } => format!("ROLE {}", quote_ident(name)),
@@ -721,6 +726,41 @@ fn object_sql(object: &ObjectRef) -> String {
         ObjectRef::Function { .. } => {
             format!("ROUTINE {}", object_name(object).unwrap_or_default())
         }
+        ObjectRef::TablePart { part, table, name } => {
+            let table = crate::sql::qualified(&table.schema, &table.name);
+            match part {
+                TablePart::Column => format!("COLUMN {table}.{}", quote_ident(name)),
+                TablePart::Constraint => format!("CONSTRAINT {} ON {table}", quote_ident(name)),
+                TablePart::Policy => format!("POLICY {} ON {table}", quote_ident(name)),
+                TablePart::Index => {
+                    let schema = object_schema(object).unwrap_or_default();
+                    format!("INDEX {}", crate::sql::qualified(&schema, name))
+                }
+            }
+        }
+        ObjectRef::Type { kind, name } => {
+            let keyword = match kind {
+                TypeKind::Enum => "TYPE",
+                TypeKind::Domain => "DOMAIN",
+            };
+            format!(
+                "{keyword} {}",
+                crate::sql::qualified(&name.schema, &name.name)
+            )
+        }
+        ObjectRef::Extension { name } => format!("EXTENSION {}", quote_ident(name)),
+    }
+}
+
+fn object_schema(object: &ObjectRef) -> Option<String> {
+    match object {
+        ObjectRef::Relation { name, .. } | ObjectRef::Type { name, .. } => {
+            Some(name.schema.clone())
+        }
+        ObjectRef::TablePart { table, .. } => Some(table.schema.clone()),
+        ObjectRef::Function { id } => Some(id.schema.clone()),
+        ObjectRef::Schema { name } => Some(name.clone()),
+        _ => None,
     }
 }
 
@@ -735,6 +775,9 @@ fn object_name(object: &ObjectRef) -> Option<String> {
             crate::sql::qualified(&id.schema, &id.name),
             id.arguments
         )),
+        ObjectRef::Type { name, .. } => Some(crate::sql::qualified(&name.schema, &name.name)),
+        ObjectRef::Extension { name } => Some(quote_ident(name)),
+        ObjectRef::TablePart { .. } => None,
     }
 }
 

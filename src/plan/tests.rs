@@ -130,6 +130,7 @@ fn cycles_are_reported_with_the_objects_involved() {
             details: vec![],
             sql: vec![],
             hazards: vec![],
+            transactional: true,
             exec: Exec::Sql(vec![]),
         },
         phase: 0,

@@ -338,6 +338,7 @@ async fn reads_every_object_class_exactly() {
         expected_schemas.insert(
             name.to_string(),
             Schema {
+                manage_tables: false,
                 name: name.to_string(),
                 owner: Some(owner.to_string()),
                 comment: comment.map(str::to_string),

@@ -174,7 +174,6 @@ pub enum ConstraintKind {
     Exclusion {
         /// Index method: `gist`, `btree`, …
         method: String,
-        /// (canonical element expression or column, operator) pairs.
         elements: Vec<ExclusionElement>,
         /// Canonical `WHERE` predicate.
         predicate: Option<String>,
@@ -183,7 +182,11 @@ pub enum ConstraintKind {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExclusionElement {
-    pub expression: String,
+    /// A plain column, or …
+    pub column: Option<String>,
+    /// … a canonical expression (without surrounding parentheses).
+    pub expression: Option<String>,
+    /// Operator, schema-qualified when not in `pg_catalog` (`=`, `&&`).
     pub operator: String,
 }
 
@@ -232,8 +235,10 @@ pub struct Index {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct IndexKey {
-    /// A column name, or a canonical expression wrapped in parentheses: `(lower(email))`.
-    pub expression: String,
+    /// A plain column, or …
+    pub column: Option<String>,
+    /// … a canonical expression (without surrounding parentheses): `lower(email)`.
+    pub expression: Option<String>,
     /// Operator class when not the default for the type (`text_pattern_ops`).
     pub opclass: Option<String>,
     pub collation: Option<String>,

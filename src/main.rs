@@ -146,7 +146,9 @@ impl CliError {
     fn report(&self) {
         match self {
             CliError::Config(errors) => eprint!("{}", config::render(errors)),
-            other => eprintln!("error: {other}"),
+            // Library errors wrap driver errors whose own text is terse ("db error"):
+            // print the whole chain, as conn does.
+            other => eprintln!("error: {}", conn::error_chain(other)),
         }
     }
 }

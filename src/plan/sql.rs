@@ -309,9 +309,11 @@ pub(super) fn node_for(change: &Change) -> Node {
             b.hazard(
                 HazardKind::DeletesData,
                 format!(
-                    "drops schema {} and the {contents} tables, views, sequences and functions \
-                     in it",
-                    ident(name)
+                    "drops schema {} and the {contents} table{}, view{s}, sequence{s} or \
+                     function{s} in it",
+                    ident(name),
+                    if *contents == 1 { "" } else { "s" },
+                    s = if *contents == 1 { "" } else { "s" },
                 ),
             );
             b.drops.push(Key::Schema(name.clone()));

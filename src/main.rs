@@ -8,13 +8,14 @@ use pgrecon::config::{self, Desired};
 use pgrecon::diff::{self, DiffOptions};
 use pgrecon::embedded::EmbeddedPostgres;
 use pgrecon::render::{self, Format, Target};
-use pgrecon::{canon, conn, import, introspect, plan};
+use pgrecon::{canon, conn, import, introspect, plan, verify};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 const EXIT_ERROR: u8 = 1;
 const EXIT_CHANGES: u8 = 2;
+const EXIT_POLICY: u8 = 3;
 
 #[derive(Parser)]
 #[command(
@@ -60,6 +61,9 @@ enum Command {
         /// Include drops of undeclared objects in the owned scope
         #[arg(long)]
         prune: bool,
+        /// Do not fail (exit 3) when the planned state breaks a declared confinement
+        #[arg(long)]
+        allow_violation: bool,
     },
     /// Apply the plan in one verified transaction
     Apply {
@@ -82,6 +86,18 @@ enum Command {
         /// How long to wait for another pgrecon apply on the same database
         #[arg(long, default_value = "60s", value_parser = humantime::parse_duration)]
         lock_wait: Duration,
+        /// Apply even if the planned state breaks a declared confinement
+        #[arg(long)]
+        allow_violation: bool,
+    },
+    /// Prove every declared confinement against effective privileges (exit 3 if broken)
+    Verify {
+        #[command(flatten)]
+        dir: DirArg,
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long, value_enum, default_value = "text")]
+        format: VerifyFormat,
     },
     /// Write the live state as desired-state TOML
     Import {
@@ -94,6 +110,12 @@ enum Command {
         #[arg(long = "schema")]
         schemas: Vec<String>,
     },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum VerifyFormat {
+    Text,
+    Json,
 }
 
 fn main() -> ExitCode {
@@ -114,7 +136,7 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             e.report();
-            ExitCode::from(EXIT_ERROR)
+            ExitCode::from(e.exit_code())
         }
     }
 }
@@ -140,9 +162,18 @@ enum CliError {
     Apply(#[from] apply::ApplyError),
     #[error(transparent)]
     Import(#[from] import::ImportError),
+    #[error("verification query failed: {0}")]
+    Verify(String),
 }
 
 impl CliError {
+    fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Apply(apply::ApplyError::Violation(_)) => EXIT_POLICY,
+            _ => EXIT_ERROR,
+        }
+    }
+
     fn report(&self) {
         match self {
             CliError::Config(errors) => eprint!("{}", config::render(errors)),
@@ -241,6 +272,7 @@ async fn run(command: Command) -> Result<u8, CliError> {
             db,
             format,
             prune,
+            allow_violation,
         } => {
             let desired = load(&dir)?;
             let mut session = open(&db).await?;
@@ -250,6 +282,20 @@ async fn run(command: Command) -> Result<u8, CliError> {
             let d = diff::diff(&desired, &live, &DiffOptions { prune })?;
             let plan = plan::build(&d)?;
             print!("{}", render::render(&plan, Some(&target_of(&live)), format));
+            // The state this plan would produce must keep every declared confinement.
+            let report = verify::verify(&desired, &verify::project(&desired, &live));
+            if !report.ok {
+                eprintln!(
+                    "{}: the planned state breaks a declared confinement:",
+                    if allow_violation { "warning" } else { "error" }
+                );
+                for (_, v) in report.violations() {
+                    eprintln!("  ✗ {}", v.path);
+                }
+                if !allow_violation {
+                    return Ok(EXIT_POLICY);
+                }
+            }
             Ok(if plan.is_empty() { 0 } else { EXIT_CHANGES })
         }
         Command::Apply {
@@ -260,6 +306,7 @@ async fn run(command: Command) -> Result<u8, CliError> {
             lock_timeout,
             statement_timeout,
             lock_wait,
+            allow_violation,
         } => {
             let desired = load(&dir)?;
             let mut session = open(&db).await?;
@@ -269,6 +316,7 @@ async fn run(command: Command) -> Result<u8, CliError> {
                 lock_timeout,
                 statement_timeout,
                 lock_wait,
+                allow_violation,
             };
             let outcome = apply::apply(
                 &mut session.client,
@@ -297,6 +345,23 @@ async fn run(command: Command) -> Result<u8, CliError> {
                     Ok(if again.is_empty() { 0 } else { EXIT_CHANGES })
                 }
             }
+        }
+        Command::Verify { dir, db, format } => {
+            let desired = load(&dir)?;
+            let mut session = open(&db).await?;
+            let live = introspect::snapshot(&mut session.client).await?;
+            let mut report = verify::verify(&desired.catalog, &live);
+            verify::server_check(&session.client, &desired.catalog, &mut report)
+                .await
+                .map_err(|e| CliError::Verify(conn::error_chain(&e)))?;
+            match format {
+                VerifyFormat::Text => print!("{}", verify::render_text(&report)),
+                VerifyFormat::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).expect("report serializes")
+                ),
+            }
+            Ok(if report.ok { 0 } else { EXIT_POLICY })
         }
         Command::Import { db, out, schemas } => {
             let mut session = open(&db).await?;

@@ -5,7 +5,7 @@
 use crate::diff::{self, DiffOptions, password};
 use crate::model::{Catalog, Password};
 use crate::plan::{self, Exec, Plan, Step};
-use crate::{canon, introspect};
+use crate::{canon, introspect, verify};
 use secrecy::ExposeSecret;
 use std::time::{Duration, Instant};
 use tokio_postgres::{Client, IsolationLevel};
@@ -24,6 +24,8 @@ pub struct ApplyOptions {
     pub statement_timeout: Duration,
     /// How long to wait for another pgrecon apply to finish.
     pub lock_wait: Duration,
+    /// Apply even if the planned state breaks a declared confinement.
+    pub allow_violation: bool,
 }
 
 impl Default for ApplyOptions {
@@ -34,6 +36,7 @@ impl Default for ApplyOptions {
             lock_timeout: Duration::from_secs(5),
             statement_timeout: Duration::from_secs(300),
             lock_wait: Duration::from_secs(60),
+            allow_violation: false,
         }
     }
 }
@@ -69,6 +72,11 @@ pub enum ApplyError {
         .0.len(), if .0.len() == 1 { "" } else { "s" }, .0.join("; ")
     )]
     Destructive(Vec<String>),
+    #[error(
+        "refusing to apply: the planned state breaks a declared confinement: {}\n  help: fix the desired state, or re-run with --allow-violation",
+        .0.join("; ")
+    )]
+    Violation(Vec<String>),
     #[error("another pgrecon apply holds the lock on this database; gave up after {0:?}")]
     Locked(Duration),
     #[error("step {number} ({summary}) failed: {message}; nothing was changed")]
@@ -198,6 +206,15 @@ async fn apply_locked(
     if plan.is_empty() {
         txn.rollback().await?;
         return Ok(ApplyOutcome::NoChanges(plan));
+    }
+    if !options.allow_violation {
+        let report = verify::verify(desired, &verify::project(desired, &live));
+        if !report.ok {
+            txn.rollback().await?;
+            return Err(ApplyError::Violation(
+                report.violations().map(|(_, v)| v.path.clone()).collect(),
+            ));
+        }
     }
     if !options.allow_destructive {
         let refused: Vec<String> = plan

@@ -35,6 +35,14 @@ pub enum ErrorKind {
     MembershipCycle,
     InvalidGlob,
     DefaultPrivileges,
+    /// A table referenced (foreign key, partition parent, `owned_by`) but not declared.
+    UndeclaredTable,
+    /// A column referenced (key, index, foreign key, `owned_by`) but not declared.
+    UnknownColumn,
+    /// A type name or SQL expression that PostgreSQL's parser rejects.
+    SqlSyntax,
+    /// Two keys that cannot go together (`identity` and `default`, …).
+    Conflict,
 }
 
 impl ErrorKind {
@@ -60,6 +68,10 @@ impl ErrorKind {
             ErrorKind::MembershipCycle => "pgrecon::config::membership_cycle",
             ErrorKind::InvalidGlob => "pgrecon::config::invalid_glob",
             ErrorKind::DefaultPrivileges => "pgrecon::config::default_privileges",
+            ErrorKind::UndeclaredTable => "pgrecon::config::undeclared_table",
+            ErrorKind::UnknownColumn => "pgrecon::config::unknown_column",
+            ErrorKind::SqlSyntax => "pgrecon::config::sql_syntax",
+            ErrorKind::Conflict => "pgrecon::config::conflict",
         }
     }
 }

@@ -15,8 +15,13 @@ use serde_spanned::Spanned;
 use std::collections::{BTreeMap, BTreeSet};
 use toml::de::{DeString, DeTable, DeValue};
 
+mod tables;
+
 type V<'i> = Spanned<DeValue<'i>>;
 type K<'i> = Spanned<DeString<'i>>;
+
+/// Why the schema of a per-object grant must be declared.
+const PER_OBJECT_GRANTS: &str = "per-object grants are only accepted in managed schemas";
 
 /// PostgreSQL's identifier limit (NAMEDATALEN - 1).
 const MAX_IDENTIFIER_BYTES: usize = 63;
@@ -29,6 +34,7 @@ enum RefKind {
     DefaultPrivilegesFor,
     ForRole,
     ReassignOwnedTo,
+    PolicyRole,
 }
 
 impl RefKind {
@@ -40,6 +46,7 @@ impl RefKind {
             RefKind::DefaultPrivilegesFor => "undeclared role",
             RefKind::ForRole => "undeclared role",
             RefKind::ReassignOwnedTo => "undeclared role",
+            RefKind::PolicyRole => "the policy applies to an undeclared role",
         }
     }
 }
@@ -66,11 +73,14 @@ pub(crate) struct Loader {
     database_span: Option<Span>,
     scope_span: Option<Span>,
     role_refs: Vec<(String, Span, RefKind)>,
-    schema_refs: Vec<(String, Span, String)>,
+    /// (schema, span, the object in it, why the schema must be declared).
+    schema_refs: Vec<(String, Span, String, &'static str)>,
     /// Files with TOML syntax errors: their recovered contents still declare names (so
     /// other files are not flooded with "not declared"), but their other errors are
     /// reported only once they parse.
     broken: Vec<bool>,
+    /// Tables, sequences, types and extensions, until every file is loaded.
+    rel: tables::Relational,
 }
 
 impl Loader {
@@ -90,6 +100,7 @@ impl Loader {
             role_refs: Vec::new(),
             schema_refs: Vec::new(),
             broken: vec![false; n],
+            rel: tables::Relational::default(),
         }
     }
 
@@ -187,6 +198,20 @@ impl Loader {
                     if let Some(t) = self.table(f, v, "`function_grants`", Some(help)) {
                         for (key, entry) in t.iter() {
                             self.walk_function_grants(f, key, entry);
+                        }
+                    }
+                }
+                section @ ("tables" | "sequences" | "enums" | "domains" | "extensions") => {
+                    let what = format!("`{section}`");
+                    if let Some(t) = self.table(f, v, &what, Some(help_table(section))) {
+                        for (key, entry) in t.iter() {
+                            match section {
+                                "tables" => self.walk_table(f, key, entry),
+                                "sequences" => self.walk_sequence(f, key, entry),
+                                "enums" => self.walk_enum(f, key, entry),
+                                "domains" => self.walk_domain(f, key, entry),
+                                _ => self.walk_extension(f, key, entry),
+                            }
                         }
                     }
                 }
@@ -879,6 +904,7 @@ impl Loader {
         let mut for_roles: Option<Vec<String>> = None;
         let mut first_object_grants: Option<Span> = None;
         let mut explicit: Vec<(DefaultPrivilegeKey, Acl, Span)> = Vec::new();
+        let mut manage_tables = None;
         for (key, value) in t.iter() {
             let key_name = key.get_ref().as_ref();
             let key_span = self.sp(f, key.span());
@@ -950,6 +976,7 @@ impl Loader {
                 "default_privileges" => {
                     explicit = self.default_privileges(f, value, &name, &mut rec);
                 }
+                "manage_tables" => manage_tables = self.boolean(f, value, &what),
                 _ => self.unknown_key(f, key, fields_of::<raw::RawSchema>(), Some(&ctx)),
             }
         }
@@ -1049,6 +1076,7 @@ impl Loader {
             return;
         }
         self.schema_spans.insert(name.clone(), name_span);
+        self.set_manage_tables(&name, manage_tables);
         self.sources
             .schemas
             .insert(name.clone(), self.sources.location(name_span));
@@ -1186,6 +1214,7 @@ impl Loader {
             name.schema.clone(),
             key_span,
             format!("{what} `{key_text}`"),
+            PER_OBJECT_GRANTS,
         ));
         let mut rec = Rec::default();
         let acl = self.grants(
@@ -1246,6 +1275,7 @@ impl Loader {
             id.schema.clone(),
             key_span,
             format!("function `{key_text}`"),
+            PER_OBJECT_GRANTS,
         ));
         let mut rec = Rec::default();
         let acl = self.grants(
@@ -1288,11 +1318,12 @@ impl Loader {
         &mut self,
         f: usize,
         v: &V<'_>,
-        kind: ObjectKind,
+        kind: impl Into<GrantOn>,
         target: GrantTarget,
         what: &str,
         rec: &mut Rec,
     ) -> Acl {
+        let kind = kind.into();
         let mut acl = Acl::default();
         let Some(t) = self.table(
             f,
@@ -1413,7 +1444,7 @@ impl Loader {
         acl.normalized()
     }
 
-    fn privileges(&mut self, text: &str, span: Span, kind: ObjectKind) -> Vec<Privilege> {
+    fn privileges(&mut self, text: &str, span: Span, kind: GrantOn) -> Vec<Privilege> {
         let valid = kind.privileges();
         let words: Vec<&str> = text.split_whitespace().collect();
         let is_all = match words.as_slice() {
@@ -1437,12 +1468,12 @@ impl Loader {
                 self.err(
                     Diag::new(
                         ErrorKind::PrivilegeNotValid,
-                        format!("privilege `{p}` is not valid on {}", a_kind(kind)),
+                        format!("privilege `{p}` is not valid on {}", kind.a_kind()),
                     )
                     .at(span, format!("not a {} privilege", kind.name()))
                     .help(format!(
                         "the privileges of {} are {valid_list} (or ALL)",
-                        a_kind(kind)
+                        kind.a_kind()
                     )),
                 );
                 Vec::new()
@@ -1454,11 +1485,11 @@ impl Loader {
                 let help = match did_you_mean(&upper, &candidates) {
                     Some(s) => format!(
                         "did you mean `{s}`? the privileges of {} are {valid_list} (or ALL)",
-                        a_kind(kind)
+                        kind.a_kind()
                     ),
                     None => format!(
                         "the privileges of {} are {valid_list} (or ALL)",
-                        a_kind(kind)
+                        kind.a_kind()
                     ),
                 };
                 self.err(
@@ -1774,6 +1805,7 @@ impl Loader {
     // Cross-file checks
 
     pub fn check_references(&mut self) {
+        self.finish_relational();
         let declared: Vec<&str> = self.catalog.roles.keys().map(String::as_str).collect();
         let mut diags = Vec::new();
         for (name, span, kind) in &self.role_refs {
@@ -1801,14 +1833,11 @@ impl Loader {
             );
         }
         let schemas: Vec<&str> = self.schema_spans.keys().map(String::as_str).collect();
-        for (schema, span, object) in &self.schema_refs {
+        for (schema, span, object, why) in &self.schema_refs {
             if self.schema_spans.contains_key(schema) {
                 continue;
             }
-            let declare = format!(
-                "declare it under [schemas.{}]; per-object grants are only accepted in managed schemas",
-                toml_key(schema)
-            );
+            let declare = format!("declare it under [schemas.{}]; {why}", toml_key(schema));
             let help = match did_you_mean(schema, &schemas) {
                 Some(s) => format!("did you mean `{s}`? otherwise {declare}"),
                 None => declare,
@@ -1830,7 +1859,13 @@ impl Loader {
             self.diags.retain(|d| match (d.kind, &d.primary) {
                 (ErrorKind::TomlSyntax, _) => true,
                 // What a broken file declares is unknown.
-                (ErrorKind::UndeclaredRole | ErrorKind::UndeclaredSchema, _) => false,
+                (
+                    ErrorKind::UndeclaredRole
+                    | ErrorKind::UndeclaredSchema
+                    | ErrorKind::UndeclaredTable
+                    | ErrorKind::UnknownColumn,
+                    _,
+                ) => false,
                 (_, Some((span, _))) => !broken[span.file],
                 (_, None) => true,
             });
@@ -1946,6 +1981,47 @@ fn a_type(v: &V<'_>) -> &'static str {
     }
 }
 
+/// What privileges are granted on: a kind of object, or a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum GrantOn {
+    Object(ObjectKind),
+    Column,
+}
+
+impl From<ObjectKind> for GrantOn {
+    fn from(kind: ObjectKind) -> Self {
+        GrantOn::Object(kind)
+    }
+}
+
+impl GrantOn {
+    fn privileges(self) -> &'static [Privilege] {
+        match self {
+            GrantOn::Object(kind) => kind.privileges(),
+            GrantOn::Column => &[
+                Privilege::Select,
+                Privilege::Insert,
+                Privilege::Update,
+                Privilege::References,
+            ],
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            GrantOn::Object(kind) => kind.name(),
+            GrantOn::Column => "column",
+        }
+    }
+
+    fn a_kind(self) -> &'static str {
+        match self {
+            GrantOn::Object(kind) => a_kind(kind),
+            GrantOn::Column => "a column",
+        }
+    }
+}
+
 fn a_kind(kind: ObjectKind) -> &'static str {
     match kind {
         ObjectKind::Database => "a database",
@@ -1959,9 +2035,11 @@ fn a_kind(kind: ObjectKind) -> &'static str {
 fn help_table(section: &str) -> String {
     match section {
         "roles" | "schemas" => format!("declare entries as tables, e.g. [{section}.name]"),
-        "table_grants" | "sequence_grants" | "function_grants" => {
+        "table_grants" | "sequence_grants" | "function_grants" | "tables" | "sequences"
+        | "enums" | "domains" => {
             format!("declare entries as tables, e.g. [{section}.\"schema.name\"]")
         }
+        "extensions" => "declare entries as tables, e.g. [extensions.pgcrypto]".to_string(),
         _ => format!("declare it as a table: [{section}]"),
     }
 }

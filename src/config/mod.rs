@@ -12,6 +12,7 @@ mod error;
 mod load;
 pub mod raw;
 mod sources;
+mod sql_check;
 mod timestamp;
 
 #[cfg(test)]

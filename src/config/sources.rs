@@ -43,6 +43,8 @@ pub enum GrantTarget {
         kind: ObjectKind,
     },
     Relation(QualifiedName),
+    /// Column privileges: the table and the column.
+    Column(QualifiedName, String),
     Function(FunctionId),
     DefaultPrivileges(DefaultPrivilegeKey),
 }
@@ -60,8 +62,14 @@ pub struct Sources {
     pub roles: BTreeMap<String, Location>,
     /// The `[schemas.NAME]` key of each schema.
     pub schemas: BTreeMap<String, Location>,
-    /// The `[table_grants."s.t"]` / `[sequence_grants."s.t"]` key of each relation.
+    /// The `[tables."s.t"]` / `[sequences."s.t"]` key of each declared relation, or the
+    /// `[table_grants."s.t"]` / `[sequence_grants."s.t"]` key of a relation that only
+    /// has grants.
     pub relations: BTreeMap<QualifiedName, Location>,
+    /// The `[enums."s.t"]` / `[domains."s.t"]` key of each type.
+    pub types: BTreeMap<QualifiedName, Location>,
+    /// The `[extensions.NAME]` key of each extension.
+    pub extensions: BTreeMap<String, Location>,
     /// The `[function_grants."s.f(args)"]` key of each function.
     pub functions: BTreeMap<FunctionId, Location>,
     /// `(member, granted role)` → the `member_of` entry.

@@ -153,6 +153,12 @@ pub enum NoteKind {
     Skipped,
     /// Could not be compared (e.g. a password whose verifier is unreadable).
     Unverifiable,
+    /// An object of a kind pgrecon does not manage (view, trigger, function body …) in a
+    /// declared schema: reported, never altered.
+    Unmanaged,
+    /// A declared change that cannot be made in place (removing an enum label, changing a
+    /// domain's base type …): nothing is planned for it, the desired state must change.
+    Error,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -197,7 +203,7 @@ pub fn diff(desired: &Catalog, live: &Catalog, options: &DiffOptions) -> Result<
     cx.owned_roles(options)?;
     cx.schemas();
     cx.owned_schemas(options)?;
-    cx.objects();
+    cx.objects(options);
     cx.default_privileges();
     let mut out = cx.out;
     tables::diff(desired, live, options, &mut out);
@@ -537,15 +543,20 @@ impl Cx<'_> {
 
     /// ACLs of relations and functions inside managed schemas: the schema's object grants
     /// plus per-object grants are the whole truth.
-    fn objects(&mut self) {
+    fn objects(&mut self, options: &DiffOptions) {
         let empty = Acl::default();
         // (kind, schema, desired acl, live acl, owner) → objects, so identical changes on
         // many objects become one statement.
         let mut groups: BTreeMap<AclGroup, Vec<ObjectRef>> = BTreeMap::new();
+        // Relations the relational layer renames, creates or drops: it owns their grants.
+        let handled = tables::relations_with_own_grants(self.desired, self.live, options);
         for (name, have) in &self.live.relations {
             let Some(schema) = self.desired.schemas.get(&name.schema) else {
                 continue;
             };
+            if handled.contains(name) {
+                continue;
+            }
             let kind = have.kind.object_kind();
             let declared = self.desired.relations.get(name);
             if let Some(d) = declared
@@ -601,7 +612,7 @@ impl Cx<'_> {
             self.acl(kind, &objects, &want, &have, owner.as_deref());
         }
         for (name, d) in &self.desired.relations {
-            if !self.live.relations.contains_key(name) {
+            if !self.live.relations.contains_key(name) && !handled.contains(name) {
                 let message = "grants declared on an object that does not exist; skipped".into();
                 let object = ObjectRef::Relation {
                     kind: d.kind,

@@ -1,12 +1,1829 @@
 //! Diff of the relational layer: tables, columns, constraints, indexes, policies,
-//! sequences, enums, domains, extensions. (In progress.)
+//! sequences, enums, domains, extensions. Pure, like the rest of the diff.
+//!
+//! Scope: a table, sequence, enum or domain declared in a declared schema is managed.
+//! In a schema with `manage_tables`, undeclared ones are drift: reported, and dropped with
+//! `--prune`. Objects of kinds pgrecon does not manage (`Catalog.unmanaged`) in a declared
+//! schema are reported and left alone. Declared extensions are created or updated;
+//! undeclared extensions are never dropped.
+//!
+//! Comparison: canonical text as is (`canon` brings the desired side to the server's
+//! form); desired-only fields (`renamed_from`, `using`, `concurrently`) never take part.
+//! Column order only matters when a table is created: a column added later is appended.
+//!
+//! Which changes become which steps:
+//! - a new table is one `CreateTable` (columns, primary key, unique, check and exclusion
+//!   constraints inline, owner, RLS, comments); its foreign keys, indexes, policies and
+//!   grants are separate changes, so foreign keys run after every table is created;
+//! - on an existing table, a check or foreign key is added `NOT VALID` and validated in
+//!   a separate `ValidateConstraint`; NOT NULL is proven by a temporary `NOT VALID` check
+//!   first; a changed definition (constraint, index, policy) is a drop plus a create;
+//! - a renamed object (`renamed_from`, when the old name exists and the new does not) is
+//!   renamed in place, then compared like any other.
 
-use super::{Diff, DiffOptions};
-use crate::model::Catalog;
+use super::{Change, Diff, DiffOptions, GrantTarget, Note, NoteKind, acl_grants, acl_revokes};
+use crate::model::*;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Where `ALTER TYPE … ADD VALUE` puts a new label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnumPosition {
+    Before(String),
+    After(String),
+    /// The enum has no labels yet.
+    End,
+}
 
 /// A difference in the relational layer. One variant, one step.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TableChange {}
+pub enum TableChange {
+    // -- extensions -----------------------------------------------------------------
+    CreateExtension {
+        name: String,
+        schema: Option<String>,
+        version: Option<String>,
+    },
+    UpdateExtension {
+        name: String,
+        from: Option<String>,
+        to: String,
+    },
+    SetExtensionSchema {
+        name: String,
+        from: Option<String>,
+        to: String,
+    },
+
+    // -- enums and domains ------------------------------------------------------------
+    /// With its owner and comment.
+    CreateEnum { enum_type: EnumType },
+    AddEnumValue {
+        name: QualifiedName,
+        value: String,
+        position: EnumPosition,
+    },
+    /// With its owner, comment, default, NOT NULL and checks.
+    CreateDomain { domain: Domain },
+    SetDomainDefault {
+        name: QualifiedName,
+        from: Option<String>,
+        to: Option<String>,
+    },
+    SetDomainNotNull {
+        name: QualifiedName,
+        not_null: bool,
+    },
+    /// `ADD CONSTRAINT … NOT VALID`; a `ValidateDomainCheck` follows.
+    AddDomainCheck {
+        name: QualifiedName,
+        check: String,
+        expression: String,
+    },
+    ValidateDomainCheck {
+        name: QualifiedName,
+        check: String,
+    },
+    DropDomainCheck {
+        name: QualifiedName,
+        check: String,
+    },
+    /// An undeclared enum or domain, with `--prune`.
+    DropType {
+        name: QualifiedName,
+        kind: TypeKind,
+    },
+
+    // -- sequences --------------------------------------------------------------------
+    /// With its owner and comment; `OWNED BY` follows as `SetSequenceOwnedBy`.
+    CreateSequence { sequence: Sequence },
+    AlterSequence {
+        name: QualifiedName,
+        from_type: String,
+        to_type: String,
+        from: SequenceOptions,
+        to: SequenceOptions,
+    },
+    SetSequenceOwnedBy {
+        name: QualifiedName,
+        from: Option<(QualifiedName, String)>,
+        to: Option<(QualifiedName, String)>,
+    },
+    DropSequence { name: QualifiedName },
+
+    // -- tables -----------------------------------------------------------------------
+    /// The table without its foreign keys, indexes and policies (separate changes), with
+    /// its owner, RLS flags and comments. Identity columns get the sequence names listed.
+    CreateTable {
+        table: Box<Table>,
+        owner: Option<String>,
+        identity_sequences: Vec<(String, QualifiedName)>,
+    },
+    RenameTable {
+        from: QualifiedName,
+        to: String,
+    },
+    /// The live definition, for the description and the dependencies.
+    DropTable { table: Box<Table> },
+    SetLogged {
+        table: QualifiedName,
+        unlogged: bool,
+    },
+    /// `None` leaves that flag as it is.
+    SetRowSecurity {
+        table: QualifiedName,
+        enable: Option<bool>,
+        force: Option<bool>,
+    },
+    AttachPartition {
+        table: QualifiedName,
+        parent: QualifiedName,
+        bound: String,
+    },
+    DetachPartition {
+        table: QualifiedName,
+        parent: QualifiedName,
+    },
+
+    // -- columns of existing tables ---------------------------------------------------
+    AddColumn {
+        table: QualifiedName,
+        column: Column,
+        identity_sequence: Option<QualifiedName>,
+    },
+    /// The live column.
+    DropColumn {
+        table: QualifiedName,
+        column: Column,
+    },
+    RenameColumn {
+        table: QualifiedName,
+        from: String,
+        to: String,
+    },
+    /// `ALTER COLUMN … TYPE … [COLLATE …] USING …`. The default is dropped first and
+    /// set again after (it might not cast to the new type).
+    AlterColumnType {
+        table: QualifiedName,
+        column: String,
+        from_type: String,
+        to_type: String,
+        from_collation: Option<String>,
+        to_collation: Option<String>,
+        /// The declared `USING`; `None` casts the column (`col::type`).
+        using: Option<String>,
+        drop_default: bool,
+        set_default: Option<String>,
+    },
+    SetColumnDefault {
+        table: QualifiedName,
+        column: String,
+        from: Option<String>,
+        to: Option<String>,
+    },
+    /// Proven by a temporary `CHECK (col IS NOT NULL) NOT VALID` + `VALIDATE` first, so
+    /// that `SET NOT NULL` does not scan again.
+    SetNotNull {
+        table: QualifiedName,
+        column: String,
+        /// On a partitioned table `NOT VALID` checks are not possible: plain SET NOT NULL.
+        partitioned: bool,
+    },
+    DropNotNull {
+        table: QualifiedName,
+        column: String,
+    },
+    AddIdentity {
+        table: QualifiedName,
+        column: String,
+        identity: Identity,
+        sequence: QualifiedName,
+    },
+    DropIdentity {
+        table: QualifiedName,
+        column: String,
+    },
+    AlterIdentity {
+        table: QualifiedName,
+        column: String,
+        type_name: String,
+        from: Identity,
+        to: Identity,
+    },
+    /// A generated column becomes an ordinary one, keeping its values.
+    DropExpression {
+        table: QualifiedName,
+        column: String,
+    },
+    /// Drop and add again: a generated column's expression changed, or an ordinary
+    /// column becomes generated (`from_generated` is `None`: its values are lost).
+    RecreateColumn {
+        table: QualifiedName,
+        column: Column,
+        from_generated: Option<String>,
+    },
+    GrantColumns {
+        table: QualifiedName,
+        columns: Vec<String>,
+        grantee: Grantee,
+        privileges: Vec<Privilege>,
+        with_grant_option: bool,
+    },
+    RevokeColumns {
+        table: QualifiedName,
+        columns: Vec<String>,
+        grantee: Grantee,
+        privileges: Vec<Privilege>,
+        grant_option_only: bool,
+    },
+
+    // -- constraints ------------------------------------------------------------------
+    AddConstraint {
+        table: QualifiedName,
+        constraint: Constraint,
+        /// `NOT VALID`; a `ValidateConstraint` follows.
+        not_valid: bool,
+        /// The table is created by this plan (empty: no hazard).
+        new_table: bool,
+        /// Foreign keys: the referenced table's key the constraint relies on.
+        referenced_key: Option<String>,
+        /// Why a constraint that did not change is re-created.
+        reason: Option<String>,
+    },
+    ValidateConstraint {
+        table: QualifiedName,
+        constraint: Constraint,
+    },
+    /// The live constraint.
+    DropConstraint {
+        table: QualifiedName,
+        constraint: Constraint,
+        /// Columns whose NOT NULL only the dropped primary key required.
+        drop_not_null: Vec<String>,
+        /// Foreign keys: the live key of the referenced table (dropped after this).
+        referenced_key: Option<String>,
+        reason: Option<String>,
+    },
+    RenameConstraint {
+        table: QualifiedName,
+        from: String,
+        to: String,
+    },
+
+    // -- indexes ----------------------------------------------------------------------
+    CreateIndex {
+        table: QualifiedName,
+        index: Index,
+        /// `CREATE INDEX CONCURRENTLY`, after the transaction.
+        concurrently: bool,
+        new_table: bool,
+    },
+    /// The live index.
+    DropIndex {
+        table: QualifiedName,
+        index: Index,
+    },
+    RenameIndex {
+        table: QualifiedName,
+        from: String,
+        to: String,
+    },
+    SetIndexStorage {
+        table: QualifiedName,
+        index: String,
+        from: BTreeMap<String, String>,
+        to: BTreeMap<String, String>,
+    },
+
+    // -- policies ---------------------------------------------------------------------
+    CreatePolicy {
+        table: QualifiedName,
+        policy: Policy,
+    },
+    /// Only roles, `USING` and `WITH CHECK` differ (and none is removed).
+    AlterPolicy {
+        table: QualifiedName,
+        from: Policy,
+        to: Policy,
+    },
+    DropPolicy {
+        table: QualifiedName,
+        policy: Policy,
+    },
+}
 
 /// Appends the relational changes to `out`. Pure, like the rest of the diff.
-pub(super) fn diff(_desired: &Catalog, _live: &Catalog, _options: &DiffOptions, _out: &mut Diff) {}
+pub(super) fn diff(desired: &Catalog, live: &Catalog, options: &DiffOptions, out: &mut Diff) {
+    let mut cx = Cx {
+        desired,
+        live,
+        options,
+        current_user: live.server.as_ref().map(|s| s.current_user.as_str()),
+        out,
+    };
+    cx.extensions();
+    cx.enums();
+    cx.domains();
+    cx.sequences();
+    cx.tables();
+    cx.undeclared();
+    cx.unmanaged();
+}
+
+/// Live and desired relation names whose grants this module plans (created, renamed
+/// or pruned here), so that `objects()` neither grants on them nor calls them missing.
+pub(super) fn relations_with_own_grants(
+    desired: &Catalog,
+    live: &Catalog,
+    options: &DiffOptions,
+) -> BTreeSet<QualifiedName> {
+    let mut out = BTreeSet::new();
+    for (name, want) in &desired.tables {
+        if !desired.schemas.contains_key(&name.schema) {
+            continue;
+        }
+        match find_live(want, desired, live) {
+            Found::Same(have) => {
+                for c in &want.columns {
+                    let had_identity = column_match(want, have, c).is_some_and(|h| h.identity.is_some());
+                    if c.identity.is_some() && !had_identity {
+                        out.insert(identity_sequence_name(name, &c.name));
+                    }
+                }
+            }
+            Found::Renamed(have) => {
+                out.insert(have.name.clone());
+                out.insert(name.clone());
+            }
+            Found::New => {
+                out.insert(name.clone());
+                if want.partition_of.is_none() {
+                    for c in want.columns.iter().filter(|c| c.identity.is_some()) {
+                        out.insert(identity_sequence_name(name, &c.name));
+                    }
+                }
+            }
+        }
+    }
+    for name in desired.sequences.keys() {
+        if desired.schemas.contains_key(&name.schema) && !live.sequences.contains_key(name) {
+            out.insert(name.clone());
+        }
+    }
+    if options.prune {
+        out.extend(undeclared_tables(desired, live).map(|t| t.name.clone()));
+        out.extend(undeclared_sequences(desired, live).map(|s| s.name.clone()));
+    }
+    out
+}
+
+enum Found<'a> {
+    Same(&'a Table),
+    Renamed(&'a Table),
+    New,
+}
+
+/// The live table a declared one corresponds to: same name, or its `renamed_from` when
+/// that exists, the new name does not, and the old name is not itself declared.
+fn find_live<'a>(want: &Table, desired: &Catalog, live: &'a Catalog) -> Found<'a> {
+    if let Some(have) = live.tables.get(&want.name) {
+        return Found::Same(have);
+    }
+    if let Some(old) = &want.renamed_from {
+        let old = QualifiedName::new(want.name.schema.clone(), old.clone());
+        if !desired.tables.contains_key(&old)
+            && let Some(have) = live.tables.get(&old)
+        {
+            return Found::Renamed(have);
+        }
+    }
+    Found::New
+}
+
+/// The live column a declared one corresponds to (same name, or `renamed_from`).
+fn column_match<'a>(want_t: &Table, have_t: &'a Table, c: &Column) -> Option<&'a Column> {
+    if let Some(h) = have_t.column(&c.name) {
+        return Some(h);
+    }
+    let old = c.renamed_from.as_deref()?;
+    if want_t.column(old).is_some() {
+        return None;
+    }
+    have_t.column(old)
+}
+
+/// Live tables in schemas whose tables are managed that nothing declared accounts for.
+fn undeclared_tables<'a>(desired: &'a Catalog, live: &'a Catalog) -> impl Iterator<Item = &'a Table> {
+    let renamed: BTreeSet<QualifiedName> = desired
+        .tables
+        .values()
+        .filter_map(|t| match find_live(t, desired, live) {
+            Found::Renamed(h) => Some(h.name.clone()),
+            _ => None,
+        })
+        .collect();
+    live.tables.values().filter(move |t| {
+        desired
+            .schemas
+            .get(&t.name.schema)
+            .is_some_and(|s| s.manage_tables)
+            && !desired.tables.contains_key(&t.name)
+            && !renamed.contains(&t.name)
+    })
+}
+
+/// Undeclared standalone sequences in schemas whose tables are managed (a sequence owned
+/// by a column goes with its table).
+fn undeclared_sequences<'a>(
+    desired: &'a Catalog,
+    live: &'a Catalog,
+) -> impl Iterator<Item = &'a Sequence> {
+    live.sequences.values().filter(move |s| {
+        s.owned_by.is_none()
+            && desired
+                .schemas
+                .get(&s.name.schema)
+                .is_some_and(|d| d.manage_tables)
+            && !desired.sequences.contains_key(&s.name)
+    })
+}
+
+/// The name pgrecon gives an identity column's sequence (`SEQUENCE NAME`), as PostgreSQL
+/// would choose it: `<table>_<column>_seq`, the longer part shortened to fit 63 bytes.
+pub fn identity_sequence_name(table: &QualifiedName, column: &str) -> QualifiedName {
+    QualifiedName::new(
+        table.schema.clone(),
+        object_name(&table.name, column, "seq"),
+    )
+}
+
+/// PostgreSQL's `makeObjectName`: `name1_name2_label`, truncating the longer name first.
+fn object_name(name1: &str, name2: &str, label: &str) -> String {
+    const MAX: usize = 63;
+    let overhead = label.len() + 2;
+    let (mut l1, mut l2) = (name1.len(), name2.len());
+    while l1 + l2 + overhead > MAX {
+        if l1 > l2 {
+            l1 -= 1;
+        } else {
+            l2 -= 1;
+        }
+    }
+    let clip = |s: &str, mut n: usize| {
+        while !s.is_char_boundary(n) {
+            n -= 1;
+        }
+        s[..n].to_string()
+    };
+    format!("{}_{}_{label}", clip(name1, l1), clip(name2, l2))
+}
+
+/// Sequence options with every default resolved for the data type, so that an omitted
+/// option equals the value PostgreSQL fills in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EffectiveSequence {
+    pub start: i64,
+    pub increment: i64,
+    pub min_value: i64,
+    pub max_value: i64,
+    pub cache: i64,
+    pub cycle: bool,
+}
+
+pub fn effective_sequence(options: &SequenceOptions, data_type: &str) -> EffectiveSequence {
+    let (type_min, type_max) = match data_type {
+        "smallint" => (i16::MIN as i64, i16::MAX as i64),
+        "integer" => (i32::MIN as i64, i32::MAX as i64),
+        _ => (i64::MIN, i64::MAX),
+    };
+    let increment = options.increment.unwrap_or(1);
+    let ascending = increment > 0;
+    let min_value = options
+        .min_value
+        .unwrap_or(if ascending { 1 } else { type_min });
+    let max_value = options
+        .max_value
+        .unwrap_or(if ascending { type_max } else { -1 });
+    EffectiveSequence {
+        start: options
+            .start
+            .unwrap_or(if ascending { min_value } else { max_value }),
+        increment,
+        min_value,
+        max_value,
+        cache: options.cache.unwrap_or(1),
+        cycle: options.cycle,
+    }
+}
+
+fn is_foreign_key(c: &Constraint) -> bool {
+    matches!(c.kind, ConstraintKind::ForeignKey { .. })
+}
+
+/// Key columns of a primary key or unique constraint.
+fn key_columns(c: &Constraint) -> Option<&[String]> {
+    match &c.kind {
+        ConstraintKind::PrimaryKey { columns, .. } | ConstraintKind::Unique { columns, .. } => {
+            Some(columns)
+        }
+        _ => None,
+    }
+}
+
+fn primary_key(t: &Table) -> Option<&Constraint> {
+    t.constraints
+        .values()
+        .find(|c| matches!(c.kind, ConstraintKind::PrimaryKey { .. }))
+}
+
+/// Key columns of a unique index that a foreign key can reference (no predicate, no
+/// expression).
+fn unique_index_columns(i: &Index) -> Option<Vec<String>> {
+    if !i.unique || i.predicate.is_some() {
+        return None;
+    }
+    i.keys.iter().map(|k| k.column.clone()).collect()
+}
+
+fn same_set(a: &[String], b: &[String]) -> bool {
+    let a: BTreeSet<&String> = a.iter().collect();
+    let b: BTreeSet<&String> = b.iter().collect();
+    a == b
+}
+
+fn table_ref(t: &Table) -> ObjectRef {
+    ObjectRef::Relation {
+        kind: if t.partition_by.is_some() {
+            RelationKind::PartitionedTable
+        } else {
+            RelationKind::Table
+        },
+        name: t.name.clone(),
+    }
+}
+
+fn part_ref(part: TablePart, table: &QualifiedName, name: &str) -> ObjectRef {
+    ObjectRef::TablePart {
+        part,
+        table: table.clone(),
+        name: name.to_string(),
+    }
+}
+
+/// An index key with NULLS ordering resolved (`None` = the direction's default).
+fn index_key_eq(a: &IndexKey, b: &IndexKey) -> bool {
+    a.column == b.column
+        && a.expression == b.expression
+        && a.opclass == b.opclass
+        && a.collation == b.collation
+        && a.descending == b.descending
+        && a.nulls_first.unwrap_or(a.descending) == b.nulls_first.unwrap_or(b.descending)
+}
+
+/// Definition equality of two indexes: everything but the name, the storage parameters
+/// (altered in place) and the desired-only fields.
+fn index_def_eq(a: &Index, b: &Index) -> bool {
+    a.unique == b.unique
+        && a.nulls_not_distinct == b.nulls_not_distinct
+        && a.method == b.method
+        && a.keys.len() == b.keys.len()
+        && a.keys.iter().zip(&b.keys).all(|(x, y)| index_key_eq(x, y))
+        && a.include == b.include
+        && a.predicate == b.predicate
+}
+
+fn policy_roles(p: &Policy) -> Vec<String> {
+    if p.roles.is_empty() {
+        vec!["PUBLIC".to_string()]
+    } else {
+        let mut r = p.roles.clone();
+        r.sort();
+        r
+    }
+}
+
+struct Cx<'a> {
+    desired: &'a Catalog,
+    live: &'a Catalog,
+    options: &'a DiffOptions,
+    current_user: Option<&'a str>,
+    out: &'a mut Diff,
+}
+
+impl<'a> Cx<'a> {
+    fn push(&mut self, change: TableChange) {
+        self.out.changes.push(Change::Table(change));
+    }
+
+    fn note(&mut self, kind: NoteKind, object: ObjectRef, message: impl Into<String>) {
+        self.out.notes.push(Note {
+            kind,
+            object,
+            message: message.into(),
+        });
+    }
+
+    fn comment(&mut self, object: ObjectRef, want: &Option<String>, have: &Option<String>) {
+        if want != have {
+            self.out.changes.push(Change::SetComment {
+                object,
+                from: have.clone(),
+                to: want.clone(),
+            });
+        }
+    }
+
+    fn owner(&mut self, object: ObjectRef, want: Option<&String>, have: Option<&String>) {
+        if let Some(want) = want
+            && have != Some(want)
+        {
+            self.out.changes.push(Change::AlterOwner {
+                object,
+                from: have.cloned(),
+                to: want.clone(),
+            });
+        }
+    }
+
+    /// Grants and revokes that take one relation's ACL from `have` to `want`.
+    fn relation_acl(&mut self, object: ObjectRef, want: &Acl, have: &Acl, owner: Option<&str>) {
+        let ObjectRef::Relation { kind, .. } = &object else {
+            return;
+        };
+        let kind = kind.object_kind();
+        let (want, have) = match owner {
+            Some(o) => {
+                let o = Grantee::Role(o.to_string());
+                (want.clone().without(&o), have.clone().without(&o))
+            }
+            None => (want.clone(), have.clone()),
+        };
+        let target = GrantTarget {
+            kind,
+            objects: vec![object],
+        };
+        for (grantee, with_grant_option, privileges) in acl_grants(&want, &have) {
+            self.out.changes.push(Change::Grant {
+                target: target.clone(),
+                grantee,
+                privileges,
+                with_grant_option,
+            });
+        }
+        for (grantee, grant_option_only, privileges) in acl_revokes(&want, &have) {
+            self.out.changes.push(Change::Revoke {
+                target: target.clone(),
+                grantee,
+                privileges,
+                grant_option_only,
+            });
+        }
+    }
+
+    /// The ACL a relation must carry: its schema's grants for the kind plus its own.
+    fn wanted_acl(&self, name: &QualifiedName, kind: ObjectKind) -> Acl {
+        let base = self
+            .desired
+            .schemas
+            .get(&name.schema)
+            .and_then(|s| s.object_grants.get(&kind))
+            .cloned()
+            .unwrap_or_default();
+        match self.desired.relations.get(name) {
+            Some(d) if d.kind.object_kind() == kind => base.union(&d.acl),
+            _ => base,
+        }
+    }
+
+    /// Owner a new relation ends up with: the declared one, else the role running the plan.
+    fn new_owner<'b>(&'b self, declared: Option<&'b String>) -> Option<&'b str> {
+        declared.map(String::as_str).or(self.current_user)
+    }
+
+    /// Column grants and revokes, grouped per (grantee, privileges, option) into one
+    /// statement over several columns.
+    fn column_acls(&mut self, table: &QualifiedName, columns: &[(String, Acl, Acl)]) {
+        type Group = (Grantee, bool, Vec<Privilege>);
+        let mut grants: BTreeMap<Group, Vec<String>> = BTreeMap::new();
+        let mut revokes: BTreeMap<Group, Vec<String>> = BTreeMap::new();
+        for (column, want, have) in columns {
+            for (g, wgo, ps) in acl_grants(want, have) {
+                grants.entry((g, wgo, ps)).or_default().push(column.clone());
+            }
+            for (g, only, ps) in acl_revokes(want, have) {
+                revokes.entry((g, only, ps)).or_default().push(column.clone());
+            }
+        }
+        for ((grantee, with_grant_option, privileges), columns) in grants {
+            self.push(TableChange::GrantColumns {
+                table: table.clone(),
+                columns,
+                grantee,
+                privileges,
+                with_grant_option,
+            });
+        }
+        for ((grantee, grant_option_only, privileges), columns) in revokes {
+            self.push(TableChange::RevokeColumns {
+                table: table.clone(),
+                columns,
+                grantee,
+                privileges,
+                grant_option_only,
+            });
+        }
+    }
+
+    // ---------------------------------------------------------------------------------
+
+    fn extensions(&mut self) {
+        let desired = self.desired;
+        for (name, want) in &desired.extensions {
+            match self.live.extensions.get(name) {
+                None => self.push(TableChange::CreateExtension {
+                    name: name.clone(),
+                    schema: want.schema.clone(),
+                    version: want.version.clone(),
+                }),
+                Some(have) => {
+                    if let Some(to) = &want.schema
+                        && have.schema.as_ref() != Some(to)
+                    {
+                        self.push(TableChange::SetExtensionSchema {
+                            name: name.clone(),
+                            from: have.schema.clone(),
+                            to: to.clone(),
+                        });
+                    }
+                    if let Some(to) = &want.version
+                        && have.version.as_ref() != Some(to)
+                    {
+                        self.push(TableChange::UpdateExtension {
+                            name: name.clone(),
+                            from: have.version.clone(),
+                            to: to.clone(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    fn enums(&mut self) {
+        let desired = self.desired;
+        for (name, want) in &desired.enums {
+            if !self.desired.schemas.contains_key(&name.schema) {
+                continue;
+            }
+            let object = ObjectRef::Type {
+                kind: TypeKind::Enum,
+                name: name.clone(),
+            };
+            let Some(have) = self.live.enums.get(name) else {
+                self.push(TableChange::CreateEnum {
+                    enum_type: want.clone(),
+                });
+                continue;
+            };
+            match enum_additions(&have.values, &want.values) {
+                Some(additions) => {
+                    for (value, position) in additions {
+                        self.push(TableChange::AddEnumValue {
+                            name: name.clone(),
+                            value,
+                            position,
+                        });
+                    }
+                }
+                None => self.note(
+                    NoteKind::Error,
+                    object.clone(),
+                    format!(
+                        "cannot remove or reorder enum labels in place (live: {}; declared: \
+                         {}); nothing planned for its labels",
+                        labels(&have.values),
+                        labels(&want.values)
+                    ),
+                ),
+            }
+            self.owner(object.clone(), want.owner.as_ref(), have.owner.as_ref());
+            self.comment(object, &want.comment, &have.comment);
+        }
+    }
+
+    fn domains(&mut self) {
+        let desired = self.desired;
+        for (name, want) in &desired.domains {
+            if !self.desired.schemas.contains_key(&name.schema) {
+                continue;
+            }
+            let object = ObjectRef::Type {
+                kind: TypeKind::Domain,
+                name: name.clone(),
+            };
+            let Some(have) = self.live.domains.get(name) else {
+                self.push(TableChange::CreateDomain {
+                    domain: want.clone(),
+                });
+                continue;
+            };
+            if want.base_type != have.base_type || want.collation != have.collation {
+                self.note(
+                    NoteKind::Error,
+                    object.clone(),
+                    format!(
+                        "cannot change a domain's type or collation in place ({}{} → {}{}); \
+                         nothing planned for it",
+                        have.base_type,
+                        collate_text(&have.collation),
+                        want.base_type,
+                        collate_text(&want.collation)
+                    ),
+                );
+            }
+            if want.default != have.default {
+                self.push(TableChange::SetDomainDefault {
+                    name: name.clone(),
+                    from: have.default.clone(),
+                    to: want.default.clone(),
+                });
+            }
+            if want.not_null != have.not_null {
+                self.push(TableChange::SetDomainNotNull {
+                    name: name.clone(),
+                    not_null: want.not_null,
+                });
+            }
+            for (check, expr) in &have.checks {
+                if want.checks.get(check) != Some(expr) {
+                    self.push(TableChange::DropDomainCheck {
+                        name: name.clone(),
+                        check: check.clone(),
+                    });
+                }
+            }
+            for (check, expr) in &want.checks {
+                if have.checks.get(check) != Some(expr) {
+                    self.push(TableChange::AddDomainCheck {
+                        name: name.clone(),
+                        check: check.clone(),
+                        expression: expr.clone(),
+                    });
+                    self.push(TableChange::ValidateDomainCheck {
+                        name: name.clone(),
+                        check: check.clone(),
+                    });
+                }
+            }
+            self.owner(object.clone(), want.owner.as_ref(), have.owner.as_ref());
+            self.comment(object, &want.comment, &have.comment);
+        }
+    }
+
+    fn sequences(&mut self) {
+        let desired = self.desired;
+        for (name, want) in &desired.sequences {
+            if !self.desired.schemas.contains_key(&name.schema) {
+                continue;
+            }
+            let object = ObjectRef::Relation {
+                kind: RelationKind::Sequence,
+                name: name.clone(),
+            };
+            let want_owner = want
+                .owner
+                .as_ref()
+                .or_else(|| self.desired.relations.get(name).and_then(|r| r.owner.as_ref()));
+            let Some(have) = self.live.sequences.get(name) else {
+                let mut sequence = want.clone();
+                sequence.owner = want_owner.cloned();
+                sequence.owned_by = None;
+                self.push(TableChange::CreateSequence { sequence });
+                if want.owned_by.is_some() {
+                    self.push(TableChange::SetSequenceOwnedBy {
+                        name: name.clone(),
+                        from: None,
+                        to: want.owned_by.clone(),
+                    });
+                }
+                let acl = self.wanted_acl(name, ObjectKind::Sequence);
+                let owner = self.new_owner(want_owner).map(str::to_string);
+                self.relation_acl(object, &acl, &Acl::default(), owner.as_deref());
+                continue;
+            };
+            if want.data_type != have.data_type
+                || effective_sequence(&want.options, &want.data_type)
+                    != effective_sequence(&have.options, &have.data_type)
+            {
+                self.push(TableChange::AlterSequence {
+                    name: name.clone(),
+                    from_type: have.data_type.clone(),
+                    to_type: want.data_type.clone(),
+                    from: have.options.clone(),
+                    to: want.options.clone(),
+                });
+            }
+            if want.owned_by != have.owned_by {
+                self.push(TableChange::SetSequenceOwnedBy {
+                    name: name.clone(),
+                    from: have.owned_by.clone(),
+                    to: want.owned_by.clone(),
+                });
+            }
+            let have_owner = have
+                .owner
+                .as_ref()
+                .or_else(|| self.live.relations.get(name).and_then(|r| r.owner.as_ref()));
+            self.owner(object.clone(), want_owner, have_owner);
+            self.comment(object, &want.comment, &have.comment);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------
+
+    fn tables(&mut self) {
+        let desired = self.desired;
+        let recreate_fks = self.foreign_keys_to_recreate();
+        for (name, want) in &desired.tables {
+            if !self.desired.schemas.contains_key(&name.schema) {
+                self.note(
+                    NoteKind::Skipped,
+                    table_ref(want),
+                    format!(
+                        "declared in schema {} which is not declared; skipped",
+                        crate::sql::display_ident(&name.schema)
+                    ),
+                );
+                continue;
+            }
+            match find_live(want, self.desired, self.live) {
+                Found::New => self.create_table(want),
+                Found::Same(have) => self.alter_table(want, have, &recreate_fks),
+                Found::Renamed(have) => {
+                    self.push(TableChange::RenameTable {
+                        from: have.name.clone(),
+                        to: name.name.clone(),
+                    });
+                    self.alter_table(want, have, &recreate_fks);
+                }
+            }
+        }
+    }
+
+    fn create_table(&mut self, want: &Table) {
+        let name = &want.name;
+        let owner = self
+            .desired
+            .relations
+            .get(name)
+            .and_then(|r| r.owner.clone());
+        let mut table = want.clone();
+        let foreign_keys: Vec<Constraint> = table
+            .constraints
+            .values()
+            .filter(|c| is_foreign_key(c))
+            .cloned()
+            .collect();
+        table.constraints.retain(|_, c| !is_foreign_key(c));
+        let indexes = std::mem::take(&mut table.indexes);
+        let policies = std::mem::take(&mut table.policies);
+        let partition = want.partition_of.is_some();
+        if partition {
+            // A partition's columns are its parent's.
+            table.columns.clear();
+        }
+        let identity_sequences: Vec<(String, QualifiedName)> = table
+            .columns
+            .iter()
+            .filter(|c| c.identity.is_some())
+            .map(|c| (c.name.clone(), identity_sequence_name(name, &c.name)))
+            .collect();
+        self.push(TableChange::CreateTable {
+            table: Box::new(table),
+            owner: owner.clone(),
+            identity_sequences: identity_sequences.clone(),
+        });
+        for fk in foreign_keys {
+            let referenced_key = self.referenced_key(&fk);
+            self.push(TableChange::AddConstraint {
+                table: name.clone(),
+                constraint: fk,
+                not_valid: false,
+                new_table: true,
+                referenced_key,
+                reason: None,
+            });
+        }
+        for index in indexes.into_values() {
+            self.push(TableChange::CreateIndex {
+                table: name.clone(),
+                index,
+                concurrently: false,
+                new_table: true,
+            });
+        }
+        for policy in policies.into_values() {
+            self.push(TableChange::CreatePolicy {
+                table: name.clone(),
+                policy,
+            });
+        }
+        let owner = self.new_owner(owner.as_ref()).map(str::to_string);
+        let acl = self.wanted_acl(name, ObjectKind::Table);
+        self.relation_acl(table_ref(want), &acl, &Acl::default(), owner.as_deref());
+        for (_, seq) in identity_sequences {
+            let acl = self.wanted_acl(&seq, ObjectKind::Sequence);
+            let object = ObjectRef::Relation {
+                kind: RelationKind::Sequence,
+                name: seq,
+            };
+            self.relation_acl(object, &acl, &Acl::default(), owner.as_deref());
+        }
+        if !partition {
+            let columns: Vec<(String, Acl, Acl)> = want
+                .columns
+                .iter()
+                .map(|c| (c.name.clone(), c.acl.clone(), Acl::default()))
+                .collect();
+            self.column_acls(name, &columns);
+        }
+    }
+
+    fn alter_table(&mut self, want: &Table, have: &Table, recreate_fks: &BTreeSet<(QualifiedName, String)>) {
+        let name = &want.name;
+        let renamed = have.name != want.name;
+        if want.unlogged != have.unlogged {
+            self.push(TableChange::SetLogged {
+                table: name.clone(),
+                unlogged: want.unlogged,
+            });
+        }
+        if want.partition_by != have.partition_by {
+            self.note(
+                NoteKind::Error,
+                table_ref(want),
+                format!(
+                    "cannot change how a table is partitioned in place ({} → {}); nothing \
+                     planned for it",
+                    have.partition_by.as_deref().unwrap_or("not partitioned"),
+                    want.partition_by.as_deref().unwrap_or("not partitioned")
+                ),
+            );
+        }
+        if want.partition_of != have.partition_of {
+            if let Some(h) = &have.partition_of {
+                self.push(TableChange::DetachPartition {
+                    table: name.clone(),
+                    parent: h.parent.clone(),
+                });
+            }
+            if let Some(w) = &want.partition_of {
+                self.push(TableChange::AttachPartition {
+                    table: name.clone(),
+                    parent: w.parent.clone(),
+                    bound: w.bound.clone(),
+                });
+            }
+        }
+        let partition = want.partition_of.is_some() || have.partition_of.is_some();
+        let drop_not_null = self.columns(want, have, partition);
+        self.constraints(want, have, partition, drop_not_null, recreate_fks);
+        self.indexes(want, have, partition);
+        let enable = (want.row_level_security != have.row_level_security)
+            .then_some(want.row_level_security);
+        let force = (want.force_row_level_security != have.force_row_level_security)
+            .then_some(want.force_row_level_security);
+        if enable.is_some() || force.is_some() {
+            self.push(TableChange::SetRowSecurity {
+                table: name.clone(),
+                enable,
+                force,
+            });
+        }
+        self.policies(want, have);
+        self.comment(table_ref(want), &want.comment, &have.comment);
+        let want_owner = self.desired.relations.get(name).and_then(|r| r.owner.as_ref());
+        let have_rel = self.live.relations.get(&have.name);
+        let have_owner = have_rel.and_then(|r| r.owner.as_ref());
+        self.owner(table_ref(want), want_owner, have_owner);
+        if renamed {
+            // `objects()` skips the old name: the grants follow the table here.
+            let acl = self.wanted_acl(name, ObjectKind::Table);
+            let have_acl = have_rel.map(|r| r.acl.clone()).unwrap_or_default();
+            let owner = want_owner.or(have_owner).cloned();
+            self.relation_acl(table_ref(want), &acl, &have_acl, owner.as_deref());
+        }
+    }
+
+    /// Column changes of an existing table. Returns the (live) names of columns whose
+    /// NOT NULL goes with the live primary key when that is dropped.
+    fn columns(&mut self, want_t: &Table, have_t: &Table, partition: bool) -> Vec<String> {
+        let t = &want_t.name;
+        let want_pk: BTreeSet<&String> = primary_key(want_t)
+            .and_then(key_columns)
+            .into_iter()
+            .flatten()
+            .collect();
+        let live_pk = primary_key(have_t);
+        let live_pk_kept = live_pk.is_some_and(|pk| {
+            self.constraint_match(want_t, pk)
+                .is_some_and(|w| self.constraint_def_eq(w, pk))
+        });
+        let live_pk_cols: BTreeSet<&String> =
+            live_pk.and_then(key_columns).into_iter().flatten().collect();
+        let mut drop_with_pk = Vec::new();
+        let mut acls = Vec::new();
+        let mut matched: BTreeSet<&str> = BTreeSet::new();
+        for want in &want_t.columns {
+            let Some(have) = column_match(want_t, have_t, want) else {
+                if partition {
+                    continue;
+                }
+                let identity_sequence = want
+                    .identity
+                    .as_ref()
+                    .map(|_| identity_sequence_name(t, &want.name));
+                self.push(TableChange::AddColumn {
+                    table: t.clone(),
+                    column: want.clone(),
+                    identity_sequence: identity_sequence.clone(),
+                });
+                acls.push((want.name.clone(), want.acl.clone(), Acl::default()));
+                if let Some(seq) = identity_sequence {
+                    self.identity_sequence_acl(t, seq);
+                }
+                continue;
+            };
+            matched.insert(have.name.as_str());
+            if have.name != want.name {
+                self.push(TableChange::RenameColumn {
+                    table: t.clone(),
+                    from: have.name.clone(),
+                    to: want.name.clone(),
+                });
+            }
+            let column = ObjectRef::TablePart {
+                part: TablePart::Column,
+                table: t.clone(),
+                name: want.name.clone(),
+            };
+            if partition {
+                // Inherited from the parent: only what a partition may set itself.
+                if want.default != have.default {
+                    self.push(TableChange::SetColumnDefault {
+                        table: t.clone(),
+                        column: want.name.clone(),
+                        from: have.default.clone(),
+                        to: want.default.clone(),
+                    });
+                }
+                self.comment(column, &want.comment, &have.comment);
+                acls.push((want.name.clone(), want.acl.clone(), have.acl.clone()));
+                continue;
+            }
+            // Generated columns first: a re-created column is compared as new.
+            let recreated = match (&want.generated, &have.generated) {
+                (None, None) => false,
+                (Some(w), Some(h)) if w == h => false,
+                (None, Some(_)) => {
+                    self.push(TableChange::DropExpression {
+                        table: t.clone(),
+                        column: want.name.clone(),
+                    });
+                    false
+                }
+                (Some(_), from) => {
+                    self.push(TableChange::RecreateColumn {
+                        table: t.clone(),
+                        column: want.clone(),
+                        from_generated: from.clone(),
+                    });
+                    true
+                }
+            };
+            if recreated {
+                acls.push((want.name.clone(), want.acl.clone(), Acl::default()));
+                continue;
+            }
+            let type_changes =
+                want.type_name != have.type_name || want.collation != have.collation;
+            if type_changes {
+                self.push(TableChange::AlterColumnType {
+                    table: t.clone(),
+                    column: want.name.clone(),
+                    from_type: have.type_name.clone(),
+                    to_type: want.type_name.clone(),
+                    from_collation: have.collation.clone(),
+                    to_collation: want.collation.clone(),
+                    using: want.using.clone(),
+                    drop_default: have.default.is_some(),
+                    set_default: want.default.clone(),
+                });
+            }
+            if have.identity.is_some() && want.identity.is_none() {
+                self.push(TableChange::DropIdentity {
+                    table: t.clone(),
+                    column: want.name.clone(),
+                });
+            }
+            if !type_changes && want.default != have.default {
+                self.push(TableChange::SetColumnDefault {
+                    table: t.clone(),
+                    column: want.name.clone(),
+                    from: have.default.clone(),
+                    to: want.default.clone(),
+                });
+            }
+            let declared_not_null = want.not_null || want.identity.is_some();
+            let want_not_null = declared_not_null || want_pk.contains(&want.name);
+            // Only a new primary key wants it: ADD PRIMARY KEY sets it itself.
+            if declared_not_null && !have.not_null {
+                self.push(TableChange::SetNotNull {
+                    table: t.clone(),
+                    column: want.name.clone(),
+                    partitioned: want_t.partition_by.is_some(),
+                });
+            }
+            match (&want.identity, &have.identity) {
+                (Some(w), None) => {
+                    let sequence = identity_sequence_name(t, &want.name);
+                    self.push(TableChange::AddIdentity {
+                        table: t.clone(),
+                        column: want.name.clone(),
+                        identity: w.clone(),
+                        sequence: sequence.clone(),
+                    });
+                    self.identity_sequence_acl(t, sequence);
+                }
+                (Some(w), Some(h))
+                    if w.kind != h.kind
+                        || effective_sequence(&w.options, &want.type_name)
+                            != effective_sequence(&h.options, &want.type_name) =>
+                {
+                    self.push(TableChange::AlterIdentity {
+                        table: t.clone(),
+                        column: want.name.clone(),
+                        type_name: want.type_name.clone(),
+                        from: h.clone(),
+                        to: w.clone(),
+                    });
+                }
+                _ => {}
+            }
+            if !want_not_null && have.not_null {
+                if live_pk_cols.contains(&have.name) && !live_pk_kept {
+                    drop_with_pk.push(have.name.clone());
+                } else {
+                    self.push(TableChange::DropNotNull {
+                        table: t.clone(),
+                        column: want.name.clone(),
+                    });
+                }
+            }
+            self.comment(column, &want.comment, &have.comment);
+            acls.push((want.name.clone(), want.acl.clone(), have.acl.clone()));
+        }
+        if !partition {
+            for have in &have_t.columns {
+                if !matched.contains(have.name.as_str()) {
+                    self.push(TableChange::DropColumn {
+                        table: t.clone(),
+                        column: have.clone(),
+                    });
+                }
+            }
+        }
+        self.column_acls(t, &acls);
+        drop_with_pk
+    }
+
+    /// Grants on the sequence of an identity column this plan creates.
+    fn identity_sequence_acl(&mut self, table: &QualifiedName, sequence: QualifiedName) {
+        let owner = self
+            .desired
+            .relations
+            .get(table)
+            .and_then(|r| r.owner.clone())
+            .or_else(|| self.live.relations.get(table).and_then(|r| r.owner.clone()))
+            .or_else(|| self.current_user.map(str::to_string));
+        let acl = self.wanted_acl(&sequence, ObjectKind::Sequence);
+        let object = ObjectRef::Relation {
+            kind: RelationKind::Sequence,
+            name: sequence,
+        };
+        self.relation_acl(object, &acl, &Acl::default(), owner.as_deref());
+    }
+
+    /// The declared constraint a live one corresponds to (same name, or declared with
+    /// `renamed_from` = its name while the new name does not exist live).
+    fn constraint_match<'b>(&self, want_t: &'b Table, have: &Constraint) -> Option<&'b Constraint> {
+        if let Some(w) = want_t.constraints.get(&have.name) {
+            return Some(w);
+        }
+        want_t.constraints.values().find(|w| {
+            w.renamed_from.as_deref() == Some(have.name.as_str())
+                && !want_t.constraints.contains_key(&have.name)
+        })
+    }
+
+    /// A foreign key's referenced columns as PostgreSQL stores them: the referenced
+    /// table's primary key when none are written.
+    fn resolved_kind(&self, c: &Constraint) -> ConstraintKind {
+        let mut kind = c.kind.clone();
+        if let ConstraintKind::ForeignKey {
+            references,
+            referenced_columns,
+            ..
+        } = &mut kind
+            && referenced_columns.is_empty()
+            && let Some(cols) = self
+                .desired
+                .tables
+                .get(references)
+                .and_then(primary_key)
+                .and_then(key_columns)
+        {
+            *referenced_columns = cols.to_vec();
+        }
+        kind
+    }
+
+    fn constraint_def_eq(&self, want: &Constraint, have: &Constraint) -> bool {
+        self.resolved_kind(want) == have.kind
+            && want.deferrable == have.deferrable
+            && want.initially_deferred == have.initially_deferred
+    }
+
+    /// The name of the referenced table's primary key, unique constraint or unique index
+    /// that a foreign key relies on (its creation must come first).
+    fn referenced_key(&self, fk: &Constraint) -> Option<String> {
+        let ConstraintKind::ForeignKey { references, .. } = &fk.kind else {
+            return None;
+        };
+        let ConstraintKind::ForeignKey {
+            referenced_columns, ..
+        } = self.resolved_kind(fk)
+        else {
+            return None;
+        };
+        key_for(self.desired.tables.get(references)?, &referenced_columns)
+    }
+
+    /// Live foreign keys (table, name) that must be dropped and added again because the
+    /// primary key, unique constraint or unique index they reference is dropped or
+    /// replaced (PostgreSQL refuses to drop a key a foreign key depends on).
+    fn foreign_keys_to_recreate(&self) -> BTreeSet<(QualifiedName, String)> {
+        let mut going: Vec<(QualifiedName, Vec<String>)> = Vec::new();
+        for want in self.desired.tables.values() {
+            if !self.desired.schemas.contains_key(&want.name.schema) {
+                continue;
+            }
+            let have = match find_live(want, self.desired, self.live) {
+                Found::Same(h) | Found::Renamed(h) => h,
+                Found::New => continue,
+            };
+            for c in have.constraints.values() {
+                let Some(cols) = key_columns(c) else { continue };
+                let kept = self
+                    .constraint_match(want, c)
+                    .is_some_and(|w| self.constraint_def_eq(w, c));
+                if !kept {
+                    going.push((have.name.clone(), cols.to_vec()));
+                }
+            }
+            for i in have.indexes.values() {
+                let Some(cols) = unique_index_columns(i) else { continue };
+                let kept = index_match(want, i).is_some_and(|w| index_def_eq(w, i));
+                if !kept {
+                    going.push((have.name.clone(), cols));
+                }
+            }
+        }
+        let mut out = BTreeSet::new();
+        for (name, t) in &self.live.tables {
+            for c in t.constraints.values() {
+                if let ConstraintKind::ForeignKey {
+                    references,
+                    referenced_columns,
+                    ..
+                } = &c.kind
+                    && going
+                        .iter()
+                        .any(|(table, cols)| table == references && same_set(cols, referenced_columns))
+                {
+                    out.insert((name.clone(), c.name.clone()));
+                }
+            }
+        }
+        out
+    }
+
+    fn add_constraint(&mut self, want_t: &Table, c: &Constraint, reason: Option<String>) {
+        let partitioned = want_t.partition_by.is_some();
+        let not_valid = !partitioned
+            && matches!(
+                c.kind,
+                ConstraintKind::ForeignKey { .. } | ConstraintKind::Check { .. }
+            );
+        self.push(TableChange::AddConstraint {
+            table: want_t.name.clone(),
+            constraint: c.clone(),
+            not_valid,
+            new_table: false,
+            referenced_key: self.referenced_key(c),
+            reason,
+        });
+        if not_valid {
+            self.push(TableChange::ValidateConstraint {
+                table: want_t.name.clone(),
+                constraint: c.clone(),
+            });
+        }
+    }
+
+    fn constraints(
+        &mut self,
+        want_t: &Table,
+        have_t: &Table,
+        partition: bool,
+        mut drop_not_null: Vec<String>,
+        recreate_fks: &BTreeSet<(QualifiedName, String)>,
+    ) {
+        let t = &want_t.name;
+        let mut matched: BTreeSet<&str> = BTreeSet::new();
+        let mut adds: Vec<(&Constraint, Option<String>)> = Vec::new();
+        for want in want_t.constraints.values() {
+            let have = have_t.constraints.get(&want.name).or_else(|| {
+                let old = want.renamed_from.as_deref()?;
+                if want_t.constraints.contains_key(old) {
+                    return None;
+                }
+                have_t.constraints.get(old)
+            });
+            let Some(have) = have else {
+                adds.push((want, None));
+                continue;
+            };
+            matched.insert(have.name.as_str());
+            let reason = if !self.constraint_def_eq(want, have) {
+                Some(None)
+            } else if recreate_fks.contains(&(have_t.name.clone(), have.name.clone())) {
+                Some(Some("re-created: the key it references is replaced".to_string()))
+            } else {
+                None
+            };
+            if let Some(reason) = reason {
+                let is_pk = matches!(have.kind, ConstraintKind::PrimaryKey { .. });
+                self.push(TableChange::DropConstraint {
+                    table: t.clone(),
+                    constraint: have.clone(),
+                    drop_not_null: if is_pk {
+                        std::mem::take(&mut drop_not_null)
+                    } else {
+                        Vec::new()
+                    },
+                    referenced_key: live_referenced_key(self.live, have),
+                    reason: reason.clone(),
+                });
+                adds.push((want, reason));
+                continue;
+            }
+            if have.name != want.name {
+                self.push(TableChange::RenameConstraint {
+                    table: t.clone(),
+                    from: have.name.clone(),
+                    to: want.name.clone(),
+                });
+            }
+            let object = part_ref(TablePart::Constraint, t, &want.name);
+            self.comment(object, &want.comment, &have.comment);
+        }
+        for have in have_t.constraints.values() {
+            if matched.contains(have.name.as_str()) || partition {
+                continue;
+            }
+            let is_pk = matches!(have.kind, ConstraintKind::PrimaryKey { .. });
+            self.push(TableChange::DropConstraint {
+                table: t.clone(),
+                constraint: have.clone(),
+                drop_not_null: if is_pk {
+                    std::mem::take(&mut drop_not_null)
+                } else {
+                    Vec::new()
+                },
+                referenced_key: live_referenced_key(self.live, have),
+                reason: None,
+            });
+        }
+        for (want, reason) in adds {
+            self.add_constraint(want_t, want, reason);
+        }
+    }
+
+    fn indexes(&mut self, want_t: &Table, have_t: &Table, partition: bool) {
+        let t = &want_t.name;
+        let mut matched: BTreeSet<&str> = BTreeSet::new();
+        for want in want_t.indexes.values() {
+            let have = have_t.indexes.get(&want.name).or_else(|| {
+                let old = want.renamed_from.as_deref()?;
+                if want_t.indexes.contains_key(old) {
+                    return None;
+                }
+                have_t.indexes.get(old)
+            });
+            let Some(have) = have else {
+                self.push(TableChange::CreateIndex {
+                    table: t.clone(),
+                    index: want.clone(),
+                    concurrently: want.concurrently,
+                    new_table: false,
+                });
+                continue;
+            };
+            matched.insert(have.name.as_str());
+            if !index_def_eq(want, have) {
+                self.push(TableChange::DropIndex {
+                    table: t.clone(),
+                    index: have.clone(),
+                });
+                self.push(TableChange::CreateIndex {
+                    table: t.clone(),
+                    index: want.clone(),
+                    concurrently: want.concurrently,
+                    new_table: false,
+                });
+                continue;
+            }
+            if have.name != want.name {
+                self.push(TableChange::RenameIndex {
+                    table: t.clone(),
+                    from: have.name.clone(),
+                    to: want.name.clone(),
+                });
+            }
+            if want.with != have.with {
+                self.push(TableChange::SetIndexStorage {
+                    table: t.clone(),
+                    index: want.name.clone(),
+                    from: have.with.clone(),
+                    to: want.with.clone(),
+                });
+            }
+            let object = part_ref(TablePart::Index, t, &want.name);
+            self.comment(object, &want.comment, &have.comment);
+        }
+        if partition {
+            return;
+        }
+        for have in have_t.indexes.values() {
+            if !matched.contains(have.name.as_str()) {
+                self.push(TableChange::DropIndex {
+                    table: t.clone(),
+                    index: have.clone(),
+                });
+            }
+        }
+    }
+
+    fn policies(&mut self, want_t: &Table, have_t: &Table) {
+        let t = &want_t.name;
+        for (name, have) in &have_t.policies {
+            let replaced = want_t
+                .policies
+                .get(name)
+                .is_some_and(|w| !policy_alterable(have, w));
+            if !want_t.policies.contains_key(name) || replaced {
+                self.push(TableChange::DropPolicy {
+                    table: t.clone(),
+                    policy: have.clone(),
+                });
+            }
+        }
+        for (name, want) in &want_t.policies {
+            match have_t.policies.get(name) {
+                Some(have) if policy_alterable(have, want) => {
+                    if policy_roles(have) != policy_roles(want)
+                        || have.using != want.using
+                        || have.with_check != want.with_check
+                    {
+                        self.push(TableChange::AlterPolicy {
+                            table: t.clone(),
+                            from: have.clone(),
+                            to: want.clone(),
+                        });
+                    }
+                }
+                _ => self.push(TableChange::CreatePolicy {
+                    table: t.clone(),
+                    policy: want.clone(),
+                }),
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------
+
+    /// Undeclared tables, sequences, enums and domains in schemas whose tables are
+    /// managed: reported, or dropped with `--prune`.
+    fn undeclared(&mut self) {
+        let tables: Vec<&Table> = undeclared_tables(self.desired, self.live).collect();
+        let pruned: BTreeSet<&QualifiedName> = tables.iter().map(|t| &t.name).collect();
+        for t in &tables {
+            if !self.options.prune {
+                let what = if t.partition_by.is_some() {
+                    "partitioned table"
+                } else {
+                    "table"
+                };
+                self.note(
+                    NoteKind::Unexpected,
+                    table_ref(t),
+                    format!("{what} is not declared; left alone (use --prune to drop it)"),
+                );
+                continue;
+            }
+            // Foreign keys between dropped tables go first, so that any two can be
+            // dropped in any order (and cycles need no CASCADE).
+            for c in t.constraints.values() {
+                if let ConstraintKind::ForeignKey { references, .. } = &c.kind
+                    && references != &t.name
+                    && pruned.contains(references)
+                {
+                    self.push(TableChange::DropConstraint {
+                        table: t.name.clone(),
+                        constraint: c.clone(),
+                        drop_not_null: Vec::new(),
+                        referenced_key: live_referenced_key(self.live, c),
+                        reason: Some("its table is dropped".into()),
+                    });
+                }
+            }
+            self.push(TableChange::DropTable {
+                table: Box::new((*t).clone()),
+            });
+        }
+        let sequences: Vec<QualifiedName> = undeclared_sequences(self.desired, self.live)
+            .map(|s| s.name.clone())
+            .collect();
+        for name in sequences {
+            if self.options.prune {
+                self.push(TableChange::DropSequence { name });
+            } else {
+                let object = ObjectRef::Relation {
+                    kind: RelationKind::Sequence,
+                    name,
+                };
+                self.note(
+                    NoteKind::Unexpected,
+                    object,
+                    "sequence is not declared; left alone (use --prune to drop it)",
+                );
+            }
+        }
+        let managed = |n: &QualifiedName| {
+            self.desired
+                .schemas
+                .get(&n.schema)
+                .is_some_and(|s| s.manage_tables)
+        };
+        let mut types: Vec<(QualifiedName, TypeKind)> = Vec::new();
+        for name in self.live.enums.keys() {
+            if managed(name) && !self.desired.enums.contains_key(name) {
+                types.push((name.clone(), TypeKind::Enum));
+            }
+        }
+        for name in self.live.domains.keys() {
+            if managed(name) && !self.desired.domains.contains_key(name) {
+                types.push((name.clone(), TypeKind::Domain));
+            }
+        }
+        for (name, kind) in types {
+            if self.options.prune {
+                self.push(TableChange::DropType { name, kind });
+            } else {
+                let what = match kind {
+                    TypeKind::Enum => "enum",
+                    TypeKind::Domain => "domain",
+                };
+                self.note(
+                    NoteKind::Unexpected,
+                    ObjectRef::Type { kind, name },
+                    format!("{what} is not declared; left alone (use --prune to drop it)"),
+                );
+            }
+        }
+    }
+
+    /// Objects pgrecon does not manage, in declared schemas.
+    fn unmanaged(&mut self) {
+        let live = self.live;
+        for u in &live.unmanaged {
+            if !self.desired.schemas.contains_key(&u.schema) {
+                continue;
+            }
+            let what = if u.name.contains(" on ") {
+                format!("{} {}", u.kind, u.name)
+            } else {
+                format!(
+                    "{} {}.{}",
+                    u.kind,
+                    crate::sql::display_ident(&u.schema),
+                    crate::sql::display_ident(&u.name)
+                )
+            };
+            self.note(NoteKind::Unmanaged, ObjectRef::schema(&u.schema), what);
+        }
+    }
+}
+
+/// The primary key, unique constraint or unique index of `table` on exactly `columns`.
+fn key_for(table: &Table, columns: &[String]) -> Option<String> {
+    table
+        .constraints
+        .values()
+        .find(|c| key_columns(c).is_some_and(|k| same_set(k, columns)))
+        .map(|c| c.name.clone())
+        .or_else(|| {
+            table
+                .indexes
+                .values()
+                .find(|i| unique_index_columns(i).is_some_and(|k| same_set(&k, columns)))
+                .map(|i| i.name.clone())
+        })
+}
+
+/// The live key a live foreign key relies on.
+fn live_referenced_key(live: &Catalog, fk: &Constraint) -> Option<String> {
+    let ConstraintKind::ForeignKey {
+        references,
+        referenced_columns,
+        ..
+    } = &fk.kind
+    else {
+        return None;
+    };
+    key_for(live.tables.get(references)?, referenced_columns)
+}
+
+/// The declared index a live one corresponds to.
+fn index_match<'b>(want_t: &'b Table, have: &Index) -> Option<&'b Index> {
+    if let Some(w) = want_t.indexes.get(&have.name) {
+        return Some(w);
+    }
+    want_t.indexes.values().find(|w| {
+        w.renamed_from.as_deref() == Some(have.name.as_str())
+            && !want_t.indexes.contains_key(&have.name)
+    })
+}
+
+/// `ALTER POLICY` can change roles, `USING` and `WITH CHECK`, but cannot remove an
+/// expression nor change the command or the permissive/restrictive kind.
+fn policy_alterable(have: &Policy, want: &Policy) -> bool {
+    have.permissive == want.permissive
+        && have.command.eq_ignore_ascii_case(&want.command)
+        && !(have.using.is_some() && want.using.is_none())
+        && !(have.with_check.is_some() && want.with_check.is_none())
+}
+
+/// New labels in place: `None` when a live label is missing or out of order.
+fn enum_additions(live: &[String], want: &[String]) -> Option<Vec<(String, EnumPosition)>> {
+    let mut next = 0;
+    for w in want {
+        if next < live.len() && &live[next] == w {
+            next += 1;
+        }
+    }
+    if next != live.len() {
+        return None;
+    }
+    let mut out = Vec::new();
+    for (i, w) in want.iter().enumerate() {
+        if live.contains(w) {
+            continue;
+        }
+        let position = if i > 0 {
+            EnumPosition::After(want[i - 1].clone())
+        } else if let Some(first) = live.first() {
+            EnumPosition::Before(first.clone())
+        } else {
+            EnumPosition::End
+        };
+        out.push((w.clone(), position));
+    }
+    Some(out)
+}
+
+fn labels(values: &[String]) -> String {
+    values
+        .iter()
+        .map(|v| crate::sql::quote_literal(v))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn collate_text(c: &Option<String>) -> String {
+    c.as_ref()
+        .map_or(String::new(), |c| format!(" collate {}", crate::sql::display_ident(c)))
+}
+
+#[cfg(test)]
+mod tests;

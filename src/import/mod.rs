@@ -1,7 +1,13 @@
 //! Live catalog → desired-state TOML: the inverse of `config`. What it writes plans back
 //! as an empty plan: roles with every attribute, the database's grants and settings, and
 //! per schema its owner, grants, the grants every object of a kind shares (which also
-//! become the owner's default privileges) and the per-object exceptions.
+//! become the owner's default privileges) and the per-object exceptions, its tables
+//! (columns, constraints, indexes, policies, partitioning, column grants), sequences,
+//! enums and domains; extensions go to `extensions.toml`. Objects pgrecon does not
+//! manage (views, triggers, functions' bodies, …) are listed in the report as
+//! "unmanaged, left alone".
+
+mod tables;
 
 use crate::model::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -101,6 +107,50 @@ pub fn render(
             let _ = writeln!(out, "settings = {}", settings(&db.settings));
         }
         files.push(("database.toml".to_string(), out));
+    }
+
+    let selected_names: BTreeSet<&str> = selected.iter().map(|s| s.name.as_str()).collect();
+    let extensions: Vec<&Extension> = live
+        .extensions
+        .values()
+        .filter(|e| {
+            e.schema
+                .as_deref()
+                .is_none_or(|s| selected_names.contains(s) || s == "public" || is_system_schema(s))
+        })
+        .collect();
+    if !extensions.is_empty() {
+        let mut out = String::from(HEADER);
+        for e in &extensions {
+            tables::write_extension(&mut out, e);
+        }
+        files.push(("extensions.toml".to_string(), out));
+    }
+    for u in &live.unmanaged {
+        if selected_names.contains(u.schema.as_str()) {
+            report
+                .notes
+                .push(format!("unmanaged, left alone: {} {}", u.kind, u.name));
+        }
+    }
+    for t in live
+        .tables
+        .values()
+        .filter(|t| selected_names.contains(t.name.schema.as_str()))
+    {
+        for (name, c) in &t.constraints {
+            if let ConstraintKind::ForeignKey { references, .. } = &c.kind
+                && !selected_names.contains(references.schema.as_str())
+            {
+                report.notes.push(format!(
+                    "foreign key {} of table {} references {references}, in schema {} \
+                     which is not imported; import that schema too (or declare the table)",
+                    crate::sql::display_ident(name),
+                    t.name,
+                    crate::sql::display_ident(&references.schema),
+                ));
+            }
+        }
     }
 
     let mut used_names = BTreeSet::new();
@@ -251,9 +301,30 @@ fn schema_file(live: &Catalog, schema: &Schema) -> (String, usize) {
     }
     let empty = Acl::default();
     let owner = schema.owner.clone().unwrap_or_default();
+    let declared_keys: BTreeSet<String> = live
+        .tables
+        .keys()
+        .chain(live.sequences.keys())
+        .filter(|n| n.schema == schema.name)
+        .map(|n| qualified_key(&n.schema, &n.name))
+        .collect();
     let mut per_object = String::new();
     let mut explicit_defaults = String::new();
+    let mut relational = String::new();
     let mut objects = 0;
+    let schema_owner = schema.owner.as_deref();
+    for e in live.enums.values().filter(|e| e.name.schema == schema.name) {
+        tables::write_enum(&mut relational, e, schema_owner);
+    }
+    for d in live
+        .domains
+        .values()
+        .filter(|d| d.name.schema == schema.name)
+    {
+        tables::write_domain(&mut relational, d, schema_owner);
+    }
+    let mut sequence_extras: BTreeMap<String, Acl> = BTreeMap::new();
+    let mut table_extras: BTreeMap<String, Acl> = BTreeMap::new();
     for kind in [
         ObjectKind::Table,
         ObjectKind::Sequence,
@@ -294,6 +365,18 @@ fn schema_file(live: &Catalog, schema: &Schema) -> (String, usize) {
         for (k, acl) in members {
             objects += 1;
             let extra = acl.minus(&shared).normalized();
+            // Declared tables and sequences carry their grants in their own entry.
+            let declared = match kind {
+                ObjectKind::Table => Some(&mut table_extras),
+                ObjectKind::Sequence => Some(&mut sequence_extras),
+                _ => None,
+            };
+            if let Some(map) = declared
+                && declared_keys.contains(k)
+            {
+                map.insert(k.clone(), extra);
+                continue;
+            }
             if !extra.is_empty() {
                 let _ = writeln!(per_object, "\n[{field}.{}]", string(k));
                 for (grantee, privs) in &extra.0 {
@@ -318,7 +401,39 @@ fn schema_file(live: &Catalog, schema: &Schema) -> (String, usize) {
             );
         }
     }
+    for seq in live
+        .sequences
+        .values()
+        .filter(|q| q.name.schema == schema.name)
+    {
+        let k = qualified_key(&seq.name.schema, &seq.name.name);
+        let owner = live
+            .relations
+            .get(&seq.name)
+            .and_then(|r| r.owner.clone())
+            .or_else(|| seq.owner.clone());
+        let seq = Sequence {
+            owner,
+            ..seq.clone()
+        };
+        tables::write_sequence(&mut relational, &seq, schema_owner, sequence_extras.get(&k));
+    }
+    for t in live
+        .tables
+        .values()
+        .filter(|t| t.name.schema == schema.name)
+    {
+        let k = qualified_key(&t.name.schema, &t.name.name);
+        tables::write_table(
+            &mut relational,
+            t,
+            live.relations.get(&t.name),
+            schema_owner,
+            table_extras.get(&k),
+        );
+    }
     out.push_str(&explicit_defaults);
+    out.push_str(&relational);
     out.push_str(&per_object);
     (out, objects)
 }

@@ -2,11 +2,14 @@
 //!
 //! Introspection is a fixed list of set-based queries ([`QUERY_COUNT`] of them, see
 //! [`QUERY_NAMES`]) whatever the size of the catalog: one per object class, never one
-//! per object, and no server-side deparsing. The first query (server facts) runs alone
-//! because the others depend on it (the server version decides the shape of the
-//! membership query, superuser-ness decides whether passwords are read); the others are
-//! sent together on the connection (pipelined) and their rows turned into the model
-//! here.
+//! per object, and no deparsing beyond expressions (see `queries`). The first query
+//! empties `search_path` for the transaction, so that type names and expressions come
+//! back in their canonical, schema-qualified form; it is why the catalog must be read
+//! inside a transaction ([`snapshot`] opens one). The second (server facts) runs alone
+//! because the others depend on it (the server version decides the shape of some
+//! queries, superuser-ness whether passwords are read); the others are sent together on
+//! the connection (pipelined) and their rows turned into the model here and in
+//! `tables.rs`.
 //!
 //! What the live catalog holds, and what it leaves out:
 //!
@@ -14,7 +17,13 @@
 //!   be built-in), settings for every database and for this database;
 //! - schemas, relations (tables, views, materialized views, foreign tables, sequences) and
 //!   functions/procedures outside the system schemas, except objects that belong to an
-//!   extension and everything inside a schema that belongs to an extension;
+//!   extension and everything inside a schema that belongs to an extension; the same
+//!   scope for tables, sequences, enums, domains and unmanaged objects;
+//! - tables with their columns, constraints, indexes and policies. A partition lists no
+//!   columns (they are its parent's) and none of the constraints and indexes PostgreSQL
+//!   copies from the parent, only what was declared on the partition itself. Identity
+//!   sequences are part of their column (`Identity.options`), not `sequences`;
+//! - every extension but `plpgsql`;
 //! - ACLs without the owner's own entries, but with the built-in grants PostgreSQL applies
 //!   when an object was never granted on (`acldefault`): `PUBLIC` `CONNECT`/`TEMPORARY`
 //!   on the database, `PUBLIC` `EXECUTE` on functions;
@@ -22,6 +31,7 @@
 //!   (`ALTER DEFAULT PRIVILEGES FOR ROLE r` without `IN SCHEMA`) are not read.
 
 mod queries;
+mod tables;
 
 use crate::model::{
     Acl, Catalog, Database, DefaultPrivilegeKey, Function, FunctionId, Grantee, Membership,
@@ -39,6 +49,38 @@ pub const QUERY_COUNT: usize = queries::NAMES.len();
 /// What each of the [`QUERY_COUNT`] queries reads, in the order they are sent.
 pub const QUERY_NAMES: [&str; QUERY_COUNT] = queries::NAMES;
 
+/// Every query [`read_catalog`] runs, by name, for a server of `version_num` (for
+/// benchmarks and diagnostics: each can be run and timed on its own, after
+/// `SET search_path = ''`).
+#[doc(hidden)]
+pub fn query_texts(version_num: i32, can_read_passwords: bool) -> Vec<(&'static str, String)> {
+    QUERY_NAMES
+        .into_iter()
+        .zip([
+            queries::search_path(),
+            queries::server(),
+            queries::database(),
+            queries::roles(can_read_passwords),
+            queries::memberships(version_num),
+            queries::settings(),
+            queries::schemas(),
+            queries::relations(),
+            queries::functions(),
+            queries::default_privileges(),
+            queries::tables(),
+            queries::columns(),
+            queries::constraints(version_num),
+            queries::indexes(version_num),
+            queries::policies(),
+            queries::sequences(),
+            queries::enums(),
+            queries::domains(),
+            queries::extensions(),
+            queries::unmanaged(),
+        ])
+        .collect()
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum IntrospectError {
     #[error("failed to read the catalog ({what}): {source}")]
@@ -52,6 +94,13 @@ pub enum IntrospectError {
     /// safer than ignoring it: an ignored grant would never be revoked.
     #[error("unexpected catalog content ({what}): {detail}")]
     Unexpected { what: &'static str, detail: String },
+    /// `read_catalog` was called outside a transaction: the empty `search_path` it sets
+    /// for the read (transaction-local) did not last, and type names and expressions
+    /// would not come back in their canonical, schema-qualified form.
+    #[error(
+        "the catalog must be read inside a transaction (use introspect::snapshot, or begin one first)"
+    )]
+    NotInTransaction,
 }
 
 /// Reads the live catalog using the caller's open transaction or connection (apply
@@ -116,6 +165,7 @@ impl<C: GenericClient> Reader<'_, C> {
 
     async fn read(&self) -> Result<Catalog, IntrospectError> {
         let [
+            q_search_path,
             q_server,
             q_database,
             q_roles,
@@ -125,21 +175,75 @@ impl<C: GenericClient> Reader<'_, C> {
             q_relations,
             q_functions,
             q_defaults,
+            q_tables,
+            q_columns,
+            q_constraints,
+            q_indexes,
+            q_policies,
+            q_sequences,
+            q_enums,
+            q_domains,
+            q_extensions,
+            q_unmanaged,
         ] = QUERY_NAMES;
 
+        // Canonical text needs an empty search_path (see `queries`); the server query
+        // checks that it took effect.
+        self.run(q_search_path, queries::search_path()).await?;
         let server_rows = self.run(q_server, queries::server()).await?;
         let server = read_server(q_server, &server_rows)?;
+        let version = server.version_num;
 
-        let (database, roles, members, settings, schemas, relations, functions, defaults) = tokio::try_join!(
+        let (
+            database,
+            roles,
+            members,
+            settings,
+            schemas,
+            relations,
+            functions,
+            defaults,
+            tables,
+            columns,
+            constraints,
+            indexes,
+            policies,
+            sequences,
+            enums,
+            domains,
+            extensions,
+            unmanaged,
+        ) = tokio::try_join!(
             self.run(q_database, queries::database()),
             self.run(q_roles, queries::roles(server.can_read_passwords)),
-            self.run(q_members, queries::memberships(server.version_num)),
+            self.run(q_members, queries::memberships(version)),
             self.run(q_settings, queries::settings()),
             self.run(q_schemas, queries::schemas()),
             self.run(q_relations, queries::relations()),
             self.run(q_functions, queries::functions()),
             self.run(q_defaults, queries::default_privileges()),
+            self.run(q_tables, queries::tables()),
+            self.run(q_columns, queries::columns()),
+            self.run(q_constraints, queries::constraints(version)),
+            self.run(q_indexes, queries::indexes(version)),
+            self.run(q_policies, queries::policies()),
+            self.run(q_sequences, queries::sequences()),
+            self.run(q_enums, queries::enums()),
+            self.run(q_domains, queries::domains()),
+            self.run(q_extensions, queries::extensions()),
+            self.run(q_unmanaged, queries::unmanaged()),
         )?;
+
+        let mut by_oid = tables::read_tables(q_tables, &tables)?;
+        tables::apply_columns(q_columns, &columns, &mut by_oid)?;
+        tables::apply_constraints(q_constraints, &constraints, &mut by_oid)?;
+        tables::apply_indexes(q_indexes, &indexes, &mut by_oid)?;
+        tables::apply_policies(q_policies, &policies, &mut by_oid)?;
+        let mut tables: BTreeMap<QualifiedName, crate::model::Table> = by_oid
+            .into_values()
+            .map(|table| (table.name.clone(), table))
+            .collect();
+        let sequences = tables::read_sequences(q_sequences, &sequences, &mut tables)?;
 
         let mut catalog = Catalog {
             database: Some(read_database(q_database, &database)?),
@@ -148,6 +252,12 @@ impl<C: GenericClient> Reader<'_, C> {
             relations: read_relations(q_relations, &relations)?,
             functions: read_functions(q_functions, &functions)?,
             default_privileges: read_default_privileges(q_defaults, &defaults)?,
+            tables,
+            sequences,
+            enums: tables::read_enums(q_enums, &enums)?,
+            domains: tables::read_domains(q_domains, &domains)?,
+            extensions: tables::read_extensions(q_extensions, &extensions)?,
+            unmanaged: tables::read_unmanaged(q_unmanaged, &unmanaged)?,
             server: Some(server),
             ..Catalog::default()
         };
@@ -218,6 +328,9 @@ fn read_server(what: &'static str, rows: &[Row]) -> Result<ServerInfo, Introspec
             format!("{} rows instead of 1", rows.len()),
         ));
     };
+    if !get::<bool>(what, row, "search_path_cleared")? {
+        return Err(IntrospectError::NotInTransaction);
+    }
     Ok(ServerInfo {
         version_num: get(what, row, "version_num")?,
         version: get(what, row, "version")?,
@@ -282,6 +395,7 @@ fn read_roles(
             member_of: BTreeMap::new(),
             settings: BTreeMap::new(),
             database_settings: BTreeMap::new(),
+            confinement: None,
             name: name.clone(),
         };
         roles.insert(name, role);
@@ -506,8 +620,9 @@ mod tests {
 
     #[test]
     fn query_list_is_fixed() {
-        assert_eq!(QUERY_COUNT, 9);
+        assert_eq!(QUERY_COUNT, 20);
         for sql in [
+            queries::search_path(),
             queries::server(),
             queries::database(),
             queries::roles(true),
@@ -519,8 +634,27 @@ mod tests {
             queries::relations(),
             queries::functions(),
             queries::default_privileges(),
+            queries::tables(),
+            queries::columns(),
+            queries::constraints(140000),
+            queries::constraints(150000),
+            queries::indexes(140000),
+            queries::indexes(150000),
+            queries::policies(),
+            queries::sequences(),
+            queries::enums(),
+            queries::domains(),
+            queries::extensions(),
+            queries::unmanaged(),
         ] {
-            assert!(!sql.contains("pg_get_indexdef") && !sql.contains("pg_get_constraintdef"));
+            // Whole-object deparsing is never used; index keys that are expressions
+            // are deparsed one key at a time.
+            assert!(!sql.contains("pg_get_constraintdef"), "{sql}");
+            for (at, _) in sql.match_indices("pg_get_indexdef(") {
+                let call = &sql[at..];
+                let call = &call[..=call.find(')').unwrap()];
+                assert!(call.ends_with(", k.ord::int4, true)"), "{call}");
+            }
         }
     }
 }

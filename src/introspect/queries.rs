@@ -3,9 +3,13 @@
 //! Rules every query here follows:
 //!
 //! - one query per object class, never one per object, and no parameters;
-//! - raw catalog columns only, no server-side deparsing (`pg_get_*def`);
-//!   `oidvectortypes` and `pg_get_userbyid` are cache lookups, not
-//!   deparsing, and are fine;
+//! - raw catalog columns; the only server-side deparsing is of *expressions*:
+//!   `pg_get_expr` (defaults, generated columns, checks, index predicates, policies,
+//!   partition bounds), `pg_get_indexdef(index, k, true)` for an index key that is an
+//!   expression (`indkey[k] = 0`) and `pg_get_partkeydef` for partitioned tables. Never
+//!   `pg_get_indexdef(index)` or `pg_get_constraintdef`: they deparse whole objects and
+//!   cost about 40 µs each at scale. `format_type`, `oidvectortypes`, `pg_get_userbyid`
+//!   and `reg*` output are cache lookups, not deparsing, and are fine;
 //! - comments come from a join on `pg_description` / `pg_shdescription`, not from
 //!   `obj_description()` per row;
 //! - ACLs are exploded with `aclexplode` over `coalesce(acl, acldefault(…))`, so that an
@@ -13,10 +17,50 @@
 //!   `EXECUTE` to `PUBLIC` on functions), and the owner's own entries are removed in SQL
 //!   (the model never holds the owner's implicit privileges). Each ACL comes back as three
 //!   parallel arrays: grantee (`NULL` = `PUBLIC`), privilege name, grantable.
+//!
+//! # Canonical text
+//!
+//! Type names and expressions are compared as text with the desired state, which `canon`
+//! brings to the same form on the server. Both sides must therefore be read the same way:
+//!
+//! - **`search_path` is empty.** [`search_path`] runs first in the transaction and sets
+//!   it to `''` (transaction-local), so `format_type`, `pg_get_expr`, `regclass`,
+//!   `regcollation` … qualify every name outside `pg_catalog`: `general.mood`,
+//!   `nextval('general.notes_id_seq'::regclass)`, `'ok'::general.mood`, `public.hstore`.
+//!   The server query checks that it took effect (it does not outside a transaction).
+//! - **Type names** are `format_type(atttypid, atttypmod)`: `integer`, `character
+//!   varying(20)`, `numeric(10,2)`, `timestamp(3) with time zone`, `text[]`.
+//! - **Expressions** are `pg_get_expr(node, relid)` output, without a `CHECK (…)` wrapper
+//!   or surrounding parentheses. Column defaults and partition bounds, which cannot
+//!   reference columns, are deparsed with relid 0: the text is identical, and it spares
+//!   opening the table (building its relcache entry costs ~50 µs per table in a fresh
+//!   session, 10× the deparse itself).
+//! - **Index key expressions** are `pg_get_indexdef(index, k, true)`: the bare expression
+//!   (`lower(email)`, `(a + b)` keeps the parentheses the server prints for a non-call),
+//!   no collation, opclass or ordering.
+//! - **Collation names** (columns, index keys, domains) are `oid::regcollation::text`
+//!   under the empty `search_path`: the quoted name when the collation is in
+//!   `pg_catalog` (`"C"`, `"POSIX"`, `"en_US"`, `"default"`, `ucs_basic`), else
+//!   `schema.name`, each part quoted only when needed (`public.german`). A column's
+//!   collation is reported only when it differs from its type's (`typcollation`), an
+//!   index key's only when it differs from the column's (expression keys: from the
+//!   database default, as the expression's own collation is not in the catalog).
+//! - **Operator classes** are reported only when they are not the default: an opclass
+//!   is "default" when `opcdefault` is set and no other default opclass of the method
+//!   exists for the column's exact type (that is how `GetDefaultOpClass` resolves
+//!   binary-compatible types such as `varchar` → `text_ops`); for expression keys the
+//!   flag alone decides. Written like collations: `text_pattern_ops`,
+//!   `public.gin_trgm_ops` (quoted parts when needed, schema only outside `pg_catalog`).
+//! - **Exclusion operators** are the bare name when in `pg_catalog` (`&&`, `=`), else
+//!   `OPERATOR(schema.name)` as in the `EXCLUDE` clause (`OPERATOR(public.&&&)`).
+//! - **Sequence options** are raw numbers; the reader drops the ones equal to
+//!   PostgreSQL's defaults for the type and direction.
 
 /// Names (used in error messages) of the queries `read_catalog` runs, in order. The
-/// first one runs alone (the others depend on its answer); the rest are pipelined.
-pub const NAMES: [&str; 9] = [
+/// first two run alone, one after the other (the rest depend on them); the others are
+/// pipelined.
+pub const NAMES: [&str; 20] = [
+    "search path",
     "server",
     "database",
     "roles",
@@ -26,6 +70,16 @@ pub const NAMES: [&str; 9] = [
     "relations",
     "functions",
     "default privileges",
+    "tables",
+    "columns",
+    "constraints",
+    "indexes",
+    "policies",
+    "sequences",
+    "enums",
+    "domains",
+    "extensions",
+    "unmanaged objects",
 ];
 
 /// `LEFT JOIN LATERAL` that explodes `acl` minus the entries of `owner` into the columns
@@ -64,15 +118,65 @@ fn not_extension_member(catalog: &str, oid: &str) -> String {
     )
 }
 
-/// Server facts. Runs first: the role and membership queries depend on it.
+/// Empties `search_path` for the rest of the transaction (`set_config(…, true)`), so
+/// that every name outside `pg_catalog` comes back schema-qualified (see the module
+/// documentation). Runs first. Harmless inside apply's write transaction: every
+/// statement pgrecon generates is schema-qualified.
+pub fn search_path() -> String {
+    "SELECT pg_catalog.set_config('search_path', '', true)".to_string()
+}
+
+/// `true` for a relation `rel` (in namespace `nsp`) that introspection looks at: in a
+/// user schema, neither it nor its schema a member of an extension.
+fn user_relation(rel: &str, nsp: &str) -> String {
+    format!(
+        "{user_schema} AND {not_ext_rel} AND {not_ext_nsp}",
+        user_schema = user_schema(nsp),
+        not_ext_rel = not_extension_member("pg_class", &format!("{rel}.oid")),
+        not_ext_nsp = not_extension_member("pg_namespace", &format!("{nsp}.oid")),
+    )
+}
+
+/// `true` for a table (`relkind` `r` or `p`) introspection reads, see [`user_relation`].
+fn user_table(rel: &str, nsp: &str) -> String {
+    format!(
+        "{rel}.relkind IN ('r', 'p') AND {}",
+        user_relation(rel, nsp)
+    )
+}
+
+/// An object of catalog `catalog` (oid `oid`, namespace `nsp`) introspection reads.
+fn user_object(catalog: &str, oid: &str, nsp: &str) -> String {
+    format!(
+        "{user_schema} AND {not_ext} AND {not_ext_nsp}",
+        user_schema = user_schema(nsp),
+        not_ext = not_extension_member(catalog, oid),
+        not_ext_nsp = not_extension_member("pg_namespace", &format!("{nsp}.oid")),
+    )
+}
+
+/// A name as `reg*` output prints it under an empty `search_path`: `quote_ident(name)`
+/// when the object is in `pg_catalog`, else `quote_ident(schema).quote_ident(name)`.
+fn qualified_unless_catalog(nsp: &str, name: &str) -> String {
+    format!(
+        "CASE WHEN {nsp}.nspname = 'pg_catalog' THEN pg_catalog.quote_ident({name}::text)
+              ELSE pg_catalog.quote_ident({nsp}.nspname::text) || '.'
+                   || pg_catalog.quote_ident({name}::text) END"
+    )
+}
+
+/// Server facts. Runs second, alone: the role, membership, constraint and index queries
+/// depend on it. `search_path_cleared` is false when [`search_path`] did not stick (no
+/// transaction was open), and the read is refused.
 pub fn server() -> String {
-    "SELECT current_setting('server_version_num')::int4 AS version_num,
+    "SELECT pg_catalog.current_setting('server_version_num')::int4 AS version_num,
             pg_catalog.version() AS version,
             (SELECT s.system_identifier::text FROM pg_catalog.pg_control_system() AS s)
                 AS system_identifier,
             current_user::text AS current_user,
             pg_catalog.has_table_privilege('pg_catalog.pg_authid', 'SELECT')
-                AS can_read_passwords"
+                AS can_read_passwords,
+            pg_catalog.current_setting('search_path') = '' AS search_path_cleared"
         .to_string()
 }
 
@@ -259,5 +363,433 @@ pub fn default_privileges() -> String {
          WHERE d.defaclobjtype IN ('r', 'S', 'f') AND {user_schema}",
         acl = acl_join("d.defaclacl", "d.defaclrole"),
         user_schema = user_schema("n"),
+    )
+}
+
+/// Tables and partitioned tables: persistence, row-level security, comment, partition
+/// key (`pg_get_partkeydef`, partitioned tables only) and, for a partition, its parent
+/// and bound (`pg_get_expr(relpartbound)`: `FOR VALUES FROM ('2024-01-01') TO (…)`,
+/// `DEFAULT`). `oid` keys the rows of the column, constraint, index and policy queries.
+pub fn tables() -> String {
+    format!(
+        "SELECT c.oid AS oid, n.nspname::text AS schema, c.relname::text AS name,
+                c.relpersistence = 'u' AS unlogged,
+                c.relrowsecurity AS row_level_security,
+                c.relforcerowsecurity AS force_row_level_security,
+                d.description AS comment,
+                CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END
+                    AS partition_by,
+                pn.nspname::text AS parent_schema, pc.relname::text AS parent_name,
+                CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, 0) END
+                    AS partition_bound
+         FROM pg_catalog.pg_class AS c
+         JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+         LEFT JOIN pg_catalog.pg_description AS d
+                ON d.objoid = c.oid AND d.classoid = 'pg_catalog.pg_class'::regclass
+               AND d.objsubid = 0
+         LEFT JOIN pg_catalog.pg_inherits AS i ON c.relispartition AND i.inhrelid = c.oid
+         LEFT JOIN pg_catalog.pg_class AS pc ON pc.oid = i.inhparent
+         LEFT JOIN pg_catalog.pg_namespace AS pn ON pn.oid = pc.relnamespace
+         WHERE {user_table}",
+        user_table = user_table("c", "n"),
+    )
+}
+
+/// Columns of the tables `tables()` returns, except partitions (whose columns are their
+/// parent's). Defaults are deparsed without a relation (they cannot reference columns);
+/// generated expressions, which do, with it. The ACL is the column's own (`attacl`,
+/// never defaulted), without the table owner's entries.
+pub fn columns() -> String {
+    format!(
+        "SELECT a.attrelid AS table_oid, a.attnum::int4 AS num, a.attname::text AS name,
+                pg_catalog.format_type(a.atttypid, a.atttypmod) AS type_name,
+                CASE WHEN a.attcollation <> t.typcollation
+                     THEN a.attcollation::pg_catalog.regcollation::text END AS collation,
+                a.attnotnull AS not_null,
+                CASE WHEN a.atthasdef THEN
+                    (SELECT pg_catalog.pg_get_expr(ad.adbin,
+                                CASE WHEN a.attgenerated = '' THEN 0 ELSE ad.adrelid END)
+                     FROM pg_catalog.pg_attrdef AS ad
+                     WHERE ad.adrelid = a.attrelid AND ad.adnum = a.attnum)
+                END AS default_expr,
+                a.attgenerated::text AS generated,
+                a.attidentity::text AS identity,
+                d.description AS comment,
+                acl.grantees, acl.privileges, acl.grantable
+         FROM pg_catalog.pg_class AS c
+         JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+         JOIN pg_catalog.pg_attribute AS a ON a.attrelid = c.oid
+         JOIN pg_catalog.pg_type AS t ON t.oid = a.atttypid
+         LEFT JOIN pg_catalog.pg_description AS d
+                ON d.objoid = a.attrelid AND d.classoid = 'pg_catalog.pg_class'::regclass
+               AND d.objsubid = a.attnum
+         {acl}
+         WHERE {user_table} AND NOT c.relispartition
+           AND a.attnum > 0 AND NOT a.attisdropped",
+        acl = acl_join("a.attacl", "c.relowner"),
+        user_table = user_table("c", "n"),
+    )
+}
+
+/// `ARRAY(…)` of the names of the columns of table `rel` whose numbers are in the
+/// `int2[]` `attnums`, in array order (positions `from`..=`to`, 1-based, when given).
+fn column_names(attnums: &str, rel: &str, range: Option<(&str, &str)>) -> String {
+    let filter = match range {
+        Some((from, to)) => format!("WHERE k.ord BETWEEN {from} AND {to}"),
+        None => String::new(),
+    };
+    format!(
+        "ARRAY(SELECT a.attname::text
+               FROM unnest({attnums}) WITH ORDINALITY AS k(num, ord)
+               JOIN pg_catalog.pg_attribute AS a ON a.attrelid = {rel} AND a.attnum = k.num
+               {filter}
+               ORDER BY k.ord)"
+    )
+}
+
+/// `indnullsnotdistinct` exists on PostgreSQL 15+.
+fn nulls_not_distinct(index: &str, version_num: i32) -> String {
+    if version_num >= 150000 {
+        format!("coalesce({index}.indnullsnotdistinct, false)")
+    } else {
+        "false".to_string()
+    }
+}
+
+/// Primary key, unique, foreign key, check and exclusion constraints of the tables
+/// `tables()` returns, keyed by name. Not NOT NULL (a column property), not domain
+/// constraints (`domains()`), not constraint triggers, and not the copies PostgreSQL
+/// maintains itself: constraints inherited from a partitioned parent (`conparentid`)
+/// or from an inheritance parent (`NOT conislocal`).
+///
+/// Column lists are mapped to names in SQL, in key order. Exclusion elements come back
+/// as three parallel arrays: column name (`NULL` for an expression), expression
+/// (`pg_get_indexdef(index, k, true)`, `NULL` for a column) and operator.
+pub fn constraints(version_num: i32) -> String {
+    let operator = format!(
+        "CASE WHEN onsp.nspname = 'pg_catalog' THEN o.oprname::text
+              ELSE 'OPERATOR(' || pg_catalog.quote_ident(onsp.nspname::text) || '.'
+                   || o.oprname::text || ')' END"
+    );
+    format!(
+        "SELECT con.conrelid AS table_oid, con.conname::text AS name,
+                con.contype::text AS kind,
+                con.condeferrable AS deferrable, con.condeferred AS initially_deferred,
+                d.description AS comment,
+                {columns} AS columns,
+                CASE WHEN con.contype IN ('p', 'u') THEN {include} END AS include,
+                {nulls_not_distinct} AS nulls_not_distinct,
+                fn.nspname::text AS ref_schema, fc.relname::text AS ref_table,
+                CASE WHEN con.contype = 'f' THEN {ref_columns} END AS ref_columns,
+                con.confupdtype::text AS on_update, con.confdeltype::text AS on_delete,
+                con.confmatchtype::text AS match_type,
+                CASE WHEN con.contype = 'c'
+                     THEN pg_catalog.pg_get_expr(con.conbin, con.conrelid) END AS check_expr,
+                con.connoinherit AS no_inherit,
+                am.amname::text AS method,
+                ex.columns AS element_columns, ex.exprs AS element_exprs,
+                ex.ops AS element_operators,
+                CASE WHEN con.contype = 'x' AND i.indpred IS NOT NULL
+                     THEN pg_catalog.pg_get_expr(i.indpred, i.indrelid) END AS predicate
+         FROM pg_catalog.pg_constraint AS con
+         JOIN pg_catalog.pg_class AS c ON c.oid = con.conrelid
+         JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+         LEFT JOIN pg_catalog.pg_index AS i
+                ON con.contype IN ('p', 'u', 'x') AND i.indexrelid = con.conindid
+         LEFT JOIN pg_catalog.pg_class AS ic ON con.contype = 'x' AND ic.oid = con.conindid
+         LEFT JOIN pg_catalog.pg_am AS am ON am.oid = ic.relam
+         LEFT JOIN pg_catalog.pg_class AS fc ON con.contype = 'f' AND fc.oid = con.confrelid
+         LEFT JOIN pg_catalog.pg_namespace AS fn ON fn.oid = fc.relnamespace
+         LEFT JOIN pg_catalog.pg_description AS d
+                ON d.objoid = con.oid AND d.classoid = 'pg_catalog.pg_constraint'::regclass
+               AND d.objsubid = 0
+         LEFT JOIN LATERAL (
+             SELECT array_agg(a.attname::text ORDER BY k.ord) AS columns,
+                    array_agg(CASE WHEN k.num = 0
+                                   THEN pg_catalog.pg_get_indexdef(con.conindid, k.ord::int4, true)
+                              END ORDER BY k.ord) AS exprs,
+                    array_agg({operator} ORDER BY k.ord) AS ops
+             FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(num, ord)
+             LEFT JOIN pg_catalog.pg_attribute AS a
+                    ON a.attrelid = con.conrelid AND a.attnum = k.num
+             JOIN pg_catalog.pg_operator AS o ON o.oid = con.conexclop[k.ord]
+             JOIN pg_catalog.pg_namespace AS onsp ON onsp.oid = o.oprnamespace
+             WHERE con.contype = 'x' AND k.ord <= i.indnkeyatts
+         ) AS ex ON true
+         WHERE con.contype IN ('p', 'u', 'f', 'c', 'x')
+           AND con.conparentid = 0 AND con.conislocal
+           AND {user_table}",
+        columns = column_names("con.conkey", "con.conrelid", None),
+        include = column_names(
+            "i.indkey::int2[]",
+            "con.conrelid",
+            Some(("i.indnkeyatts + 1", "i.indnatts"))
+        ),
+        ref_columns = column_names("con.confkey", "con.confrelid", None),
+        nulls_not_distinct = nulls_not_distinct("i", version_num),
+        user_table = user_table("c", "n"),
+    )
+}
+
+/// Indexes of the tables `tables()` returns that do not back a primary key, unique or
+/// exclusion constraint, and are not a partition's copy of a partitioned index (those
+/// are attached to the parent's index through `pg_inherits`).
+///
+/// Keys come back as parallel arrays, one element per key column: column name (`NULL`
+/// for an expression), expression (`pg_get_indexdef(index, k, true)`, `NULL` for a
+/// column), non-default opclass, non-default collation, `indoption` bits (1 = DESC,
+/// 2 = NULLS FIRST). `with` is `reloptions` as stored (`fillfactor=70`).
+pub fn indexes(version_num: i32) -> String {
+    format!(
+        "SELECT i.indrelid AS table_oid, ic.relname::text AS name,
+                i.indisunique AS is_unique,
+                {nulls_not_distinct} AS nulls_not_distinct,
+                am.amname::text AS method,
+                k.columns, k.exprs, k.opclasses, k.collations, k.options,
+                {include} AS include,
+                CASE WHEN i.indpred IS NOT NULL
+                     THEN pg_catalog.pg_get_expr(i.indpred, i.indrelid) END AS predicate,
+                ic.reloptions::text[] AS with_options,
+                d.description AS comment
+         FROM pg_catalog.pg_index AS i
+         JOIN pg_catalog.pg_class AS c ON c.oid = i.indrelid
+         JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+         JOIN pg_catalog.pg_class AS ic ON ic.oid = i.indexrelid
+         JOIN pg_catalog.pg_am AS am ON am.oid = ic.relam
+         LEFT JOIN pg_catalog.pg_description AS d
+                ON d.objoid = i.indexrelid AND d.classoid = 'pg_catalog.pg_class'::regclass
+               AND d.objsubid = 0
+         CROSS JOIN LATERAL (
+             SELECT array_agg(a.attname::text ORDER BY k.ord) AS columns,
+                    array_agg(CASE WHEN k.num = 0
+                                   THEN pg_catalog.pg_get_indexdef(i.indexrelid, k.ord::int4, true)
+                              END ORDER BY k.ord) AS exprs,
+                    array_agg(CASE WHEN opc.opcdefault AND (k.num = 0 OR NOT EXISTS (
+                                       SELECT 1 FROM pg_catalog.pg_opclass AS other
+                                       WHERE other.opcmethod = opc.opcmethod
+                                         AND other.opcintype = a.atttypid
+                                         AND other.opcdefault AND other.oid <> opc.oid))
+                                   THEN NULL
+                                   ELSE {opclass} END ORDER BY k.ord) AS opclasses,
+                    array_agg(CASE WHEN k.coll = 0
+                                     OR k.coll = CASE WHEN k.num = 0
+                                                      THEN 'pg_catalog.default'::pg_catalog.regcollation::oid
+                                                      ELSE a.attcollation END
+                                   THEN NULL
+                                   ELSE k.coll::pg_catalog.regcollation::text END
+                              ORDER BY k.ord) AS collations,
+                    array_agg(k.opt::int4 ORDER BY k.ord) AS options
+             FROM unnest(i.indkey::int2[], i.indclass::oid[], i.indcollation::oid[],
+                         i.indoption::int2[])
+                  WITH ORDINALITY AS k(num, opclass, coll, opt, ord)
+             LEFT JOIN pg_catalog.pg_attribute AS a
+                    ON a.attrelid = i.indrelid AND a.attnum = k.num
+             JOIN pg_catalog.pg_opclass AS opc ON opc.oid = k.opclass
+             JOIN pg_catalog.pg_namespace AS opcn ON opcn.oid = opc.opcnamespace
+             WHERE k.ord <= i.indnkeyatts
+         ) AS k
+         WHERE {user_table}
+           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint AS con
+                           WHERE con.conindid = i.indexrelid
+                             AND con.contype IN ('p', 'u', 'x'))
+           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits AS inh
+                           WHERE inh.inhrelid = i.indexrelid)",
+        nulls_not_distinct = nulls_not_distinct("i", version_num),
+        include = column_names(
+            "i.indkey::int2[]",
+            "i.indrelid",
+            Some(("i.indnkeyatts + 1", "i.indnatts"))
+        ),
+        opclass = qualified_unless_catalog("opcn", "opc.opcname"),
+        user_table = user_table("c", "n"),
+    )
+}
+
+/// Row-level security policies of the tables `tables()` returns. Role `0` is `PUBLIC`.
+pub fn policies() -> String {
+    format!(
+        "SELECT p.polrelid AS table_oid, p.polname::text AS name,
+                p.polpermissive AS permissive, p.polcmd::text AS command,
+                ARRAY(SELECT CASE WHEN r.oid = 0 THEN 'PUBLIC'
+                                  ELSE pg_catalog.pg_get_userbyid(r.oid)::text END
+                      FROM unnest(p.polroles) AS r(oid)) AS roles,
+                CASE WHEN p.polqual IS NOT NULL
+                     THEN pg_catalog.pg_get_expr(p.polqual, p.polrelid) END AS using_expr,
+                CASE WHEN p.polwithcheck IS NOT NULL
+                     THEN pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) END AS with_check
+         FROM pg_catalog.pg_policy AS p
+         JOIN pg_catalog.pg_class AS c ON c.oid = p.polrelid
+         JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+         WHERE {user_table}",
+        user_table = user_table("c", "n"),
+    )
+}
+
+/// Every sequence in the schemas `schemas()` returns, with its raw options and what it
+/// belongs to: `dep_type` `i` (an identity column's: its options become the column's
+/// identity options) or `a` (`OWNED BY` a column), with that table and column.
+pub fn sequences() -> String {
+    format!(
+        "SELECT n.nspname::text AS schema, c.relname::text AS name,
+                pg_catalog.format_type(s.seqtypid, NULL) AS data_type,
+                s.seqstart AS start, s.seqincrement AS increment,
+                s.seqmin AS min_value, s.seqmax AS max_value,
+                s.seqcache AS cache, s.seqcycle AS cycle,
+                dep.deptype::text AS dep_type,
+                tn.nspname::text AS table_schema, tc.relname::text AS table_name,
+                ta.attname::text AS column_name,
+                d.description AS comment
+         FROM pg_catalog.pg_sequence AS s
+         JOIN pg_catalog.pg_class AS c ON c.oid = s.seqrelid
+         JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+         LEFT JOIN pg_catalog.pg_depend AS dep
+                ON dep.classid = 'pg_catalog.pg_class'::regclass AND dep.objid = s.seqrelid
+               AND dep.objsubid = 0
+               AND dep.refclassid = 'pg_catalog.pg_class'::regclass
+               AND dep.deptype IN ('a', 'i')
+         LEFT JOIN pg_catalog.pg_class AS tc ON tc.oid = dep.refobjid
+         LEFT JOIN pg_catalog.pg_namespace AS tn ON tn.oid = tc.relnamespace
+         LEFT JOIN pg_catalog.pg_attribute AS ta
+                ON ta.attrelid = dep.refobjid AND ta.attnum = dep.refobjsubid
+         LEFT JOIN pg_catalog.pg_description AS d
+                ON d.objoid = c.oid AND d.classoid = 'pg_catalog.pg_class'::regclass
+               AND d.objsubid = 0
+         WHERE {user_relation}",
+        user_relation = user_relation("c", "n"),
+    )
+}
+
+/// Enum types with their labels in sort order.
+pub fn enums() -> String {
+    format!(
+        "SELECT n.nspname::text AS schema, t.typname::text AS name,
+                pg_catalog.pg_get_userbyid(t.typowner)::text AS owner,
+                ARRAY(SELECT e.enumlabel::text FROM pg_catalog.pg_enum AS e
+                      WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS labels,
+                d.description AS comment
+         FROM pg_catalog.pg_type AS t
+         JOIN pg_catalog.pg_namespace AS n ON n.oid = t.typnamespace
+         LEFT JOIN pg_catalog.pg_description AS d
+                ON d.objoid = t.oid AND d.classoid = 'pg_catalog.pg_type'::regclass
+               AND d.objsubid = 0
+         WHERE t.typtype = 'e' AND {user_type}",
+        user_type = user_object("pg_type", "t.oid", "n"),
+    )
+}
+
+/// Domains: base type, collation (when it differs from the base type's), NOT NULL,
+/// default and CHECK constraints (expressions use `VALUE`; deparsed without a
+/// relation).
+pub fn domains() -> String {
+    format!(
+        "SELECT n.nspname::text AS schema, t.typname::text AS name,
+                pg_catalog.pg_get_userbyid(t.typowner)::text AS owner,
+                pg_catalog.format_type(t.typbasetype, t.typtypmod) AS base_type,
+                CASE WHEN t.typcollation <> bt.typcollation
+                     THEN t.typcollation::pg_catalog.regcollation::text END AS collation,
+                t.typnotnull AS not_null,
+                CASE WHEN t.typdefaultbin IS NOT NULL
+                     THEN pg_catalog.pg_get_expr(t.typdefaultbin, 0) END AS default_expr,
+                chk.names AS check_names, chk.exprs AS check_exprs,
+                d.description AS comment
+         FROM pg_catalog.pg_type AS t
+         JOIN pg_catalog.pg_namespace AS n ON n.oid = t.typnamespace
+         JOIN pg_catalog.pg_type AS bt ON bt.oid = t.typbasetype
+         LEFT JOIN pg_catalog.pg_description AS d
+                ON d.objoid = t.oid AND d.classoid = 'pg_catalog.pg_type'::regclass
+               AND d.objsubid = 0
+         LEFT JOIN LATERAL (
+             SELECT array_agg(con.conname::text) AS names,
+                    array_agg(pg_catalog.pg_get_expr(con.conbin, 0)) AS exprs
+             FROM pg_catalog.pg_constraint AS con
+             WHERE con.contypid = t.oid AND con.contype = 'c'
+         ) AS chk ON true
+         WHERE t.typtype = 'd' AND {user_type}",
+        user_type = user_object("pg_type", "t.oid", "n"),
+    )
+}
+
+/// Installed extensions, except `plpgsql` (always there).
+pub fn extensions() -> String {
+    "SELECT e.extname::text AS name, n.nspname::text AS schema, e.extversion AS version
+     FROM pg_catalog.pg_extension AS e
+     JOIN pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace
+     WHERE e.extname <> 'plpgsql'"
+        .to_string()
+}
+
+/// Objects pgrecon does not manage, in the schemas `schemas()` returns and not
+/// belonging to an extension: views, materialized views, foreign tables, triggers
+/// (not internal ones), rules (not a view's `_RETURN`), functions, procedures,
+/// aggregates and window functions (their definitions; their ACLs are managed),
+/// composite, range and base types, collations, extended statistics and operators.
+/// `on_schema`/`on_name` name the table of a trigger or rule, `arguments` the argument
+/// types of a routine.
+pub fn unmanaged() -> String {
+    let rel_filter = user_relation("c", "n");
+    format!(
+        "SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
+                               ELSE 'foreign table' END AS kind,
+                n.nspname::text AS schema, c.relname::text AS name,
+                NULL::text AS on_schema, NULL::text AS on_name, NULL::text AS arguments
+         FROM pg_catalog.pg_class AS c
+         JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+         WHERE c.relkind IN ('v', 'm', 'f') AND {rel_filter}
+         UNION ALL
+         SELECT 'trigger', n.nspname::text, tg.tgname::text, n.nspname::text,
+                c.relname::text, NULL
+         FROM pg_catalog.pg_trigger AS tg
+         JOIN pg_catalog.pg_class AS c ON c.oid = tg.tgrelid
+         JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+         WHERE NOT tg.tgisinternal AND {rel_filter}
+         UNION ALL
+         SELECT 'rule', n.nspname::text, r.rulename::text, n.nspname::text,
+                c.relname::text, NULL
+         FROM pg_catalog.pg_rewrite AS r
+         JOIN pg_catalog.pg_class AS c ON c.oid = r.ev_class
+         JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+         WHERE r.rulename <> '_RETURN' AND {rel_filter}
+         UNION ALL
+         SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate'
+                               WHEN 'w' THEN 'window function' ELSE 'function' END,
+                n.nspname::text, p.proname::text, NULL, NULL,
+                pg_catalog.oidvectortypes(p.proargtypes)
+         FROM pg_catalog.pg_proc AS p
+         JOIN pg_catalog.pg_namespace AS n ON n.oid = p.pronamespace
+         WHERE {proc_filter}
+         UNION ALL
+         SELECT CASE t.typtype WHEN 'c' THEN 'composite type' WHEN 'r' THEN 'range type'
+                               ELSE 'base type' END,
+                n.nspname::text, t.typname::text, NULL, NULL, NULL
+         FROM pg_catalog.pg_type AS t
+         JOIN pg_catalog.pg_namespace AS n ON n.oid = t.typnamespace
+         LEFT JOIN pg_catalog.pg_class AS tc ON tc.oid = t.typrelid
+         WHERE (t.typtype = 'c' AND tc.relkind = 'c'
+                OR t.typtype = 'r'
+                OR t.typtype = 'b' AND t.typelem = 0)
+           AND {type_filter}
+         UNION ALL
+         SELECT 'collation', n.nspname::text, co.collname::text, NULL, NULL, NULL
+         FROM pg_catalog.pg_collation AS co
+         JOIN pg_catalog.pg_namespace AS n ON n.oid = co.collnamespace
+         WHERE {collation_filter}
+         UNION ALL
+         SELECT 'statistics', n.nspname::text, st.stxname::text, NULL, NULL, NULL
+         FROM pg_catalog.pg_statistic_ext AS st
+         JOIN pg_catalog.pg_namespace AS n ON n.oid = st.stxnamespace
+         WHERE {statistics_filter}
+         UNION ALL
+         SELECT 'operator', n.nspname::text, o.oprname::text, NULL, NULL,
+                CASE WHEN o.oprleft = 0 THEN 'NONE'
+                     ELSE pg_catalog.format_type(o.oprleft, NULL) END || ', '
+                    || pg_catalog.format_type(o.oprright, NULL)
+         FROM pg_catalog.pg_operator AS o
+         JOIN pg_catalog.pg_namespace AS n ON n.oid = o.oprnamespace
+         WHERE {operator_filter}",
+        proc_filter = user_object("pg_proc", "p.oid", "n"),
+        type_filter = user_object("pg_type", "t.oid", "n"),
+        collation_filter = user_object("pg_collation", "co.oid", "n"),
+        statistics_filter = user_object("pg_statistic_ext", "st.oid", "n"),
+        operator_filter = user_object("pg_operator", "o.oid", "n"),
     )
 }

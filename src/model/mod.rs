@@ -104,6 +104,20 @@ pub struct Role {
     pub settings: BTreeMap<String, SettingValue>,
     /// `ALTER ROLE r IN DATABASE <this database> SET`.
     pub database_settings: BTreeMap<String, SettingValue>,
+    /// Desired only: where this role may reach; `verify` proves it.
+    pub confinement: Option<Confinement>,
+}
+
+/// A declared confinement: the schemas a role may reach, checked against its effective
+/// privileges (memberships, PUBLIC, ownership, role attributes, default privileges,
+/// search_path) by `verify`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Confinement {
+    /// Schemas the role may use. `public` may always be on its search_path and carry
+    /// USAGE; objects inside `public` count only if it is listed.
+    pub schemas: Vec<String>,
+    /// Whether the role may own objects (inside its schemas). Runtime roles own nothing.
+    pub may_own: bool,
 }
 
 impl Role {
@@ -117,6 +131,7 @@ impl Role {
             member_of: BTreeMap::new(),
             settings: BTreeMap::new(),
             database_settings: BTreeMap::new(),
+            confinement: None,
         }
     }
 }

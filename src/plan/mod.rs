@@ -173,11 +173,59 @@ enum Key {
     Type(QualifiedName),
     Extension(String),
     /// A column of a table: (table, column).
-    #[allow(dead_code)] // used by the relational layer's steps, in progress
     Column(QualifiedName, String),
     /// A constraint or index of a table (a foreign key needs the referenced key).
-    #[allow(dead_code)] // used by the relational layer's steps, in progress
     Constraint(QualifiedName, String),
+    /// A row-level security policy of a table.
+    Policy(QualifiedName, String),
+}
+
+/// The preferred order of steps whose dependencies allow either order (ties are then
+/// broken by the diff's order). Dependencies always win over phases.
+mod phase {
+    pub const CREATE_ROLE: u8 = 0;
+    pub const ALTER_ROLE: u8 = 1;
+    pub const PASSWORD: u8 = 2;
+    pub const MEMBERSHIP: u8 = 3;
+    pub const EXTENSION: u8 = 4;
+    pub const CREATE_SCHEMA: u8 = 5;
+    /// Renames of tables, columns, constraints and indexes.
+    pub const RENAME: u8 = 6;
+    /// Enums and domains: create, add value, alter.
+    pub const TYPE: u8 = 7;
+    pub const SEQUENCE: u8 = 8;
+    pub const CREATE_TABLE: u8 = 9;
+    /// Columns of existing tables, table options (logged, RLS, partitions).
+    pub const COLUMN: u8 = 10;
+    /// Primary key, unique, check and exclusion constraints.
+    pub const CONSTRAINT: u8 = 11;
+    pub const INDEX: u8 = 12;
+    /// Foreign keys (after every table, which is how cycles between tables are broken)
+    /// and sequences' `OWNED BY`.
+    pub const FOREIGN_KEY: u8 = 13;
+    pub const VALIDATE: u8 = 14;
+    pub const POLICY: u8 = 15;
+    pub const OWNER: u8 = 16;
+    pub const COMMENT: u8 = 17;
+    pub const PARAMETER: u8 = 18;
+    pub const GRANT: u8 = 19;
+    pub const DEFAULT_GRANT: u8 = 20;
+    pub const REVOKE: u8 = 21;
+    pub const DEFAULT_REVOKE: u8 = 22;
+    pub const MEMBERSHIP_REVOKE: u8 = 23;
+    pub const DROP_POLICY: u8 = 24;
+    /// Foreign keys, then other constraints and indexes.
+    pub const DROP_FOREIGN_KEY: u8 = 25;
+    pub const DROP_CONSTRAINT: u8 = 26;
+    pub const DROP_COLUMN: u8 = 27;
+    pub const DROP_TABLE: u8 = 28;
+    pub const DROP_SEQUENCE: u8 = 29;
+    pub const DROP_TYPE: u8 = 30;
+    pub const DROP_SCHEMA: u8 = 31;
+    pub const DROP_ROLE: u8 = 32;
+    /// Steps that run after the transaction commits (CREATE INDEX CONCURRENTLY): listed
+    /// last, as they run.
+    pub const AFTER_COMMIT: u8 = 33;
 }
 
 struct Node {
@@ -249,15 +297,26 @@ fn order(nodes: &[Node]) -> Result<Vec<usize>, PlanError> {
             .for_each(|k| users.entry(k).or_default().push(i));
     }
     for (key, using) in &users {
+        let created = creators.get(key).map_or(&[][..], |v| v.as_slice());
+        let dropped = droppers.get(key).map_or(&[][..], |v| v.as_slice());
         for &u in using {
-            for &c in creators.get(key).into_iter().flatten() {
-                if c != u {
-                    graph.update_edge(idx[c], idx[u], ());
+            // An object both dropped and created is replaced: a step that drops
+            // something itself uses the old object (it runs before the drop), any other
+            // step uses the new one (it runs after the create).
+            let replaced = !created.is_empty() && !dropped.is_empty();
+            let uses_old = replaced && !nodes[u].drops.is_empty();
+            if !uses_old {
+                for &c in created {
+                    if c != u {
+                        graph.update_edge(idx[c], idx[u], ());
+                    }
                 }
             }
-            for &d in droppers.get(key).into_iter().flatten() {
-                if d != u {
-                    graph.update_edge(idx[u], idx[d], ());
+            if !replaced || uses_old {
+                for &d in dropped {
+                    if d != u {
+                        graph.update_edge(idx[u], idx[d], ());
+                    }
                 }
             }
         }

@@ -1,6 +1,6 @@
 //! One change → one step: its SQL, its description, its hazards and its dependencies.
 
-use super::{Action, Exec, Hazard, HazardKind, Key, Node, Step};
+use super::{Action, Exec, Hazard, HazardKind, Key, Node, Step, phase};
 use crate::diff::{Change, GrantTarget, ParameterTarget, PasswordReason};
 use crate::model::*;
 use crate::sql::{quote_ident, quote_literal};
@@ -21,7 +21,7 @@ pub(super) fn node_for(change: &Change) -> Node {
             b.role_powers(attributes, &RoleAttributes::default());
             b.creates.push(Key::Role(name.clone()));
             b.finish(
-                0,
+                phase::CREATE_ROLE,
                 Action::Create,
                 ObjectRef::role(name),
                 format!("create role {}", ident(name)),
@@ -38,7 +38,7 @@ pub(super) fn node_for(change: &Change) -> Node {
             b.role_powers(to, from);
             b.requires.push(Key::Role(name.clone()));
             b.finish(
-                1,
+                phase::ALTER_ROLE,
                 Action::Alter,
                 ObjectRef::role(name),
                 format!("alter role {}", ident(name)),
@@ -65,7 +65,7 @@ pub(super) fn node_for(change: &Change) -> Node {
             b.details.push(format!("reason: {why}"));
             b.requires.push(Key::Role(role.clone()));
             b.finish(
-                2,
+                phase::PASSWORD,
                 Action::Alter,
                 ObjectRef::role(role),
                 format!("set password of role {}", ident(role)),
@@ -95,7 +95,7 @@ pub(super) fn node_for(change: &Change) -> Node {
                 b.requires.push(Key::Role(t.clone()));
             }
             b.finish(
-                14,
+                phase::DROP_ROLE,
                 Action::Drop,
                 ObjectRef::role(name),
                 format!("drop role {}", ident(name)),
@@ -112,7 +112,7 @@ pub(super) fn node_for(change: &Change) -> Node {
             b.require_object(object);
             let verb = if to.is_some() { "set" } else { "remove" };
             b.finish(
-                6,
+                phase::COMMENT,
                 Action::Alter,
                 object.clone(),
                 format!("{verb} comment on {object}"),
@@ -137,7 +137,7 @@ pub(super) fn node_for(change: &Change) -> Node {
             b.requires
                 .extend([Key::Role(role.clone()), Key::Role(member.clone())]);
             b.finish(
-                3,
+                phase::MEMBERSHIP,
                 Action::Grant,
                 ObjectRef::role(member),
                 format!("grant membership in {} to {}", ident(role), ident(member)),
@@ -177,7 +177,7 @@ pub(super) fn node_for(change: &Change) -> Node {
             b.requires
                 .extend([Key::Role(role.clone()), Key::Role(member.clone())]);
             b.finish(
-                3,
+                phase::MEMBERSHIP,
                 Action::Alter,
                 ObjectRef::role(member),
                 format!("alter membership of {} in {}", ident(member), ident(role)),
@@ -192,7 +192,7 @@ pub(super) fn node_for(change: &Change) -> Node {
             b.requires
                 .extend([Key::Role(role.clone()), Key::Role(member.clone())]);
             b.finish(
-                12,
+                phase::MEMBERSHIP_REVOKE,
                 Action::Revoke,
                 ObjectRef::role(member),
                 format!(
@@ -250,7 +250,7 @@ pub(super) fn node_for(change: &Change) -> Node {
             ));
             let verb = if to.is_some() { "set" } else { "reset" };
             b.finish(
-                7,
+                phase::PARAMETER,
                 Action::Alter,
                 object,
                 format!("{verb} {name} for {label}"),
@@ -267,7 +267,7 @@ pub(super) fn node_for(change: &Change) -> Node {
             }
             b.creates.push(Key::Schema(name.clone()));
             b.finish(
-                4,
+                phase::CREATE_SCHEMA,
                 Action::Create,
                 ObjectRef::schema(name),
                 format!("create schema {}", ident(name)),
@@ -294,7 +294,7 @@ pub(super) fn node_for(change: &Change) -> Node {
                 b.requires.push(Key::Role(f.clone()));
             }
             b.finish(
-                5,
+                phase::OWNER,
                 Action::Alter,
                 object.clone(),
                 format!("change owner of {object}"),
@@ -318,7 +318,7 @@ pub(super) fn node_for(change: &Change) -> Node {
             );
             b.drops.push(Key::Schema(name.clone()));
             b.finish(
-                13,
+                phase::DROP_SCHEMA,
                 Action::Drop,
                 ObjectRef::schema(name),
                 format!("drop schema {}", ident(name)),
@@ -349,7 +349,7 @@ pub(super) fn node_for(change: &Change) -> Node {
                 ""
             };
             b.finish(
-                8,
+                phase::GRANT,
                 Action::Grant,
                 target_object(target),
                 format!(
@@ -383,7 +383,7 @@ pub(super) fn node_for(change: &Change) -> Node {
                 ""
             };
             b.finish(
-                10,
+                phase::REVOKE,
                 Action::Revoke,
                 target_object(target),
                 format!(
@@ -444,14 +444,14 @@ pub(super) fn node_for(change: &Change) -> Node {
             );
             if *grant {
                 b.finish(
-                    9,
+                    phase::DEFAULT_GRANT,
                     Action::Grant,
                     ObjectRef::schema(&key.schema),
                     format!("grant {privs} on {future} to {grantee}"),
                 )
             } else {
                 b.finish(
-                    11,
+                    phase::DEFAULT_REVOKE,
                     Action::Revoke,
                     ObjectRef::schema(&key.schema),
                     format!("revoke {privs} on {future} from {grantee}"),
@@ -461,29 +461,30 @@ pub(super) fn node_for(change: &Change) -> Node {
     }
 }
 
+/// Collects one step: its SQL, description, hazards and dependency keys.
 #[derive(Default)]
-struct Builder {
-    statements: Vec<String>,
-    printed: Vec<String>,
-    exec: Option<Exec>,
-    details: Vec<String>,
-    hazards: Vec<Hazard>,
-    creates: Vec<Key>,
-    requires: Vec<Key>,
-    drops: Vec<Key>,
+pub(super) struct Builder {
+    pub(super) statements: Vec<String>,
+    pub(super) printed: Vec<String>,
+    pub(super) exec: Option<Exec>,
+    pub(super) details: Vec<String>,
+    pub(super) hazards: Vec<Hazard>,
+    pub(super) creates: Vec<Key>,
+    pub(super) requires: Vec<Key>,
+    pub(super) drops: Vec<Key>,
 }
 
 impl Builder {
-    fn sql(&mut self, statement: String) {
+    pub(super) fn sql(&mut self, statement: String) {
         self.printed.push(statement.clone());
         self.statements.push(statement);
     }
 
-    fn hazard(&mut self, kind: HazardKind, message: String) {
+    pub(super) fn hazard(&mut self, kind: HazardKind, message: String) {
         self.hazards.push(Hazard { kind, message });
     }
 
-    fn grant_hazard(&mut self, grantee: &Grantee, with_grant_option: bool) {
+    pub(super) fn grant_hazard(&mut self, grantee: &Grantee, with_grant_option: bool) {
         if *grantee == Grantee::Public {
             self.hazard(
                 HazardKind::AuthorizationChange,
@@ -526,15 +527,24 @@ impl Builder {
         }
     }
 
-    fn require_object(&mut self, object: &ObjectRef) {
+    pub(super) fn require_object(&mut self, object: &ObjectRef) {
         match object {
             ObjectRef::Role { name } => self.requires.push(Key::Role(name.clone())),
             ObjectRef::Schema { name } => self.requires.push(Key::Schema(name.clone())),
-            ObjectRef::Relation { name, .. } => {
-                self.requires.push(Key::Schema(name.schema.clone()))
-            }
+            ObjectRef::Relation { name, .. } => self.requires.extend([
+                Key::Schema(name.schema.clone()),
+                Key::Relation(name.clone()),
+            ]),
             ObjectRef::Function { id } => self.requires.push(Key::Schema(id.schema.clone())),
-            ObjectRef::TablePart { table, .. } => self.requires.push(Key::Relation(table.clone())),
+            ObjectRef::TablePart { part, table, name } => {
+                self.requires.push(Key::Relation(table.clone()));
+                let (table, name) = (table.clone(), name.clone());
+                self.requires.push(match part {
+                    TablePart::Column => Key::Column(table, name),
+                    TablePart::Constraint | TablePart::Index => Key::Constraint(table, name),
+                    TablePart::Policy => Key::Policy(table, name),
+                });
+            }
             ObjectRef::Type { name, .. } => self.requires.push(Key::Type(name.clone())),
             ObjectRef::Extension { name } => self.requires.push(Key::Extension(name.clone())),
             ObjectRef::Database { .. } => {}
@@ -542,15 +552,16 @@ impl Builder {
     }
 
     fn require_target(&mut self, target: &GrantTarget, grantee: &Grantee) {
-        if let Some(first) = target.objects.first() {
-            self.require_object(first);
+        // Every object: a grant on several tables waits for each one created in the plan.
+        for object in &target.objects {
+            self.require_object(object);
         }
         if let Some(r) = grantee.role_name() {
             self.requires.push(Key::Role(r.to_string()));
         }
     }
 
-    fn finish(self, phase: u8, action: Action, object: ObjectRef, summary: String) -> Node {
+    pub(super) fn finish(self, phase: u8, action: Action, object: ObjectRef, summary: String) -> Node {
         let exec = self.exec.unwrap_or(Exec::Sql(self.statements));
         Node {
             step: Step {
@@ -572,11 +583,11 @@ impl Builder {
     }
 }
 
-fn ident(name: &str) -> String {
+pub(super) fn ident(name: &str) -> String {
     crate::sql::display_ident(name)
 }
 
-fn shown(value: Option<&str>) -> String {
+pub(super) fn shown(value: Option<&str>) -> String {
     value.map_or("(none)".to_string(), |v| format!("{v:?}"))
 }
 
@@ -698,7 +709,7 @@ fn parameter_name(name: &str) -> String {
         .join(".")
 }
 
-fn privilege_list(privileges: &[Privilege]) -> String {
+pub(super) fn privilege_list(privileges: &[Privilege]) -> String {
     privileges
         .iter()
         .map(|p| p.as_sql())

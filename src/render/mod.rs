@@ -81,6 +81,8 @@ fn note_heading(kind: NoteKind) -> &'static str {
         NoteKind::Unexpected => "unmanaged, left alone",
         NoteKind::Skipped => "skipped",
         NoteKind::Unverifiable => "cannot be checked",
+        NoteKind::Unmanaged => "unmanaged, left alone",
+        NoteKind::Error => "error",
     }
 }
 

@@ -1,0 +1,696 @@
+//! The scratch DDL: statements that create the desired objects (or copies of them) so
+//! the server parses every type name and expression, with labelled clauses so that a
+//! rejected statement can be pinned to the column, constraint, index or policy at fault.
+
+use crate::model::*;
+use crate::sql::{qualified, quote_ident, quote_literal};
+
+/// One statement with the character ranges of its labelled clauses.
+#[derive(Debug, Clone)]
+pub(super) struct Stmt {
+    pub sql: String,
+    /// (first char, end char, label), character offsets into `sql` (0-based).
+    pub clauses: Vec<(usize, usize, String)>,
+    chars: usize,
+}
+
+impl Stmt {
+    pub fn new() -> Self {
+        Stmt {
+            sql: String::new(),
+            clauses: Vec::new(),
+            chars: 0,
+        }
+    }
+
+    pub fn raw(sql: impl Into<String>) -> Self {
+        let mut s = Stmt::new();
+        s.push(&sql.into());
+        s
+    }
+
+    pub fn push(&mut self, text: &str) -> &mut Self {
+        self.sql.push_str(text);
+        self.chars += text.chars().count();
+        self
+    }
+
+    /// Appends `text` and remembers it as the clause `label`.
+    pub fn clause(&mut self, label: impl Into<String>, text: &str) -> &mut Self {
+        let start = self.chars;
+        self.push(text);
+        self.clauses.push((start, self.chars, label.into()));
+        self
+    }
+
+    /// The label of the clause holding the 1-based character `position` the server
+    /// reported, if any.
+    pub fn label_at(&self, position: usize) -> Option<&str> {
+        let p = position.checked_sub(1)?;
+        self.clauses
+            .iter()
+            .filter(|(s, e, _)| *s <= p && p < *e)
+            .min_by_key(|(s, e, _)| e - s)
+            .map(|(_, _, l)| l.as_str())
+    }
+}
+
+/// Statements that belong to one desired object (the unit errors are reported by).
+#[derive(Debug, Clone)]
+pub(super) struct Group {
+    /// `table general.notes`, `domain general.email`.
+    pub object: String,
+    /// The schema whose objects unqualified names resolve to while creating.
+    pub search_path: Option<String>,
+    pub stmts: Vec<Stmt>,
+}
+
+/// A SQL fragment from the desired state that is not a single well-formed piece of SQL.
+#[derive(Debug, Clone)]
+pub(super) struct Malformed {
+    pub what: String,
+    pub message: String,
+}
+
+/// Checks offline (with PostgreSQL's own parser) that a fragment is exactly one
+/// expression / type name / clause: a fragment can never close the statement it is
+/// pasted into and run something else.
+pub(super) fn check_fragment(kind: Fragment, text: &str) -> Result<(), String> {
+    if text.trim().is_empty() {
+        return Err("is empty".into());
+    }
+    let sql = match kind {
+        Fragment::Expression => format!("SELECT ({text})"),
+        Fragment::Type => format!("SELECT NULL::{text}"),
+        Fragment::PartitionBound => format!("CREATE TABLE pgrecon_x PARTITION OF pgrecon_y {text}"),
+        Fragment::PartitionBy => format!("CREATE TABLE pgrecon_x (x int) PARTITION BY {text}"),
+        Fragment::Name => format!("SELECT NULL::{text}"),
+    };
+    match pg_query::parse(&sql, pg_query::ParserOptions::DEFAULT) {
+        Ok(result) if result.protobuf.stmts.len() == 1 => Ok(()),
+        Ok(_) => Err("holds more than one statement".into()),
+        Err(e) => Err(lowercase_first(&parse_message(&e))),
+    }
+}
+
+fn parse_message(e: &pg_query::Error) -> String {
+    match e {
+        pg_query::Error::Parse(m) => m.clone(),
+        other => other.to_string(),
+    }
+}
+
+pub(super) fn lowercase_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Fragment {
+    Expression,
+    Type,
+    PartitionBound,
+    PartitionBy,
+    /// A possibly qualified, possibly quoted name (collation, operator class).
+    Name,
+}
+
+/// Collects the fragment problems while statements are built.
+#[derive(Default)]
+pub(super) struct Checker {
+    pub problems: Vec<Malformed>,
+}
+
+impl Checker {
+    /// Returns the fragment when it is well-formed; records a problem otherwise.
+    pub fn ok<'a>(&mut self, what: impl FnOnce() -> String, kind: Fragment, text: &'a str) -> bool {
+        match check_fragment(kind, text) {
+            Ok(()) => true,
+            Err(message) => {
+                self.problems.push(Malformed {
+                    what: what(),
+                    message,
+                });
+                false
+            }
+        }
+    }
+}
+
+/// `COLLATE` argument: a bare name is quoted as written (collation names are
+/// case-sensitive: `"C"`, `"en_US"`); a quoted or qualified one is used as written.
+pub(super) fn collation_sql(c: &str) -> String {
+    if c.contains('"') || c.contains('.') {
+        c.to_string()
+    } else {
+        format!("\"{}\"", c.replace('"', "\"\""))
+    }
+}
+
+/// An operator in `EXCLUDE … WITH op`: qualified ones need `OPERATOR(schema.op)`.
+pub(super) fn operator_sql(op: &str) -> Option<String> {
+    let op = op.trim();
+    if let Some(inner) = op
+        .strip_prefix("OPERATOR(")
+        .or_else(|| op.strip_prefix("operator("))
+        .and_then(|s| s.strip_suffix(')'))
+    {
+        return operator_sql(inner).map(|o| {
+            if o.starts_with("OPERATOR(") {
+                o
+            } else {
+                format!("OPERATOR({o})")
+            }
+        });
+    }
+    const OP_CHARS: &str = "+-*/<>=~!@#%^&|`?";
+    match op.rsplit_once('.') {
+        Some((schema, name)) => {
+            let schema_ok = crate::sql::split_qualified(schema).is_some_and(|p| p.len() == 1);
+            let name_ok = !name.is_empty() && name.chars().all(|c| OP_CHARS.contains(c));
+            (schema_ok && name_ok).then(|| format!("OPERATOR({schema}.{name})"))
+        }
+        None => {
+            (!op.is_empty() && op.chars().all(|c| OP_CHARS.contains(c))).then(|| op.to_string())
+        }
+    }
+}
+
+fn storage_key_ok(k: &str) -> bool {
+    let mut chars = k.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+}
+
+fn sequence_options_sql(data_type: Option<&str>, o: &SequenceOptions) -> String {
+    let mut parts = Vec::new();
+    if let Some(t) = data_type {
+        parts.push(format!("AS {t}"));
+    }
+    if let Some(v) = o.increment {
+        parts.push(format!("INCREMENT BY {v}"));
+    }
+    if let Some(v) = o.min_value {
+        parts.push(format!("MINVALUE {v}"));
+    }
+    if let Some(v) = o.max_value {
+        parts.push(format!("MAXVALUE {v}"));
+    }
+    if let Some(v) = o.start {
+        parts.push(format!("START WITH {v}"));
+    }
+    if let Some(v) = o.cache {
+        parts.push(format!("CACHE {v}"));
+    }
+    if o.cycle {
+        parts.push("CYCLE".into());
+    }
+    parts.join(" ")
+}
+
+pub(super) fn create_sequence(
+    ck: &mut Checker,
+    target: &QualifiedName,
+    seq: &Sequence,
+    object: &str,
+) -> Stmt {
+    let mut s = Stmt::new();
+    s.push("CREATE SEQUENCE ");
+    s.push(&qualified(&target.schema, &target.name));
+    let ty = ck
+        .ok(|| format!("{object}: type"), Fragment::Type, &seq.data_type)
+        .then_some(seq.data_type.as_str());
+    let opts = sequence_options_sql(ty, &seq.options);
+    if !opts.is_empty() {
+        s.push(" ");
+        s.clause("options", &opts);
+    }
+    s
+}
+
+pub(super) fn create_enum(target: &QualifiedName, e: &EnumType) -> Stmt {
+    let values: Vec<String> = e.values.iter().map(|v| quote_literal(v)).collect();
+    Stmt::raw(format!(
+        "CREATE TYPE {} AS ENUM ({})",
+        qualified(&target.schema, &target.name),
+        values.join(", ")
+    ))
+}
+
+pub(super) fn create_domain(
+    ck: &mut Checker,
+    target: &QualifiedName,
+    d: &Domain,
+    object: &str,
+) -> Stmt {
+    let mut s = Stmt::new();
+    s.push("CREATE DOMAIN ");
+    s.push(&qualified(&target.schema, &target.name));
+    s.push(" AS ");
+    if ck.ok(|| format!("{object}: type"), Fragment::Type, &d.base_type) {
+        s.clause("type", &d.base_type);
+    } else {
+        s.push("text");
+    }
+    if let Some(c) = &d.collation
+        && ck.ok(
+            || format!("{object}: collation"),
+            Fragment::Name,
+            &collation_sql(c),
+        )
+    {
+        s.push(" ");
+        s.clause("collation", &format!("COLLATE {}", collation_sql(c)));
+    }
+    if let Some(def) = &d.default
+        && ck.ok(|| format!("{object}: default"), Fragment::Expression, def)
+    {
+        s.push(" ");
+        s.clause("default", &format!("DEFAULT ({def})"));
+    }
+    if d.not_null {
+        s.push(" NOT NULL");
+    }
+    for (name, expr) in &d.checks {
+        if ck.ok(
+            || format!("{object}: check {name}"),
+            Fragment::Expression,
+            expr,
+        ) {
+            s.push(" ");
+            s.clause(
+                format!("check {}", quote_ident(name)),
+                &format!("CONSTRAINT {} CHECK ({expr})", quote_ident(name)),
+            );
+        }
+    }
+    s
+}
+
+/// Where the scratch copy of a table goes and how its partition parent is named.
+pub(super) struct TableTarget<'a> {
+    pub name: QualifiedName,
+    /// The scratch name of the parent, for a partition.
+    pub parent: Option<(QualifiedName, &'a str)>,
+    /// Columns the parent defines, for a partition: declared on the partition only as
+    /// `WITH OPTIONS`.
+    pub parent_columns: Vec<String>,
+}
+
+fn identity_sql(id: &Identity) -> String {
+    let kind = match id.kind {
+        IdentityKind::Always => "ALWAYS",
+        IdentityKind::ByDefault => "BY DEFAULT",
+    };
+    let opts = sequence_options_sql(None, &id.options);
+    if opts.is_empty() {
+        format!("GENERATED {kind} AS IDENTITY")
+    } else {
+        format!("GENERATED {kind} AS IDENTITY ({opts})")
+    }
+}
+
+/// `CREATE TABLE` for the scratch copy: columns (types, collations, defaults,
+/// generated, identity), check and exclusion constraints, partitioning. Keys, unique
+/// and foreign-key constraints hold no text to canonicalise and are left out.
+pub(super) fn create_table(
+    ck: &mut Checker,
+    table: &Table,
+    target: &TableTarget<'_>,
+    object: &str,
+    stub: bool,
+) -> Stmt {
+    let mut s = Stmt::new();
+    s.push("CREATE TABLE ");
+    s.push(&qualified(&target.name.schema, &target.name.name));
+    let mut items: Vec<(String, String)> = Vec::new(); // (label, text)
+    for c in &table.columns {
+        let label = format!("column {}", quote_ident(&c.name));
+        let what = || format!("{object}: {label}");
+        let mut text = quote_ident(&c.name);
+        let inherited = target.parent.is_some() && target.parent_columns.contains(&c.name);
+        if inherited {
+            text.push_str(" WITH OPTIONS");
+        } else {
+            if !ck.ok(what, Fragment::Type, &c.type_name) {
+                continue;
+            }
+            text.push(' ');
+            text.push_str(&c.type_name);
+            if let Some(coll) = &c.collation
+                && !stub
+                && ck.ok(what, Fragment::Name, &collation_sql(coll))
+            {
+                text.push_str(" COLLATE ");
+                text.push_str(&collation_sql(coll));
+            }
+        }
+        if !stub {
+            if let Some(g) = &c.generated
+                && ck.ok(what, Fragment::Expression, g)
+                && !inherited
+            {
+                text.push_str(&format!(" GENERATED ALWAYS AS ({g}) STORED"));
+            }
+            if let Some(id) = &c.identity
+                && !inherited
+            {
+                text.push(' ');
+                text.push_str(&identity_sql(id));
+            }
+            if let Some(d) = &c.default
+                && ck.ok(what, Fragment::Expression, d)
+            {
+                text.push_str(&format!(" DEFAULT ({d})"));
+            }
+            if c.not_null {
+                text.push_str(" NOT NULL");
+            }
+        }
+        if inherited && text.ends_with(" WITH OPTIONS") {
+            continue;
+        }
+        items.push((label, text));
+    }
+    if !stub {
+        for (name, con) in &table.constraints {
+            let label = format!("constraint {}", quote_ident(name));
+            let what = || format!("{object}: {label}");
+            match &con.kind {
+                ConstraintKind::Check {
+                    expression,
+                    no_inherit,
+                } => {
+                    if ck.ok(what, Fragment::Expression, expression) {
+                        let mut t =
+                            format!("CONSTRAINT {} CHECK ({expression})", quote_ident(name));
+                        if *no_inherit {
+                            t.push_str(" NO INHERIT");
+                        }
+                        items.push((label, t));
+                    }
+                }
+                ConstraintKind::Exclusion {
+                    method,
+                    elements,
+                    predicate,
+                } => {
+                    let mut parts = Vec::new();
+                    let mut ok = true;
+                    for e in elements {
+                        let key = match (&e.column, &e.expression) {
+                            (Some(c), _) => quote_ident(c),
+                            (None, Some(x)) if ck.ok(what, Fragment::Expression, x) => {
+                                format!("({x})")
+                            }
+                            _ => {
+                                ok = false;
+                                continue;
+                            }
+                        };
+                        match operator_sql(&e.operator) {
+                            Some(op) => parts.push(format!("{key} WITH {op}")),
+                            None => {
+                                ck.problems.push(Malformed {
+                                    what: what(),
+                                    message: format!("`{}` is not an operator", e.operator),
+                                });
+                                ok = false;
+                            }
+                        }
+                    }
+                    let method_ok = method
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_');
+                    if !method_ok {
+                        ck.problems.push(Malformed {
+                            what: what(),
+                            message: format!("`{method}` is not an index method"),
+                        });
+                    }
+                    if !ok || !method_ok {
+                        continue;
+                    }
+                    let mut t = format!(
+                        "CONSTRAINT {} EXCLUDE USING {} ({})",
+                        quote_ident(name),
+                        method.to_ascii_lowercase(),
+                        parts.join(", ")
+                    );
+                    if let Some(p) = predicate
+                        && ck.ok(what, Fragment::Expression, p)
+                    {
+                        t.push_str(&format!(" WHERE ({p})"));
+                    }
+                    if con.deferrable {
+                        t.push_str(" DEFERRABLE");
+                        if con.initially_deferred {
+                            t.push_str(" INITIALLY DEFERRED");
+                        }
+                    }
+                    items.push((label, t));
+                }
+                _ => {}
+            }
+        }
+    }
+    match &target.parent {
+        Some((parent, bound)) => {
+            s.push(" PARTITION OF ");
+            s.push(&qualified(&parent.schema, &parent.name));
+            if !items.is_empty() {
+                s.push(" (");
+                push_items(&mut s, items);
+                s.push(")");
+            }
+            s.push(" ");
+            if ck.ok(
+                || format!("{object}: partition bound"),
+                Fragment::PartitionBound,
+                bound,
+            ) {
+                s.clause("partition bound", bound);
+            } else {
+                s.push("DEFAULT");
+            }
+        }
+        None => {
+            s.push(" (");
+            push_items(&mut s, items);
+            s.push(")");
+        }
+    }
+    if !stub
+        && let Some(by) = &table.partition_by
+        && ck.ok(
+            || format!("{object}: partition_by"),
+            Fragment::PartitionBy,
+            by,
+        )
+    {
+        s.push(" PARTITION BY ");
+        s.clause("partition_by", by);
+    }
+    s
+}
+
+fn push_items(s: &mut Stmt, items: Vec<(String, String)>) {
+    for (i, (label, text)) in items.into_iter().enumerate() {
+        if i > 0 {
+            s.push(", ");
+        }
+        s.clause(label, &text);
+    }
+}
+
+/// `CREATE INDEX` on the scratch copy.
+pub(super) fn create_index(
+    ck: &mut Checker,
+    table: &QualifiedName,
+    index: &Index,
+    object: &str,
+) -> Option<Stmt> {
+    let label = format!("index {}", quote_ident(&index.name));
+    let what = || format!("{object}: {label}");
+    let mut keys = Vec::new();
+    for k in &index.keys {
+        let mut t = match (&k.column, &k.expression) {
+            (Some(c), _) => quote_ident(c),
+            (None, Some(x)) if ck.ok(what, Fragment::Expression, x) => format!("({x})"),
+            _ => return None,
+        };
+        if let Some(c) = &k.collation {
+            if !ck.ok(what, Fragment::Name, &collation_sql(c)) {
+                return None;
+            }
+            t.push_str(" COLLATE ");
+            t.push_str(&collation_sql(c));
+        }
+        if let Some(o) = &k.opclass {
+            if !ck.ok(what, Fragment::Name, o) {
+                return None;
+            }
+            t.push(' ');
+            t.push_str(o);
+        }
+        if k.descending {
+            t.push_str(" DESC");
+        }
+        match k.nulls_first {
+            Some(true) => t.push_str(" NULLS FIRST"),
+            Some(false) => t.push_str(" NULLS LAST"),
+            None => {}
+        }
+        keys.push(t);
+    }
+    if !index
+        .method
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        || index.method.is_empty()
+    {
+        ck.problems.push(Malformed {
+            what: what(),
+            message: format!("`{}` is not an index method", index.method),
+        });
+        return None;
+    }
+    let mut t = format!(
+        "CREATE {}INDEX {} ON {} USING {} ({})",
+        if index.unique { "UNIQUE " } else { "" },
+        quote_ident(&index.name),
+        qualified(&table.schema, &table.name),
+        index.method.to_ascii_lowercase(),
+        keys.join(", ")
+    );
+    if !index.include.is_empty() {
+        let inc: Vec<String> = index.include.iter().map(|c| quote_ident(c)).collect();
+        t.push_str(&format!(" INCLUDE ({})", inc.join(", ")));
+    }
+    if index.nulls_not_distinct {
+        t.push_str(" NULLS NOT DISTINCT");
+    }
+    if !index.with.is_empty() {
+        let mut opts = Vec::new();
+        for (k, v) in &index.with {
+            if !storage_key_ok(k) {
+                ck.problems.push(Malformed {
+                    what: what(),
+                    message: format!("`{k}` is not a storage parameter name"),
+                });
+                return None;
+            }
+            opts.push(format!("{k} = {}", quote_literal(v)));
+        }
+        t.push_str(&format!(" WITH ({})", opts.join(", ")));
+    }
+    if let Some(p) = &index.predicate {
+        if !ck.ok(what, Fragment::Expression, p) {
+            return None;
+        }
+        t.push_str(&format!(" WHERE ({p})"));
+    }
+    let mut s = Stmt::new();
+    s.clause(label, &t);
+    Some(s)
+}
+
+/// `CREATE POLICY` on the scratch copy, for `PUBLIC` (the roles hold no text to
+/// canonicalise and may not exist yet).
+pub(super) fn create_policy(
+    ck: &mut Checker,
+    table: &QualifiedName,
+    policy: &Policy,
+    object: &str,
+) -> Option<Stmt> {
+    let label = format!("policy {}", quote_ident(&policy.name));
+    let what = || format!("{object}: {label}");
+    let command = policy.command.to_ascii_uppercase();
+    if !["ALL", "SELECT", "INSERT", "UPDATE", "DELETE"].contains(&command.as_str()) {
+        ck.problems.push(Malformed {
+            what: what(),
+            message: format!(
+                "`{}` is not a policy command (all, select, insert, update, delete)",
+                policy.command
+            ),
+        });
+        return None;
+    }
+    let mut t = format!(
+        "CREATE POLICY {} ON {} AS {} FOR {command} TO PUBLIC",
+        quote_ident(&policy.name),
+        qualified(&table.schema, &table.name),
+        if policy.permissive {
+            "PERMISSIVE"
+        } else {
+            "RESTRICTIVE"
+        },
+    );
+    if let Some(u) = &policy.using {
+        if !ck.ok(what, Fragment::Expression, u) {
+            return None;
+        }
+        t.push_str(&format!(" USING ({u})"));
+    }
+    if let Some(w) = &policy.with_check {
+        if !ck.ok(what, Fragment::Expression, w) {
+            return None;
+        }
+        t.push_str(&format!(" WITH CHECK ({w})"));
+    }
+    let mut s = Stmt::new();
+    s.clause(label, &t);
+    Some(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fragments_cannot_smuggle_statements() {
+        assert!(check_fragment(Fragment::Expression, "now()").is_ok());
+        assert!(check_fragment(Fragment::Expression, "a IN (1, 2)").is_ok());
+        assert!(check_fragment(Fragment::Expression, "1); COMMIT; SELECT (1").is_err());
+        assert!(check_fragment(Fragment::Expression, "").is_err());
+        assert!(check_fragment(Fragment::Type, "character varying(20)[]").is_ok());
+        assert!(check_fragment(Fragment::Type, "timestamp(3) with time zone").is_ok());
+        assert!(check_fragment(Fragment::Type, "int; DROP TABLE x").is_err());
+        assert!(check_fragment(Fragment::PartitionBound, "FOR VALUES IN (1, 2)").is_ok());
+        assert!(check_fragment(Fragment::PartitionBound, "DEFAULT").is_ok());
+        assert!(check_fragment(Fragment::PartitionBy, "RANGE (created_at)").is_ok());
+        assert!(check_fragment(Fragment::Name, "pg_catalog.\"C\"").is_ok());
+    }
+
+    #[test]
+    fn operators_are_wrapped_when_qualified() {
+        assert_eq!(operator_sql("=").as_deref(), Some("="));
+        assert_eq!(operator_sql("&&").as_deref(), Some("&&"));
+        assert_eq!(
+            operator_sql("public.&&").as_deref(),
+            Some("OPERATOR(public.&&)")
+        );
+        assert_eq!(
+            operator_sql("OPERATOR(public.=)").as_deref(),
+            Some("OPERATOR(public.=)")
+        );
+        assert_eq!(operator_sql("; drop"), None);
+    }
+
+    #[test]
+    fn error_positions_map_to_clauses() {
+        let mut s = Stmt::new();
+        s.push("CREATE TABLE t (");
+        s.clause("column a", "a inty");
+        s.push(", ");
+        s.clause("column b", "b text");
+        s.push(")");
+        // 1-based: "CREATE TABLE t (" is 16 chars, so `inty` starts at char 19.
+        assert_eq!(s.label_at(19), Some("column a"));
+        assert_eq!(s.label_at(25), Some("column b"));
+        assert_eq!(s.label_at(1), None);
+    }
+}

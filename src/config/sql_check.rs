@@ -1,0 +1,402 @@
+//! Offline syntax checks of the SQL fragments of the desired state (type names,
+//! expressions, partition keys and bounds) with PostgreSQL's own parser (`pg_query`).
+//!
+//! Each fragment is wrapped in the smallest statement that accepts it (`SELECT NULL::<type>`,
+//! `SELECT <expression>`, …), parsed, and the parse tree is checked to hold exactly that
+//! fragment, so that `int) FROM t` or `1; DROP TABLE t` cannot pass as a type or an
+//! expression. Nothing is canonicalised here: that is the `canon` stage's job.
+
+use pg_query::NodeEnum;
+use pg_query::protobuf::{CreateStmt, SelectStmt};
+use std::ops::Range;
+
+/// What a fragment is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum SqlKind {
+    /// A type name: `varchar(200)`, `general.mood[]`.
+    Type,
+    /// A scalar expression: a default, a check, an index predicate.
+    Expression,
+    /// A partition key: `RANGE (created_at)`.
+    PartitionBy,
+    /// A partition bound: `FOR VALUES FROM (…) TO (…)`, `DEFAULT`.
+    PartitionBound,
+}
+
+impl SqlKind {
+    fn wrap(self) -> (&'static str, &'static str) {
+        match self {
+            SqlKind::Type => ("SELECT NULL::", ""),
+            SqlKind::Expression => ("SELECT ", ""),
+            SqlKind::PartitionBy => ("CREATE TABLE x (a int) PARTITION BY ", ""),
+            SqlKind::PartitionBound => ("CREATE TABLE x PARTITION OF y ", ""),
+        }
+    }
+
+    /// What the fragment must be, for the label of a fragment that parses as something
+    /// else.
+    fn expected(self) -> &'static str {
+        match self {
+            SqlKind::Type => "not a single type name",
+            SqlKind::Expression => "not a single expression",
+            SqlKind::PartitionBy => "not a single partition key (RANGE|LIST|HASH (…))",
+            SqlKind::PartitionBound => "not a single partition bound (FOR VALUES … or DEFAULT)",
+        }
+    }
+}
+
+/// Why a fragment is rejected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SqlProblem {
+    /// PostgreSQL's message (`syntax error at or near "FROM"`), or what is wrong.
+    pub message: String,
+    /// Byte range in the fragment the problem is at, when known.
+    pub range: Option<Range<usize>>,
+    /// Whether PostgreSQL's parser rejected it (a syntax error), rather than it parsing
+    /// as something else than expected.
+    pub parser: bool,
+}
+
+/// Checks one fragment (already trimmed).
+pub(crate) fn check(kind: SqlKind, text: &str) -> Result<(), SqlProblem> {
+    let whole = || Some(0..text.len());
+    if text.is_empty() {
+        return Err(SqlProblem {
+            message: "empty".to_string(),
+            range: None,
+            parser: false,
+        });
+    }
+    if text.contains('\0') {
+        return Err(SqlProblem {
+            message: "contains a NUL character".to_string(),
+            range: whole(),
+            parser: false,
+        });
+    }
+    let (prefix, suffix) = kind.wrap();
+    let sql = format!("{prefix}{text}{suffix}");
+    let parsed = match pg_query::parse(&sql, pg_query::ParserOptions::DEFAULT) {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            let message = match e {
+                pg_query::Error::Parse(m) => m,
+                other => other.to_string(),
+            };
+            let range = error_cursor(&sql)
+                .and_then(|byte| token_at(&sql, byte))
+                .and_then(|r| {
+                    let start = r.start.checked_sub(prefix.len())?;
+                    let end = r.end.checked_sub(prefix.len())?.min(text.len());
+                    (start < text.len()).then_some(start..end.max(start + 1))
+                })
+                .map(|r| clamp_to_chars(text, r));
+            return Err(SqlProblem {
+                message,
+                range,
+                parser: true,
+            });
+        }
+    };
+    if let Some(range) = line_comment(text) {
+        return Err(SqlProblem {
+            message: "a `--` comment; write /* … */ instead".to_string(),
+            range: Some(range),
+            parser: false,
+        });
+    }
+    let stmts = &parsed.protobuf.stmts;
+    let node = match stmts.as_slice() {
+        [one] => one.stmt.as_ref().and_then(|n| n.node.as_ref()),
+        _ => None,
+    };
+    let fits = match (kind, node) {
+        (SqlKind::Type, Some(NodeEnum::SelectStmt(s))) => {
+            single_target(s).is_some_and(|target| match target {
+                NodeEnum::TypeCast(cast) => matches!(
+                    cast.arg.as_ref().and_then(|a| a.node.as_ref()),
+                    Some(NodeEnum::AConst(c)) if c.isnull
+                ),
+                _ => false,
+            })
+        }
+        (SqlKind::Expression, Some(NodeEnum::SelectStmt(s))) => single_target(s).is_some(),
+        (SqlKind::PartitionBy, Some(NodeEnum::CreateStmt(c))) => {
+            c.partspec.is_some() && c.partbound.is_none() && plain_create(c)
+        }
+        (SqlKind::PartitionBound, Some(NodeEnum::CreateStmt(c))) => {
+            c.partbound.is_some()
+                && c.partspec.is_none()
+                && c.table_elts.is_empty()
+                && plain_create(c)
+        }
+        _ => false,
+    };
+    if fits {
+        Ok(())
+    } else {
+        Err(SqlProblem {
+            message: kind.expected().to_string(),
+            range: None,
+            parser: false,
+        })
+    }
+}
+
+/// The only target of a `SELECT <target>` without any other clause or alias.
+fn single_target(s: &SelectStmt) -> Option<&NodeEnum> {
+    let plain = s.distinct_clause.is_empty()
+        && s.into_clause.is_none()
+        && s.from_clause.is_empty()
+        && s.where_clause.is_none()
+        && s.group_clause.is_empty()
+        && s.having_clause.is_none()
+        && s.window_clause.is_empty()
+        && s.values_lists.is_empty()
+        && s.sort_clause.is_empty()
+        && s.limit_offset.is_none()
+        && s.limit_count.is_none()
+        && s.locking_clause.is_empty()
+        && s.with_clause.is_none()
+        && s.larg.is_none()
+        && s.rarg.is_none();
+    if !plain {
+        return None;
+    }
+    match s.target_list.as_slice() {
+        [target] => match target.node.as_ref()? {
+            NodeEnum::ResTarget(r) if r.name.is_empty() && r.indirection.is_empty() => {
+                match r.val.as_ref()?.node.as_ref()? {
+                    // `SELECT *` is not an expression.
+                    NodeEnum::ColumnRef(c)
+                        if c.fields
+                            .iter()
+                            .any(|f| matches!(f.node, Some(NodeEnum::AStar(_)))) =>
+                    {
+                        None
+                    }
+                    node => Some(node),
+                }
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// No clause after the fragment (`WITH (…)`, `TABLESPACE`, `USING`, `ON COMMIT`, …).
+fn plain_create(c: &CreateStmt) -> bool {
+    c.options.is_empty()
+        && c.tablespacename.is_empty()
+        && c.access_method.is_empty()
+        && c.constraints.is_empty()
+        && c.inh_relations.len() <= 1
+        && c.of_typename.is_none()
+        && c.oncommit <= 1
+}
+
+/// The byte range of a `--` comment in the fragment (outside strings and identifiers).
+fn line_comment(text: &str) -> Option<Range<usize>> {
+    if !text.contains("--") {
+        return None;
+    }
+    let tokens = pg_query::scan(text).ok()?;
+    tokens
+        .tokens
+        .iter()
+        .find(|t| t.token == pg_query::protobuf::Token::SqlComment as i32)
+        .map(|t| t.start as usize..(t.end as usize).min(text.len()))
+}
+
+/// The token that starts at `byte` in `sql` (or the rest of the text when none does).
+fn token_at(sql: &str, byte: usize) -> Option<Range<usize>> {
+    if byte >= sql.len() {
+        return Some(sql.len().saturating_sub(1)..sql.len());
+    }
+    let tokens = pg_query::scan(sql).ok();
+    let found = tokens.as_ref().and_then(|t| {
+        t.tokens
+            .iter()
+            .find(|t| t.start as usize == byte)
+            .map(|t| t.start as usize..t.end as usize)
+    });
+    Some(found.unwrap_or(byte..byte + 1))
+}
+
+/// Widens a byte range to character boundaries.
+fn clamp_to_chars(text: &str, r: Range<usize>) -> Range<usize> {
+    let mut start = r.start.min(text.len());
+    while start > 0 && !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = r.end.min(text.len()).max(start);
+    while end < text.len() && !text.is_char_boundary(end) {
+        end += 1;
+    }
+    start..end
+}
+
+/// Byte offset in `sql` of the position PostgreSQL's parser reported for its error.
+///
+/// `pg_query` returns the message only; the position (`cursorpos`, 1-based, in
+/// characters) is read through the same C function the crate calls, on the error path
+/// only.
+fn error_cursor(sql: &str) -> Option<usize> {
+    let input = std::ffi::CString::new(sql).ok()?;
+    // SAFETY: the declarations match `pg_query.h` of the libpg_query that the `pg_query`
+    // crate builds and links (PgQueryProtobufParseResult, PgQueryError); the input is a
+    // valid NUL-terminated string that outlives the call; the result is freed exactly
+    // once with the matching function, after the error is read.
+    let cursor = unsafe {
+        let result = ffi::pg_query_parse_protobuf_opts(input.as_ptr(), 0);
+        let cursor = if result.error.is_null() {
+            0
+        } else {
+            (*result.error).cursorpos
+        };
+        ffi::pg_query_free_protobuf_parse_result(result);
+        cursor
+    };
+    let chars = usize::try_from(cursor).ok()?.checked_sub(1)?;
+    Some(
+        sql.char_indices()
+            .nth(chars)
+            .map(|(byte, _)| byte)
+            .unwrap_or(sql.len()),
+    )
+}
+
+mod ffi {
+    use std::os::raw::{c_char, c_int};
+
+    #[repr(C)]
+    pub struct PgQueryError {
+        pub message: *mut c_char,
+        pub funcname: *mut c_char,
+        pub filename: *mut c_char,
+        pub lineno: c_int,
+        pub cursorpos: c_int,
+        pub context: *mut c_char,
+    }
+
+    #[repr(C)]
+    pub struct PgQueryProtobuf {
+        pub len: usize,
+        pub data: *mut c_char,
+    }
+
+    #[repr(C)]
+    pub struct PgQueryProtobufParseResult {
+        pub parse_tree: PgQueryProtobuf,
+        pub stderr_buffer: *mut c_char,
+        pub error: *mut PgQueryError,
+    }
+
+    unsafe extern "C" {
+        pub fn pg_query_parse_protobuf_opts(
+            input: *const c_char,
+            parser_options: c_int,
+        ) -> PgQueryProtobufParseResult;
+        pub fn pg_query_free_protobuf_parse_result(result: PgQueryProtobufParseResult);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(kind: SqlKind, text: &str) -> (String, Option<String>) {
+        let p = check(kind, text).unwrap_err();
+        (p.message, p.range.map(|r| text[r].to_string()))
+    }
+
+    #[test]
+    fn good_fragments_pass() {
+        for ty in [
+            "bigint",
+            "varchar(200)",
+            "numeric(10,2)",
+            "timestamp(3) with time zone",
+            "text[]",
+            "general.mood",
+            "\"My Type\"[]",
+            "double precision",
+            "interval day to second",
+        ] {
+            assert_eq!(check(SqlKind::Type, ty), Ok(()), "{ty}");
+        }
+        for expr in [
+            "now()",
+            "'{}'::jsonb",
+            "length(body) > 0 AND body <> ''",
+            "x IN (1, 2)",
+            "VALUE ~ '@'",
+            "owner = current_user",
+            "nextval('general.seq'::regclass)",
+            "'--not a comment'",
+        ] {
+            assert_eq!(check(SqlKind::Expression, expr), Ok(()), "{expr}");
+        }
+        assert_eq!(check(SqlKind::PartitionBy, "RANGE (created_at)"), Ok(()));
+        assert_eq!(check(SqlKind::PartitionBy, "hash (id, lower(x))"), Ok(()));
+        for bound in [
+            "FOR VALUES FROM ('2022-01-01') TO ('2022-02-01')",
+            "FOR VALUES IN (1, 2)",
+            "FOR VALUES WITH (MODULUS 4, REMAINDER 0)",
+            "DEFAULT",
+        ] {
+            assert_eq!(check(SqlKind::PartitionBound, bound), Ok(()), "{bound}");
+        }
+    }
+
+    #[test]
+    fn bad_fragments_point_at_the_token() {
+        assert_eq!(
+            problem(SqlKind::Expression, "length(body) >> > 0"),
+            (
+                "syntax error at or near \">\"".to_string(),
+                Some(">".to_string())
+            )
+        );
+        assert_eq!(
+            problem(SqlKind::Type, "varchar(200"),
+            ("syntax error at end of input".to_string(), Some("0".into()))
+        );
+        assert_eq!(
+            problem(SqlKind::Expression, "é + FROM"),
+            (
+                "syntax error at or near \"FROM\"".to_string(),
+                Some("FROM".to_string())
+            )
+        );
+    }
+
+    #[test]
+    fn smuggled_sql_is_rejected() {
+        for ty in ["int FROM t", "int, text", "int + 1", "int; DROP TABLE t"] {
+            assert!(check(SqlKind::Type, ty).is_err(), "{ty}");
+        }
+        for expr in [
+            "1 FROM t",
+            "1, 2",
+            "1 AS x",
+            "*",
+            "1; DROP TABLE t",
+            "1 -- comment",
+            "",
+        ] {
+            assert!(check(SqlKind::Expression, expr).is_err(), "{expr}");
+        }
+        assert!(check(SqlKind::PartitionBy, "RANGE (a) TABLESPACE t").is_err());
+        assert!(check(SqlKind::PartitionBy, "RANGE (a) WITH (fillfactor = 1)").is_err());
+        assert!(
+            check(
+                SqlKind::PartitionBound,
+                "FOR VALUES IN (1) PARTITION BY LIST (a)"
+            )
+            .is_err()
+        );
+        assert!(check(SqlKind::PartitionBound, "(a NOT NULL) DEFAULT").is_err());
+        assert!(check(SqlKind::PartitionBound, "FOR VALUES IN (1); DROP TABLE t").is_err());
+    }
+}

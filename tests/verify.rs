@@ -1,0 +1,263 @@
+//! Confinement proofs on a real PostgreSQL: the shipped topology holds, and every way of
+//! leaking access, introduced by hand, is caught with the path that grants it.
+
+mod common;
+
+use common::TestDb;
+use pgrecon::apply::{self, ApplyError, ApplyOptions, NoHooks};
+use pgrecon::model::Catalog;
+use pgrecon::verify::{self, Report, ViolationKind};
+use pgrecon::{config, introspect};
+use std::path::Path;
+
+fn shipped() -> Catalog {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("desired-state");
+    match config::load_dir(&dir) {
+        Ok(d) => d.catalog,
+        Err(e) => panic!("{}", config::render(&e)),
+    }
+}
+
+/// A database converged to the shipped topology, with a table in `general` and one in
+/// `health` (created by the owner, so default privileges apply).
+async fn topology() -> (TestDb, Catalog) {
+    let db = TestDb::new().await;
+    let desired = shipped();
+    let mut client = db.client().await;
+    apply::apply(
+        &mut client,
+        &desired,
+        &ApplyOptions::default(),
+        &mut NoHooks,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("shipped state applies: {e}"));
+    db.exec(
+        "SET ROLE butlers_owner; \
+         CREATE TABLE general.notes (id int, owner text); \
+         CREATE TABLE health.vitals (id int); \
+         RESET ROLE;",
+    )
+    .await;
+    (db, desired)
+}
+
+async fn verify_live(db: &TestDb, desired: &Catalog) -> Report {
+    let mut client = db.client().await;
+    let live = introspect::snapshot(&mut client).await.expect("introspect");
+    let mut report = verify::verify(desired, &live);
+    verify::server_check(&client, desired, &mut report)
+        .await
+        .expect("server check");
+    report
+}
+
+fn violations(report: &Report) -> Vec<(ViolationKind, String)> {
+    report
+        .violations()
+        .map(|(_, v)| (v.kind, v.path.clone()))
+        .collect()
+}
+
+/// Introduces `sql` by hand and expects exactly a violation of `kind` whose path is
+/// `path`, and nothing the model could not explain.
+async fn caught(sql: &str, kind: ViolationKind, path: &str) {
+    let (db, desired) = topology().await;
+    assert!(
+        verify_live(&db, &desired).await.ok,
+        "topology is clean before"
+    );
+    db.exec(sql).await;
+    let report = verify_live(&db, &desired).await;
+    let found = violations(&report);
+    assert!(!report.ok);
+    assert!(
+        found.iter().any(|(k, p)| *k == kind && p == path),
+        "expected {kind:?} `{path}`, found {found:#?}"
+    );
+    assert!(
+        found.iter().all(|(k, _)| *k != ViolationKind::Unexplained),
+        "the server reports access the model did not explain: {found:#?}"
+    );
+}
+
+#[tokio::test]
+async fn clean_topology_holds_with_positive_evidence() {
+    let (db, desired) = topology().await;
+    let report = verify_live(&db, &desired).await;
+    assert!(report.ok, "{:#?}", violations(&report));
+    let general = report
+        .roles
+        .iter()
+        .find(|r| r.role == "butler_general_app")
+        .expect("confined");
+    assert_eq!(general.access["general"], verify::Access::Write);
+    assert_eq!(general.access["health"], verify::Access::None);
+    let evidence = general.evidence.join("\n");
+    assert!(
+        evidence.contains("schema general: write (read and write on 1 of 1 tables)"),
+        "{evidence}"
+    );
+    assert!(evidence.contains("denied on"), "{evidence}");
+    assert!(
+        evidence.contains("search_path is general, shared, public"),
+        "{evidence}"
+    );
+    assert!(
+        report.roles.len() >= 5,
+        "every runtime role declares its confinement"
+    );
+}
+
+#[tokio::test]
+async fn direct_table_grant_in_another_schema() {
+    caught(
+        "GRANT SELECT ON health.vitals TO butler_general_app",
+        ViolationKind::ObjectAccess,
+        "butler_general_app → SELECT on table health.vitals (latent: no USAGE on its schema yet)",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn usage_on_another_schema() {
+    caught(
+        "GRANT USAGE ON SCHEMA health TO butler_general_app",
+        ViolationKind::SchemaAccess,
+        "butler_general_app → USAGE on schema health",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn membership_with_inherit() {
+    caught(
+        "CREATE ROLE ops; GRANT USAGE ON SCHEMA health TO ops; GRANT ops TO butler_general_app",
+        ViolationKind::SchemaAccess,
+        "butler_general_app → member of ops (INHERIT) → USAGE on schema health",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn membership_without_inherit_but_with_set_role() {
+    caught(
+        "CREATE ROLE ops; GRANT SELECT ON health.vitals TO ops; \
+         ALTER ROLE butler_general_app NOINHERIT; GRANT ops TO butler_general_app",
+        ViolationKind::ObjectAccess,
+        "butler_general_app → can SET ROLE ops (member without INHERIT) → SELECT on table \
+         health.vitals (latent: no USAGE on its schema yet)",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn grant_to_public() {
+    caught(
+        "GRANT USAGE ON SCHEMA health TO PUBLIC",
+        ViolationKind::SchemaAccess,
+        "butler_general_app → PUBLIC → USAGE on schema health",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn ownership_of_an_object_elsewhere() {
+    caught(
+        "ALTER TABLE health.vitals OWNER TO butler_general_app",
+        ViolationKind::Ownership,
+        "butler_general_app → owns table health.vitals",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn superuser() {
+    caught(
+        "ALTER ROLE butler_general_app SUPERUSER",
+        ViolationKind::Superuser,
+        "butler_general_app → SUPERUSER: bypasses every privilege check",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn bypassrls_with_row_level_security_tables() {
+    caught(
+        "ALTER ROLE butler_general_app BYPASSRLS; \
+         ALTER TABLE general.notes ENABLE ROW LEVEL SECURITY",
+        ViolationKind::BypassRls,
+        "butler_general_app → BYPASSRLS: ignores the row-level security of 1 table(s)",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn default_privilege_exposing_future_tables() {
+    caught(
+        "ALTER DEFAULT PRIVILEGES FOR ROLE butlers_owner IN SCHEMA health \
+         GRANT SELECT ON TABLES TO butler_general_app",
+        ViolationKind::DefaultPrivilege,
+        "butler_general_app → SELECT on future tables of butlers_owner in schema health",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn wrong_search_path() {
+    caught(
+        "ALTER ROLE butler_general_app SET search_path = health, public",
+        ViolationKind::SearchPath,
+        "butler_general_app → search_path includes schema health",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn apply_refuses_a_plan_that_would_break_a_confinement() {
+    let (db, _) = topology().await;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("desired-state");
+    let mut files: Vec<(std::path::PathBuf, String)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| {
+            let p = e.unwrap().path();
+            let text = std::fs::read_to_string(&p).unwrap();
+            (p, text)
+        })
+        .collect();
+    // Someone adds USAGE on health for the general app in a pull request.
+    for (path, text) in &mut files {
+        if path.ends_with("health.toml") {
+            *text = text.replace(
+                "grants = { butler_health_app = [\"USAGE\"] }",
+                "grants = { butler_health_app = [\"USAGE\"], butler_general_app = [\"USAGE\"] }",
+            );
+        }
+    }
+    let desired = config::load_files(&files)
+        .expect("still valid TOML")
+        .catalog;
+    let mut client = db.client().await;
+    let err = apply::apply(
+        &mut client,
+        &desired,
+        &ApplyOptions::default(),
+        &mut NoHooks,
+    )
+    .await
+    .expect_err("the plan breaks the confinement");
+    match err {
+        ApplyError::Violation(paths) => assert!(
+            paths.contains(&"butler_general_app → USAGE on schema health".to_string()),
+            "{paths:?}"
+        ),
+        other => panic!("unexpected {other}"),
+    }
+    let allowed = ApplyOptions {
+        allow_violation: true,
+        ..ApplyOptions::default()
+    };
+    apply::apply(&mut client, &desired, &allowed, &mut NoHooks)
+        .await
+        .expect("--allow-violation applies it");
+}

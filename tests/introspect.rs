@@ -579,7 +579,7 @@ async fn unprivileged_reader_cannot_read_passwords() {
 }
 
 // A fixed, small number of queries (one per object class), checked at compile time.
-const _: () = assert!(QUERY_COUNT == 20);
+const _: () = assert!(QUERY_COUNT == 21);
 
 async fn read_counting(client: &Client) -> (Catalog, usize) {
     introspect::read_catalog_counting(client).await.unwrap()
@@ -669,4 +669,11 @@ async fn zz_dump_relational() {
     println!("{:#?}", catalog.domains);
     println!("{:#?}", catalog.extensions);
     println!("{:#?}", catalog.unmanaged);
+}
+
+#[test]
+fn zz_print_queries() {
+    for (name, sql) in introspect::query_texts(150000, true) {
+        std::fs::write(format!("/tmp/scratch/q_{}.sql", name.replace(' ', "_")), sql).unwrap();
+    }
 }

@@ -6,9 +6,9 @@ use super::raw::{self, fields_of};
 use super::sources::{GrantTarget, PendingSecret, Sources};
 use crate::model::setting::{is_list_parameter, split_list};
 use crate::model::{
-    Acl, Catalog, Database, DefaultPrivilegeKey, Function, FunctionId, Grantee, Membership,
-    ObjectKind, Password, PasswordSource, Privilege, QualifiedName, Relation, RelationKind, Role,
-    Schema, SettingValue, is_builtin_role, is_system_schema,
+    Acl, Catalog, Confinement, Database, DefaultPrivilegeKey, Function, FunctionId, Grantee,
+    Membership, ObjectKind, Password, PasswordSource, Privilege, QualifiedName, Relation,
+    RelationKind, Role, Schema, SettingValue, is_builtin_role, is_system_schema,
 };
 use secrecy::SecretString;
 use serde_spanned::Spanned;
@@ -17,11 +17,14 @@ use toml::de::{DeString, DeTable, DeValue};
 
 mod tables;
 
+pub(crate) use tables::default_pkey_name;
+
 type V<'i> = Spanned<DeValue<'i>>;
 type K<'i> = Spanned<DeString<'i>>;
 
 /// Why the schema of a per-object grant must be declared.
 const PER_OBJECT_GRANTS: &str = "per-object grants are only accepted in managed schemas";
+const CONFINED_TO: &str = "a role can only be confined to declared schemas";
 
 /// PostgreSQL's identifier limit (NAMEDATALEN - 1).
 const MAX_IDENTIFIER_BYTES: usize = 63;
@@ -367,6 +370,8 @@ impl Loader {
         let known = fields_of::<raw::RawRole>();
         let mut search_path: Option<(SettingValue, Span)> = None;
         let mut settings = BTreeMap::new();
+        let mut confined_to: Option<Vec<String>> = None;
+        let mut may_own: Option<(bool, Span)> = None;
         for (key, value) in t.iter() {
             let key_name = key.get_ref().as_ref();
             let key_span = self.sp(f, key.span());
@@ -445,6 +450,25 @@ impl Loader {
                         .map(|(k, (v, _))| (k, v))
                         .collect();
                 }
+                "confined_to" => {
+                    let value_what = format!("`confined_to` of {ctx}");
+                    if let Some(items) = self.string_list(f, value, &value_what) {
+                        for (schema, span) in &items {
+                            self.schema_refs.push((
+                                schema.clone(),
+                                *span,
+                                value_what.clone(),
+                                CONFINED_TO,
+                            ));
+                        }
+                        confined_to = Some(items.into_iter().map(|(s, _)| s).collect());
+                    }
+                }
+                "may_own" => {
+                    if let Some(b) = self.boolean(f, value, &what) {
+                        may_own = Some((b, key_span));
+                    }
+                }
                 _ => self.unknown_key(f, key, known, Some(&ctx)),
             }
         }
@@ -465,6 +489,23 @@ impl Loader {
             }
         }
         role.settings = settings.into_iter().map(|(k, (v, _))| (k, v)).collect();
+        match (confined_to, may_own) {
+            (Some(schemas), may_own) => {
+                role.confinement = Some(Confinement {
+                    schemas,
+                    may_own: may_own.is_some_and(|(b, _)| b),
+                });
+            }
+            (None, Some((_, span))) => self.err(
+                Diag::new(
+                    ErrorKind::InvalidValue,
+                    format!("`may_own` of role `{name}` has no confinement to qualify"),
+                )
+                .at(span, "only meaningful with `confined_to`")
+                .help("add confined_to = [\"schema\", …] to the role, or remove may_own"),
+            ),
+            (None, None) => {}
+        }
 
         if let Some(first) = self.role_spans.get(&name).copied() {
             self.duplicate(

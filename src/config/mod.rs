@@ -189,6 +189,13 @@ pub fn resolve_secrets(
     }
 }
 
+/// The name PostgreSQL gives a primary key declared without one, and the default of
+/// `primary_key.name`: `<table>_pkey`, the table name cut so that the whole fits in 63
+/// bytes.
+pub fn default_primary_key_name(table: &str) -> String {
+    load::default_pkey_name(table)
+}
+
 /// JSON Schema (draft 7, which editors' TOML plugins understand) of the TOML format,
 /// generated from the raw serde types. Committed as `schemas/desired-state.schema.json`;
 /// editors pick it up from a `#:schema` comment.

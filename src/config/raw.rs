@@ -136,6 +136,12 @@ pub struct RawRole {
     /// `ALTER ROLE … IN DATABASE <current database> SET name = value`.
     #[serde(default)]
     pub database_settings: BTreeMap<String, RawSetting>,
+    /// Schemas this role may reach; `pgrecon verify` proves it against the role's
+    /// effective privileges, and `plan`/`apply` refuse a plan that would break it.
+    pub confined_to: Option<Vec<String>>,
+    /// Whether a confined role may own objects (inside its schemas). Default false:
+    /// runtime roles own nothing.
+    pub may_own: Option<bool>,
 }
 
 fn default_true() -> bool {

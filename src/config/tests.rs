@@ -592,6 +592,8 @@ member_of = [{ role = "q", admin = false, inherit = true, set = true }]
 search_path = []
 settings = {}
 database_settings = {}
+confined_to = ["s"]
+may_own = false
 [roles.q]
 [schemas.s]
 owner = "r"

@@ -133,7 +133,7 @@ pub enum Change {
         grant_option: bool,
     },
     /// Tables, columns, constraints, indexes, policies, sequences, types, extensions.
-    Table(tables::TableChange),
+    Table(Box<tables::TableChange>),
 }
 
 /// Something the plan reports without changing it.

@@ -56,14 +56,18 @@ pub enum TableChange {
 
     // -- enums and domains ------------------------------------------------------------
     /// With its owner and comment.
-    CreateEnum { enum_type: EnumType },
+    CreateEnum {
+        enum_type: EnumType,
+    },
     AddEnumValue {
         name: QualifiedName,
         value: String,
         position: EnumPosition,
     },
     /// With its owner, comment, default, NOT NULL and checks.
-    CreateDomain { domain: Domain },
+    CreateDomain {
+        domain: Domain,
+    },
     SetDomainDefault {
         name: QualifiedName,
         from: Option<String>,
@@ -95,7 +99,9 @@ pub enum TableChange {
 
     // -- sequences --------------------------------------------------------------------
     /// With its owner and comment; `OWNED BY` follows as `SetSequenceOwnedBy`.
-    CreateSequence { sequence: Sequence },
+    CreateSequence {
+        sequence: Sequence,
+    },
     AlterSequence {
         name: QualifiedName,
         from_type: String,
@@ -108,7 +114,9 @@ pub enum TableChange {
         from: Option<(QualifiedName, String)>,
         to: Option<(QualifiedName, String)>,
     },
-    DropSequence { name: QualifiedName },
+    DropSequence {
+        name: QualifiedName,
+    },
 
     // -- tables -----------------------------------------------------------------------
     /// The table without its foreign keys, indexes and policies (separate changes), with
@@ -123,7 +131,9 @@ pub enum TableChange {
         to: String,
     },
     /// The live definition, for the description and the dependencies.
-    DropTable { table: Box<Table> },
+    DropTable {
+        table: Box<Table>,
+    },
     SetLogged {
         table: QualifiedName,
         unlogged: bool,
@@ -160,19 +170,13 @@ pub enum TableChange {
         from: String,
         to: String,
     },
-    /// `ALTER COLUMN … TYPE … [COLLATE …] USING …`. The default is dropped first and
-    /// set again after (it might not cast to the new type).
-    AlterColumnType {
+    /// Every type (or collation) change of one table in one `ALTER TABLE`, so the table
+    /// is rewritten once. Generated columns that use a changed column are dropped first
+    /// and added again after, in the same statement.
+    AlterColumnTypes {
         table: QualifiedName,
-        column: String,
-        from_type: String,
-        to_type: String,
-        from_collation: Option<String>,
-        to_collation: Option<String>,
-        /// The declared `USING`; `None` casts the column (`col::type`).
-        using: Option<String>,
-        drop_default: bool,
-        set_default: Option<String>,
+        columns: Vec<ColumnTypeChange>,
+        recreate_generated: Vec<RecreatedColumn>,
     },
     SetColumnDefault {
         table: QualifiedName,
@@ -195,6 +199,7 @@ pub enum TableChange {
     AddIdentity {
         table: QualifiedName,
         column: String,
+        type_name: String,
         identity: Identity,
         sequence: QualifiedName,
     },
@@ -311,11 +316,266 @@ pub enum TableChange {
     },
 }
 
+/// `ALTER COLUMN … TYPE … [COLLATE …] USING …`. The default is dropped first and set
+/// again after (it might not cast to the new type).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnTypeChange {
+    pub column: String,
+    pub from_type: String,
+    pub to_type: String,
+    pub from_collation: Option<String>,
+    pub to_collation: Option<String>,
+    /// The declared `USING`; `None` casts the column (`col::type`).
+    pub using: Option<String>,
+    pub drop_default: bool,
+    pub set_default: Option<String>,
+}
+
+/// A generated column dropped and added again (declared definition).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecreatedColumn {
+    pub column: Column,
+    /// The live expression; `None` when an ordinary column becomes generated (its values
+    /// are lost).
+    pub from_generated: Option<String>,
+}
+
+/// Rewrites the column names of a canonical expression with `rename`, leaving string
+/// literals, qualified names (`s.t`, `t.col`), function names and type names (after
+/// `::`) alone. Identifiers are matched unquoted and written back through `quote_ident`.
+fn map_columns(expression: &str, rename: &mut dyn FnMut(&str) -> Option<String>) -> String {
+    let chars: Vec<char> = expression.chars().collect();
+    let mut out = String::with_capacity(expression.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let start = i;
+        let name = if c == '\'' {
+            i += 1;
+            while i < chars.len() {
+                if chars[i] == '\'' {
+                    if chars.get(i + 1) == Some(&'\'') {
+                        i += 2;
+                        continue;
+                    }
+                    i += 1;
+                    break;
+                }
+                i += 1;
+            }
+            None
+        } else if c == '"' {
+            let mut name = String::new();
+            i += 1;
+            while i < chars.len() {
+                if chars[i] == '"' {
+                    if chars.get(i + 1) == Some(&'"') {
+                        name.push('"');
+                        i += 2;
+                        continue;
+                    }
+                    i += 1;
+                    break;
+                }
+                name.push(chars[i]);
+                i += 1;
+            }
+            Some(name)
+        } else if c.is_alphabetic() || c == '_' {
+            while i < chars.len()
+                && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '$')
+            {
+                i += 1;
+            }
+            Some(chars[start..i].iter().collect())
+        } else if c.is_ascii_digit() {
+            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '.') {
+                i += 1;
+            }
+            None
+        } else {
+            i += 1;
+            None
+        };
+        let original: String = chars[start..i].iter().collect();
+        let standalone = !out.ends_with('.')
+            && !out.ends_with("::")
+            && !matches!(chars.get(i), Some('.') | Some('('));
+        match name {
+            Some(name) if standalone => match rename(&name) {
+                Some(new) => out.push_str(&crate::sql::quote_ident(&new)),
+                None => out.push_str(&original),
+            },
+            _ => out.push_str(&original),
+        }
+    }
+    out
+}
+
+/// Whether a canonical expression mentions column `name`. A false positive only costs
+/// an unneeded re-creation.
+fn mentions(expression: &str, name: &str) -> bool {
+    let mut found = false;
+    map_columns(expression, &mut |n| {
+        found |= n == name;
+        None
+    });
+    found
+}
+
+/// Old → new column names of one table.
+type ColumnRenames = BTreeMap<String, String>;
+
+fn rename_list(names: &[String], renames: Option<&ColumnRenames>) -> Vec<String> {
+    names
+        .iter()
+        .map(|n| renames.and_then(|r| r.get(n)).unwrap_or(n).clone())
+        .collect()
+}
+
+fn rename_expression(expression: &str, renames: Option<&ColumnRenames>) -> String {
+    match renames {
+        Some(r) if !r.is_empty() => map_columns(expression, &mut |n| r.get(n).cloned()),
+        _ => expression.to_string(),
+    }
+}
+
+/// The live tables as they will read once the declared renames are done: columns named
+/// in constraints, indexes, policies and generated expressions, and tables referenced by
+/// foreign keys, carry their new names (the tables themselves keep their live names).
+/// Only tables that change are returned.
+fn translated_tables(desired: &Catalog, live: &Catalog) -> BTreeMap<QualifiedName, Table> {
+    let mut tables: BTreeMap<QualifiedName, QualifiedName> = BTreeMap::new();
+    let mut columns: BTreeMap<QualifiedName, ColumnRenames> = BTreeMap::new();
+    for want in desired.tables.values() {
+        if !desired.schemas.contains_key(&want.name.schema) {
+            continue;
+        }
+        let have = match find_live(want, desired, live) {
+            Found::Same(h) => h,
+            Found::Renamed(h) => {
+                tables.insert(h.name.clone(), want.name.clone());
+                h
+            }
+            Found::New => continue,
+        };
+        let renames: ColumnRenames = want
+            .columns
+            .iter()
+            .filter_map(|c| {
+                let h = column_match(want, have, c)?;
+                (h.name != c.name).then(|| (h.name.clone(), c.name.clone()))
+            })
+            .collect();
+        if !renames.is_empty() {
+            columns.insert(have.name.clone(), renames);
+        }
+    }
+    if tables.is_empty() && columns.is_empty() {
+        return BTreeMap::new();
+    }
+    let mut out = BTreeMap::new();
+    for (name, t) in &live.tables {
+        let own = columns.get(name);
+        let references_renamed = t.constraints.values().any(|c| {
+            matches!(&c.kind, ConstraintKind::ForeignKey { references, .. }
+                if tables.contains_key(references) || columns.contains_key(references))
+        });
+        if own.is_none() && !references_renamed {
+            continue;
+        }
+        let mut t = t.clone();
+        for c in &mut t.columns {
+            if let Some(g) = &c.generated {
+                c.generated = Some(rename_expression(g, own));
+            }
+        }
+        for c in t.constraints.values_mut() {
+            match &mut c.kind {
+                ConstraintKind::PrimaryKey { columns, include }
+                | ConstraintKind::Unique {
+                    columns, include, ..
+                } => {
+                    *columns = rename_list(columns, own);
+                    *include = rename_list(include, own);
+                }
+                ConstraintKind::ForeignKey {
+                    columns: cols,
+                    references,
+                    referenced_columns,
+                    ..
+                } => {
+                    *cols = rename_list(cols, own);
+                    *referenced_columns = rename_list(referenced_columns, columns.get(references));
+                    if let Some(new) = tables.get(references) {
+                        *references = new.clone();
+                    }
+                }
+                ConstraintKind::Check { expression, .. } => {
+                    *expression = rename_expression(expression, own);
+                }
+                ConstraintKind::Exclusion {
+                    elements,
+                    predicate,
+                    ..
+                } => {
+                    for e in elements {
+                        if let Some(c) = &e.column {
+                            e.column = Some(rename_list(std::slice::from_ref(c), own).remove(0));
+                        }
+                        if let Some(x) = &e.expression {
+                            e.expression = Some(rename_expression(x, own));
+                        }
+                    }
+                    if let Some(p) = predicate {
+                        *p = rename_expression(p, own);
+                    }
+                }
+            }
+        }
+        for i in t.indexes.values_mut() {
+            for k in &mut i.keys {
+                if let Some(c) = &k.column {
+                    k.column = Some(rename_list(std::slice::from_ref(c), own).remove(0));
+                }
+                if let Some(x) = &k.expression {
+                    k.expression = Some(rename_expression(x, own));
+                }
+            }
+            i.include = rename_list(&i.include, own);
+            if let Some(p) = &i.predicate {
+                i.predicate = Some(rename_expression(p, own));
+            }
+        }
+        for p in t.policies.values_mut() {
+            if let Some(u) = &p.using {
+                p.using = Some(rename_expression(u, own));
+            }
+            if let Some(w) = &p.with_check {
+                p.with_check = Some(rename_expression(w, own));
+            }
+        }
+        out.insert(name.clone(), t);
+    }
+    out
+}
+
 /// Appends the relational changes to `out`. Pure, like the rest of the diff.
 pub(super) fn diff(desired: &Catalog, live: &Catalog, options: &DiffOptions, out: &mut Diff) {
+    let translated = translated_tables(desired, live);
+    let live_names: BTreeMap<QualifiedName, QualifiedName> = desired
+        .tables
+        .values()
+        .filter_map(|t| match find_live(t, desired, live) {
+            Found::Renamed(h) => Some((t.name.clone(), h.name.clone())),
+            _ => None,
+        })
+        .collect();
     let mut cx = Cx {
         desired,
         live,
+        translated: &translated,
+        live_names: &live_names,
         options,
         current_user: live.server.as_ref().map(|s| s.current_user.as_str()),
         out,
@@ -344,7 +604,8 @@ pub(super) fn relations_with_own_grants(
         match find_live(want, desired, live) {
             Found::Same(have) => {
                 for c in &want.columns {
-                    let had_identity = column_match(want, have, c).is_some_and(|h| h.identity.is_some());
+                    let had_identity =
+                        column_match(want, have, c).is_some_and(|h| h.identity.is_some());
                     if c.identity.is_some() && !had_identity {
                         out.insert(identity_sequence_name(name, &c.name));
                     }
@@ -412,7 +673,10 @@ fn column_match<'a>(want_t: &Table, have_t: &'a Table, c: &Column) -> Option<&'a
 }
 
 /// Live tables in schemas whose tables are managed that nothing declared accounts for.
-fn undeclared_tables<'a>(desired: &'a Catalog, live: &'a Catalog) -> impl Iterator<Item = &'a Table> {
+fn undeclared_tables<'a>(
+    desired: &'a Catalog,
+    live: &'a Catalog,
+) -> impl Iterator<Item = &'a Table> {
     let renamed: BTreeSet<QualifiedName> = desired
         .tables
         .values()
@@ -604,14 +868,39 @@ fn policy_roles(p: &Policy) -> Vec<String> {
 struct Cx<'a> {
     desired: &'a Catalog,
     live: &'a Catalog,
+    /// Live tables rewritten for the declared renames (`translated_tables`), by live name.
+    translated: &'a BTreeMap<QualifiedName, Table>,
+    /// Live name of each renamed table, by its declared name.
+    live_names: &'a BTreeMap<QualifiedName, QualifiedName>,
     options: &'a DiffOptions,
     current_user: Option<&'a str>,
     out: &'a mut Diff,
 }
 
 impl<'a> Cx<'a> {
+    /// A live table as it reads after the declared renames.
+    fn live_table(&self, live_name: &QualifiedName) -> Option<&'a Table> {
+        self.translated
+            .get(live_name)
+            .or_else(|| self.live.tables.get(live_name))
+    }
+
+    /// The live key a live (translated) foreign key relies on.
+    fn live_referenced_key(&self, fk: &Constraint) -> Option<String> {
+        let ConstraintKind::ForeignKey {
+            references,
+            referenced_columns,
+            ..
+        } = &fk.kind
+        else {
+            return None;
+        };
+        let live_name = self.live_names.get(references).unwrap_or(references);
+        key_for(self.live_table(live_name)?, referenced_columns)
+    }
+
     fn push(&mut self, change: TableChange) {
-        self.out.changes.push(Change::Table(change));
+        self.out.changes.push(Change::Table(Box::new(change)));
     }
 
     fn note(&mut self, kind: NoteKind, object: ObjectRef, message: impl Into<String>) {
@@ -710,7 +999,10 @@ impl<'a> Cx<'a> {
                 grants.entry((g, wgo, ps)).or_default().push(column.clone());
             }
             for (g, only, ps) in acl_revokes(want, have) {
-                revokes.entry((g, only, ps)).or_default().push(column.clone());
+                revokes
+                    .entry((g, only, ps))
+                    .or_default()
+                    .push(column.clone());
             }
         }
         for ((grantee, with_grant_option, privileges), columns) in grants {
@@ -889,10 +1181,12 @@ impl<'a> Cx<'a> {
                 kind: RelationKind::Sequence,
                 name: name.clone(),
             };
-            let want_owner = want
-                .owner
-                .as_ref()
-                .or_else(|| self.desired.relations.get(name).and_then(|r| r.owner.as_ref()));
+            let want_owner = want.owner.as_ref().or_else(|| {
+                self.desired
+                    .relations
+                    .get(name)
+                    .and_then(|r| r.owner.as_ref())
+            });
             let Some(have) = self.live.sequences.get(name) else {
                 let mut sequence = want.clone();
                 sequence.owner = want_owner.cloned();
@@ -957,12 +1251,16 @@ impl<'a> Cx<'a> {
             }
             match find_live(want, self.desired, self.live) {
                 Found::New => self.create_table(want),
-                Found::Same(have) => self.alter_table(want, have, &recreate_fks),
+                Found::Same(have) => {
+                    let have = self.live_table(&have.name).unwrap_or(have);
+                    self.alter_table(want, have, &recreate_fks);
+                }
                 Found::Renamed(have) => {
                     self.push(TableChange::RenameTable {
                         from: have.name.clone(),
                         to: name.name.clone(),
                     });
+                    let have = self.live_table(&have.name).unwrap_or(have);
                     self.alter_table(want, have, &recreate_fks);
                 }
             }
@@ -1048,7 +1346,12 @@ impl<'a> Cx<'a> {
         }
     }
 
-    fn alter_table(&mut self, want: &Table, have: &Table, recreate_fks: &BTreeSet<(QualifiedName, String)>) {
+    fn alter_table(
+        &mut self,
+        want: &Table,
+        have: &Table,
+        recreate_fks: &BTreeSet<(QualifiedName, String)>,
+    ) {
         let name = &want.name;
         let renamed = have.name != want.name;
         if want.unlogged != have.unlogged {
@@ -1086,10 +1389,10 @@ impl<'a> Cx<'a> {
         }
         let partition = want.partition_of.is_some() || have.partition_of.is_some();
         let drop_not_null = self.columns(want, have, partition);
-        self.constraints(want, have, partition, drop_not_null, recreate_fks);
-        self.indexes(want, have, partition);
-        let enable = (want.row_level_security != have.row_level_security)
-            .then_some(want.row_level_security);
+        self.constraints(want, have, drop_not_null, recreate_fks);
+        self.indexes(want, have);
+        let enable =
+            (want.row_level_security != have.row_level_security).then_some(want.row_level_security);
         let force = (want.force_row_level_security != have.force_row_level_security)
             .then_some(want.force_row_level_security);
         if enable.is_some() || force.is_some() {
@@ -1101,7 +1404,11 @@ impl<'a> Cx<'a> {
         }
         self.policies(want, have);
         self.comment(table_ref(want), &want.comment, &have.comment);
-        let want_owner = self.desired.relations.get(name).and_then(|r| r.owner.as_ref());
+        let want_owner = self
+            .desired
+            .relations
+            .get(name)
+            .and_then(|r| r.owner.as_ref());
         let have_rel = self.live.relations.get(&have.name);
         let have_owner = have_rel.and_then(|r| r.owner.as_ref());
         self.owner(table_ref(want), want_owner, have_owner);
@@ -1116,6 +1423,13 @@ impl<'a> Cx<'a> {
 
     /// Column changes of an existing table. Returns the (live) names of columns whose
     /// NOT NULL goes with the live primary key when that is dropped.
+    ///
+    /// Order: renames and new columns; generated columns that become ordinary; every
+    /// type change of the table in one statement (one rewrite), with the generated
+    /// columns that use a changed column (or whose expression changes) dropped before and
+    /// added after inside it, as PostgreSQL refuses to change the type of a column a
+    /// generated column uses; then identity, default and NOT NULL changes; comments and
+    /// column grants last; dropped columns.
     fn columns(&mut self, want_t: &Table, have_t: &Table, partition: bool) -> Vec<String> {
         let t = &want_t.name;
         let want_pk: BTreeSet<&String> = primary_key(want_t)
@@ -1128,46 +1442,38 @@ impl<'a> Cx<'a> {
             self.constraint_match(want_t, pk)
                 .is_some_and(|w| self.constraint_def_eq(w, pk))
         });
-        let live_pk_cols: BTreeSet<&String> =
-            live_pk.and_then(key_columns).into_iter().flatten().collect();
+        let live_pk_cols: BTreeSet<&String> = live_pk
+            .and_then(key_columns)
+            .into_iter()
+            .flatten()
+            .collect();
         let mut drop_with_pk = Vec::new();
         let mut acls = Vec::new();
-        let mut matched: BTreeSet<&str> = BTreeSet::new();
+
+        // Pairs (declared, live); new columns are added after the type changes (their
+        // defaults and expressions are written for the new types).
+        let mut pairs: Vec<(&Column, &Column)> = Vec::new();
+        let mut added: Vec<&Column> = Vec::new();
         for want in &want_t.columns {
-            let Some(have) = column_match(want_t, have_t, want) else {
-                if partition {
-                    continue;
+            match column_match(want_t, have_t, want) {
+                Some(have) => {
+                    if have.name != want.name {
+                        self.push(TableChange::RenameColumn {
+                            table: t.clone(),
+                            from: have.name.clone(),
+                            to: want.name.clone(),
+                        });
+                    }
+                    pairs.push((want, have));
                 }
-                let identity_sequence = want
-                    .identity
-                    .as_ref()
-                    .map(|_| identity_sequence_name(t, &want.name));
-                self.push(TableChange::AddColumn {
-                    table: t.clone(),
-                    column: want.clone(),
-                    identity_sequence: identity_sequence.clone(),
-                });
-                acls.push((want.name.clone(), want.acl.clone(), Acl::default()));
-                if let Some(seq) = identity_sequence {
-                    self.identity_sequence_acl(t, seq);
-                }
-                continue;
-            };
-            matched.insert(have.name.as_str());
-            if have.name != want.name {
-                self.push(TableChange::RenameColumn {
-                    table: t.clone(),
-                    from: have.name.clone(),
-                    to: want.name.clone(),
-                });
+                None if partition => {}
+                None => added.push(want),
             }
-            let column = ObjectRef::TablePart {
-                part: TablePart::Column,
-                table: t.clone(),
-                name: want.name.clone(),
-            };
-            if partition {
-                // Inherited from the parent: only what a partition may set itself.
+        }
+
+        if partition {
+            // Inherited from the parent: only what a partition may set itself.
+            for (want, have) in pairs {
                 if want.default != have.default {
                     self.push(TableChange::SetColumnDefault {
                         table: t.clone(),
@@ -1176,48 +1482,111 @@ impl<'a> Cx<'a> {
                         to: want.default.clone(),
                     });
                 }
+                let column = part_ref(TablePart::Column, t, &want.name);
                 self.comment(column, &want.comment, &have.comment);
                 acls.push((want.name.clone(), want.acl.clone(), have.acl.clone()));
-                continue;
             }
-            // Generated columns first: a re-created column is compared as new.
-            let recreated = match (&want.generated, &have.generated) {
-                (None, None) => false,
-                (Some(w), Some(h)) if w == h => false,
-                (None, Some(_)) => {
-                    self.push(TableChange::DropExpression {
-                        table: t.clone(),
-                        column: want.name.clone(),
-                    });
-                    false
-                }
-                (Some(_), from) => {
-                    self.push(TableChange::RecreateColumn {
-                        table: t.clone(),
-                        column: want.clone(),
-                        from_generated: from.clone(),
-                    });
-                    true
-                }
-            };
-            if recreated {
-                acls.push((want.name.clone(), want.acl.clone(), Acl::default()));
-                continue;
-            }
-            let type_changes =
-                want.type_name != have.type_name || want.collation != have.collation;
-            if type_changes {
-                self.push(TableChange::AlterColumnType {
+            self.column_acls(t, &acls);
+            return drop_with_pk;
+        }
+
+        // Generated → ordinary first: it keeps the values and frees the columns it used.
+        for (want, have) in &pairs {
+            if want.generated.is_none() && have.generated.is_some() {
+                self.push(TableChange::DropExpression {
                     table: t.clone(),
                     column: want.name.clone(),
-                    from_type: have.type_name.clone(),
-                    to_type: want.type_name.clone(),
-                    from_collation: have.collation.clone(),
-                    to_collation: want.collation.clone(),
-                    using: want.using.clone(),
-                    drop_default: have.default.is_some(),
-                    set_default: want.default.clone(),
                 });
+            }
+        }
+        let type_changes: Vec<ColumnTypeChange> = pairs
+            .iter()
+            .filter(|(w, h)| w.type_name != h.type_name || w.collation != h.collation)
+            .map(|(want, have)| ColumnTypeChange {
+                column: want.name.clone(),
+                from_type: have.type_name.clone(),
+                to_type: want.type_name.clone(),
+                from_collation: have.collation.clone(),
+                to_collation: want.collation.clone(),
+                using: want.using.clone(),
+                drop_default: have.default.is_some(),
+                set_default: want.default.clone(),
+            })
+            .collect();
+        let retyped: Vec<&str> = type_changes
+            .iter()
+            .map(|c| {
+                pairs
+                    .iter()
+                    .find(|(w, _)| w.name == c.column)
+                    .map_or(c.column.as_str(), |(_, h)| h.name.as_str())
+            })
+            .collect();
+        let mut recreated: Vec<RecreatedColumn> = Vec::new();
+        for (want, have) in &pairs {
+            let Some(expression) = &want.generated else {
+                continue;
+            };
+            let uses_retyped = have
+                .generated
+                .as_deref()
+                .into_iter()
+                .chain(Some(expression.as_str()))
+                .any(|e| retyped.iter().any(|c| mentions(e, c)));
+            let retypes = want.type_name != have.type_name || want.collation != have.collation;
+            if have.generated.as_ref() != Some(expression) || uses_retyped || retypes {
+                recreated.push(RecreatedColumn {
+                    column: (*want).clone(),
+                    from_generated: have.generated.clone(),
+                });
+            }
+        }
+        let recreated_names: BTreeSet<String> =
+            recreated.iter().map(|r| r.column.name.clone()).collect();
+        // A re-created column gets its new type from its ADD.
+        let type_changes: Vec<ColumnTypeChange> = type_changes
+            .into_iter()
+            .filter(|c| !recreated_names.contains(&c.column))
+            .collect();
+        if type_changes.is_empty() {
+            for r in recreated {
+                self.push(TableChange::RecreateColumn {
+                    table: t.clone(),
+                    column: r.column,
+                    from_generated: r.from_generated,
+                });
+            }
+        } else {
+            self.push(TableChange::AlterColumnTypes {
+                table: t.clone(),
+                columns: type_changes.clone(),
+                recreate_generated: recreated,
+            });
+        }
+        let retyped_names: BTreeSet<&str> =
+            type_changes.iter().map(|c| c.column.as_str()).collect();
+        for want in added {
+            let identity_sequence = want
+                .identity
+                .as_ref()
+                .map(|_| identity_sequence_name(t, &want.name));
+            self.push(TableChange::AddColumn {
+                table: t.clone(),
+                column: want.clone(),
+                identity_sequence: identity_sequence.clone(),
+            });
+            acls.push((want.name.clone(), want.acl.clone(), Acl::default()));
+            if let Some(seq) = identity_sequence {
+                self.identity_sequence_acl(t, seq);
+            }
+        }
+
+        for (want, have) in &pairs {
+            let column = part_ref(TablePart::Column, t, &want.name);
+            if recreated_names.contains(&want.name) {
+                // Added again with its declared comment; its grants start from nothing.
+                acls.push((want.name.clone(), want.acl.clone(), Acl::default()));
+                continue;
             }
             if have.identity.is_some() && want.identity.is_none() {
                 self.push(TableChange::DropIdentity {
@@ -1225,7 +1594,7 @@ impl<'a> Cx<'a> {
                     column: want.name.clone(),
                 });
             }
-            if !type_changes && want.default != have.default {
+            if !retyped_names.contains(want.name.as_str()) && want.default != have.default {
                 self.push(TableChange::SetColumnDefault {
                     table: t.clone(),
                     column: want.name.clone(),
@@ -1249,6 +1618,7 @@ impl<'a> Cx<'a> {
                     self.push(TableChange::AddIdentity {
                         table: t.clone(),
                         column: want.name.clone(),
+                        type_name: want.type_name.clone(),
                         identity: w.clone(),
                         sequence: sequence.clone(),
                     });
@@ -1282,14 +1652,13 @@ impl<'a> Cx<'a> {
             self.comment(column, &want.comment, &have.comment);
             acls.push((want.name.clone(), want.acl.clone(), have.acl.clone()));
         }
-        if !partition {
-            for have in &have_t.columns {
-                if !matched.contains(have.name.as_str()) {
-                    self.push(TableChange::DropColumn {
-                        table: t.clone(),
-                        column: have.clone(),
-                    });
-                }
+        let matched: BTreeSet<&str> = pairs.iter().map(|(_, h)| h.name.as_str()).collect();
+        for have in &have_t.columns {
+            if !matched.contains(have.name.as_str()) {
+                self.push(TableChange::DropColumn {
+                    table: t.clone(),
+                    column: have.clone(),
+                });
             }
         }
         self.column_acls(t, &acls);
@@ -1378,7 +1747,7 @@ impl<'a> Cx<'a> {
                 continue;
             }
             let have = match find_live(want, self.desired, self.live) {
-                Found::Same(h) | Found::Renamed(h) => h,
+                Found::Same(h) | Found::Renamed(h) => self.live_table(&h.name).unwrap_or(h),
                 Found::New => continue,
             };
             for c in have.constraints.values() {
@@ -1387,28 +1756,33 @@ impl<'a> Cx<'a> {
                     .constraint_match(want, c)
                     .is_some_and(|w| self.constraint_def_eq(w, c));
                 if !kept {
-                    going.push((have.name.clone(), cols.to_vec()));
+                    going.push((want.name.clone(), cols.to_vec()));
                 }
             }
             for i in have.indexes.values() {
-                let Some(cols) = unique_index_columns(i) else { continue };
+                let Some(cols) = unique_index_columns(i) else {
+                    continue;
+                };
                 let kept = index_match(want, i).is_some_and(|w| index_def_eq(w, i));
                 if !kept {
-                    going.push((have.name.clone(), cols));
+                    going.push((want.name.clone(), cols));
                 }
             }
         }
         let mut out = BTreeSet::new();
-        for (name, t) in &self.live.tables {
+        for name in self.live.tables.keys() {
+            let Some(t) = self.live_table(name) else {
+                continue;
+            };
             for c in t.constraints.values() {
                 if let ConstraintKind::ForeignKey {
                     references,
                     referenced_columns,
                     ..
                 } = &c.kind
-                    && going
-                        .iter()
-                        .any(|(table, cols)| table == references && same_set(cols, referenced_columns))
+                    && going.iter().any(|(table, cols)| {
+                        table == references && same_set(cols, referenced_columns)
+                    })
                 {
                     out.insert((name.clone(), c.name.clone()));
                 }
@@ -1444,7 +1818,6 @@ impl<'a> Cx<'a> {
         &mut self,
         want_t: &Table,
         have_t: &Table,
-        partition: bool,
         mut drop_not_null: Vec<String>,
         recreate_fks: &BTreeSet<(QualifiedName, String)>,
     ) {
@@ -1467,7 +1840,9 @@ impl<'a> Cx<'a> {
             let reason = if !self.constraint_def_eq(want, have) {
                 Some(None)
             } else if recreate_fks.contains(&(have_t.name.clone(), have.name.clone())) {
-                Some(Some("re-created: the key it references is replaced".to_string()))
+                Some(Some(
+                    "re-created: the key it references is replaced".to_string(),
+                ))
             } else {
                 None
             };
@@ -1481,7 +1856,7 @@ impl<'a> Cx<'a> {
                     } else {
                         Vec::new()
                     },
-                    referenced_key: live_referenced_key(self.live, have),
+                    referenced_key: self.live_referenced_key(have),
                     reason: reason.clone(),
                 });
                 adds.push((want, reason));
@@ -1498,7 +1873,7 @@ impl<'a> Cx<'a> {
             self.comment(object, &want.comment, &have.comment);
         }
         for have in have_t.constraints.values() {
-            if matched.contains(have.name.as_str()) || partition {
+            if matched.contains(have.name.as_str()) {
                 continue;
             }
             let is_pk = matches!(have.kind, ConstraintKind::PrimaryKey { .. });
@@ -1510,7 +1885,7 @@ impl<'a> Cx<'a> {
                 } else {
                     Vec::new()
                 },
-                referenced_key: live_referenced_key(self.live, have),
+                referenced_key: self.live_referenced_key(have),
                 reason: None,
             });
         }
@@ -1519,7 +1894,7 @@ impl<'a> Cx<'a> {
         }
     }
 
-    fn indexes(&mut self, want_t: &Table, have_t: &Table, partition: bool) {
+    fn indexes(&mut self, want_t: &Table, have_t: &Table) {
         let t = &want_t.name;
         let mut matched: BTreeSet<&str> = BTreeSet::new();
         for want in want_t.indexes.values() {
@@ -1570,9 +1945,6 @@ impl<'a> Cx<'a> {
             }
             let object = part_ref(TablePart::Index, t, &want.name);
             self.comment(object, &want.comment, &have.comment);
-        }
-        if partition {
-            return;
         }
         for have in have_t.indexes.values() {
             if !matched.contains(have.name.as_str()) {
@@ -1652,7 +2024,7 @@ impl<'a> Cx<'a> {
                         table: t.name.clone(),
                         constraint: c.clone(),
                         drop_not_null: Vec::new(),
-                        referenced_key: live_referenced_key(self.live, c),
+                        referenced_key: self.live_referenced_key(c),
                         reason: Some("its table is dropped".into()),
                     });
                 }
@@ -1720,6 +2092,7 @@ impl<'a> Cx<'a> {
             if !self.desired.schemas.contains_key(&u.schema) {
                 continue;
             }
+            // Names come display-quoted (`notes_audit on general.notes`, `f(integer)`).
             let what = if u.name.contains(" on ") {
                 format!("{} {}", u.kind, u.name)
             } else {
@@ -1727,7 +2100,7 @@ impl<'a> Cx<'a> {
                     "{} {}.{}",
                     u.kind,
                     crate::sql::display_ident(&u.schema),
-                    crate::sql::display_ident(&u.name)
+                    u.name
                 )
             };
             self.note(NoteKind::Unmanaged, ObjectRef::schema(&u.schema), what);
@@ -1749,19 +2122,6 @@ fn key_for(table: &Table, columns: &[String]) -> Option<String> {
                 .find(|i| unique_index_columns(i).is_some_and(|k| same_set(&k, columns)))
                 .map(|i| i.name.clone())
         })
-}
-
-/// The live key a live foreign key relies on.
-fn live_referenced_key(live: &Catalog, fk: &Constraint) -> Option<String> {
-    let ConstraintKind::ForeignKey {
-        references,
-        referenced_columns,
-        ..
-    } = &fk.kind
-    else {
-        return None;
-    };
-    key_for(live.tables.get(references)?, referenced_columns)
 }
 
 /// The declared index a live one corresponds to.
@@ -1822,7 +2182,7 @@ fn labels(values: &[String]) -> String {
 
 fn collate_text(c: &Option<String>) -> String {
     c.as_ref()
-        .map_or(String::new(), |c| format!(" collate {}", crate::sql::display_ident(c)))
+        .map_or(String::new(), |c| format!(" collate {c}"))
 }
 
 #[cfg(test)]

@@ -71,6 +71,7 @@ pub fn query_texts(version_num: i32, can_read_passwords: bool) -> Vec<(&'static 
             queries::columns(),
             queries::constraints(version_num),
             queries::indexes(version_num),
+            queries::opclasses_and_collations(),
             queries::policies(),
             queries::sequences(),
             queries::enums(),
@@ -179,6 +180,7 @@ impl<C: GenericClient> Reader<'_, C> {
             q_columns,
             q_constraints,
             q_indexes,
+            q_lookups,
             q_policies,
             q_sequences,
             q_enums,
@@ -207,6 +209,7 @@ impl<C: GenericClient> Reader<'_, C> {
             columns,
             constraints,
             indexes,
+            lookups,
             policies,
             sequences,
             enums,
@@ -226,6 +229,7 @@ impl<C: GenericClient> Reader<'_, C> {
             self.run(q_columns, queries::columns()),
             self.run(q_constraints, queries::constraints(version)),
             self.run(q_indexes, queries::indexes(version)),
+            self.run(q_lookups, queries::opclasses_and_collations()),
             self.run(q_policies, queries::policies()),
             self.run(q_sequences, queries::sequences()),
             self.run(q_enums, queries::enums()),
@@ -235,9 +239,10 @@ impl<C: GenericClient> Reader<'_, C> {
         )?;
 
         let mut by_oid = tables::read_tables(q_tables, &tables)?;
-        tables::apply_columns(q_columns, &columns, &mut by_oid)?;
-        tables::apply_constraints(q_constraints, &constraints, &mut by_oid)?;
-        tables::apply_indexes(q_indexes, &indexes, &mut by_oid)?;
+        let columns = tables::apply_columns(q_columns, &columns, &mut by_oid)?;
+        let lookups = tables::read_lookups(q_lookups, &lookups)?;
+        tables::apply_constraints(q_constraints, &constraints, &mut by_oid, &columns)?;
+        tables::apply_indexes(q_indexes, &indexes, &mut by_oid, &columns, &lookups)?;
         tables::apply_policies(q_policies, &policies, &mut by_oid)?;
         let mut tables: BTreeMap<QualifiedName, crate::model::Table> = by_oid
             .into_values()
@@ -620,7 +625,7 @@ mod tests {
 
     #[test]
     fn query_list_is_fixed() {
-        assert_eq!(QUERY_COUNT, 20);
+        assert_eq!(QUERY_COUNT, 21);
         for sql in [
             queries::search_path(),
             queries::server(),
@@ -640,6 +645,7 @@ mod tests {
             queries::constraints(150000),
             queries::indexes(140000),
             queries::indexes(150000),
+            queries::opclasses_and_collations(),
             queries::policies(),
             queries::sequences(),
             queries::enums(),

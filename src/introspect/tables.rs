@@ -77,15 +77,32 @@ pub(super) fn read_tables(
     Ok(tables)
 }
 
+/// What the reader needs to know about a column to name keys: its name, type and
+/// collation.
+pub(super) struct ColumnInfo {
+    name: String,
+    type_oid: u32,
+    collation_oid: u32,
+}
+
+/// Every column the column query returned, by (table oid, column number): the tables'
+/// own, their partitions' and those of tables a foreign key references.
+pub(super) type ColumnsByNumber = HashMap<(u32, i16), ColumnInfo>;
+
+/// The columns of every table (`detailed` rows) into `tables`, in `attnum` order; all
+/// rows into the returned map, for naming the keys of constraints and indexes.
 pub(super) fn apply_columns(
     what: &'static str,
     rows: &[Row],
     tables: &mut TablesByOid,
-) -> Result<(), IntrospectError> {
+) -> Result<ColumnsByNumber, IntrospectError> {
     let [
         table_oid,
         num,
         name,
+        type_oid,
+        collation_oid,
+        detailed,
         type_name,
         collation,
         not_null,
@@ -97,6 +114,9 @@ pub(super) fn apply_columns(
         "table_oid",
         "num",
         "name",
+        "type_oid",
+        "collation_oid",
+        "detailed",
         "type_name",
         "collation",
         "not_null",
@@ -106,58 +126,89 @@ pub(super) fn apply_columns(
         "comment",
     ]
     .map(|column| position(what, rows, column));
-    let (table_oid, num, name, type_name, collation, not_null) =
-        (table_oid?, num?, name?, type_name?, collation?, not_null?);
-    let (default_expr, generated, identity, comment) =
-        (default_expr?, generated?, identity?, comment?);
+    let (table_oid, num, name, type_oid, collation_oid, detailed) = (
+        table_oid?,
+        num?,
+        name?,
+        type_oid?,
+        collation_oid?,
+        detailed?,
+    );
+    let (type_name, collation, not_null, default_expr, generated, identity, comment) = (
+        type_name?,
+        collation?,
+        not_null?,
+        default_expr?,
+        generated?,
+        identity?,
+        comment?,
+    );
 
+    let mut by_number = HashMap::with_capacity(rows.len());
     let mut numbered: HashMap<u32, Vec<(i32, Column)>> = HashMap::with_capacity(tables.len());
     for row in rows {
         let oid: u32 = at(what, row, table_oid)?;
-        let Some(table) = tables.get(&oid) else {
-            continue;
-        };
+        let attnum: i32 = at(what, row, num)?;
         let column_name: String = at(what, row, name)?;
-        let expression: Option<String> = at(what, row, default_expr)?;
-        let generated_kind: &str = at(what, row, generated)?;
-        let identity_kind: &str = at(what, row, identity)?;
-        let mut column = Column::new(column_name, at::<String>(what, row, type_name)?);
-        column.collation = at(what, row, collation)?;
-        column.not_null = at(what, row, not_null)?;
-        match generated_kind {
-            "" => column.default = expression,
-            // `s` stored; `v` virtual (PostgreSQL 18) has no place in the model yet and
-            // is read as a generated column too.
-            _ => column.generated = expression,
-        }
-        column.identity = match identity_kind {
-            "" => None,
-            "a" => Some(Identity {
-                kind: IdentityKind::Always,
-                options: SequenceOptions::default(),
-            }),
-            "d" => Some(Identity {
-                kind: IdentityKind::ByDefault,
-                options: SequenceOptions::default(),
-            }),
-            other => {
-                return Err(unexpected(
-                    what,
-                    format!(
-                        "identity kind {other:?} of column {} of {}",
-                        column.name, table.name
-                    ),
-                ));
-            }
+        let key = (
+            oid,
+            i16::try_from(attnum)
+                .map_err(|_| unexpected(what, format!("column number {attnum}")))?,
+        );
+        let info = ColumnInfo {
+            name: column_name,
+            type_oid: at(what, row, type_oid)?,
+            collation_oid: at(what, row, collation_oid)?,
         };
-        column.comment = at(what, row, comment)?;
-        column.acl = read_acl(what, row, &|| {
-            format!("column {} of {}", column.name, table.name)
-        })?;
-        numbered
-            .entry(oid)
-            .or_default()
-            .push((at(what, row, num)?, column));
+        let is_detailed: bool = at(what, row, detailed)?;
+        let table = if is_detailed { tables.get(&oid) } else { None };
+        if let Some(table) = table {
+            let expression: Option<String> = at(what, row, default_expr)?;
+            let generated_kind: &str = at(what, row, generated)?;
+            let identity_kind: &str = at(what, row, identity)?;
+            let type_name: Option<String> = at(what, row, type_name)?;
+            let type_name = type_name.ok_or_else(|| {
+                unexpected(
+                    what,
+                    format!("no type for column {} of {}", info.name, table.name),
+                )
+            })?;
+            let mut column = Column::new(info.name.clone(), type_name);
+            column.collation = at(what, row, collation)?;
+            column.not_null = at(what, row, not_null)?;
+            match generated_kind {
+                "" => column.default = expression,
+                // `s` stored; `v` virtual (PostgreSQL 18) has no place in the model yet
+                // and is read as a generated column too.
+                _ => column.generated = expression,
+            }
+            column.identity = match identity_kind {
+                "" => None,
+                "a" => Some(Identity {
+                    kind: IdentityKind::Always,
+                    options: SequenceOptions::default(),
+                }),
+                "d" => Some(Identity {
+                    kind: IdentityKind::ByDefault,
+                    options: SequenceOptions::default(),
+                }),
+                other => {
+                    return Err(unexpected(
+                        what,
+                        format!(
+                            "identity kind {other:?} of column {} of {}",
+                            column.name, table.name
+                        ),
+                    ));
+                }
+            };
+            column.comment = at(what, row, comment)?;
+            column.acl = read_acl(what, row, &|| {
+                format!("column {} of {}", column.name, table.name)
+            })?;
+            numbered.entry(oid).or_default().push((attnum, column));
+        }
+        by_number.insert(key, info);
     }
     for (oid, mut columns) in numbered {
         columns.sort_by_key(|(num, _)| *num);
@@ -165,7 +216,77 @@ pub(super) fn apply_columns(
             table.columns = columns.into_iter().map(|(_, c)| c).collect();
         }
     }
-    Ok(())
+    Ok(by_number)
+}
+
+/// Operator classes and collations by oid, see `queries::opclasses_and_collations`.
+#[derive(Default)]
+pub(super) struct Lookups {
+    opclasses: HashMap<u32, Opclass>,
+    /// The default opclass of (index method, input type).
+    default_opclass: HashMap<(u32, u32), u32>,
+    collations: HashMap<u32, String>,
+}
+
+struct Opclass {
+    name: String,
+    is_default: bool,
+    method: u32,
+}
+
+impl Lookups {
+    /// The opclass of an index key, `None` when it is the default one: the default
+    /// opclass of the column's exact type, or, when the type has none (`varchar`,
+    /// domains, enums, arrays), a default opclass the type is binary-compatible with.
+    /// For an expression key (`column_type` unknown), any default opclass.
+    fn opclass(&self, oid: u32, column_type: Option<u32>) -> Option<String> {
+        let opclass = self.opclasses.get(&oid)?;
+        let is_default = opclass.is_default
+            && column_type.is_none_or(|type_oid| {
+                self.default_opclass
+                    .get(&(opclass.method, type_oid))
+                    .is_none_or(|&default| default == oid)
+            });
+        (!is_default).then(|| opclass.name.clone())
+    }
+
+    fn collation(&self, oid: u32) -> Option<String> {
+        self.collations.get(&oid).cloned()
+    }
+}
+
+/// `DEFAULT_COLLATION_OID`: the database's default collation.
+const DEFAULT_COLLATION: u32 = 100;
+
+pub(super) fn read_lookups(what: &'static str, rows: &[Row]) -> Result<Lookups, IntrospectError> {
+    let mut lookups = Lookups::default();
+    for row in rows {
+        let kind: &str = get(what, row, "kind")?;
+        let oid: u32 = get(what, row, "oid")?;
+        let name: String = get(what, row, "name")?;
+        match kind {
+            "opclass" => {
+                let is_default: bool = get(what, row, "is_default")?;
+                let method: u32 = get(what, row, "method")?;
+                let input_type: u32 = get(what, row, "input_type")?;
+                if is_default {
+                    lookups.default_opclass.insert((method, input_type), oid);
+                }
+                lookups.opclasses.insert(
+                    oid,
+                    Opclass {
+                        name,
+                        is_default,
+                        method,
+                    },
+                );
+            }
+            _ => {
+                lookups.collations.insert(oid, name);
+            }
+        }
+    }
+    Ok(lookups)
 }
 
 fn foreign_key_action(
@@ -188,8 +309,7 @@ fn foreign_key_action(
     })
 }
 
-/// A `text[]` that must be there (an `ARRAY(…)` is never NULL, an aggregate over no row
-/// is: both read as a list).
+/// A `text[]` that may be NULL or hold NULLs.
 fn strings(
     what: &'static str,
     row: &Row,
@@ -213,10 +333,65 @@ fn names(
         .collect()
 }
 
+/// An `int2[]` of column numbers (NULL reads as empty).
+fn numbers(what: &'static str, row: &Row, column: &str) -> Result<Vec<i16>, IntrospectError> {
+    Ok(get::<Option<Vec<i16>>>(what, row, column)?.unwrap_or_default())
+}
+
+/// The column named by number `num` of table `table`.
+fn column<'c>(
+    what: &'static str,
+    columns: &'c ColumnsByNumber,
+    table: u32,
+    num: i16,
+    object: &dyn Fn() -> String,
+) -> Result<&'c ColumnInfo, IntrospectError> {
+    columns
+        .get(&(table, num))
+        .ok_or_else(|| unexpected(what, format!("{} names unknown column {num}", object())))
+}
+
+/// Names of columns `nums` of table `table`.
+fn column_names(
+    what: &'static str,
+    columns: &ColumnsByNumber,
+    table: u32,
+    nums: &[i16],
+    object: &dyn Fn() -> String,
+) -> Result<Vec<String>, IntrospectError> {
+    nums.iter()
+        .map(|&num| column(what, columns, table, num, object).map(|c| c.name.clone()))
+        .collect()
+}
+
+/// Splits an index's `indkey` into key columns and INCLUDE columns.
+fn split_keys(
+    what: &'static str,
+    keys: &[i16],
+    key_count: i32,
+    object: &dyn Fn() -> String,
+) -> Result<(Vec<i16>, Vec<i16>), IntrospectError> {
+    let count = usize::try_from(key_count)
+        .ok()
+        .filter(|&count| count <= keys.len())
+        .ok_or_else(|| {
+            unexpected(
+                what,
+                format!(
+                    "{} has {key_count} key columns out of {}",
+                    object(),
+                    keys.len()
+                ),
+            )
+        })?;
+    Ok((keys[..count].to_vec(), keys[count..].to_vec()))
+}
+
 pub(super) fn apply_constraints(
     what: &'static str,
     rows: &[Row],
     tables: &mut TablesByOid,
+    columns: &ColumnsByNumber,
 ) -> Result<(), IntrospectError> {
     for row in rows {
         let oid: u32 = get(what, row, "table_oid")?;
@@ -225,16 +400,22 @@ pub(super) fn apply_constraints(
         };
         let name: String = get(what, row, "name")?;
         let object = || format!("constraint {name} of {}", table.name);
-        let columns = names(what, row, "columns", &object)?;
-        let code: String = get(what, row, "kind")?;
-        let kind = match code.as_str() {
+        let code: &str = get(what, row, "kind")?;
+        let own_columns =
+            || column_names(what, columns, oid, &numbers(what, row, "columns")?, &object);
+        let index_keys = || -> Result<(Vec<i16>, Vec<i16>), IntrospectError> {
+            let keys = numbers(what, row, "index_keys")?;
+            let count: Option<i32> = get(what, row, "index_key_count")?;
+            split_keys(what, &keys, count.unwrap_or(0), &object)
+        };
+        let kind = match code {
             "p" => ConstraintKind::PrimaryKey {
-                columns,
-                include: names(what, row, "include", &object)?,
+                columns: own_columns()?,
+                include: column_names(what, columns, oid, &index_keys()?.1, &object)?,
             },
             "u" => ConstraintKind::Unique {
-                columns,
-                include: names(what, row, "include", &object)?,
+                columns: own_columns()?,
+                include: column_names(what, columns, oid, &index_keys()?.1, &object)?,
                 nulls_not_distinct: get(what, row, "nulls_not_distinct")?,
             },
             "f" => {
@@ -246,21 +427,22 @@ pub(super) fn apply_constraints(
                         format!("{} references no table", object()),
                     ));
                 };
+                let ref_oid: u32 = get(what, row, "ref_oid")?;
+                let on_update: &str = get(what, row, "on_update")?;
+                let on_delete: &str = get(what, row, "on_delete")?;
                 ConstraintKind::ForeignKey {
-                    columns,
+                    columns: own_columns()?,
                     references: QualifiedName::new(schema, ref_table),
-                    referenced_columns: names(what, row, "ref_columns", &object)?,
-                    on_update: foreign_key_action(
+                    referenced_columns: column_names(
                         what,
-                        &get::<String>(what, row, "on_update")?,
+                        columns,
+                        ref_oid,
+                        &numbers(what, row, "ref_columns")?,
                         &object,
                     )?,
-                    on_delete: foreign_key_action(
-                        what,
-                        &get::<String>(what, row, "on_delete")?,
-                        &object,
-                    )?,
-                    match_full: get::<String>(what, row, "match_type")? == "f",
+                    on_update: foreign_key_action(what, on_update, &object)?,
+                    on_delete: foreign_key_action(what, on_delete, &object)?,
+                    match_full: get::<&str>(what, row, "match_type")? == "f",
                 }
             }
             "c" => ConstraintKind::Check {
@@ -269,27 +451,36 @@ pub(super) fn apply_constraints(
                 no_inherit: get(what, row, "no_inherit")?,
             },
             "x" => {
-                let element_columns = strings(what, row, "element_columns")?;
-                let element_exprs = strings(what, row, "element_exprs")?;
+                let (keys, _include) = index_keys()?;
+                let expressions = strings(what, row, "element_exprs")?;
                 let operators = names(what, row, "element_operators", &object)?;
-                if element_columns.len() != operators.len()
-                    || element_exprs.len() != operators.len()
-                {
+                if expressions.len() != keys.len() || operators.len() != keys.len() {
                     return Err(unexpected(
                         what,
                         format!("element arrays of {} differ in length", object()),
                     ));
                 }
-                let elements = element_columns
-                    .into_iter()
-                    .zip(element_exprs)
-                    .zip(operators)
-                    .map(|((column, expression), operator)| ExclusionElement {
-                        expression: if column.is_some() { None } else { expression },
+                let mut elements = Vec::with_capacity(keys.len());
+                for ((num, expression), operator) in
+                    keys.into_iter().zip(expressions).zip(operators)
+                {
+                    let (column, expression) = if num == 0 {
+                        let expression = expression.ok_or_else(|| {
+                            unexpected(what, format!("{} has an empty expression", object()))
+                        })?;
+                        (None, Some(expression))
+                    } else {
+                        (
+                            Some(column(what, columns, oid, num, &object)?.name.clone()),
+                            None,
+                        )
+                    };
+                    elements.push(ExclusionElement {
                         column,
+                        expression,
                         operator,
-                    })
-                    .collect();
+                    });
+                }
                 ConstraintKind::Exclusion {
                     method: get::<Option<String>>(what, row, "method")?.ok_or_else(|| {
                         unexpected(what, format!("{} has no index method", object()))
@@ -319,8 +510,8 @@ pub(super) fn apply_constraints(
 }
 
 /// `indoption` bits.
-const INDOPTION_DESC: i32 = 0x01;
-const INDOPTION_NULLS_FIRST: i32 = 0x02;
+const INDOPTION_DESC: i16 = 0x01;
+const INDOPTION_NULLS_FIRST: i16 = 0x02;
 
 /// `k=v` storage parameters as `reloptions` stores them, split on the first `=`.
 fn storage_parameters(
@@ -345,6 +536,8 @@ pub(super) fn apply_indexes(
     what: &'static str,
     rows: &[Row],
     tables: &mut TablesByOid,
+    columns: &ColumnsByNumber,
+    lookups: &Lookups,
 ) -> Result<(), IntrospectError> {
     for row in rows {
         let oid: u32 = get(what, row, "table_oid")?;
@@ -353,42 +546,55 @@ pub(super) fn apply_indexes(
         };
         let name: String = get(what, row, "name")?;
         let object = || format!("index {name} on {}", table.name);
-        let columns = strings(what, row, "columns")?;
-        let exprs = strings(what, row, "exprs")?;
-        let opclasses = strings(what, row, "opclasses")?;
-        let collations = strings(what, row, "collations")?;
-        let options: Vec<Option<i32>> =
-            get::<Option<Vec<Option<i32>>>>(what, row, "options")?.unwrap_or_default();
-        let n = columns.len();
-        if [
-            exprs.len(),
-            opclasses.len(),
-            collations.len(),
-            options.len(),
-        ]
-        .iter()
-        .any(|&len| len != n)
+        let (keys, include) = split_keys(
+            what,
+            &numbers(what, row, "keys")?,
+            get(what, row, "key_count")?,
+            &object,
+        )?;
+        let opclasses: Vec<u32> = get(what, row, "opclasses")?;
+        let collations: Vec<u32> = get(what, row, "collations")?;
+        let options: Vec<i16> = get(what, row, "options")?;
+        let expressions = strings(what, row, "exprs")?;
+        if opclasses.len() != keys.len()
+            || collations.len() != keys.len()
+            || options.len() != keys.len()
+            || !(expressions.is_empty() || expressions.len() == keys.len())
         {
             return Err(unexpected(
                 what,
                 format!("key arrays of {} differ in length", object()),
             ));
         }
-        let mut keys = Vec::with_capacity(n);
-        for ((((column, expression), opclass), collation), option) in columns
-            .into_iter()
-            .zip(exprs)
-            .zip(opclasses)
-            .zip(collations)
-            .zip(options)
-        {
-            let option = option.unwrap_or(0);
-            let descending = option & INDOPTION_DESC != 0;
-            let nulls_first = option & INDOPTION_NULLS_FIRST != 0;
-            keys.push(IndexKey {
-                expression: if column.is_some() { None } else { expression },
-                column,
-                opclass,
+        let mut index_keys = Vec::with_capacity(keys.len());
+        for (k, &num) in keys.iter().enumerate() {
+            let (column_name, expression, column_type, default_collation) = if num == 0 {
+                let expression = expressions.get(k).cloned().flatten().ok_or_else(|| {
+                    unexpected(what, format!("{} has an empty key expression", object()))
+                })?;
+                (None, Some(expression), None, DEFAULT_COLLATION)
+            } else {
+                let info = column(what, columns, oid, num, &object)?;
+                (
+                    Some(info.name.clone()),
+                    None,
+                    Some(info.type_oid),
+                    info.collation_oid,
+                )
+            };
+            let collation = match collations[k] {
+                0 => None,
+                coll if coll == default_collation => None,
+                coll => Some(lookups.collation(coll).ok_or_else(|| {
+                    unexpected(what, format!("{} uses unknown collation {coll}", object()))
+                })?),
+            };
+            let descending = options[k] & INDOPTION_DESC != 0;
+            let nulls_first = options[k] & INDOPTION_NULLS_FIRST != 0;
+            index_keys.push(IndexKey {
+                column: column_name,
+                expression,
+                opclass: lookups.opclass(opclasses[k], column_type),
                 collation,
                 descending,
                 // NULLS LAST is the default for ASC, NULLS FIRST for DESC.
@@ -400,8 +606,8 @@ pub(super) fn apply_indexes(
             unique: get(what, row, "is_unique")?,
             nulls_not_distinct: get(what, row, "nulls_not_distinct")?,
             method: get(what, row, "method")?,
-            keys,
-            include: names(what, row, "include", &object)?,
+            keys: index_keys,
+            include: column_names(what, columns, oid, &include, &object)?,
             predicate: get(what, row, "predicate")?,
             with: storage_parameters(what, get(what, row, "with_options")?, &object)?,
             concurrently: false,

@@ -561,7 +561,13 @@ impl Builder {
         }
     }
 
-    pub(super) fn finish(self, phase: u8, action: Action, object: ObjectRef, summary: String) -> Node {
+    pub(super) fn finish(
+        self,
+        phase: u8,
+        action: Action,
+        object: ObjectRef,
+        summary: String,
+    ) -> Node {
         let exec = self.exec.unwrap_or(Exec::Sql(self.statements));
         Node {
             step: Step {

@@ -7,7 +7,7 @@
 
 use super::sql::{Builder, ident, privilege_list};
 use super::{Action, Exec, HazardKind, Key, Node, phase};
-use crate::diff::tables::{EnumPosition, TableChange, effective_sequence};
+use crate::diff::tables::{EnumPosition, RecreatedColumn, TableChange, effective_sequence};
 use crate::model::*;
 use crate::sql::{qualified, quote_ident, quote_literal};
 
@@ -48,8 +48,10 @@ pub(super) fn node_for(change: &TableChange) -> Node {
                 quote_ident(name),
                 quote_literal(to)
             ));
-            b.details
-                .push(format!("version: {} → {to}", from.as_deref().unwrap_or("?")));
+            b.details.push(format!(
+                "version: {} → {to}",
+                from.as_deref().unwrap_or("?")
+            ));
             b.requires.push(Key::Extension(name.clone()));
             b.finish(
                 phase::EXTENSION,
@@ -142,7 +144,7 @@ pub(super) fn node_for(change: &TableChange) -> Node {
         TableChange::CreateDomain { domain: d } => {
             let mut sql = format!("CREATE DOMAIN {} AS {}", qn(&d.name), d.base_type);
             if let Some(c) = &d.collation {
-                sql.push_str(&format!(" COLLATE {}", quote_ident(c)));
+                sql.push_str(&format!(" COLLATE {}", collation_sql(c)));
             }
             if let Some(def) = &d.default {
                 sql.push_str(&format!(" DEFAULT {def}"));
@@ -152,8 +154,12 @@ pub(super) fn node_for(change: &TableChange) -> Node {
                 sql.push_str(" NOT NULL");
             }
             for (check, expr) in &d.checks {
-                sql.push_str(&format!(" CONSTRAINT {} CHECK ({expr})", quote_ident(check)));
-                b.creates.push(Key::Constraint(d.name.clone(), check.clone()));
+                sql.push_str(&format!(
+                    " CONSTRAINT {} CHECK ({expr})",
+                    quote_ident(check)
+                ));
+                b.creates
+                    .push(Key::Constraint(d.name.clone(), check.clone()));
             }
             b.sql(sql);
             b.details.push(format!("type: {}", d.base_type));
@@ -292,7 +298,11 @@ pub(super) fn node_for(change: &TableChange) -> Node {
 
         // -- sequences --------------------------------------------------------------
         TableChange::CreateSequence { sequence: s } => {
-            let mut parts = vec![format!("CREATE SEQUENCE {} AS {}", qn(&s.name), s.data_type)];
+            let mut parts = vec![format!(
+                "CREATE SEQUENCE {} AS {}",
+                qn(&s.name),
+                s.data_type
+            )];
             parts.extend(sequence_options(&s.options));
             b.sql(parts.join(" "));
             b.details.push(format!("type: {}", s.data_type));
@@ -383,7 +393,11 @@ pub(super) fn node_for(change: &TableChange) -> Node {
             identity_sequences,
         } => create_table(b, t, owner.as_ref(), identity_sequences),
         TableChange::RenameTable { from, to } => {
-            b.sql(format!("ALTER TABLE {} RENAME TO {}", qn(from), quote_ident(to)));
+            b.sql(format!(
+                "ALTER TABLE {} RENAME TO {}",
+                qn(from),
+                quote_ident(to)
+            ));
             let new = QualifiedName::new(from.schema.clone(), to.clone());
             b.requires.push(Key::Schema(from.schema.clone()));
             b.drops.push(Key::Relation(from.clone()));
@@ -434,9 +448,8 @@ pub(super) fn node_for(change: &TableChange) -> Node {
             b.sql(format!("ALTER TABLE {} SET {kw}", qn(table)));
             b.rewrite(table);
             if *unlogged {
-                b.details.push(
-                    "an unlogged table is not crash-safe and is not replicated".into(),
-                );
+                b.details
+                    .push("an unlogged table is not crash-safe and is not replicated".into());
             }
             b.requires.push(Key::Relation(table.clone()));
             b.finish(
@@ -473,7 +486,8 @@ pub(super) fn node_for(change: &TableChange) -> Node {
             if let Some(f) = force {
                 let kw = if *f { "FORCE" } else { "NO FORCE" };
                 b.sql(format!("ALTER TABLE {} {kw} ROW LEVEL SECURITY", qn(table)));
-                b.details.push(format!("force row level security: {} → {f}", !f));
+                b.details
+                    .push(format!("force row level security: {} → {f}", !f));
                 b.hazard(
                     HazardKind::AuthorizationChange,
                     if *f {
@@ -489,7 +503,10 @@ pub(super) fn node_for(change: &TableChange) -> Node {
                 phase::COLUMN,
                 Action::Alter,
                 table_ref(table),
-                format!("{} row level security on table {table}", verbs.join(" and ")),
+                format!(
+                    "{} row level security on table {table}",
+                    verbs.join(" and ")
+                ),
             )
         }
         TableChange::AttachPartition {
@@ -639,67 +656,89 @@ pub(super) fn node_for(change: &TableChange) -> Node {
                 ),
             )
         }
-        TableChange::AlterColumnType {
+        TableChange::AlterColumnTypes {
             table,
-            column,
-            from_type,
-            to_type,
-            from_collation,
-            to_collation,
-            using,
-            drop_default,
-            set_default,
+            columns,
+            recreate_generated,
         } => {
-            let col = quote_ident(column);
             let mut parts = Vec::new();
-            if *drop_default {
-                parts.push(format!("ALTER COLUMN {col} DROP DEFAULT"));
+            for r in recreate_generated {
+                parts.push(format!("DROP COLUMN {}", quote_ident(&r.column.name)));
             }
-            let collate = to_collation
-                .as_ref()
-                .map_or(String::new(), |c| format!(" COLLATE {}", quote_ident(c)));
-            let using_expr = using
-                .clone()
-                .unwrap_or_else(|| format!("{col}::{to_type}"));
-            parts.push(format!(
-                "ALTER COLUMN {col} TYPE {to_type}{collate} USING {using_expr}"
-            ));
-            if let Some(d) = set_default {
-                parts.push(format!("ALTER COLUMN {col} SET DEFAULT {d}"));
-                b.require_sequences(d);
+            for c in columns {
+                let col = quote_ident(&c.column);
+                if c.drop_default {
+                    parts.push(format!("ALTER COLUMN {col} DROP DEFAULT"));
+                }
+                let collate = c.to_collation.as_ref().map_or(String::new(), |coll| {
+                    format!(" COLLATE {}", collation_sql(coll))
+                });
+                let using = c
+                    .using
+                    .clone()
+                    .unwrap_or_else(|| format!("{col}::{}", c.to_type));
+                parts.push(format!(
+                    "ALTER COLUMN {col} TYPE {}{collate} USING {using}",
+                    c.to_type
+                ));
+                if let Some(d) = &c.set_default {
+                    parts.push(format!("ALTER COLUMN {col} SET DEFAULT {d}"));
+                    b.require_sequences(d);
+                }
+                let name = ident(&c.column);
+                if c.from_type != c.to_type {
+                    b.details
+                        .push(format!("{name}: {} → {}", c.from_type, c.to_type));
+                }
+                if c.from_collation != c.to_collation {
+                    b.details.push(format!(
+                        "{name}: collation {} → {}",
+                        c.from_collation.as_deref().unwrap_or("(default)"),
+                        c.to_collation.as_deref().unwrap_or("(default)")
+                    ));
+                }
+                b.details.push(match &c.using {
+                    Some(u) => format!("{name}: using {u}"),
+                    None => format!("{name}: using a cast of the current value"),
+                });
+                if c.drop_default {
+                    b.details.push(format!(
+                        "{name}: the default is dropped for the change and set again"
+                    ));
+                }
+                b.require_type(&c.from_type);
+                b.require_type(&c.to_type);
+                b.require_column(table, &c.column);
+            }
+            for r in recreate_generated {
+                parts.push(format!("ADD COLUMN {}", column_sql(&r.column, None)));
+                b.recreated_column(table, r);
             }
             b.sql(alter_table(table, &parts));
-            if from_type != to_type {
-                b.details.push(format!("type: {from_type} → {to_type}"));
-            }
-            if from_collation != to_collation {
-                b.details.push(format!(
-                    "collation: {} → {}",
-                    from_collation.as_deref().map_or("(default)".into(), ident),
-                    to_collation.as_deref().map_or("(default)".into(), ident)
-                ));
-            }
-            b.details.push(match using {
-                Some(u) => format!("using: {u}"),
-                None => "using: a cast of the current value".into(),
-            });
-            if *drop_default {
-                b.details
-                    .push("the default is dropped for the change and set again".into());
+            for r in recreate_generated {
+                if let Some(comment) = &r.column.comment {
+                    b.sql(format!(
+                        "COMMENT ON COLUMN {}.{} IS {}",
+                        qn(table),
+                        quote_ident(&r.column.name),
+                        quote_literal(comment)
+                    ));
+                }
             }
             b.rewrite(table);
-            b.require_type(from_type);
-            b.require_type(to_type);
-            b.requires.extend([
-                Key::Relation(table.clone()),
-                Key::Column(table.clone(), column.clone()),
-            ]);
-            b.finish(
-                phase::COLUMN,
-                Action::Alter,
-                column_ref(table, column),
-                format!("change type of column {} of table {table}", ident(column)),
-            )
+            let names: Vec<String> = columns.iter().map(|c| c.column.clone()).collect();
+            let summary = match names.as_slice() {
+                [one] => format!("change type of column {} of table {table}", ident(one)),
+                many => format!(
+                    "change types of columns {} of table {table}",
+                    ident_list(many)
+                ),
+            };
+            let object = match names.as_slice() {
+                [one] => column_ref(table, one),
+                _ => table_ref(table),
+            };
+            b.finish(phase::COLUMN, Action::Alter, object, summary)
         }
         TableChange::SetColumnDefault {
             table,
@@ -713,7 +752,10 @@ pub(super) fn node_for(change: &TableChange) -> Node {
                     table,
                     &[format!("ALTER COLUMN {col} SET DEFAULT {d}")],
                 )),
-                None => b.sql(alter_table(table, &[format!("ALTER COLUMN {col} DROP DEFAULT")])),
+                None => b.sql(alter_table(
+                    table,
+                    &[format!("ALTER COLUMN {col} DROP DEFAULT")],
+                )),
             }
             b.details.push(format!(
                 "default: {} → {}",
@@ -729,7 +771,10 @@ pub(super) fn node_for(change: &TableChange) -> Node {
                 phase::COLUMN,
                 Action::Alter,
                 column_ref(table, column),
-                format!("{verb} default of column {} of table {table}", ident(column)),
+                format!(
+                    "{verb} default of column {} of table {table}",
+                    ident(column)
+                ),
             )
         }
         TableChange::SetNotNull {
@@ -739,7 +784,10 @@ pub(super) fn node_for(change: &TableChange) -> Node {
         } => {
             let col = quote_ident(column);
             if *partitioned {
-                b.sql(alter_table(table, &[format!("ALTER COLUMN {col} SET NOT NULL")]));
+                b.sql(alter_table(
+                    table,
+                    &[format!("ALTER COLUMN {col} SET NOT NULL")],
+                ));
                 b.hazard(
                     HazardKind::ValidatesData,
                     format!("scans {table} (every partition) to check for NULLs"),
@@ -752,8 +800,14 @@ pub(super) fn node_for(change: &TableChange) -> Node {
                         "ADD CONSTRAINT {check} CHECK ({col} IS NOT NULL) NOT VALID"
                     )],
                 ));
-                b.sql(alter_table(table, &[format!("VALIDATE CONSTRAINT {check}")]));
-                b.sql(alter_table(table, &[format!("ALTER COLUMN {col} SET NOT NULL")]));
+                b.sql(alter_table(
+                    table,
+                    &[format!("VALIDATE CONSTRAINT {check}")],
+                ));
+                b.sql(alter_table(
+                    table,
+                    &[format!("ALTER COLUMN {col} SET NOT NULL")],
+                ));
                 b.sql(alter_table(table, &[format!("DROP CONSTRAINT {check}")]));
                 b.details.push(
                     "a temporary NOT VALID check is validated first, so SET NOT NULL does \
@@ -780,7 +834,10 @@ pub(super) fn node_for(change: &TableChange) -> Node {
         TableChange::DropNotNull { table, column } => {
             b.sql(alter_table(
                 table,
-                &[format!("ALTER COLUMN {} DROP NOT NULL", quote_ident(column))],
+                &[format!(
+                    "ALTER COLUMN {} DROP NOT NULL",
+                    quote_ident(column)
+                )],
             ));
             b.require_column(table, column);
             b.finish(
@@ -793,6 +850,7 @@ pub(super) fn node_for(change: &TableChange) -> Node {
         TableChange::AddIdentity {
             table,
             column,
+            type_name,
             identity,
             sequence,
         } => {
@@ -804,13 +862,24 @@ pub(super) fn node_for(change: &TableChange) -> Node {
                     identity_sql(identity, Some(sequence))
                 )],
             ));
-            b.details.push(format!("identity: {}", identity_kind(identity.kind)));
+            b.details
+                .push(format!("identity: {}", identity_kind(identity.kind)));
             b.details.push(format!("sequence: {sequence}"));
-            b.details.push(
-                "the sequence starts at its START value: set it past existing values if \
-                 the column has data"
-                    .into(),
-            );
+            let start = effective_sequence(&identity.options, type_name);
+            if start.increment > 0 {
+                // Existing values would collide with the first generated ones.
+                b.sql(format!(
+                    "SELECT pg_catalog.setval({}, max({})) FROM {} HAVING max({}) >= {}",
+                    quote_literal(&qn(sequence)),
+                    quote_ident(column),
+                    qn(table),
+                    quote_ident(column),
+                    start.start
+                ));
+                b.details.push(
+                    "the sequence continues after the column's largest existing value".into(),
+                );
+            }
             b.require_column(table, column);
             b.creates.push(Key::Relation(sequence.clone()));
             b.finish(
@@ -823,7 +892,10 @@ pub(super) fn node_for(change: &TableChange) -> Node {
         TableChange::DropIdentity { table, column } => {
             b.sql(alter_table(
                 table,
-                &[format!("ALTER COLUMN {} DROP IDENTITY", quote_ident(column))],
+                &[format!(
+                    "ALTER COLUMN {} DROP IDENTITY",
+                    quote_ident(column)
+                )],
             ));
             b.details
                 .push("drops the identity sequence; the values stay".into());
@@ -865,13 +937,19 @@ pub(super) fn node_for(change: &TableChange) -> Node {
                 phase::COLUMN,
                 Action::Alter,
                 column_ref(table, column),
-                format!("alter identity of column {} of table {table}", ident(column)),
+                format!(
+                    "alter identity of column {} of table {table}",
+                    ident(column)
+                ),
             )
         }
         TableChange::DropExpression { table, column } => {
             b.sql(alter_table(
                 table,
-                &[format!("ALTER COLUMN {} DROP EXPRESSION", quote_ident(column))],
+                &[format!(
+                    "ALTER COLUMN {} DROP EXPRESSION",
+                    quote_ident(column)
+                )],
             ));
             b.details
                 .push("the column keeps its values and becomes an ordinary column".into());
@@ -906,28 +984,14 @@ pub(super) fn node_for(change: &TableChange) -> Node {
                     quote_literal(comment)
                 ));
             }
-            b.details.push(format!(
-                "generated: {} → {}",
-                expr_shown(from_generated.as_deref()),
-                expr_shown(c.generated.as_deref())
-            ));
-            b.details.push(
-                "dropped and added again (PostgreSQL 15 cannot change the expression in \
-                 place): the column moves to the end"
-                    .into(),
+            b.recreated_column(
+                table,
+                &RecreatedColumn {
+                    column: c.clone(),
+                    from_generated: from_generated.clone(),
+                },
             );
-            if from_generated.is_none() {
-                b.hazard(
-                    HazardKind::DeletesData,
-                    format!(
-                        "the values of column {} are replaced by the generated ones",
-                        ident(&c.name)
-                    ),
-                );
-            }
             b.rewrite(table);
-            b.require_type(&c.type_name);
-            b.require_column(table, &c.name);
             b.finish(
                 phase::COLUMN,
                 Action::Alter,
@@ -1077,13 +1141,16 @@ pub(super) fn node_for(change: &TableChange) -> Node {
             {
                 b.requires.push(Key::Relation(references.clone()));
                 for col in referenced_columns {
-                    b.requires.push(Key::Column(references.clone(), col.clone()));
+                    b.requires
+                        .push(Key::Column(references.clone(), col.clone()));
                 }
                 if let Some(k) = referenced_key {
-                    b.requires.push(Key::Constraint(references.clone(), k.clone()));
+                    b.requires
+                        .push(Key::Constraint(references.clone(), k.clone()));
                 }
             }
-            b.creates.push(Key::Constraint(table.clone(), c.name.clone()));
+            b.creates
+                .push(Key::Constraint(table.clone(), c.name.clone()));
             let what = constraint_kind_name(&c.kind);
             b.finish(
                 if fk {
@@ -1158,7 +1225,8 @@ pub(super) fn node_for(change: &TableChange) -> Node {
             let fk = if let ConstraintKind::ForeignKey { references, .. } = &c.kind {
                 b.requires.push(Key::Relation(references.clone()));
                 if let Some(k) = referenced_key {
-                    b.requires.push(Key::Constraint(references.clone(), k.clone()));
+                    b.requires
+                        .push(Key::Constraint(references.clone(), k.clone()));
                 }
                 true
             } else {
@@ -1219,7 +1287,7 @@ pub(super) fn node_for(change: &TableChange) -> Node {
                     quote_literal(c)
                 )
             });
-            b.details.push(format!("method: {}", index.method));
+            b.index_details(index);
             if *concurrently {
                 let cleanup = format!(
                     "DROP INDEX CONCURRENTLY IF EXISTS {}",
@@ -1263,9 +1331,13 @@ pub(super) fn node_for(change: &TableChange) -> Node {
             for col in index_columns(index) {
                 b.requires.push(Key::Column(table.clone(), col));
             }
-            b.creates.push(Key::Constraint(table.clone(), index.name.clone()));
+            b.creates
+                .push(Key::Constraint(table.clone(), index.name.clone()));
             let summary = if *concurrently {
-                format!("create index {} on {table} concurrently", ident(&index.name))
+                format!(
+                    "create index {} on {table} concurrently",
+                    ident(&index.name)
+                )
             } else {
                 format!("create index {} on {table}", ident(&index.name))
             };
@@ -1291,7 +1363,8 @@ pub(super) fn node_for(change: &TableChange) -> Node {
             for col in index_columns(index) {
                 b.requires.push(Key::Column(table.clone(), col));
             }
-            b.drops.push(Key::Constraint(table.clone(), index.name.clone()));
+            b.drops
+                .push(Key::Constraint(table.clone(), index.name.clone()));
             b.finish(
                 phase::DROP_CONSTRAINT,
                 Action::Drop,
@@ -1312,11 +1385,7 @@ pub(super) fn node_for(change: &TableChange) -> Node {
                 phase::RENAME,
                 Action::Alter,
                 index_ref(table, to),
-                format!(
-                    "rename index {} on {table} to {}",
-                    ident(from),
-                    ident(to)
-                ),
+                format!("rename index {} on {table} to {}", ident(from), ident(to)),
             )
         }
         TableChange::SetIndexStorage {
@@ -1342,7 +1411,10 @@ pub(super) fn node_for(change: &TableChange) -> Node {
             if !reset.is_empty() {
                 b.sql(format!("ALTER INDEX {name} RESET ({})", reset.join(", ")));
             }
-            for k in from.keys().chain(to.keys().filter(|k| !from.contains_key(*k))) {
+            for k in from
+                .keys()
+                .chain(to.keys().filter(|k| !from.contains_key(*k)))
+            {
                 if from.get(k) != to.get(k) {
                     b.details.push(format!(
                         "{k}: {} → {}",
@@ -1353,13 +1425,18 @@ pub(super) fn node_for(change: &TableChange) -> Node {
             }
             b.details
                 .push("applies to pages written from now on; no rebuild".into());
-            b.requires
-                .extend([Key::Relation(table.clone()), Key::Constraint(table.clone(), index.clone())]);
+            b.requires.extend([
+                Key::Relation(table.clone()),
+                Key::Constraint(table.clone(), index.clone()),
+            ]);
             b.finish(
                 phase::INDEX,
                 Action::Alter,
                 index_ref(table, index),
-                format!("set storage parameters of index {} on {table}", ident(index)),
+                format!(
+                    "set storage parameters of index {} on {table}",
+                    ident(index)
+                ),
             )
         }
 
@@ -1368,16 +1445,26 @@ pub(super) fn node_for(change: &TableChange) -> Node {
             b.sql(policy_sql(table, p));
             b.details.push(format!(
                 "{} for {} to {}",
-                if p.permissive { "permissive" } else { "restrictive" },
+                if p.permissive {
+                    "permissive"
+                } else {
+                    "restrictive"
+                },
                 policy_command(&p.command),
                 roles_shown(&p.roles)
             ));
             b.hazard(
                 HazardKind::AuthorizationChange,
                 if p.permissive {
-                    format!("{} may see or change the rows the policy allows", roles_shown(&p.roles))
+                    format!(
+                        "{} may see or change the rows the policy allows",
+                        roles_shown(&p.roles)
+                    )
                 } else {
-                    format!("restricts the rows {} may see or change", roles_shown(&p.roles))
+                    format!(
+                        "restricts the rows {} may see or change",
+                        roles_shown(&p.roles)
+                    )
                 },
             );
             b.requires.push(Key::Relation(table.clone()));
@@ -1404,8 +1491,10 @@ pub(super) fn node_for(change: &TableChange) -> Node {
                 && let Some(u) = &to.using
             {
                 sql.push_str(&format!(" USING ({u})"));
-                b.details
-                    .push(format!("using: {} → {u}", expr_shown(from.using.as_deref())));
+                b.details.push(format!(
+                    "using: {} → {u}",
+                    expr_shown(from.using.as_deref())
+                ));
             }
             if from.with_check != to.with_check
                 && let Some(c) = &to.with_check
@@ -1443,9 +1532,12 @@ pub(super) fn node_for(change: &TableChange) -> Node {
             b.hazard(
                 HazardKind::AuthorizationChange,
                 if p.permissive {
-                    format!("{} lose the rows only this policy allowed", roles_shown(&p.roles))
+                    format!(
+                        "rows only this policy allowed are no longer reachable for {}",
+                        roles_shown(&p.roles)
+                    )
                 } else {
-                    format!("{} are no longer restricted by it", roles_shown(&p.roles))
+                    format!("its restriction on {} is lifted", roles_shown(&p.roles))
                 },
             );
             b.requires.push(Key::Relation(table.clone()));
@@ -1483,7 +1575,8 @@ fn create_table(
     }
     for c in t.constraints.values() {
         elements.push(constraint_sql(c));
-        b.creates.push(Key::Constraint(name.clone(), c.name.clone()));
+        b.creates
+            .push(Key::Constraint(name.clone(), c.name.clone()));
     }
     let unlogged = if t.unlogged { "UNLOGGED " } else { "" };
     let mut sql = format!("CREATE {unlogged}TABLE {}", qn(name));
@@ -1494,8 +1587,12 @@ fn create_table(
     };
     match &t.partition_of {
         Some(p) => {
-            sql.push_str(&format!(" PARTITION OF {}{body} {}", qn(&p.parent), p.bound));
-            b.details.push(format!("partition of {}: {}", p.parent, p.bound));
+            sql.push_str(&format!(
+                " PARTITION OF {}{body} {}",
+                qn(&p.parent),
+                p.bound
+            ));
+            b.details.push(format!("bound: {}", p.bound));
             b.requires.push(Key::Relation(p.parent.clone()));
         }
         None => {
@@ -1538,7 +1635,10 @@ fn create_table(
     let object = table_ref_of(t);
     b.owned_by(&object, owner);
     if t.row_level_security {
-        b.sql(format!("ALTER TABLE {} ENABLE ROW LEVEL SECURITY", qn(name)));
+        b.sql(format!(
+            "ALTER TABLE {} ENABLE ROW LEVEL SECURITY",
+            qn(name)
+        ));
         b.details.push("row level security: enabled".into());
     }
     if t.force_row_level_security {
@@ -1658,10 +1758,54 @@ impl Builder {
         );
     }
 
+    /// Details, hazard and keys of a generated column dropped and added again.
+    fn recreated_column(&mut self, table: &QualifiedName, r: &RecreatedColumn) {
+        let c = &r.column;
+        let name = ident(&c.name);
+        if r.from_generated == c.generated {
+            self.details.push(format!(
+                "{name}: generated column dropped and added again around the type change"
+            ));
+        } else {
+            self.details.push(format!(
+                "{name}: generated {} → {}",
+                expr_shown(r.from_generated.as_deref()),
+                expr_shown(c.generated.as_deref())
+            ));
+        }
+        self.details.push(format!(
+            "{name}: dropped and added again (PostgreSQL 15 cannot change a generation \
+             expression in place): the column moves to the end"
+        ));
+        if r.from_generated.is_none() {
+            self.hazard(
+                HazardKind::DeletesData,
+                format!("the values of column {name} are replaced by the generated ones"),
+            );
+        }
+        self.require_type(&c.type_name);
+        self.require_column(table, &c.name);
+    }
+
+    fn index_details(&mut self, i: &Index) {
+        let mut what = Vec::new();
+        if i.unique {
+            what.push("unique".to_string());
+        }
+        if i.method != "btree" {
+            what.push(i.method.clone());
+        }
+        what.push(format!("on ({})", index_keys(i).join(", ")));
+        self.details.push(what.join(" "));
+        if let Some(p) = &i.predicate {
+            self.details.push(format!("where {p}"));
+        }
+    }
+
     fn column_details(&mut self, c: &Column) {
         self.details.push(format!("type: {}", c.type_name));
         if let Some(coll) = &c.collation {
-            self.details.push(format!("collation: {}", ident(coll)));
+            self.details.push(format!("collation: {coll}"));
         }
         if c.not_null {
             self.details.push("not null".into());
@@ -1670,7 +1814,8 @@ impl Builder {
             self.details.push(format!("default: {d}"));
         }
         if let Some(i) = &c.identity {
-            self.details.push(format!("identity: {}", identity_kind(i.kind)));
+            self.details
+                .push(format!("identity: {}", identity_kind(i.kind)));
         }
         if let Some(g) = &c.generated {
             self.details.push(format!("generated: {g}"));
@@ -1734,7 +1879,11 @@ fn qn(name: &QualifiedName) -> String {
 }
 
 fn ident_list(names: &[String]) -> String {
-    names.iter().map(|n| ident(n)).collect::<Vec<_>>().join(", ")
+    names
+        .iter()
+        .map(|n| ident(n))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn column_list(names: &[String]) -> String {
@@ -1937,7 +2086,7 @@ fn sequence_changes(
 fn column_sql(c: &Column, identity_sequence: Option<&QualifiedName>) -> String {
     let mut s = format!("{} {}", quote_ident(&c.name), c.type_name);
     if let Some(coll) = &c.collation {
-        s.push_str(&format!(" COLLATE {}", quote_ident(coll)));
+        s.push_str(&format!(" COLLATE {}", collation_sql(coll)));
     }
     if let Some(g) = &c.generated {
         s.push_str(&format!(" GENERATED ALWAYS AS ({g}) STORED"));
@@ -1992,7 +2141,11 @@ fn index_columns(i: &Index) -> Vec<String> {
 fn constraint_sql(c: &Constraint) -> String {
     let def = match &c.kind {
         ConstraintKind::PrimaryKey { columns, include } => {
-            format!("PRIMARY KEY ({}){}", column_list(columns), include_sql(include))
+            format!(
+                "PRIMARY KEY ({}){}",
+                column_list(columns),
+                include_sql(include)
+            )
         }
         ConstraintKind::Unique {
             columns,
@@ -2087,13 +2240,27 @@ fn include_sql(include: &[String]) -> String {
     }
 }
 
-/// `=` stays as is; a schema-qualified operator (`public.&&`) becomes `OPERATOR(public.&&)`.
+/// A `COLLATE` argument. Canonical names are SQL already (`"C"`, `ucs_basic`,
+/// `public.german`); a bare name is quoted as written (collation names are
+/// case-sensitive).
+fn collation_sql(c: &str) -> String {
+    if c.contains('"') || c.contains('.') {
+        c.to_string()
+    } else {
+        format!("\"{}\"", c.replace('"', "\"\""))
+    }
+}
+
+/// Canonical operators are SQL already: `=`, `&&`, `OPERATOR(public.&&&)`; a bare
+/// qualified one (`public.&&`) gets its `OPERATOR(…)`.
 fn operator_sql(op: &str) -> String {
+    if op.starts_with("OPERATOR(") {
+        return op.to_string();
+    }
     match op.split_once('.') {
-        Some((schema, name)) => format!(
-            "OPERATOR({}.{name})",
-            quote_ident(schema.trim_matches('"'))
-        ),
+        Some((schema, name)) => {
+            format!("OPERATOR({}.{name})", quote_ident(schema.trim_matches('"')))
+        }
         None => op.to_string(),
     }
 }
@@ -2110,9 +2277,8 @@ fn qualified_name_sql(name: &str) -> String {
     }
 }
 
-fn index_sql(table: &QualifiedName, i: &Index, concurrently: bool) -> String {
-    let keys: Vec<String> = i
-        .keys
+fn index_keys(i: &Index) -> Vec<String> {
+    i.keys
         .iter()
         .map(|k| {
             let mut s = match (&k.column, &k.expression) {
@@ -2121,7 +2287,7 @@ fn index_sql(table: &QualifiedName, i: &Index, concurrently: bool) -> String {
                 (None, None) => String::new(),
             };
             if let Some(c) = &k.collation {
-                s.push_str(&format!(" COLLATE {}", quote_ident(c)));
+                s.push_str(&format!(" COLLATE {}", collation_sql(c)));
             }
             if let Some(o) = &k.opclass {
                 s.push_str(&format!(" {}", qualified_name_sql(o)));
@@ -2136,7 +2302,11 @@ fn index_sql(table: &QualifiedName, i: &Index, concurrently: bool) -> String {
             }
             s
         })
-        .collect();
+        .collect()
+}
+
+fn index_sql(table: &QualifiedName, i: &Index, concurrently: bool) -> String {
+    let keys = index_keys(i);
     let mut s = format!(
         "CREATE {}INDEX {}{} ON {} USING {} ({})",
         if i.unique { "UNIQUE " } else { "" },
@@ -2260,7 +2430,14 @@ mod tests {
     fn exclusion_operators_and_opclasses_are_quoted() {
         assert_eq!(operator_sql("&&"), "&&");
         assert_eq!(operator_sql("public.&&"), "OPERATOR(public.&&)");
-        assert_eq!(qualified_name_sql("public.gin_trgm_ops"), "public.gin_trgm_ops");
+        assert_eq!(operator_sql("OPERATOR(public.&&&)"), "OPERATOR(public.&&&)");
+        assert_eq!(collation_sql("\"C\""), "\"C\"");
+        assert_eq!(collation_sql("C"), "\"C\"");
+        assert_eq!(collation_sql("public.german"), "public.german");
+        assert_eq!(
+            qualified_name_sql("public.gin_trgm_ops"),
+            "public.gin_trgm_ops"
+        );
         assert_eq!(qualified_name_sql("text_pattern_ops"), "text_pattern_ops");
     }
 }

@@ -741,12 +741,13 @@ pub async fn server_check(
         let Some(r) = report.roles.iter_mut().find(|r| r.role == role) else {
             continue;
         };
+        // A superuser reaches everything; otherwise the model must have a path to it.
         let explained = r.violations.iter().any(|v| match kind.as_str() {
+            _ if v.kind == ViolationKind::Superuser => true,
             "database" => v.kind == ViolationKind::DatabaseCreate,
             _ => {
                 v.path.contains(&format!(" {}", ident(&schema)))
                     || v.path.contains(&format!(" {}.", ident(&schema)))
-                    || matches!(v.kind, ViolationKind::Superuser)
             }
         });
         if !explained {

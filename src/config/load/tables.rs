@@ -309,6 +309,7 @@ impl Loader {
                         column.type_name = self
                             .sql_value(f, cv, SqlKind::Type, &what)
                             .unwrap_or_default();
+                        self.check_not_serial(f, cv, &column.type_name, &ctx);
                     }
                     "not_null" => column.not_null = self.boolean(f, cv, &what).unwrap_or(false),
                     "default" => {
@@ -422,6 +423,28 @@ impl Loader {
                 seen.insert(old, *span);
             }
         }
+    }
+
+    /// `serial` and friends are a shorthand of `CREATE TABLE`, not types: PostgreSQL
+    /// stores an integer column with a sequence, so the declaration would never match.
+    fn check_not_serial(&mut self, f: usize, v: &V<'_>, type_name: &str, ctx: &str) {
+        let integer = match type_name.to_ascii_lowercase().as_str() {
+            "serial" | "serial4" => "integer",
+            "bigserial" | "serial8" => "bigint",
+            "smallserial" | "serial2" => "smallint",
+            _ => return,
+        };
+        self.err(
+            Diag::new(
+                ErrorKind::InvalidValue,
+                format!("the type of {ctx} is `{type_name}`, which PostgreSQL does not store"),
+            )
+            .at(self.sp(f, v.span()), "a CREATE TABLE shorthand")
+            .help(format!(
+                "write type = \"{integer}\" with identity = \"by_default\" (or a sequence owned \
+                 by the column and default = \"nextval('…')\")"
+            )),
+        );
     }
 
     fn identity(&mut self, f: usize, v: &V<'_>, ctx: &str) -> Option<Identity> {

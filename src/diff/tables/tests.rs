@@ -94,7 +94,7 @@ fn table_changes(desired: &Catalog, live: &Catalog, prune: bool) -> Vec<TableCha
         .changes
         .into_iter()
         .filter_map(|c| match c {
-            Change::Table(t) => Some(t),
+            Change::Table(t) => Some(*t),
             _ => None,
         })
         .collect()
@@ -117,8 +117,10 @@ fn identical_tables_have_no_changes() {
     let (mut desired, mut live) = catalogs();
     let mut t = table("general.notes", &[("id", "bigint"), ("body", "text")]);
     t.columns[0].not_null = true;
-    t.constraints
-        .insert("notes_pkey".into(), pk("general.notes", "notes_pkey", &["id"]));
+    t.constraints.insert(
+        "notes_pkey".into(),
+        pk("general.notes", "notes_pkey", &["id"]),
+    );
     put(&mut desired, t.clone());
     put(&mut live, t);
     let d = run(&desired, &live, false);
@@ -129,7 +131,10 @@ fn identical_tables_have_no_changes() {
 #[test]
 fn renamed_from_renames_a_column_and_without_it_the_column_is_dropped_and_added() {
     let (mut desired, mut live) = catalogs();
-    put(&mut live, table("general.notes", &[("id", "bigint"), ("name", "text")]));
+    put(
+        &mut live,
+        table("general.notes", &[("id", "bigint"), ("name", "text")]),
+    );
     let mut want = table("general.notes", &[("id", "bigint"), ("title", "text")]);
     want.columns[1].renamed_from = Some("name".into());
     put(&mut desired, want.clone());
@@ -188,16 +193,19 @@ fn type_change_uses_the_declared_using_and_flags_a_rewrite() {
     let changes = table_changes(&desired, &live, false);
     assert_eq!(
         changes,
-        vec![TableChange::AlterColumnType {
+        vec![TableChange::AlterColumnTypes {
             table: qn("general.t"),
-            column: "n".into(),
-            from_type: "text".into(),
-            to_type: "integer".into(),
-            from_collation: None,
-            to_collation: None,
-            using: Some("(NULLIF(n, ''::text))::integer".into()),
-            drop_default: true,
-            set_default: Some("0".into()),
+            columns: vec![ColumnTypeChange {
+                column: "n".into(),
+                from_type: "text".into(),
+                to_type: "integer".into(),
+                from_collation: None,
+                to_collation: None,
+                using: Some("(NULLIF(n, ''::text))::integer".into()),
+                drop_default: true,
+                set_default: Some("0".into()),
+            }],
+            recreate_generated: vec![],
         }]
     );
     let plan = plan_of(&desired, &live, false);
@@ -271,7 +279,13 @@ fn not_null_implied_by_a_new_primary_key_is_left_to_it_and_dropped_with_the_old_
         matches!(&changes[0], TableChange::DropConstraint { drop_not_null, .. } if drop_not_null == &["a".to_string()]),
         "{changes:#?}"
     );
-    assert!(matches!(&changes[1], TableChange::AddConstraint { not_valid: false, .. }));
+    assert!(matches!(
+        &changes[1],
+        TableChange::AddConstraint {
+            not_valid: false,
+            ..
+        }
+    ));
     assert_eq!(changes.len(), 2, "{changes:#?}");
     let plan = plan_of(&desired, &live, false);
     assert_eq!(
@@ -287,11 +301,13 @@ fn not_null_implied_by_a_new_primary_key_is_left_to_it_and_dropped_with_the_old_
 fn a_foreign_key_cycle_between_new_tables_creates_both_tables_then_both_keys() {
     let (mut desired, live) = catalogs();
     let mut a = table("general.a", &[("id", "integer"), ("b_id", "integer")]);
-    a.constraints.insert("a_pkey".into(), pk("", "a_pkey", &["id"]));
+    a.constraints
+        .insert("a_pkey".into(), pk("", "a_pkey", &["id"]));
     a.constraints
         .insert("a_b_fk".into(), fk("a_b_fk", "b_id", "general.b", "id"));
     let mut b = table("general.b", &[("id", "integer"), ("a_id", "integer")]);
-    b.constraints.insert("b_pkey".into(), pk("", "b_pkey", &["id"]));
+    b.constraints
+        .insert("b_pkey".into(), pk("", "b_pkey", &["id"]));
     b.constraints
         .insert("b_a_fk".into(), fk("b_a_fk", "a_id", "general.a", "id"));
     put(&mut desired, a);
@@ -337,9 +353,14 @@ fn a_foreign_key_on_an_existing_table_is_added_not_valid_then_validated() {
     );
     assert_eq!(
         plan.steps[0].sql,
-        vec!["ALTER TABLE general.c ADD CONSTRAINT c_p_fk FOREIGN KEY (p_id) REFERENCES general.p (id) NOT VALID"]
+        vec![
+            "ALTER TABLE general.c ADD CONSTRAINT c_p_fk FOREIGN KEY (p_id) REFERENCES general.p (id) NOT VALID"
+        ]
     );
-    assert_eq!(plan.steps[1].hazards[0].kind, plan::HazardKind::ValidatesData);
+    assert_eq!(
+        plan.steps[1].hazards[0].kind,
+        plan::HazardKind::ValidatesData
+    );
 }
 
 #[test]
@@ -387,9 +408,10 @@ fn enum_labels_are_added_in_place_before_or_after_a_neighbour() {
         comment: None,
     };
     live.enums.insert(qn("general.mood"), e(&["ok", "happy"]));
-    desired
-        .enums
-        .insert(qn("general.mood"), e(&["sad", "ok", "fine", "happy", "ecstatic"]));
+    desired.enums.insert(
+        qn("general.mood"),
+        e(&["sad", "ok", "fine", "happy", "ecstatic"]),
+    );
     let plan = plan_of(&desired, &live, false);
     let sql: Vec<&str> = plan.steps.iter().map(|s| s.sql[0].as_str()).collect();
     assert_eq!(
@@ -459,11 +481,13 @@ fn an_undeclared_table_is_a_note_and_with_prune_a_destructive_drop() {
 fn pruned_tables_referencing_each_other_drop_their_foreign_keys_first() {
     let (desired, mut live) = catalogs();
     let mut a = table("general.a", &[("id", "integer"), ("b_id", "integer")]);
-    a.constraints.insert("a_pkey".into(), pk("", "a_pkey", &["id"]));
+    a.constraints
+        .insert("a_pkey".into(), pk("", "a_pkey", &["id"]));
     a.constraints
         .insert("a_b_fk".into(), fk("a_b_fk", "b_id", "general.b", "id"));
     let mut b = table("general.b", &[("id", "integer"), ("a_id", "integer")]);
-    b.constraints.insert("b_pkey".into(), pk("", "b_pkey", &["id"]));
+    b.constraints
+        .insert("b_pkey".into(), pk("", "b_pkey", &["id"]));
     b.constraints
         .insert("b_a_fk".into(), fk("b_a_fk", "a_id", "general.a", "id"));
     put(&mut live, a);
@@ -680,7 +704,10 @@ fn identity_sequence_names_are_shortened_like_postgresql_does() {
     assert_eq!(name.name.len(), 63);
     assert!(name.name.starts_with("t_aaaa"));
     assert!(name.name.ends_with("a_seq"));
-    assert_eq!(identity_sequence_name(&qn("s.notes"), "id").name, "notes_id_seq");
+    assert_eq!(
+        identity_sequence_name(&qn("s.notes"), "id").name,
+        "notes_id_seq"
+    );
 }
 
 #[test]
@@ -696,8 +723,10 @@ fn policies_alter_in_place_when_only_roles_or_expressions_change() {
     };
     let mut have = table("general.t", &[("owner", "text")]);
     have.row_level_security = true;
-    have.policies
-        .insert("own_rows".into(), p(&["app"], Some("(owner = CURRENT_USER)"), "ALL"));
+    have.policies.insert(
+        "own_rows".into(),
+        p(&["app"], Some("(owner = CURRENT_USER)"), "ALL"),
+    );
     put(&mut live, have.clone());
     let mut want = have.clone();
     want.policies.insert(
@@ -722,6 +751,127 @@ fn policies_alter_in_place_when_only_roles_or_expressions_change() {
         vec![
             "drop policy own_rows on general.t",
             "create policy own_rows on general.t",
+        ]
+    );
+}
+
+#[test]
+fn type_changes_share_one_rewrite_and_carry_the_generated_columns_that_use_them() {
+    let (mut desired, mut live) = catalogs();
+    let mut have = table(
+        "general.t",
+        &[
+            ("a", "integer"),
+            ("b", "integer"),
+            ("g", "integer"),
+            ("h", "integer"),
+        ],
+    );
+    have.columns[2].generated = Some("(a * 2)".into());
+    have.columns[3].generated = Some("(b + 1)".into());
+    put(&mut live, have.clone());
+    let mut want = have.clone();
+    want.columns[0].type_name = "bigint".into();
+    want.columns[1].type_name = "bigint".into();
+    want.columns[2].type_name = "bigint".into();
+    want.columns[2].generated = Some("(a * 2)".into());
+    put(&mut desired, want);
+    let plan = plan_of(&desired, &live, false);
+    assert_eq!(
+        summaries(&plan),
+        vec!["change types of columns a, b of table general.t"]
+    );
+    assert_eq!(
+        plan.steps[0].sql,
+        vec![
+            "ALTER TABLE general.t\n    DROP COLUMN g,\n    DROP COLUMN h,\n    ALTER COLUMN a \
+             TYPE bigint USING a::bigint,\n    ALTER COLUMN b TYPE bigint USING b::bigint,\n    \
+             ADD COLUMN g bigint GENERATED ALWAYS AS ((a * 2)) STORED,\n    ADD COLUMN h integer GENERATED ALWAYS AS ((b + \
+             1)) STORED"
+        ]
+    );
+    assert!(!plan.steps[0].is_destructive());
+}
+
+#[test]
+fn column_renames_reach_expressions_but_not_literals_qualified_names_or_types() {
+    let renames = ColumnRenames::from([
+        ("txt".to_string(), "body".to_string()),
+        ("text".to_string(), "Text".to_string()),
+    ]);
+    assert_eq!(
+        rename_expression(
+            "((txt <> 'txt'::text) AND (lower(txt) <> x.txt) AND (text IS NULL))",
+            Some(&renames)
+        ),
+        "((body <> 'txt'::text) AND (lower(body) <> x.txt) AND (\"Text\" IS NULL))"
+    );
+    assert!(mentions("(a * 2)", "a"));
+    assert!(!mentions("(ab * 2)", "a"));
+    assert!(!mentions("(x.a * 2)", "a"));
+    assert!(!mentions("('a'::text)", "a"));
+    assert!(mentions("(\"A b\" + 1)", "A b"));
+}
+
+#[test]
+fn renamed_columns_and_tables_keep_their_constraints_indexes_and_foreign_keys() {
+    let (mut desired, mut live) = catalogs();
+    let check = |name: &str, expr: &str| Constraint {
+        name: name.into(),
+        renamed_from: None,
+        kind: ConstraintKind::Check {
+            expression: expr.into(),
+            no_inherit: false,
+        },
+        deferrable: false,
+        initially_deferred: false,
+        comment: None,
+    };
+    let mut have = table("general.memos", &[("id", "integer"), ("txt", "text")]);
+    have.constraints
+        .insert("memos_pk".into(), pk("", "memos_pk", &["id"]));
+    have.constraints.insert(
+        "memos_txt_chk".into(),
+        check("memos_txt_chk", "(txt <> ''::text)"),
+    );
+    put(&mut live, have);
+    let mut child = table("general.refs", &[("memo_id", "integer")]);
+    child.constraints.insert(
+        "refs_memo_fkey".into(),
+        fk("refs_memo_fkey", "memo_id", "general.memos", "id"),
+    );
+    put(&mut live, child.clone());
+    let mut want = table("general.notes", &[("id", "integer"), ("body", "text")]);
+    want.renamed_from = Some("memos".into());
+    want.columns[1].renamed_from = Some("txt".into());
+    want.constraints.insert(
+        "notes_pkey".into(),
+        Constraint {
+            renamed_from: Some("memos_pk".into()),
+            ..pk("", "notes_pkey", &["id"])
+        },
+    );
+    want.constraints.insert(
+        "notes_body_check".into(),
+        Constraint {
+            renamed_from: Some("memos_txt_chk".into()),
+            ..check("notes_body_check", "(body <> ''::text)")
+        },
+    );
+    put(&mut desired, want);
+    child.constraints.insert(
+        "refs_memo_fkey".into(),
+        fk("refs_memo_fkey", "memo_id", "general.notes", "id"),
+    );
+    put(&mut desired, child);
+    let plan = plan_of(&desired, &live, false);
+    assert_eq!(
+        summaries(&plan),
+        vec![
+            "rename table general.memos to notes",
+            "rename column txt of table general.notes to body",
+            "rename constraint memos_txt_chk of table general.notes to notes_body_check",
+            "rename constraint memos_pk of table general.notes to notes_pkey",
         ]
     );
 }

@@ -1,0 +1,10 @@
+CREATE ROLE owner;
+CREATE ROLE app;
+CREATE ROLE reporting;
+CREATE SCHEMA general AUTHORIZATION owner;
+SET ROLE owner;
+CREATE TABLE general.documents (id bigint PRIMARY KEY, owner_name text, body text, public boolean);
+CREATE POLICY own_documents ON general.documents TO app USING (owner_name = current_user);
+CREATE POLICY readers ON general.documents FOR SELECT TO reporting USING (public);
+CREATE POLICY legacy ON general.documents TO app USING (true);
+RESET ROLE;

@@ -1,0 +1,12 @@
+CREATE ROLE owner;
+CREATE ROLE other;
+CREATE ROLE app;
+CREATE SCHEMA general AUTHORIZATION owner;
+CREATE SEQUENCE general.invoice_seq AS integer;
+ALTER SEQUENCE general.invoice_seq OWNER TO other;
+SELECT nextval('general.invoice_seq');
+CREATE SEQUENCE general.stray_seq;
+ALTER SEQUENCE general.stray_seq OWNER TO owner;
+CREATE TABLE general.tickets (no integer, title text);
+ALTER TABLE general.tickets OWNER TO owner;
+INSERT INTO general.tickets VALUES (1, 'first');

@@ -282,6 +282,13 @@ async fn run(command: Command) -> Result<u8, CliError> {
             let d = diff::diff(&desired, &live, &DiffOptions { prune })?;
             let plan = plan::build(&d)?;
             print!("{}", render::render(&plan, Some(&target_of(&live)), format));
+            if plan.notes.iter().any(|n| n.kind == diff::NoteKind::Error) {
+                eprintln!(
+                    "error: the desired state asks for changes that cannot be made in place \
+                     (see the notes marked error above)"
+                );
+                return Ok(EXIT_ERROR);
+            }
             // The state this plan would produce must keep every declared confinement.
             let report = verify::verify(&desired, &verify::project(&desired, &live));
             if !report.ok {

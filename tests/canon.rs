@@ -861,3 +861,195 @@ async fn a_thousand_tables() {
     assert_eq!(t.columns[3].default.as_deref(), Some("'{}'::jsonb"));
     assert!(elapsed < std::time::Duration::from_secs(60), "{elapsed:?}");
 }
+
+#[tokio::test]
+async fn policies_may_refer_to_tables_that_do_not_exist_yet() {
+    let mut d = catalog(&["general"]);
+    add_table(
+        &mut d,
+        table(
+            "general.members",
+            vec![col("user_name", "text"), col("team_id", "int")],
+        ),
+    );
+    let mut notes = table(
+        "general.notes",
+        vec![col("id", "int"), col("team_id", "int"), col("body", "text")],
+    );
+    notes.row_level_security = true;
+    notes.policies.insert(
+        "team_members".into(),
+        Policy {
+            name: "team_members".into(),
+            permissive: true,
+            command: "ALL".into(),
+            roles: vec!["PUBLIC".into()],
+            using: Some(
+                "team_id in (select m.team_id from members m where m.user_name = current_user)"
+                    .into(),
+            ),
+            with_check: Some(
+                "exists (select from general.notes n where n.id = notes.id) or true".into(),
+            ),
+        },
+    );
+    add_table(&mut d, notes);
+    assert_canonical(
+        "CREATE SCHEMA general;
+         CREATE TABLE general.members (user_name text, team_id int);
+         CREATE TABLE general.notes (id int, team_id int, body text);
+         ALTER TABLE general.notes ENABLE ROW LEVEL SECURITY;
+         SET search_path = general;
+         CREATE POLICY team_members ON general.notes
+             USING (team_id in (select m.team_id from members m
+                                where m.user_name = current_user))
+             WITH CHECK (exists (select from general.notes n where n.id = notes.id) or true);
+         RESET search_path;",
+        &d,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn quoted_names_and_renamed_tables() {
+    let mut d = catalog(&["My Schema"]);
+    let mut t = table(
+        "\"My Schema\".\"Notes\"",
+        vec![
+            col("Id", "int4").not_null(),
+            col("Body Text", "varchar(10)").default("'x'"),
+        ],
+    );
+    t.renamed_from = Some("Old Notes".into());
+    t.constraints
+        .extend([check("Notes_check", "\"Id\" > 0 AND \"Body Text\" <> ''")]);
+    t.indexes.extend([index(
+        "Notes Body",
+        vec![key_expression("upper(\"Body Text\")")],
+    )]);
+    add_table(&mut d, t);
+    // Canonicalised next to the table it is renamed from, and on an empty database.
+    let db = TestDb::new().await;
+    db.exec(
+        "CREATE SCHEMA \"My Schema\";
+         CREATE TABLE \"My Schema\".\"Old Notes\" (\"Id\" int NOT NULL,
+             \"Body Text\" varchar(10) DEFAULT 'x',
+             CONSTRAINT \"Notes_check\" CHECK (\"Id\" > 0 AND \"Body Text\" <> ''));
+         CREATE INDEX \"Notes Body\" ON \"My Schema\".\"Old Notes\" (upper(\"Body Text\"));",
+    )
+    .await;
+    let mut client = db.client().await;
+    let live = introspect::snapshot(&mut client).await.expect("introspect");
+    let old = &live.tables[&QualifiedName::new("My Schema", "Old Notes")];
+    let name = QualifiedName::new("My Schema", "Notes");
+    for canonical in [
+        canonical_on(&db, &d).await,
+        canonical_on(&TestDb::new().await, &d).await,
+    ] {
+        let t = &canonical.tables[&name];
+        assert_eq!(t.columns, old.columns);
+        assert_eq!(t.constraints, old.constraints);
+        assert_eq!(t.indexes, old.indexes);
+        assert_eq!(t.renamed_from.as_deref(), Some("Old Notes"));
+    }
+}
+
+#[tokio::test]
+async fn changed_live_types_and_sequences_are_copied_not_touched() {
+    // Domain and sequence exist live with other definitions: their desired definitions
+    // are canonicalised on copies, and the live ones are what tables refer to.
+    let db = TestDb::new().await;
+    db.exec(
+        "CREATE SCHEMA general;
+         CREATE DOMAIN general.code AS text CHECK (VALUE <> '');
+         CREATE SEQUENCE general.ids AS integer;
+         CREATE TABLE general.t (id bigint DEFAULT nextval('general.ids'), c general.code);",
+    )
+    .await;
+    let mut d = catalog(&["general"]);
+    d.domains.insert(
+        qn("general.code"),
+        Domain {
+            name: qn("general.code"),
+            owner: None,
+            base_type: "varchar(5)".into(),
+            collation: None,
+            not_null: false,
+            default: Some("'abc'".into()),
+            checks: [("code_check".to_string(), "length(VALUE) > 1".to_string())].into(),
+            comment: None,
+        },
+    );
+    d.sequences.insert(
+        qn("general.ids"),
+        Sequence {
+            name: qn("general.ids"),
+            owner: None,
+            data_type: "bigint".into(),
+            options: SequenceOptions {
+                start: Some(1),
+                increment: Some(2),
+                ..Default::default()
+            },
+            owned_by: None,
+            comment: None,
+        },
+    );
+    add_table(
+        &mut d,
+        table(
+            "general.t",
+            vec![
+                col("id", "int8").default("nextval('ids')"),
+                col("c", "code"),
+            ],
+        ),
+    );
+    let c = canonical_on(&db, &d).await;
+    let domain = &c.domains[&qn("general.code")];
+    assert_eq!(domain.base_type, "character varying(5)");
+    assert_eq!(domain.default.as_deref(), Some("'abc'::character varying"));
+    assert_eq!(domain.checks["code_check"], "(length((VALUE)::text) > 1)");
+    let seq = &c.sequences[&qn("general.ids")];
+    assert_eq!(seq.data_type, "bigint");
+    assert_eq!(
+        seq.options,
+        SequenceOptions {
+            increment: Some(2),
+            ..Default::default()
+        }
+    );
+    let t = &c.tables[&qn("general.t")];
+    assert_eq!(
+        t.columns[0].default.as_deref(),
+        Some("nextval('general.ids'::regclass)")
+    );
+    assert_eq!(t.columns[1].type_name, "general.code");
+    // The live objects are untouched.
+    let mut client = db.client().await;
+    let live = introspect::snapshot(&mut client).await.expect("introspect");
+    assert_eq!(live.domains[&qn("general.code")].base_type, "text");
+    assert_eq!(live.sequences[&qn("general.ids")].data_type, "integer");
+}
+
+#[tokio::test]
+async fn a_role_that_cannot_create_schemas_is_told_so() {
+    let db = TestDb::new().await;
+    let role = format!("canon_limited_{}", std::process::id());
+    db.exec(&format!("CREATE ROLE {role} LOGIN")).await;
+    let mut config = db.config();
+    config.user(&role);
+    let settings = pgrecon::conn::ConnectionSettings::from_config(config);
+    let mut client = pgrecon::conn::connect(&settings).await.expect("connect");
+    let mut d = catalog(&["general"]);
+    add_table(&mut d, table("general.t", vec![col("a", "int4")]));
+    let err = canon::in_scratch_transaction(&mut client, &d)
+        .await
+        .expect_err("no CREATE on the database")
+        .to_string();
+    assert!(
+        err.contains("permission denied for database")
+            && err.contains("grant CREATE on the database to the role pgrecon runs as"),
+        "{err}"
+    );
+}

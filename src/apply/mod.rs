@@ -77,6 +77,11 @@ pub enum ApplyError {
         .0.join("; ")
     )]
     Violation(Vec<String>),
+    #[error(
+        "the desired state asks for changes that cannot be made in place: {}\n  help: change the desired state (or migrate by hand) and re-run",
+        .0.join("; ")
+    )]
+    Impossible(Vec<String>),
     #[error("another pgrecon apply holds the lock on this database; gave up after {0:?}")]
     Locked(Duration),
     #[error("step {number} ({summary}) failed: {message}; nothing was changed")]
@@ -203,6 +208,16 @@ async fn apply_locked(
     let live = introspect::read_catalog(&txn).await?;
     let plan = plan::build(&diff::diff(desired, &live, &options.diff)?)?;
     hooks.on_plan(&plan);
+    let impossible: Vec<String> = plan
+        .notes
+        .iter()
+        .filter(|n| n.kind == diff::NoteKind::Error)
+        .map(|n| format!("{}: {}", n.object, n.message))
+        .collect();
+    if !impossible.is_empty() {
+        txn.rollback().await?;
+        return Err(ApplyError::Impossible(impossible));
+    }
     if plan.is_empty() {
         txn.rollback().await?;
         return Ok(ApplyOutcome::NoChanges(plan));

@@ -40,7 +40,10 @@ use tokio_postgres::GenericClient;
 /// name is skipped over).
 const SCRATCH_PREFIX: &str = "pgrecon_canon_";
 const DDL_SAVEPOINT: &str = "pgrecon_canon_ddl";
+/// How the scratch schemas are named in errors.
+const SCRATCH_OBJECT: &str = "the scratch schemas";
 const OBJECT_SAVEPOINT: &str = "pgrecon_canon_object";
+const CHUNK_SAVEPOINT: &str = "pgrecon_canon_chunk";
 
 /// One desired object PostgreSQL (or the offline syntax check) rejected.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,8 +122,17 @@ pub async fn canonicalize_with_live(
     if work.is_empty() {
         return Ok(desired.clone());
     }
+    let lock_budget = lock_budget(client).await?;
     let mut checker = Checker::default();
-    let groups = work.statements(desired, live, &mut checker);
+    let base = work.base_statements(desired, live, &mut checker);
+    let chunks: Vec<(Vec<QualifiedName>, Vec<Group>)> = work
+        .chunks(desired, live, lock_budget)
+        .into_iter()
+        .map(|names| {
+            let groups = work.table_statements(&names, desired, live, &mut checker);
+            (names, groups)
+        })
+        .collect();
     if !checker.problems.is_empty() {
         return Err(CanonError::Rejected(
             checker
@@ -140,11 +152,67 @@ pub async fn canonicalize_with_live(
                 .collect(),
         ));
     }
-    run(client, &groups).await?;
-    set_empty_search_path(client).await?;
-    let read_back = introspect::read_catalog(client).await?;
+    run(client, &base).await?;
     let quoted = server_quoted(client, &work.scratch).await?;
-    work.merge(desired, &read_back, &quoted)
+    let mut out = desired.clone();
+    if chunks.is_empty() {
+        set_empty_search_path(client).await?;
+        let read_back = introspect::read_catalog(client).await?;
+        work.merge(&mut out, &[], true, &read_back, &quoted)?;
+        return Ok(out);
+    }
+    let mut problems = Vec::new();
+    for (i, (names, groups)) in chunks.iter().enumerate() {
+        exec(client, &format!("SAVEPOINT {CHUNK_SAVEPOINT}")).await?;
+        let result = match run(client, groups).await {
+            Ok(()) => {
+                set_empty_search_path(client).await?;
+                match introspect::read_catalog(client).await {
+                    Ok(read_back) => work.merge(&mut out, names, i == 0, &read_back, &quoted),
+                    Err(e) => Err(e.into()),
+                }
+            }
+            Err(e) => Err(e),
+        };
+        // Rolling the chunk back releases the locks its tables took.
+        exec(
+            client,
+            &format!(
+                "ROLLBACK TO SAVEPOINT {CHUNK_SAVEPOINT}; RELEASE SAVEPOINT {CHUNK_SAVEPOINT}"
+            ),
+        )
+        .await?;
+        match result {
+            Ok(()) => {}
+            Err(CanonError::Rejected(p)) => problems.extend(p),
+            Err(e) => return Err(e),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(CanonError::Rejected(problems));
+    }
+    Ok(out)
+}
+
+async fn exec(client: &impl GenericClient, sql: &str) -> Result<(), CanonError> {
+    client.batch_execute(sql).await.map_err(|e| db_error(&e))
+}
+
+/// How many locks one chunk of scratch tables may take: half of the server's lock table
+/// (`max_locks_per_transaction` × (`max_connections` + `max_prepared_transactions`)),
+/// which is shared with every other session.
+async fn lock_budget(client: &impl GenericClient) -> Result<usize, CanonError> {
+    let row = client
+        .query_one(
+            "SELECT (pg_catalog.current_setting('max_locks_per_transaction')::int8
+                     * (pg_catalog.current_setting('max_connections')::int8
+                        + pg_catalog.current_setting('max_prepared_transactions')::int8))",
+            &[],
+        )
+        .await
+        .map_err(|e| db_error(&e))?;
+    let capacity: i64 = row.get(0);
+    Ok(usize::try_from(capacity / 2).unwrap_or(usize::MAX).max(200))
 }
 
 /// `canonicalize` in its own transaction, always rolled back.
@@ -256,10 +324,23 @@ async fn run(client: &impl GenericClient, groups: &[Group]) -> Result<(), CanonE
                     [(_, _, only)] => Some(only.clone()),
                     _ => None,
                 });
+                let message = ddl::lowercase_first(db.message());
+                if g.object == SCRATCH_OBJECT || g.object.starts_with("schema ") {
+                    // Not the desired state's fault: the role cannot create schemas.
+                    let _ = client
+                        .batch_execute(&format!("ROLLBACK TO SAVEPOINT {OBJECT_SAVEPOINT}"))
+                        .await;
+                    return Err(CanonError::Database(format!(
+                        "cannot create {} to check the desired state's types and \
+                         expressions in: {message}; grant CREATE on the database to the \
+                         role pgrecon runs as",
+                        g.object
+                    )));
+                }
                 problems.push(CanonProblem {
                     object: g.object.clone(),
                     clause,
-                    message: ddl::lowercase_first(db.message()),
+                    message,
                 });
                 failed = true;
                 break;
@@ -444,7 +525,9 @@ impl Work {
         QualifiedName::new(self.scratch[&name.schema].clone(), name.name.clone())
     }
 
-    fn statements(&self, desired: &Catalog, live: &Catalog, ck: &mut Checker) -> Vec<Group> {
+    /// Statements that create what every scratch table may need: schemas, extensions,
+    /// enums, domains, sequences and the stubs policies refer to.
+    fn base_statements(&self, desired: &Catalog, live: &Catalog, ck: &mut Checker) -> Vec<Group> {
         let mut groups = Vec::new();
         let plain = |object: String, stmts: Vec<Stmt>| Group {
             object,
@@ -463,7 +546,7 @@ impl Work {
                 .values()
                 .map(|s| Stmt::raw(format!("CREATE SCHEMA {}", quote_ident(s))))
                 .collect();
-            groups.push(plain("the scratch schemas".into(), stmts));
+            groups.push(plain(SCRATCH_OBJECT.into(), stmts));
         }
         for name in &self.new_extensions {
             let e = &desired.extensions[name];
@@ -554,6 +637,75 @@ impl Work {
                 });
             }
         }
+        groups
+    }
+
+    /// The tables to copy, in chunks small enough for the lock table: every table a
+    /// transaction creates stays locked until it ends (about four locks a table, with its
+    /// TOAST table and indexes), so thousands of tables in one go exhaust
+    /// `max_locks_per_transaction`. Each chunk is created in a savepoint, read back and
+    /// rolled back, which releases its locks. A partition tree stays in one chunk.
+    fn chunks(
+        &self,
+        desired: &Catalog,
+        live: &Catalog,
+        lock_budget: usize,
+    ) -> Vec<Vec<QualifiedName>> {
+        let table_of = |n: &QualifiedName| desired.tables.get(n).or_else(|| live.tables.get(n));
+        let root = |n: &QualifiedName| {
+            let mut cur = n.clone();
+            for _ in 0..64 {
+                match table_of(&cur).and_then(|t| t.partition_of.as_ref()) {
+                    Some(p)
+                        if self.tables.contains(&p.parent)
+                            || self.live_parents.contains(&p.parent) =>
+                    {
+                        cur = p.parent.clone()
+                    }
+                    _ => break,
+                }
+            }
+            cur
+        };
+        let mut families: BTreeMap<QualifiedName, Vec<QualifiedName>> = BTreeMap::new();
+        for n in self.tables.iter().chain(&self.live_parents) {
+            families.entry(root(n)).or_default().push(n.clone());
+        }
+        let locks = |n: &QualifiedName| {
+            table_of(n).map_or(1, |t| {
+                let exclusions = t
+                    .constraints
+                    .values()
+                    .filter(|c| matches!(c.kind, ConstraintKind::Exclusion { .. }))
+                    .count();
+                let identities = t.columns.iter().filter(|c| c.identity.is_some()).count();
+                // The table, its TOAST table and index, and what hangs off it.
+                3 + t.indexes.len() + exclusions + identities
+            })
+        };
+        let mut chunks: Vec<Vec<QualifiedName>> = Vec::new();
+        let mut used = 0;
+        for members in families.into_values() {
+            let cost: usize = members.iter().map(locks).sum();
+            if chunks.is_empty() || (used + cost > lock_budget && used > 0) {
+                chunks.push(Vec::new());
+                used = 0;
+            }
+            used += cost;
+            chunks.last_mut().expect("a chunk").extend(members);
+        }
+        chunks
+    }
+
+    /// Statements that create the scratch copies of `names` (one chunk).
+    fn table_statements(
+        &self,
+        names: &[QualifiedName],
+        desired: &Catalog,
+        live: &Catalog,
+        ck: &mut Checker,
+    ) -> Vec<Group> {
+        let mut groups = Vec::new();
         // Tables, parents before partitions; then indexes, partitions before parents
         // (a parent's index then attaches to the partitions' own instead of creating
         // new ones whose generated names could collide); then policies.
@@ -564,7 +716,7 @@ impl Work {
                 .filter(|_| !self.live_parents.contains(n))
                 .unwrap_or_else(|| &live.tables[n])
         };
-        let all: Vec<&QualifiedName> = self.tables.iter().chain(&self.live_parents).collect();
+        let all: Vec<&QualifiedName> = names.iter().collect();
         let depth = |n: &QualifiedName| {
             let mut d = 0;
             let mut cur = n.clone();
@@ -664,12 +816,16 @@ impl Work {
     }
 
     /// Copies the canonical text read back from the scratch objects into `desired`.
+    /// Tables of `names` come from this read-back; domains and sequences too when
+    /// `types` is set (they exist in every chunk's read-back).
     fn merge(
         &self,
-        desired: &Catalog,
+        out: &mut Catalog,
+        names: &[QualifiedName],
+        types: bool,
         read_back: &Catalog,
         quoted: &BTreeMap<String, String>,
-    ) -> Result<Catalog, CanonError> {
+    ) -> Result<(), CanonError> {
         // `pgrecon_canon_1.x` → `general.x` in every text that was read back.
         let replacements: Vec<(String, String)> = self
             .scratch
@@ -697,14 +853,16 @@ impl Work {
                 "the scratch copy of {what} was not found when reading it back; this is a bug"
             ))
         };
-        let mut out = desired.clone();
-        for name in &self.tables {
+        for name in names.iter().filter(|n| self.tables.contains(*n)) {
             let rb = read_back
                 .tables
                 .get(&self.scratch_name(name))
                 .ok_or_else(|| missing(format!("table {name}")))?;
             let t = out.tables.get_mut(name).expect("desired table");
             merge_table(t, rb, &fix);
+        }
+        if !types {
+            return Ok(());
         }
         for (name, real) in &self.domains {
             let at = if *real {
@@ -742,7 +900,7 @@ impl Work {
             s.data_type = fix(&rb.data_type);
             s.options = rb.options.clone();
         }
-        Ok(out)
+        Ok(())
     }
 }
 

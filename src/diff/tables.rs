@@ -1388,9 +1388,9 @@ impl<'a> Cx<'a> {
             }
         }
         let partition = want.partition_of.is_some() || have.partition_of.is_some();
-        let drop_not_null = self.columns(want, have, partition);
-        self.constraints(want, have, drop_not_null, recreate_fks);
-        self.indexes(want, have);
+        let (drop_not_null, recreated) = self.columns(want, have, partition);
+        self.constraints(want, have, drop_not_null, recreate_fks, &recreated);
+        self.indexes(want, have, &recreated);
         let enable =
             (want.row_level_security != have.row_level_security).then_some(want.row_level_security);
         let force = (want.force_row_level_security != have.force_row_level_security)
@@ -1430,7 +1430,12 @@ impl<'a> Cx<'a> {
     /// added after inside it, as PostgreSQL refuses to change the type of a column a
     /// generated column uses; then identity, default and NOT NULL changes; comments and
     /// column grants last; dropped columns.
-    fn columns(&mut self, want_t: &Table, have_t: &Table, partition: bool) -> Vec<String> {
+    fn columns(
+        &mut self,
+        want_t: &Table,
+        have_t: &Table,
+        partition: bool,
+    ) -> (Vec<String>, BTreeSet<String>) {
         let t = &want_t.name;
         let want_pk: BTreeSet<&String> = primary_key(want_t)
             .and_then(key_columns)
@@ -1487,7 +1492,7 @@ impl<'a> Cx<'a> {
                 acls.push((want.name.clone(), want.acl.clone(), have.acl.clone()));
             }
             self.column_acls(t, &acls);
-            return drop_with_pk;
+            return (drop_with_pk, BTreeSet::new());
         }
 
         // Generated → ordinary first: it keeps the values and frees the columns it used.
@@ -1662,7 +1667,7 @@ impl<'a> Cx<'a> {
             }
         }
         self.column_acls(t, &acls);
-        drop_with_pk
+        (drop_with_pk, recreated_names)
     }
 
     /// Grants on the sequence of an identity column this plan creates.
@@ -1820,10 +1825,13 @@ impl<'a> Cx<'a> {
         have_t: &Table,
         mut drop_not_null: Vec<String>,
         recreate_fks: &BTreeSet<(QualifiedName, String)>,
+        recreated: &BTreeSet<String>,
     ) {
         let t = &want_t.name;
         let mut matched: BTreeSet<&str> = BTreeSet::new();
         let mut adds: Vec<(&Constraint, Option<String>)> = Vec::new();
+        // Constraints on a re-created column go with it (DROP COLUMN drops them).
+        let gone = |c: &Constraint| constraint_uses(c, recreated);
         for want in want_t.constraints.values() {
             let have = have_t.constraints.get(&want.name).or_else(|| {
                 let old = want.renamed_from.as_deref()?;
@@ -1837,6 +1845,10 @@ impl<'a> Cx<'a> {
                 continue;
             };
             matched.insert(have.name.as_str());
+            if gone(have) {
+                adds.push((want, Some(dropped_with(recreated))));
+                continue;
+            }
             let reason = if !self.constraint_def_eq(want, have) {
                 Some(None)
             } else if recreate_fks.contains(&(have_t.name.clone(), have.name.clone())) {
@@ -1873,7 +1885,7 @@ impl<'a> Cx<'a> {
             self.comment(object, &want.comment, &have.comment);
         }
         for have in have_t.constraints.values() {
-            if matched.contains(have.name.as_str()) {
+            if matched.contains(have.name.as_str()) || gone(have) {
                 continue;
             }
             let is_pk = matches!(have.kind, ConstraintKind::PrimaryKey { .. });
@@ -1894,9 +1906,11 @@ impl<'a> Cx<'a> {
         }
     }
 
-    fn indexes(&mut self, want_t: &Table, have_t: &Table) {
+    fn indexes(&mut self, want_t: &Table, have_t: &Table, recreated: &BTreeSet<String>) {
         let t = &want_t.name;
         let mut matched: BTreeSet<&str> = BTreeSet::new();
+        // Indexes on a re-created column go with it (DROP COLUMN drops them).
+        let gone = |i: &Index| index_uses(i, recreated);
         for want in want_t.indexes.values() {
             let have = have_t.indexes.get(&want.name).or_else(|| {
                 let old = want.renamed_from.as_deref()?;
@@ -1915,6 +1929,15 @@ impl<'a> Cx<'a> {
                 continue;
             };
             matched.insert(have.name.as_str());
+            if gone(have) {
+                self.push(TableChange::CreateIndex {
+                    table: t.clone(),
+                    index: want.clone(),
+                    concurrently: want.concurrently,
+                    new_table: false,
+                });
+                continue;
+            }
             if !index_def_eq(want, have) {
                 self.push(TableChange::DropIndex {
                     table: t.clone(),
@@ -1947,7 +1970,7 @@ impl<'a> Cx<'a> {
             self.comment(object, &want.comment, &have.comment);
         }
         for have in have_t.indexes.values() {
-            if !matched.contains(have.name.as_str()) {
+            if !matched.contains(have.name.as_str()) && !gone(have) {
                 self.push(TableChange::DropIndex {
                     table: t.clone(),
                     index: have.clone(),
@@ -2122,6 +2145,62 @@ fn key_for(table: &Table, columns: &[String]) -> Option<String> {
                 .find(|i| unique_index_columns(i).is_some_and(|k| same_set(&k, columns)))
                 .map(|i| i.name.clone())
         })
+}
+
+/// Whether a (translated) live constraint involves one of `columns`.
+fn constraint_uses(c: &Constraint, columns: &BTreeSet<String>) -> bool {
+    if columns.is_empty() {
+        return false;
+    }
+    let named = |list: &[String]| list.iter().any(|n| columns.contains(n));
+    let said = |e: &str| columns.iter().any(|n| mentions(e, n));
+    match &c.kind {
+        ConstraintKind::PrimaryKey {
+            columns: k,
+            include,
+        }
+        | ConstraintKind::Unique {
+            columns: k,
+            include,
+            ..
+        } => named(k) || named(include),
+        ConstraintKind::ForeignKey { columns: k, .. } => named(k),
+        ConstraintKind::Check { expression, .. } => said(expression),
+        ConstraintKind::Exclusion {
+            elements,
+            predicate,
+            ..
+        } => {
+            elements.iter().any(|e| {
+                e.column.as_ref().is_some_and(|n| columns.contains(n))
+                    || e.expression.as_deref().is_some_and(said)
+            }) || predicate.as_deref().is_some_and(said)
+        }
+    }
+}
+
+/// Whether a (translated) live index involves one of `columns`.
+fn index_uses(i: &Index, columns: &BTreeSet<String>) -> bool {
+    if columns.is_empty() {
+        return false;
+    }
+    let said = |e: &str| columns.iter().any(|n| mentions(e, n));
+    i.keys.iter().any(|k| {
+        k.column.as_ref().is_some_and(|n| columns.contains(n))
+            || k.expression.as_deref().is_some_and(said)
+    }) || i.include.iter().any(|n| columns.contains(n))
+        || i.predicate.as_deref().is_some_and(said)
+}
+
+fn dropped_with(columns: &BTreeSet<String>) -> String {
+    let names: Vec<String> = columns
+        .iter()
+        .map(|c| crate::sql::display_ident(c))
+        .collect();
+    format!(
+        "re-created: dropped with re-created column {}",
+        names.join(", ")
+    )
 }
 
 /// The declared index a live one corresponds to.

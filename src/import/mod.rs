@@ -128,9 +128,15 @@ pub fn render(
     }
     for u in &live.unmanaged {
         if selected_names.contains(u.schema.as_str()) {
+            // Triggers and rules are named with their table already.
+            let name = if matches!(u.kind.as_str(), "trigger" | "rule") {
+                u.name.clone()
+            } else {
+                format!("{}.{}", crate::sql::display_ident(&u.schema), u.name)
+            };
             report
                 .notes
-                .push(format!("unmanaged, left alone: {} {}", u.kind, u.name));
+                .push(format!("unmanaged, left alone: {} {name}", u.kind));
         }
     }
     for t in live

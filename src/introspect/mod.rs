@@ -69,7 +69,7 @@ pub fn query_texts(version_num: i32, can_read_passwords: bool) -> Vec<(&'static 
             queries::default_privileges(),
             queries::tables(),
             queries::columns(),
-            queries::constraints(version_num),
+            queries::constraints(),
             queries::indexes(version_num),
             queries::opclasses_and_collations(),
             queries::policies(),
@@ -227,7 +227,7 @@ impl<C: GenericClient> Reader<'_, C> {
             self.run(q_defaults, queries::default_privileges()),
             self.run(q_tables, queries::tables()),
             self.run(q_columns, queries::columns()),
-            self.run(q_constraints, queries::constraints(version)),
+            self.run(q_constraints, queries::constraints()),
             self.run(q_indexes, queries::indexes(version)),
             self.run(q_lookups, queries::opclasses_and_collations()),
             self.run(q_policies, queries::policies()),
@@ -238,17 +238,25 @@ impl<C: GenericClient> Reader<'_, C> {
             self.run(q_unmanaged, queries::unmanaged()),
         )?;
 
-        let mut by_oid = tables::read_tables(q_tables, &tables)?;
-        let columns = tables::apply_columns(q_columns, &columns, &mut by_oid)?;
         let lookups = tables::read_lookups(q_lookups, &lookups)?;
-        tables::apply_constraints(q_constraints, &constraints, &mut by_oid, &columns)?;
-        tables::apply_indexes(q_indexes, &indexes, &mut by_oid, &columns, &lookups)?;
+        let mut by_oid = tables::read_tables(q_tables, &tables)?;
+        let columns = tables::apply_columns(q_columns, &columns, &mut by_oid, &lookups)?;
+        let mut indexes = tables::read_indexes(q_indexes, &indexes, &by_oid, &columns, &lookups)?;
+        tables::apply_constraints(
+            q_constraints,
+            &constraints,
+            &mut by_oid,
+            &columns,
+            &mut indexes,
+        )?;
+        tables::apply_indexes(indexes, &mut by_oid);
         tables::apply_policies(q_policies, &policies, &mut by_oid)?;
-        let mut tables: BTreeMap<QualifiedName, crate::model::Table> = by_oid
+        let sequences = tables::read_sequences(q_sequences, &sequences, &mut by_oid, &columns)?;
+        drop(columns);
+        let tables: BTreeMap<QualifiedName, crate::model::Table> = by_oid
             .into_values()
             .map(|table| (table.name.clone(), table))
             .collect();
-        let sequences = tables::read_sequences(q_sequences, &sequences, &mut tables)?;
 
         let mut catalog = Catalog {
             database: Some(read_database(q_database, &database)?),
@@ -641,8 +649,7 @@ mod tests {
             queries::default_privileges(),
             queries::tables(),
             queries::columns(),
-            queries::constraints(140000),
-            queries::constraints(150000),
+            queries::constraints(),
             queries::indexes(140000),
             queries::indexes(150000),
             queries::opclasses_and_collations(),

@@ -422,15 +422,17 @@ pub fn tables() -> String {
     )
 }
 
-/// Columns (`attnum > 0`, not dropped) of the tables `tables()` returns, and, for
-/// mapping column numbers to names only (`detailed` false, every other field `NULL`),
-/// of partitions and of tables outside the scope that a foreign key references.
+/// Columns (`attnum > 0`, not dropped) of every table and partitioned table. The
+/// columns of the tables `tables()` returns, except partitions, come with every field
+/// (`detailed`); the others (partitions, tables outside the scope, which a foreign key
+/// may reference) only with what maps a column number to a name.
 ///
 /// Constraints and indexes come back with raw column numbers (`conkey`, `indkey`),
 /// which the reader maps to names with these rows: one hash lookup per key instead of a
-/// catalog probe and a sorted sub-select per constraint on the server (measured at
-/// 10,000 tables: ~0.5 s of server time saved). `type_oid` and `collation_oid` decide
-/// whether an index key's opclass and collation are the defaults.
+/// catalog probe and a sorted sub-select per constraint on the server. `type_oid` and
+/// `collation_oid` are compared by the reader with the type's collation
+/// (`opclasses_and_collations()`) and, for index keys, decide whether an opclass and a
+/// collation are the defaults.
 ///
 /// Defaults are deparsed without a relation (they cannot reference columns);
 /// generated expressions, which do, with it. The ACL is the column's own (`attacl`,
@@ -442,14 +444,10 @@ pub fn columns() -> String {
                 r.detailed,
                 CASE WHEN r.detailed
                      THEN pg_catalog.format_type(a.atttypid, a.atttypmod) END AS type_name,
-                CASE WHEN r.detailed AND a.attcollation <> t.typcollation
-                     THEN a.attcollation::pg_catalog.regcollation::text END AS collation,
                 a.attnotnull AS not_null,
-                CASE WHEN r.detailed AND a.atthasdef THEN
-                    (SELECT pg_catalog.pg_get_expr(ad.adbin,
-                                CASE WHEN a.attgenerated = '' THEN 0 ELSE ad.adrelid END)
-                     FROM pg_catalog.pg_attrdef AS ad
-                     WHERE ad.adrelid = a.attrelid AND ad.adnum = a.attnum)
+                CASE WHEN r.detailed AND a.atthasdef
+                     THEN pg_catalog.pg_get_expr(ad.adbin,
+                              CASE WHEN a.attgenerated = '' THEN 0 ELSE ad.adrelid END)
                 END AS default_expr,
                 a.attgenerated::text AS generated,
                 a.attidentity::text AS identity,
@@ -460,12 +458,9 @@ pub fn columns() -> String {
                FROM pg_catalog.pg_class AS c
                JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
                WHERE c.relkind IN ('r', 'p')
-                 AND ({user_table}
-                      OR c.oid IN (SELECT con.confrelid FROM pg_catalog.pg_constraint AS con
-                                   WHERE con.contype = 'f'))
                OFFSET 0) AS r
          JOIN pg_catalog.pg_attribute AS a ON a.attrelid = r.oid
-         JOIN pg_catalog.pg_type AS t ON t.oid = a.atttypid
+         LEFT JOIN pg_catalog.pg_attrdef AS ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
          LEFT JOIN pg_catalog.pg_description AS d
                 ON r.detailed AND d.objoid = a.attrelid
                AND d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid = a.attnum
@@ -513,33 +508,29 @@ fn user_namespace(nsp: &str) -> String {
 /// the copies PostgreSQL maintains itself: constraints inherited from a partitioned
 /// parent (`conparentid`) or from an inheritance parent (`NOT conislocal`).
 ///
-/// Column lists are raw column numbers (`conkey`, `confkey`, the backing index's
-/// `indkey` for INCLUDE columns and exclusion elements), mapped to names by the reader.
-/// Exclusion elements that are expressions are `pg_get_indexdef(index, k, true)`;
-/// their operators are named as the module documentation says.
-pub fn constraints(version_num: i32) -> String {
+/// Column lists are raw column numbers (`conkey`, `confkey`), mapped to names by the
+/// reader. What a primary key, unique or exclusion constraint takes from its index
+/// (INCLUDE columns, NULLS NOT DISTINCT, exclusion elements, method and predicate)
+/// comes from the index query's row for `index_oid`. The referenced table is
+/// `regclass` text (`schema.name`; a bare name for a `pg_catalog` table); exclusion
+/// operators are named as the module documentation says.
+pub fn constraints() -> String {
     format!(
         "SELECT con.conrelid AS table_oid, con.conname::text AS name,
                 con.contype::text AS kind,
                 con.condeferrable AS deferrable, con.condeferred AS initially_deferred,
                 d.description AS comment,
                 con.conkey AS columns,
-                i.indkey::int2[] AS index_keys, i.indnkeyatts::int4 AS index_key_count,
-                {nulls_not_distinct} AS nulls_not_distinct,
+                con.conindid AS index_oid,
                 con.confrelid AS ref_oid,
-                fn.nspname::text AS ref_schema, fc.relname::text AS ref_table,
+                CASE WHEN con.contype = 'f'
+                     THEN con.confrelid::pg_catalog.regclass::text END AS ref_table,
                 con.confkey AS ref_columns,
                 con.confupdtype::text AS on_update, con.confdeltype::text AS on_delete,
                 con.confmatchtype::text AS match_type,
                 CASE WHEN con.contype = 'c'
                      THEN pg_catalog.pg_get_expr(con.conbin, con.conrelid) END AS check_expr,
                 con.connoinherit AS no_inherit,
-                CASE WHEN con.contype = 'x' THEN
-                    (SELECT am.amname::text FROM pg_catalog.pg_class AS ic
-                     JOIN pg_catalog.pg_am AS am ON am.oid = ic.relam
-                     WHERE ic.oid = con.conindid)
-                END AS method,
-                CASE WHEN con.contype = 'x' THEN {element_exprs} END AS element_exprs,
                 CASE WHEN con.contype = 'x' THEN
                     ARRAY(SELECT CASE WHEN onsp.nspname = 'pg_catalog' THEN o.oprname::text
                                       ELSE 'OPERATOR('
@@ -549,31 +540,24 @@ pub fn constraints(version_num: i32) -> String {
                           JOIN pg_catalog.pg_operator AS o ON o.oid = x.op
                           JOIN pg_catalog.pg_namespace AS onsp ON onsp.oid = o.oprnamespace
                           ORDER BY x.ord)
-                END AS element_operators,
-                CASE WHEN con.contype = 'x' AND i.indpred IS NOT NULL
-                     THEN pg_catalog.pg_get_expr(i.indpred, i.indrelid) END AS predicate
+                END AS element_operators
          FROM pg_catalog.pg_constraint AS con
          JOIN pg_catalog.pg_namespace AS n ON n.oid = con.connamespace
-         LEFT JOIN pg_catalog.pg_index AS i
-                ON con.contype IN ('p', 'u', 'x') AND i.indexrelid = con.conindid
-         LEFT JOIN pg_catalog.pg_class AS fc ON con.contype = 'f' AND fc.oid = con.confrelid
-         LEFT JOIN pg_catalog.pg_namespace AS fn ON fn.oid = fc.relnamespace
          LEFT JOIN pg_catalog.pg_description AS d
                 ON d.objoid = con.oid AND d.classoid = 'pg_catalog.pg_constraint'::regclass
                AND d.objsubid = 0
          WHERE con.contype IN ('p', 'u', 'f', 'c', 'x') AND con.conrelid <> 0
            AND con.conparentid = 0 AND con.conislocal
            AND {user_namespace}",
-        element_exprs = key_expressions("i"),
-        nulls_not_distinct = nulls_not_distinct("i", version_num),
         user_namespace = user_namespace("n"),
     )
 }
 
-/// Indexes in user schemas (the reader keeps those of the tables `tables()` returns)
-/// that do not back a primary key, unique or exclusion constraint, and are not a
-/// partition's copy of a partitioned index (attached to the parent's index through
-/// `pg_inherits`).
+/// Indexes in user schemas (the reader keeps those of the tables `tables()` returns),
+/// except a partition's copy of a partitioned index (attached to the parent's index
+/// through `pg_inherits`: only the parent's is declared). The reader lists those that do
+/// not back a primary key, unique or exclusion constraint as indexes, and takes what
+/// such a constraint needs from the others.
 ///
 /// Keys are raw arrays, one element per index column: `indkey` (column number, 0 for an
 /// expression; entries past `key_count` are INCLUDE columns), `indclass`,
@@ -583,7 +567,8 @@ pub fn constraints(version_num: i32) -> String {
 /// (`fillfactor=70`).
 pub fn indexes(version_num: i32) -> String {
     format!(
-        "SELECT i.indrelid AS table_oid, ic.relname::text AS name,
+        "SELECT i.indexrelid AS index_oid, i.indrelid AS table_oid,
+                ic.relname::text AS name,
                 i.indisunique AS is_unique,
                 {nulls_not_distinct} AS nulls_not_distinct,
                 am.amname::text AS method,
@@ -603,8 +588,6 @@ pub fn indexes(version_num: i32) -> String {
                 ON d.objoid = i.indexrelid AND d.classoid = 'pg_catalog.pg_class'::regclass
                AND d.objsubid = 0
          WHERE {user_namespace}
-           AND i.indexrelid NOT IN (SELECT con.conindid FROM pg_catalog.pg_constraint AS con
-                                    WHERE con.contype IN ('p', 'u', 'x'))
            AND i.indexrelid NOT IN (SELECT inh.inhrelid FROM pg_catalog.pg_inherits AS inh)",
         nulls_not_distinct = nulls_not_distinct("i", version_num),
         exprs = key_expressions("i"),
@@ -612,18 +595,26 @@ pub fn indexes(version_num: i32) -> String {
     )
 }
 
-/// Every operator class and collation, named as the module documentation says, for
-/// the reader to name index keys: an opclass with its default flag, method and input
-/// type (to tell whether it is the default for a column), a collation by oid.
+/// Every operator class, collation and collatable type, for the reader to name index
+/// keys and column collations: an opclass (`name` as the module documentation says)
+/// with its default flag, method and input type, to tell whether it is the default
+/// for a column; a collation by oid (`regcollation` text); a collatable type with its
+/// default collation (`type_collation`).
 pub fn opclasses_and_collations() -> String {
     format!(
         "SELECT 'opclass' AS kind, o.oid AS oid, {opclass} AS name,
-                o.opcdefault AS is_default, o.opcmethod AS method, o.opcintype AS input_type
+                o.opcdefault AS is_default, o.opcmethod AS method, o.opcintype AS input_type,
+                NULL::oid AS type_collation
          FROM pg_catalog.pg_opclass AS o
          JOIN pg_catalog.pg_namespace AS n ON n.oid = o.opcnamespace
          UNION ALL
-         SELECT 'collation', co.oid, co.oid::pg_catalog.regcollation::text, NULL, NULL, NULL
-         FROM pg_catalog.pg_collation AS co",
+         SELECT 'collation', co.oid, co.oid::pg_catalog.regcollation::text,
+                NULL, NULL, NULL, NULL
+         FROM pg_catalog.pg_collation AS co
+         UNION ALL
+         SELECT 'type', t.oid, NULL, NULL, NULL, NULL, t.typcollation
+         FROM pg_catalog.pg_type AS t
+         WHERE t.typcollation <> 0",
         opclass = qualified_unless_catalog("n", "o.opcname"),
     )
 }
@@ -651,7 +642,8 @@ pub fn policies() -> String {
 
 /// Every sequence in the schemas `schemas()` returns, with its raw options and what it
 /// belongs to: `dep_type` `i` (an identity column's: its options become the column's
-/// identity options) or `a` (`OWNED BY` a column), with that table and column.
+/// identity options) or `a` (`OWNED BY` a column), with that table's oid and column
+/// number (named by the reader) and, for `OWNED BY`, the table as `regclass` text.
 pub fn sequences() -> String {
     format!(
         "SELECT n.nspname::text AS schema, c.relname::text AS name,
@@ -660,8 +652,9 @@ pub fn sequences() -> String {
                 s.seqmin AS min_value, s.seqmax AS max_value,
                 s.seqcache AS cache, s.seqcycle AS cycle,
                 dep.deptype::text AS dep_type,
-                tn.nspname::text AS table_schema, tc.relname::text AS table_name,
-                ta.attname::text AS column_name,
+                dep.refobjid AS table_oid, dep.refobjsubid AS column_num,
+                CASE WHEN dep.deptype = 'a'
+                     THEN dep.refobjid::pg_catalog.regclass::text END AS table_name,
                 d.description AS comment
          FROM pg_catalog.pg_sequence AS s
          JOIN pg_catalog.pg_class AS c ON c.oid = s.seqrelid
@@ -671,10 +664,6 @@ pub fn sequences() -> String {
                AND dep.objsubid = 0
                AND dep.refclassid = 'pg_catalog.pg_class'::regclass
                AND dep.deptype IN ('a', 'i')
-         LEFT JOIN pg_catalog.pg_class AS tc ON tc.oid = dep.refobjid
-         LEFT JOIN pg_catalog.pg_namespace AS tn ON tn.oid = tc.relnamespace
-         LEFT JOIN pg_catalog.pg_attribute AS ta
-                ON ta.attrelid = dep.refobjid AND ta.attnum = dep.refobjsubid
          LEFT JOIN pg_catalog.pg_description AS d
                 ON d.objoid = c.oid AND d.classoid = 'pg_catalog.pg_class'::regclass
                AND d.objsubid = 0

@@ -86,8 +86,105 @@ pub(super) struct ColumnInfo {
 }
 
 /// Every column the column query returned, by (table oid, column number): the tables'
-/// own, their partitions' and those of tables a foreign key references.
+/// own, their partitions' and those of tables outside the scope.
 pub(super) type ColumnsByNumber = HashMap<(u32, i16), ColumnInfo>;
+
+/// Operator classes, collations and the default collation of collatable types, see
+/// `queries::opclasses_and_collations`.
+#[derive(Default)]
+pub(super) struct Lookups {
+    opclasses: HashMap<u32, Opclass>,
+    /// The default opclass of (index method, input type).
+    default_opclass: HashMap<(u32, u32), u32>,
+    collations: HashMap<u32, String>,
+    /// `typcollation` of every collatable type (others have none).
+    type_collations: HashMap<u32, u32>,
+}
+
+struct Opclass {
+    name: String,
+    is_default: bool,
+    method: u32,
+}
+
+/// `DEFAULT_COLLATION_OID`: the database's default collation.
+const DEFAULT_COLLATION: u32 = 100;
+
+impl Lookups {
+    /// The opclass of an index key, `None` when it is the default one: the default
+    /// opclass of the column's exact type, or, when the type has none (`varchar`,
+    /// domains, enums, arrays), a default opclass the type is binary-compatible with
+    /// (as `GetDefaultOpClass` resolves them). For an expression key (`column_type`
+    /// unknown), any default opclass.
+    fn opclass(&self, oid: u32, column_type: Option<u32>) -> Option<String> {
+        let opclass = self.opclasses.get(&oid)?;
+        let is_default = opclass.is_default
+            && column_type.is_none_or(|type_oid| {
+                self.default_opclass
+                    .get(&(opclass.method, type_oid))
+                    .is_none_or(|&default| default == oid)
+            });
+        (!is_default).then(|| opclass.name.clone())
+    }
+
+    /// The name of collation `oid` unless it is `default` (the collation a column or
+    /// key gets when none is written); 0 is no collation.
+    fn collation_unless(
+        &self,
+        what: &'static str,
+        oid: u32,
+        default: u32,
+        object: &dyn Fn() -> String,
+    ) -> Result<Option<String>, IntrospectError> {
+        if oid == 0 || oid == default {
+            return Ok(None);
+        }
+        self.collations
+            .get(&oid)
+            .cloned()
+            .map(Some)
+            .ok_or_else(|| unexpected(what, format!("{} uses unknown collation {oid}", object())))
+    }
+
+    /// The collation a column of type `type_oid` gets by default.
+    fn type_collation(&self, type_oid: u32) -> u32 {
+        self.type_collations.get(&type_oid).copied().unwrap_or(0)
+    }
+}
+
+pub(super) fn read_lookups(what: &'static str, rows: &[Row]) -> Result<Lookups, IntrospectError> {
+    let mut lookups = Lookups::default();
+    for row in rows {
+        let kind: &str = get(what, row, "kind")?;
+        let oid: u32 = get(what, row, "oid")?;
+        match kind {
+            "opclass" => {
+                let is_default: bool = get(what, row, "is_default")?;
+                let method: u32 = get(what, row, "method")?;
+                let input_type: u32 = get(what, row, "input_type")?;
+                if is_default {
+                    lookups.default_opclass.insert((method, input_type), oid);
+                }
+                let opclass = Opclass {
+                    name: get(what, row, "name")?,
+                    is_default,
+                    method,
+                };
+                lookups.opclasses.insert(oid, opclass);
+            }
+            "collation" => {
+                lookups.collations.insert(oid, get(what, row, "name")?);
+            }
+            "type" => {
+                lookups
+                    .type_collations
+                    .insert(oid, get(what, row, "type_collation")?);
+            }
+            other => return Err(unexpected(what, format!("lookup kind {other:?}"))),
+        }
+    }
+    Ok(lookups)
+}
 
 /// The columns of every table (`detailed` rows) into `tables`, in `attnum` order; all
 /// rows into the returned map, for naming the keys of constraints and indexes.
@@ -95,6 +192,7 @@ pub(super) fn apply_columns(
     what: &'static str,
     rows: &[Row],
     tables: &mut TablesByOid,
+    lookups: &Lookups,
 ) -> Result<ColumnsByNumber, IntrospectError> {
     let [
         table_oid,
@@ -104,7 +202,6 @@ pub(super) fn apply_columns(
         collation_oid,
         detailed,
         type_name,
-        collation,
         not_null,
         default_expr,
         generated,
@@ -118,7 +215,6 @@ pub(super) fn apply_columns(
         "collation_oid",
         "detailed",
         "type_name",
-        "collation",
         "not_null",
         "default_expr",
         "generated",
@@ -134,9 +230,8 @@ pub(super) fn apply_columns(
         collation_oid?,
         detailed?,
     );
-    let (type_name, collation, not_null, default_expr, generated, identity, comment) = (
+    let (type_name, not_null, default_expr, generated, identity, comment) = (
         type_name?,
-        collation?,
         not_null?,
         default_expr?,
         generated?,
@@ -149,40 +244,39 @@ pub(super) fn apply_columns(
     for row in rows {
         let oid: u32 = at(what, row, table_oid)?;
         let attnum: i32 = at(what, row, num)?;
-        let column_name: String = at(what, row, name)?;
         let key = (
             oid,
             i16::try_from(attnum)
                 .map_err(|_| unexpected(what, format!("column number {attnum}")))?,
         );
         let info = ColumnInfo {
-            name: column_name,
+            name: at(what, row, name)?,
             type_oid: at(what, row, type_oid)?,
             collation_oid: at(what, row, collation_oid)?,
         };
         let is_detailed: bool = at(what, row, detailed)?;
         let table = if is_detailed { tables.get(&oid) } else { None };
         if let Some(table) = table {
-            let expression: Option<String> = at(what, row, default_expr)?;
-            let generated_kind: &str = at(what, row, generated)?;
-            let identity_kind: &str = at(what, row, identity)?;
+            let object = || format!("column {} of {}", info.name, table.name);
             let type_name: Option<String> = at(what, row, type_name)?;
-            let type_name = type_name.ok_or_else(|| {
-                unexpected(
-                    what,
-                    format!("no type for column {} of {}", info.name, table.name),
-                )
-            })?;
+            let type_name =
+                type_name.ok_or_else(|| unexpected(what, format!("{} has no type", object())))?;
             let mut column = Column::new(info.name.clone(), type_name);
-            column.collation = at(what, row, collation)?;
+            column.collation = lookups.collation_unless(
+                what,
+                info.collation_oid,
+                lookups.type_collation(info.type_oid),
+                &object,
+            )?;
             column.not_null = at(what, row, not_null)?;
-            match generated_kind {
+            let expression: Option<String> = at(what, row, default_expr)?;
+            match at::<&str>(what, row, generated)? {
                 "" => column.default = expression,
                 // `s` stored; `v` virtual (PostgreSQL 18) has no place in the model yet
                 // and is read as a generated column too.
                 _ => column.generated = expression,
             }
-            column.identity = match identity_kind {
+            column.identity = match at::<&str>(what, row, identity)? {
                 "" => None,
                 "a" => Some(Identity {
                     kind: IdentityKind::Always,
@@ -195,17 +289,12 @@ pub(super) fn apply_columns(
                 other => {
                     return Err(unexpected(
                         what,
-                        format!(
-                            "identity kind {other:?} of column {} of {}",
-                            column.name, table.name
-                        ),
+                        format!("identity kind {other:?} of {}", object()),
                     ));
                 }
             };
             column.comment = at(what, row, comment)?;
-            column.acl = read_acl(what, row, &|| {
-                format!("column {} of {}", column.name, table.name)
-            })?;
+            column.acl = read_acl(what, row, &object)?;
             numbered.entry(oid).or_default().push((attnum, column));
         }
         by_number.insert(key, info);
@@ -217,76 +306,6 @@ pub(super) fn apply_columns(
         }
     }
     Ok(by_number)
-}
-
-/// Operator classes and collations by oid, see `queries::opclasses_and_collations`.
-#[derive(Default)]
-pub(super) struct Lookups {
-    opclasses: HashMap<u32, Opclass>,
-    /// The default opclass of (index method, input type).
-    default_opclass: HashMap<(u32, u32), u32>,
-    collations: HashMap<u32, String>,
-}
-
-struct Opclass {
-    name: String,
-    is_default: bool,
-    method: u32,
-}
-
-impl Lookups {
-    /// The opclass of an index key, `None` when it is the default one: the default
-    /// opclass of the column's exact type, or, when the type has none (`varchar`,
-    /// domains, enums, arrays), a default opclass the type is binary-compatible with.
-    /// For an expression key (`column_type` unknown), any default opclass.
-    fn opclass(&self, oid: u32, column_type: Option<u32>) -> Option<String> {
-        let opclass = self.opclasses.get(&oid)?;
-        let is_default = opclass.is_default
-            && column_type.is_none_or(|type_oid| {
-                self.default_opclass
-                    .get(&(opclass.method, type_oid))
-                    .is_none_or(|&default| default == oid)
-            });
-        (!is_default).then(|| opclass.name.clone())
-    }
-
-    fn collation(&self, oid: u32) -> Option<String> {
-        self.collations.get(&oid).cloned()
-    }
-}
-
-/// `DEFAULT_COLLATION_OID`: the database's default collation.
-const DEFAULT_COLLATION: u32 = 100;
-
-pub(super) fn read_lookups(what: &'static str, rows: &[Row]) -> Result<Lookups, IntrospectError> {
-    let mut lookups = Lookups::default();
-    for row in rows {
-        let kind: &str = get(what, row, "kind")?;
-        let oid: u32 = get(what, row, "oid")?;
-        let name: String = get(what, row, "name")?;
-        match kind {
-            "opclass" => {
-                let is_default: bool = get(what, row, "is_default")?;
-                let method: u32 = get(what, row, "method")?;
-                let input_type: u32 = get(what, row, "input_type")?;
-                if is_default {
-                    lookups.default_opclass.insert((method, input_type), oid);
-                }
-                lookups.opclasses.insert(
-                    oid,
-                    Opclass {
-                        name,
-                        is_default,
-                        method,
-                    },
-                );
-            }
-            _ => {
-                lookups.collations.insert(oid, name);
-            }
-        }
-    }
-    Ok(lookups)
 }
 
 fn foreign_key_action(
@@ -338,7 +357,7 @@ fn numbers(what: &'static str, row: &Row, column: &str) -> Result<Vec<i16>, Intr
     Ok(get::<Option<Vec<i16>>>(what, row, column)?.unwrap_or_default())
 }
 
-/// The column named by number `num` of table `table`.
+/// The column numbered `num` of table `table`.
 fn column<'c>(
     what: &'static str,
     columns: &'c ColumnsByNumber,
@@ -364,149 +383,16 @@ fn column_names(
         .collect()
 }
 
-/// Splits an index's `indkey` into key columns and INCLUDE columns.
-fn split_keys(
-    what: &'static str,
-    keys: &[i16],
-    key_count: i32,
-    object: &dyn Fn() -> String,
-) -> Result<(Vec<i16>, Vec<i16>), IntrospectError> {
-    let count = usize::try_from(key_count)
-        .ok()
-        .filter(|&count| count <= keys.len())
-        .ok_or_else(|| {
-            unexpected(
-                what,
-                format!(
-                    "{} has {key_count} key columns out of {}",
-                    object(),
-                    keys.len()
-                ),
-            )
-        })?;
-    Ok((keys[..count].to_vec(), keys[count..].to_vec()))
-}
-
-pub(super) fn apply_constraints(
-    what: &'static str,
-    rows: &[Row],
-    tables: &mut TablesByOid,
-    columns: &ColumnsByNumber,
-) -> Result<(), IntrospectError> {
-    for row in rows {
-        let oid: u32 = get(what, row, "table_oid")?;
-        let Some(table) = tables.get_mut(&oid) else {
-            continue;
-        };
-        let name: String = get(what, row, "name")?;
-        let object = || format!("constraint {name} of {}", table.name);
-        let code: &str = get(what, row, "kind")?;
-        let own_columns =
-            || column_names(what, columns, oid, &numbers(what, row, "columns")?, &object);
-        let index_keys = || -> Result<(Vec<i16>, Vec<i16>), IntrospectError> {
-            let keys = numbers(what, row, "index_keys")?;
-            let count: Option<i32> = get(what, row, "index_key_count")?;
-            split_keys(what, &keys, count.unwrap_or(0), &object)
-        };
-        let kind = match code {
-            "p" => ConstraintKind::PrimaryKey {
-                columns: own_columns()?,
-                include: column_names(what, columns, oid, &index_keys()?.1, &object)?,
-            },
-            "u" => ConstraintKind::Unique {
-                columns: own_columns()?,
-                include: column_names(what, columns, oid, &index_keys()?.1, &object)?,
-                nulls_not_distinct: get(what, row, "nulls_not_distinct")?,
-            },
-            "f" => {
-                let schema: Option<String> = get(what, row, "ref_schema")?;
-                let ref_table: Option<String> = get(what, row, "ref_table")?;
-                let (Some(schema), Some(ref_table)) = (schema, ref_table) else {
-                    return Err(unexpected(
-                        what,
-                        format!("{} references no table", object()),
-                    ));
-                };
-                let ref_oid: u32 = get(what, row, "ref_oid")?;
-                let on_update: &str = get(what, row, "on_update")?;
-                let on_delete: &str = get(what, row, "on_delete")?;
-                ConstraintKind::ForeignKey {
-                    columns: own_columns()?,
-                    references: QualifiedName::new(schema, ref_table),
-                    referenced_columns: column_names(
-                        what,
-                        columns,
-                        ref_oid,
-                        &numbers(what, row, "ref_columns")?,
-                        &object,
-                    )?,
-                    on_update: foreign_key_action(what, on_update, &object)?,
-                    on_delete: foreign_key_action(what, on_delete, &object)?,
-                    match_full: get::<&str>(what, row, "match_type")? == "f",
-                }
-            }
-            "c" => ConstraintKind::Check {
-                expression: get::<Option<String>>(what, row, "check_expr")?
-                    .ok_or_else(|| unexpected(what, format!("{} has no expression", object())))?,
-                no_inherit: get(what, row, "no_inherit")?,
-            },
-            "x" => {
-                let (keys, _include) = index_keys()?;
-                let expressions = strings(what, row, "element_exprs")?;
-                let operators = names(what, row, "element_operators", &object)?;
-                if expressions.len() != keys.len() || operators.len() != keys.len() {
-                    return Err(unexpected(
-                        what,
-                        format!("element arrays of {} differ in length", object()),
-                    ));
-                }
-                let mut elements = Vec::with_capacity(keys.len());
-                for ((num, expression), operator) in
-                    keys.into_iter().zip(expressions).zip(operators)
-                {
-                    let (column, expression) = if num == 0 {
-                        let expression = expression.ok_or_else(|| {
-                            unexpected(what, format!("{} has an empty expression", object()))
-                        })?;
-                        (None, Some(expression))
-                    } else {
-                        (
-                            Some(column(what, columns, oid, num, &object)?.name.clone()),
-                            None,
-                        )
-                    };
-                    elements.push(ExclusionElement {
-                        column,
-                        expression,
-                        operator,
-                    });
-                }
-                ConstraintKind::Exclusion {
-                    method: get::<Option<String>>(what, row, "method")?.ok_or_else(|| {
-                        unexpected(what, format!("{} has no index method", object()))
-                    })?,
-                    elements,
-                    predicate: get(what, row, "predicate")?,
-                }
-            }
-            other => {
-                return Err(unexpected(
-                    what,
-                    format!("constraint type {other:?} of {}", object()),
-                ));
-            }
-        };
-        let constraint = Constraint {
-            renamed_from: None,
-            kind,
-            deferrable: get(what, row, "deferrable")?,
-            initially_deferred: get(what, row, "initially_deferred")?,
-            comment: get(what, row, "comment")?,
-            name: name.clone(),
-        };
-        table.constraints.insert(name, constraint);
-    }
-    Ok(())
+/// A table named by `regclass` output under an empty `search_path`: `schema.name`, or a
+/// bare name for a `pg_catalog` table.
+fn regclass_name(text: &str) -> Option<QualifiedName> {
+    QualifiedName::parse(text).or_else(|| {
+        let parts = crate::sql::split_qualified(text)?;
+        match parts.as_slice() {
+            [name] => Some(QualifiedName::new("pg_catalog", name.clone())),
+            _ => None,
+        }
+    })
 }
 
 /// `indoption` bits.
@@ -532,26 +418,49 @@ fn storage_parameters(
         .collect()
 }
 
-pub(super) fn apply_indexes(
+/// An index of a table the table query returned, by index oid.
+pub(super) struct IndexRow {
+    table_oid: u32,
+    index: Index,
+}
+
+pub(super) type IndexesByOid = HashMap<u32, IndexRow>;
+
+/// Every index of the tables in `tables`, named and with defaults dropped, by index
+/// oid; `apply_constraints` takes those that back a constraint, `apply_indexes` adds
+/// the rest to their tables.
+pub(super) fn read_indexes(
     what: &'static str,
     rows: &[Row],
-    tables: &mut TablesByOid,
+    tables: &TablesByOid,
     columns: &ColumnsByNumber,
     lookups: &Lookups,
-) -> Result<(), IntrospectError> {
+) -> Result<IndexesByOid, IntrospectError> {
+    let mut indexes = HashMap::with_capacity(rows.len());
     for row in rows {
         let oid: u32 = get(what, row, "table_oid")?;
-        let Some(table) = tables.get_mut(&oid) else {
+        let Some(table) = tables.get(&oid) else {
             continue;
         };
+        let index_oid: u32 = get(what, row, "index_oid")?;
         let name: String = get(what, row, "name")?;
         let object = || format!("index {name} on {}", table.name);
-        let (keys, include) = split_keys(
-            what,
-            &numbers(what, row, "keys")?,
-            get(what, row, "key_count")?,
-            &object,
-        )?;
+        let all_keys = numbers(what, row, "keys")?;
+        let key_count: i32 = get(what, row, "key_count")?;
+        let key_count = usize::try_from(key_count)
+            .ok()
+            .filter(|&count| count <= all_keys.len())
+            .ok_or_else(|| {
+                unexpected(
+                    what,
+                    format!(
+                        "{} has {key_count} key columns out of {}",
+                        object(),
+                        all_keys.len()
+                    ),
+                )
+            })?;
+        let (keys, include) = all_keys.split_at(key_count);
         let opclasses: Vec<u32> = get(what, row, "opclasses")?;
         let collations: Vec<u32> = get(what, row, "collations")?;
         let options: Vec<i16> = get(what, row, "options")?;
@@ -572,6 +481,8 @@ pub(super) fn apply_indexes(
                 let expression = expressions.get(k).cloned().flatten().ok_or_else(|| {
                     unexpected(what, format!("{} has an empty key expression", object()))
                 })?;
+                // The expression's own collation is not in the catalog: any collation
+                // but the database default is reported.
                 (None, Some(expression), None, DEFAULT_COLLATION)
             } else {
                 let info = column(what, columns, oid, num, &object)?;
@@ -582,20 +493,18 @@ pub(super) fn apply_indexes(
                     info.collation_oid,
                 )
             };
-            let collation = match collations[k] {
-                0 => None,
-                coll if coll == default_collation => None,
-                coll => Some(lookups.collation(coll).ok_or_else(|| {
-                    unexpected(what, format!("{} uses unknown collation {coll}", object()))
-                })?),
-            };
             let descending = options[k] & INDOPTION_DESC != 0;
             let nulls_first = options[k] & INDOPTION_NULLS_FIRST != 0;
             index_keys.push(IndexKey {
                 column: column_name,
                 expression,
                 opclass: lookups.opclass(opclasses[k], column_type),
-                collation,
+                collation: lookups.collation_unless(
+                    what,
+                    collations[k],
+                    default_collation,
+                    &object,
+                )?,
                 descending,
                 // NULLS LAST is the default for ASC, NULLS FIRST for DESC.
                 nulls_first: (nulls_first != descending).then_some(nulls_first),
@@ -607,16 +516,152 @@ pub(super) fn apply_indexes(
             nulls_not_distinct: get(what, row, "nulls_not_distinct")?,
             method: get(what, row, "method")?,
             keys: index_keys,
-            include: column_names(what, columns, oid, &include, &object)?,
+            include: column_names(what, columns, oid, include, &object)?,
             predicate: get(what, row, "predicate")?,
             with: storage_parameters(what, get(what, row, "with_options")?, &object)?,
             concurrently: false,
             comment: get(what, row, "comment")?,
+            name,
+        };
+        indexes.insert(
+            index_oid,
+            IndexRow {
+                table_oid: oid,
+                index,
+            },
+        );
+    }
+    Ok(indexes)
+}
+
+/// Constraints into their tables. A primary key, unique or exclusion constraint takes
+/// its index out of `indexes` (such an index is part of the constraint, not an index of
+/// its own) for its INCLUDE columns, NULLS NOT DISTINCT, elements, method and predicate.
+pub(super) fn apply_constraints(
+    what: &'static str,
+    rows: &[Row],
+    tables: &mut TablesByOid,
+    columns: &ColumnsByNumber,
+    indexes: &mut IndexesByOid,
+) -> Result<(), IntrospectError> {
+    for row in rows {
+        let oid: u32 = get(what, row, "table_oid")?;
+        let Some(table) = tables.get_mut(&oid) else {
+            continue;
+        };
+        let name: String = get(what, row, "name")?;
+        let object = || format!("constraint {name} of {}", table.name);
+        let code: &str = get(what, row, "kind")?;
+        let own_columns =
+            || column_names(what, columns, oid, &numbers(what, row, "columns")?, &object);
+        let mut backing_index = || -> Result<Index, IntrospectError> {
+            let index_oid: u32 = get(what, row, "index_oid")?;
+            indexes
+                .remove(&index_oid)
+                .map(|row| row.index)
+                .ok_or_else(|| unexpected(what, format!("{} has no index", object())))
+        };
+        let kind = match code {
+            "p" => ConstraintKind::PrimaryKey {
+                columns: own_columns()?,
+                include: backing_index()?.include,
+            },
+            "u" => {
+                let index = backing_index()?;
+                ConstraintKind::Unique {
+                    columns: own_columns()?,
+                    include: index.include,
+                    nulls_not_distinct: index.nulls_not_distinct,
+                }
+            }
+            "f" => {
+                let ref_table: Option<String> = get(what, row, "ref_table")?;
+                let references = ref_table
+                    .as_deref()
+                    .and_then(regclass_name)
+                    .ok_or_else(|| {
+                        unexpected(what, format!("{} references table {ref_table:?}", object()))
+                    })?;
+                let ref_oid: u32 = get(what, row, "ref_oid")?;
+                let on_update: &str = get(what, row, "on_update")?;
+                let on_delete: &str = get(what, row, "on_delete")?;
+                ConstraintKind::ForeignKey {
+                    columns: own_columns()?,
+                    references,
+                    referenced_columns: column_names(
+                        what,
+                        columns,
+                        ref_oid,
+                        &numbers(what, row, "ref_columns")?,
+                        &object,
+                    )?,
+                    on_update: foreign_key_action(what, on_update, &object)?,
+                    on_delete: foreign_key_action(what, on_delete, &object)?,
+                    match_full: get::<&str>(what, row, "match_type")? == "f",
+                }
+            }
+            "c" => ConstraintKind::Check {
+                expression: get::<Option<String>>(what, row, "check_expr")?
+                    .ok_or_else(|| unexpected(what, format!("{} has no expression", object())))?,
+                no_inherit: get(what, row, "no_inherit")?,
+            },
+            "x" => {
+                let index = backing_index()?;
+                let operators = names(what, row, "element_operators", &object)?;
+                if operators.len() != index.keys.len() {
+                    return Err(unexpected(
+                        what,
+                        format!(
+                            "{} has {} operators for {} elements",
+                            object(),
+                            operators.len(),
+                            index.keys.len()
+                        ),
+                    ));
+                }
+                let elements = index
+                    .keys
+                    .into_iter()
+                    .zip(operators)
+                    .map(|(key, operator)| ExclusionElement {
+                        column: key.column,
+                        expression: key.expression,
+                        operator,
+                    })
+                    .collect();
+                ConstraintKind::Exclusion {
+                    method: index.method,
+                    elements,
+                    predicate: index.predicate,
+                }
+            }
+            other => {
+                return Err(unexpected(
+                    what,
+                    format!("constraint type {other:?} of {}", object()),
+                ));
+            }
+        };
+        let constraint = Constraint {
+            renamed_from: None,
+            kind,
+            deferrable: get(what, row, "deferrable")?,
+            initially_deferred: get(what, row, "initially_deferred")?,
+            comment: get(what, row, "comment")?,
             name: name.clone(),
         };
-        table.indexes.insert(name, index);
+        table.constraints.insert(name, constraint);
     }
     Ok(())
+}
+
+/// The indexes `apply_constraints` left (those backing no constraint) into their tables.
+pub(super) fn apply_indexes(indexes: IndexesByOid, tables: &mut TablesByOid) {
+    for row in indexes.into_values() {
+        if let Some(table) = tables.get_mut(&row.table_oid) {
+            table.indexes.insert(row.index.name.clone(), row.index);
+        }
+    }
 }
 
 fn policy_command(code: &str) -> Option<&'static str> {
@@ -706,7 +751,8 @@ pub(super) fn sequence_options(
 pub(super) fn read_sequences(
     what: &'static str,
     rows: &[Row],
-    tables: &mut BTreeMap<QualifiedName, Table>,
+    tables: &mut TablesByOid,
+    columns: &ColumnsByNumber,
 ) -> Result<BTreeMap<QualifiedName, Sequence>, IntrospectError> {
     let mut sequences = BTreeMap::new();
     for row in rows {
@@ -727,35 +773,44 @@ pub(super) fn read_sequences(
             get(what, row, "cache")?,
             get(what, row, "cycle")?,
         );
-        let dep_type: Option<String> = get(what, row, "dep_type")?;
-        let owner_column = match (
-            get::<Option<String>>(what, row, "table_schema")?,
-            get::<Option<String>>(what, row, "table_name")?,
-            get::<Option<String>>(what, row, "column_name")?,
-        ) {
-            (Some(schema), Some(table), Some(column)) => {
-                Some((QualifiedName::new(schema, table), column))
-            }
+        let dep_type: Option<&str> = get(what, row, "dep_type")?;
+        let table_oid: Option<u32> = get(what, row, "table_oid")?;
+        let column_num: Option<i32> = get(what, row, "column_num")?;
+        let column_name = match (table_oid, column_num) {
+            (Some(table), Some(num)) => i16::try_from(num)
+                .ok()
+                .and_then(|num| columns.get(&(table, num)))
+                .map(|info| info.name.clone()),
             _ => None,
         };
-        if dep_type.as_deref() == Some("i") {
+        if dep_type == Some("i") {
             // An identity column's sequence: part of the column, not a sequence of its own.
-            if let Some((table, column)) = owner_column
+            if let (Some(table), Some(column_name)) = (table_oid, column_name)
                 && let Some(column) = tables
                     .get_mut(&table)
-                    .and_then(|t| t.columns.iter_mut().find(|c| c.name == column))
+                    .and_then(|t| t.columns.iter_mut().find(|c| c.name == column_name))
                 && let Some(identity) = column.identity.as_mut()
             {
                 identity.options = options;
             }
             continue;
         }
+        let owned_by = match (dep_type, column_name) {
+            (Some("a"), Some(column_name)) => {
+                let table: Option<String> = get(what, row, "table_name")?;
+                let table = table.as_deref().and_then(regclass_name).ok_or_else(|| {
+                    unexpected(what, format!("sequence {name} is owned by table {table:?}"))
+                })?;
+                Some((table, column_name))
+            }
+            _ => None,
+        };
         let sequence = Sequence {
             // The owner lives in `Catalog.relations`, like every relation's.
             owner: None,
             data_type,
             options,
-            owned_by: owner_column,
+            owned_by,
             comment: get(what, row, "comment")?,
             name: name.clone(),
         };
@@ -920,6 +975,22 @@ mod tests {
         assert_eq!(
             sequence_options("bigint", 1, 1, 1, i32::MAX.into(), 1, false).max_value,
             Some(i32::MAX.into())
+        );
+    }
+
+    #[test]
+    fn regclass_names() {
+        assert_eq!(
+            regclass_name("general.notes"),
+            Some(QualifiedName::new("general", "notes"))
+        );
+        assert_eq!(
+            regclass_name("\"My Schema\".\"T.1\""),
+            Some(QualifiedName::new("My Schema", "T.1"))
+        );
+        assert_eq!(
+            regclass_name("pg_class"),
+            Some(QualifiedName::new("pg_catalog", "pg_class"))
         );
     }
 

@@ -1783,8 +1783,14 @@ impl Builder {
                 format!("the values of column {name} are replaced by the generated ones"),
             );
         }
+        self.details.push(format!(
+            "{name}: indexes and constraints on it (if any) are dropped with it and created again"
+        ));
         self.require_type(&c.type_name);
-        self.require_column(table, &c.name);
+        self.requires.push(Key::Relation(table.clone()));
+        // What is built on the column again waits for it.
+        self.creates
+            .push(Key::Column(table.clone(), c.name.clone()));
     }
 
     fn index_details(&mut self, i: &Index) {

@@ -96,7 +96,12 @@ fn text(plan: &Plan, target: Option<&Target>) -> String {
             t.server_version
         );
     }
+    let mut boundary_shown = false;
     for step in &plan.steps {
+        if !step.transactional && !boundary_shown {
+            out.push_str("  -- after the transaction commits, each on its own:\n");
+            boundary_shown = true;
+        }
         let _ = write!(out, "  {} {}", step.action.symbol(), step.summary);
         if step.is_destructive() {
             out.push_str("  [destructive]");
@@ -146,10 +151,18 @@ fn sql(plan: &Plan, target: Option<&Target>) -> String {
         return out;
     }
     out.push_str("\\set ON_ERROR_STOP on\nBEGIN;\n");
-    for step in &plan.steps {
+    for step in plan.steps.iter().filter(|s| s.transactional) {
         write_step_sql(&mut out, step);
     }
     out.push_str("\nCOMMIT;\n");
+    // Steps that cannot run inside a transaction block (CREATE INDEX CONCURRENTLY).
+    let outside: Vec<&Step> = plan.steps.iter().filter(|s| !s.transactional).collect();
+    if !outside.is_empty() {
+        out.push_str("\n-- outside the transaction: each statement runs on its own\n");
+        for step in outside {
+            write_step_sql(&mut out, step);
+        }
+    }
     out
 }
 

@@ -816,6 +816,13 @@ async fn settled_desired_state_creates_nothing() {
         .expect("canonicalize in a read-only transaction");
     txn.rollback().await.unwrap();
     assert_eq!(canonical.tables, live.tables);
+
+    // With the live catalog at hand, only what is not settled is sent to the server.
+    desired.tables.get_mut(&qn("general.t")).unwrap().columns[1].type_name = "TEXT".into();
+    let canonical = canon::in_scratch_transaction_with_live(&mut client, &desired, &live)
+        .await
+        .expect("canonicalize with the live catalog");
+    assert_eq!(canonical.tables, live.tables);
 }
 
 #[tokio::test]

@@ -125,8 +125,8 @@ pub(super) struct Checker {
 }
 
 impl Checker {
-    /// Returns the fragment when it is well-formed; records a problem otherwise.
-    pub fn ok<'a>(&mut self, what: impl FnOnce() -> String, kind: Fragment, text: &'a str) -> bool {
+    /// Whether the fragment is well-formed; records a problem when it is not.
+    pub fn ok(&mut self, what: impl FnOnce() -> String, kind: Fragment, text: &str) -> bool {
         match check_fragment(kind, text) {
             Ok(()) => true,
             Err(message) => {
@@ -383,15 +383,12 @@ pub(super) fn create_table(
                 ConstraintKind::Check {
                     expression,
                     no_inherit,
-                } => {
-                    if ck.ok(what, Fragment::Expression, expression) {
-                        let mut t =
-                            format!("CONSTRAINT {} CHECK ({expression})", quote_ident(name));
-                        if *no_inherit {
-                            t.push_str(" NO INHERIT");
-                        }
-                        items.push((label, t));
+                } if ck.ok(what, Fragment::Expression, expression) => {
+                    let mut t = format!("CONSTRAINT {} CHECK ({expression})", quote_ident(name));
+                    if *no_inherit {
+                        t.push_str(" NO INHERIT");
                     }
+                    items.push((label, t));
                 }
                 ConstraintKind::Exclusion {
                     method,

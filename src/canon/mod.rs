@@ -220,14 +220,34 @@ pub async fn in_scratch_transaction(
     client: &mut tokio_postgres::Client,
     desired: &Catalog,
 ) -> Result<Catalog, CanonError> {
-    let txn = client
-        .transaction()
-        .await
-        .map_err(|e| CanonError::Database(crate::conn::error_chain(&e)))?;
-    let result = canonicalize(&txn, desired).await;
-    txn.rollback()
-        .await
-        .map_err(|e| CanonError::Database(crate::conn::error_chain(&e)))?;
+    scratch(client, desired, None).await
+}
+
+/// [`canonicalize_with_live`] in its own transaction, always rolled back. `live` may come
+/// from an earlier snapshot (for example the plan's): it only decides which objects are
+/// already in canonical form (their text equals the live text), and canonical text stays
+/// canonical even if the database changed since. Saves the catalog read
+/// [`in_scratch_transaction`] starts with, which is most of the cost of a no-op plan.
+pub async fn in_scratch_transaction_with_live(
+    client: &mut tokio_postgres::Client,
+    desired: &Catalog,
+    live: &Catalog,
+) -> Result<Catalog, CanonError> {
+    scratch(client, desired, Some(live)).await
+}
+
+async fn scratch(
+    client: &mut tokio_postgres::Client,
+    desired: &Catalog,
+    live: Option<&Catalog>,
+) -> Result<Catalog, CanonError> {
+    let fail = |e: tokio_postgres::Error| CanonError::Database(crate::conn::error_chain(&e));
+    let txn = client.transaction().await.map_err(fail)?;
+    let result = match live {
+        Some(live) => canonicalize_with_live(&txn, desired, live).await,
+        None => canonicalize(&txn, desired).await,
+    };
+    txn.rollback().await.map_err(fail)?;
     result
 }
 
@@ -1157,5 +1177,65 @@ mod tests {
              expressions above in the desired state; they are checked by creating the objects \
              in a transaction that is rolled back"
         );
+    }
+
+    #[test]
+    fn chunks_respect_the_lock_budget_and_keep_partition_trees_together() {
+        let mut desired = Catalog::default();
+        let mut add = |name: &str, parent: Option<&str>, indexes: usize| {
+            let mut t = Table::new(QualifiedName::new("s", name));
+            t.columns.push(Column::new("a", "int"));
+            t.partition_of = parent.map(|p| PartitionOf {
+                parent: QualifiedName::new("s", p),
+                bound: "DEFAULT".into(),
+            });
+            for i in 0..indexes {
+                t.indexes.insert(
+                    format!("{name}_{i}"),
+                    Index {
+                        name: format!("{name}_{i}"),
+                        renamed_from: None,
+                        unique: false,
+                        nulls_not_distinct: false,
+                        method: "btree".into(),
+                        keys: vec![],
+                        include: vec![],
+                        predicate: None,
+                        with: BTreeMap::new(),
+                        concurrently: false,
+                        comment: None,
+                    },
+                );
+            }
+            desired.tables.insert(t.name.clone(), t);
+        };
+        for i in 0..10 {
+            add(&format!("t{i}"), None, 1); // 4 locks each
+        }
+        add("p", None, 0);
+        add("p_1", Some("p"), 0);
+        add("p_1_a", Some("p_1"), 0);
+        add("p_2", Some("p"), 0);
+        let live = Catalog::default();
+        let work = Work::plan(&desired, &live);
+        assert_eq!(work.tables.len(), 14);
+        let chunks = work.chunks(&desired, &live, 8);
+        let all: usize = chunks.iter().map(Vec::len).sum();
+        assert_eq!(all, 14);
+        let family: Vec<&Vec<QualifiedName>> = chunks
+            .iter()
+            .filter(|c| c.iter().any(|n| n.name.starts_with('p')))
+            .collect();
+        assert_eq!(family.len(), 1, "{chunks:?}");
+        assert_eq!(
+            family[0].iter().filter(|n| n.name.starts_with('p')).count(),
+            4
+        );
+        for c in &chunks {
+            let plain = c.iter().filter(|n| n.name.starts_with('t')).count();
+            assert!(plain <= 2, "{chunks:?}");
+        }
+        // One chunk when the budget allows.
+        assert_eq!(work.chunks(&desired, &live, 10_000).len(), 1);
     }
 }

@@ -41,6 +41,8 @@ pub struct ImportReport {
     pub roles: usize,
     pub schemas: usize,
     pub objects: usize,
+    /// Tables declared with their definition (columns, constraints, indexes, …).
+    pub tables: usize,
     pub notes: Vec<String>,
 }
 
@@ -48,9 +50,9 @@ impl std::fmt::Display for ImportReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(
             f,
-            "imported {} roles and {} schemas ({} tables, views, sequences and functions \
-             whose grants are managed)",
-            self.roles, self.schemas, self.objects
+            "imported {} roles, {} schemas and {} tables ({} tables, views, sequences and \
+             functions whose grants are managed)",
+            self.roles, self.schemas, self.tables, self.objects
         )?;
         for file in &self.files {
             writeln!(f, "  wrote {}", file.display())?;
@@ -110,15 +112,26 @@ pub fn render(
     }
 
     let selected_names: BTreeSet<&str> = selected.iter().map(|s| s.name.as_str()).collect();
-    let extensions: Vec<&Extension> = live
-        .extensions
-        .values()
-        .filter(|e| {
-            e.schema
-                .as_deref()
-                .is_none_or(|s| selected_names.contains(s) || s == "public" || is_system_schema(s))
-        })
-        .collect();
+    // An extension goes where it is: a schema of the import, `public`, or (no `schema`)
+    // a system schema, its own default.
+    let mut extensions: Vec<Extension> = Vec::new();
+    for e in live.extensions.values() {
+        match e.schema.as_deref() {
+            Some(s) if is_system_schema(s) => extensions.push(Extension {
+                schema: None,
+                ..e.clone()
+            }),
+            Some(s) if !selected_names.contains(s) && s != "public" => {
+                report.notes.push(format!(
+                    "extension {} is left out: it is installed in schema {}, which is not \
+                     imported",
+                    crate::sql::display_ident(&e.name),
+                    crate::sql::display_ident(s)
+                ));
+            }
+            _ => extensions.push(e.clone()),
+        }
+    }
     if !extensions.is_empty() {
         let mut out = String::from(HEADER);
         for e in &extensions {
@@ -149,10 +162,12 @@ pub fn render(
                 && !selected_names.contains(references.schema.as_str())
             {
                 report.notes.push(format!(
-                    "foreign key {} of table {} references {references}, in schema {} \
-                     which is not imported; import that schema too (or declare the table)",
+                    "foreign key {} of table {} references {references}, in schema {}, which \
+                     is not imported: the desired state does not load until that table is \
+                     declared; import schema {} too",
                     crate::sql::display_ident(name),
                     t.name,
+                    crate::sql::display_ident(&references.schema),
                     crate::sql::display_ident(&references.schema),
                 ));
             }
@@ -162,6 +177,11 @@ pub fn render(
     let mut used_names = BTreeSet::new();
     for schema in selected {
         let (text, objects) = schema_file(live, schema);
+        report.tables += live
+            .tables
+            .keys()
+            .filter(|t| t.schema == schema.name)
+            .count();
         report.schemas += 1;
         report.objects += objects;
         let mut file = format!("schema.{}.toml", file_stem(&schema.name));

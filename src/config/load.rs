@@ -1407,6 +1407,7 @@ impl Loader {
                 "write {grantee_key} = [\"{example}\"] or {grantee_key} = {{ privileges = \
                  [\"{example}\"], with_grant_option = true }}"
             );
+            let mut grantable_list = None;
             let (list, grantable) = match value.get_ref() {
                 DeValue::Array(items) => (Some(&items[..]), false),
                 DeValue::Table(dt) => {
@@ -1416,6 +1417,25 @@ impl Loader {
                         match dk.get_ref().as_ref() {
                             "privileges" => {
                                 list = self.array(f, dv, &gwhat, Some(help.to_string()))
+                            }
+                            // Privileges held WITH GRANT OPTION next to plain ones.
+                            "grantable" => {
+                                if grantee == Grantee::Public {
+                                    self.err(
+                                        Diag::new(
+                                            ErrorKind::InvalidValue,
+                                            "PUBLIC cannot receive the grant option",
+                                        )
+                                        .at(self.sp(f, dv.span()), "not allowed for PUBLIC")
+                                        .help(
+                                            "PostgreSQL gives grant options to roles only; \
+                                             remove grantable",
+                                        ),
+                                    );
+                                } else {
+                                    grantable_list =
+                                        self.array(f, dv, &gwhat, Some(help.to_string()));
+                                }
                             }
                             "with_grant_option" => {
                                 grantable = self
@@ -1478,6 +1498,22 @@ impl Loader {
                 for p in self.privileges(text, span, kind) {
                     let g = entry.entry(p).or_insert(false);
                     *g |= grantable;
+                }
+            }
+            for item in grantable_list.map(|l| l.iter()).into_iter().flatten() {
+                let Some(text) = item.get_ref().as_str() else {
+                    self.wrong_type(
+                        f,
+                        item,
+                        "a string",
+                        &format!("each grantable privilege of `{grantee_name}` in {what}"),
+                        Some("write privilege names in quotes, e.g. [\"SELECT\"]".into()),
+                    );
+                    continue;
+                };
+                let span = self.sp(f, item.span());
+                for p in self.privileges(text, span, kind) {
+                    entry.insert(p, true);
                 }
             }
             rec.grants.push((target.clone(), grantee, key_span));

@@ -738,9 +738,13 @@ pub enum RawGrant {
 pub struct RawDetailedGrant {
     /// Privilege names (case-insensitive); `ALL` means every privilege of the object kind.
     pub privileges: Vec<String>,
-    /// `WITH GRANT OPTION`. Default false.
+    /// `WITH GRANT OPTION` for every privilege listed. Default false.
     #[serde(default)]
     pub with_grant_option: bool,
+    /// Further privileges held `WITH GRANT OPTION`, next to the plain ones in
+    /// `privileges` (what `import` writes when a grantee has both).
+    #[serde(default)]
+    pub grantable: Vec<String>,
 }
 
 /// A parameter value. For list parameters (`search_path`, …) an array, or a string that

@@ -598,7 +598,7 @@ may_own = false
 [schemas.s]
 owner = "r"
 comment = "c"
-grants = { r = { privileges = [], with_grant_option = true } }
+grants = { r = { privileges = [], with_grant_option = true, grantable = [] } }
 table_grants = {}
 sequence_grants = {}
 function_grants = {}

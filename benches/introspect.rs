@@ -95,61 +95,45 @@ async fn run(mut config: Config, tables: usize, embedded: bool) {
     }
     drop(client);
 
-    // Cold sessions, as the CLI reads.
+    // Cold sessions, as the CLI reads. Only counts are kept, so that peak RSS is that
+    // of one read.
     let mut cold = Vec::with_capacity(RUNS);
-    let mut catalog = None;
+    let mut counts = None;
     for _ in 0..RUNS {
         let mut client = connect(&config).await;
         let started = Instant::now();
-        let read = introspect::snapshot(&mut client).await.expect("introspect");
+        let catalog = introspect::snapshot(&mut client).await.expect("introspect");
         cold.push(started.elapsed());
-        catalog = Some(read);
+        if counts.is_none() {
+            counts = Some(Counts::of(&catalog));
+        }
     }
     // One session reading again and again, as the reconcile loop does.
     let mut warm = Vec::with_capacity(RUNS);
     let mut client = connect(&config).await;
-    introspect::snapshot(&mut client).await.expect("introspect");
+    drop(introspect::snapshot(&mut client).await.expect("introspect"));
     for _ in 0..RUNS {
         let started = Instant::now();
-        introspect::snapshot(&mut client).await.expect("introspect");
+        drop(introspect::snapshot(&mut client).await.expect("introspect"));
         warm.push(started.elapsed());
     }
-
-    let catalog = catalog.expect("at least one run");
-    let columns: usize = catalog.tables.values().map(|t| t.columns.len()).sum();
-    let indexes: usize = catalog.tables.values().map(|t| t.indexes.len()).sum();
-    let constraints: usize = catalog.tables.values().map(|t| t.constraints.len()).sum();
-    // Unique and primary key constraints are indexes too.
-    let constraint_indexes: usize = catalog
-        .tables
-        .values()
-        .flat_map(|t| t.constraints.values())
-        .filter(|c| {
-            matches!(
-                c.kind,
-                pgrecon::model::ConstraintKind::PrimaryKey { .. }
-                    | pgrecon::model::ConstraintKind::Unique { .. }
-                    | pgrecon::model::ConstraintKind::Exclusion { .. }
-            )
-        })
-        .count();
+    drop(client);
+    let counts = counts.expect("at least one run");
 
     if std::env::var("PGRECON_BENCH_DETAIL").is_ok_and(|v| v == "1") {
-        detail(
-            &config,
-            catalog.server.as_ref().map_or(150000, |s| s.version_num),
-        )
-        .await;
+        detail(&config, counts.version_num).await;
     }
 
     let (cold_median, cold_min, cold_max) = stats(&mut cold);
     let (warm_median, _, _) = stats(&mut warm);
     println!(
-        "introspect: {} tables ({columns} columns, {} indexes, {constraints} constraints) \
-         in {} queries: median {} ms (min {}, max {}) over {RUNS} fresh sessions, \
-         {} ms in a warm session; peak RSS {}",
-        catalog.tables.len(),
-        indexes + constraint_indexes,
+        "introspect: {} tables ({} columns, {} indexes, {} constraints) in {} queries: \
+         median {} ms (min {}, max {}) over {RUNS} fresh sessions, {} ms in a warm \
+         session; peak RSS {}",
+        counts.tables,
+        counts.columns,
+        counts.indexes,
+        counts.constraints,
         introspect::QUERY_COUNT,
         cold_median.as_millis(),
         cold_min.as_millis(),
@@ -157,6 +141,41 @@ async fn run(mut config: Config, tables: usize, embedded: bool) {
         warm_median.as_millis(),
         peak_rss(),
     );
+}
+
+/// What one read found.
+struct Counts {
+    tables: usize,
+    columns: usize,
+    /// Indexes, including those backing primary key, unique and exclusion constraints.
+    indexes: usize,
+    constraints: usize,
+    version_num: i32,
+}
+
+impl Counts {
+    fn of(catalog: &pgrecon::model::Catalog) -> Counts {
+        use pgrecon::model::ConstraintKind;
+        let tables = || catalog.tables.values();
+        let constraints = || tables().flat_map(|t| t.constraints.values());
+        let backing = constraints()
+            .filter(|c| {
+                matches!(
+                    c.kind,
+                    ConstraintKind::PrimaryKey { .. }
+                        | ConstraintKind::Unique { .. }
+                        | ConstraintKind::Exclusion { .. }
+                )
+            })
+            .count();
+        Counts {
+            tables: catalog.tables.len(),
+            columns: tables().map(|t| t.columns.len()).sum(),
+            indexes: tables().map(|t| t.indexes.len()).sum::<usize>() + backing,
+            constraints: constraints().count(),
+            version_num: catalog.server.as_ref().map_or(150000, |s| s.version_num),
+        }
+    }
 }
 
 /// Median, min and max.

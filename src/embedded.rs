@@ -132,25 +132,9 @@ impl EmbeddedPostgres {
         let log_path = data_dir.join("server.log");
         let log =
             create_private_file(&log_path, owner.as_ref()).map_err(io_err("create", &log_path))?;
-        let log_out = log.try_clone().map_err(io_err("open", &log_path))?;
 
         let port = random_port();
-        let mut cmd = Command::new(bin_dir.join("postgres"));
-        cmd.arg("-D")
-            .arg(&data_dir)
-            .arg("-k")
-            .arg(root.path())
-            .arg("-p")
-            .arg(port.to_string());
-        for setting in SERVER_SETTINGS {
-            cmd.arg("-c").arg(setting);
-        }
-        cmd.stdin(Stdio::null())
-            .stdout(log_out)
-            .stderr(log)
-            .current_dir(root.path());
-        prepare_command(&mut cmd, owner.as_ref());
-        let child = spawn(cmd).map_err(io_err("start", &bin_dir.join("postgres")))?;
+        let child = spawn_server(&bin_dir, &data_dir, root.path(), port, owner.as_ref(), log)?;
 
         let mut cluster = EmbeddedPostgres {
             root,
@@ -213,6 +197,45 @@ impl EmbeddedPostgres {
         self.child.as_ref().map(Child::id)
     }
 
+    /// Stops the server (immediate shutdown) and keeps its data, socket directory and
+    /// port, so that [`start_again`](Self::start_again) brings the same cluster back:
+    /// what a database restart looks like to a client. Does nothing if it is stopped.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            stop(&mut child);
+        }
+    }
+
+    /// Starts the server again after [`stop`](Self::stop), on the same socket and port
+    /// (blocking). Does nothing if it runs.
+    pub fn start_again(&mut self) -> Result<(), EmbeddedError> {
+        if self.child.is_some() {
+            return Ok(());
+        }
+        let owner = server_owner()?;
+        let log_path = self.data_dir.join("server.log");
+        let log = OpenOptions::new()
+            .append(true)
+            .open(&log_path)
+            .map_err(io_err("open", &log_path))?;
+        let child = spawn_server(
+            &self.bin_dir,
+            &self.data_dir,
+            self.root.path(),
+            self.port,
+            owner.as_ref(),
+            log,
+        )?;
+        self.child = Some(child);
+        self.wait_ready()
+    }
+
+    /// [`stop`](Self::stop), then [`start_again`](Self::start_again).
+    pub fn restart(&mut self) -> Result<(), EmbeddedError> {
+        self.stop();
+        self.start_again()
+    }
+
     fn wait_ready(&mut self) -> Result<(), EmbeddedError> {
         let deadline = Instant::now() + READY_TIMEOUT;
         let pid_file = self.data_dir.join("postmaster.pid");
@@ -227,11 +250,16 @@ impl EmbeddedPostgres {
             if let Some(what) = exited {
                 return Err(self.start_error(what));
             }
-            // Line 8 of postmaster.pid is the status, `ready` once connections are accepted.
+            // Line 8 of postmaster.pid is the status, `ready` once connections are
+            // accepted; line 1 the pid (a file left by an earlier server is not ours).
+            let pid = self.pid().map(|p| p.to_string());
             let ready = fs::read_to_string(&pid_file)
                 .ok()
-                .and_then(|text| text.lines().nth(7).map(|l| l.trim() == "ready"))
-                .unwrap_or(false);
+                .is_some_and(|text| {
+                    let mut lines = text.lines();
+                    lines.next().map(str::trim) == pid.as_deref()
+                        && lines.nth(6).is_some_and(|l| l.trim() == "ready")
+                });
             if ready && socket.exists() {
                 return Ok(());
             }
@@ -259,6 +287,35 @@ impl Drop for EmbeddedPostgres {
             stop(&mut child);
         }
     }
+}
+
+/// Starts `postgres` on `data_dir`, its socket in `socket_dir`, output to `log`.
+fn spawn_server(
+    bin_dir: &Path,
+    data_dir: &Path,
+    socket_dir: &Path,
+    port: u16,
+    owner: Option<&User>,
+    log: File,
+) -> Result<Child, EmbeddedError> {
+    let log_path = data_dir.join("server.log");
+    let log_out = log.try_clone().map_err(io_err("open", &log_path))?;
+    let mut cmd = Command::new(bin_dir.join("postgres"));
+    cmd.arg("-D")
+        .arg(data_dir)
+        .arg("-k")
+        .arg(socket_dir)
+        .arg("-p")
+        .arg(port.to_string());
+    for setting in SERVER_SETTINGS {
+        cmd.arg("-c").arg(setting);
+    }
+    cmd.stdin(Stdio::null())
+        .stdout(log_out)
+        .stderr(log)
+        .current_dir(socket_dir);
+    prepare_command(&mut cmd, owner);
+    spawn(cmd).map_err(io_err("start", &bin_dir.join("postgres")))
 }
 
 /// Immediate shutdown: SIGQUIT makes the postmaster kill its backends and exit without a

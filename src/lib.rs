@@ -4,15 +4,22 @@
 //! See ARCHITECTURE.md for the code map and the invariants.
 
 pub mod apply;
+pub mod approval;
 pub mod canon;
+pub mod checks;
 pub mod config;
 pub mod conn;
 pub mod diff;
+pub mod drift;
 pub mod embedded;
 pub mod import;
 pub mod introspect;
+pub mod logging;
 pub mod model;
 pub mod plan;
+pub mod reconcile;
 pub mod render;
+pub mod report;
+pub mod saved;
 pub mod sql;
 pub mod verify;

@@ -1,14 +1,24 @@
 //! The only module that writes. Under a session advisory lock, in one transaction:
-//! read the live catalog, plan, refuse what is not approved, run every step, read the
-//! catalog again and diff: anything left to do rolls everything back. Only then commit.
+//! read the live catalog, plan (or, for a saved plan, prove it still fits: same target,
+//! same fingerprint, same desired state), refuse what is not approved, run the checks
+//! declared to run before, run every step, run the checks declared to run after, read
+//! the catalog again and diff: anything left to do rolls everything back. Only then
+//! commit. A transaction that fails on a lock timeout is retried whole, with backoff.
 
+use crate::approval::{Policy, Unapproved};
+use crate::checks::{self, Check, CheckFailure, Phase};
 use crate::diff::{self, DiffOptions, password};
-use crate::model::{Catalog, Password};
-use crate::plan::{self, Exec, Plan, Step};
+use crate::introspect::IntrospectError;
+use crate::model::{Catalog, Password, PasswordSource, QualifiedName};
+use crate::plan::{self, Exec, HazardKind, Plan, Step};
+use crate::report::{self, ApprovalRecord, RunReport, StepStatus};
+use crate::saved::fingerprint::{self, FingerprintScope};
+use crate::saved::{self, SavedPlan, Stale};
 use crate::{canon, introspect, verify};
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 use std::time::{Duration, Instant};
-use tokio_postgres::{Client, IsolationLevel};
+use tokio_postgres::error::SqlState;
+use tokio_postgres::{Client, GenericClient, IsolationLevel};
 
 /// Key of the session advisory lock every pgrecon apply takes ("pgrecon" in ASCII), so
 /// two applies on one database never interleave.
@@ -16,16 +26,32 @@ pub const ADVISORY_LOCK_KEY: i64 = 0x7067_7265_636f_6e00;
 
 #[derive(Debug, Clone)]
 pub struct ApplyOptions {
+    /// Ignored for a saved plan, which carries its own.
     pub diff: DiffOptions,
+    /// Approve every destructive hazard kind (`--allow-destructive`).
     pub allow_destructive: bool,
+    /// Which hazard kinds need approval and which are approved (see `approval`).
+    pub approvals: Policy,
+    /// Refuse any plan that drops, revokes or deletes (`--additive-only`).
+    pub additive_only: bool,
     /// `lock_timeout` for the steps: a DDL waiting longer than this fails the apply
     /// instead of queueing every other session behind it.
     pub lock_timeout: Duration,
     pub statement_timeout: Duration,
+    /// `statement_timeout` for steps that may run long (a table rewrite, an index build,
+    /// a validation scan: `HazardKind::is_slow`); `None`: the run's `statement_timeout`.
+    pub slow_statement_timeout: Option<Duration>,
     /// How long to wait for another pgrecon apply to finish.
     pub lock_wait: Duration,
+    /// How many times a transaction that failed on a lock timeout (SQLSTATE 55P03) is
+    /// retried; 0: never.
+    pub retries: u32,
+    /// Wait before the first retry; doubled for each further one.
+    pub retry_backoff: Duration,
     /// Apply even if the planned state breaks a declared confinement.
     pub allow_violation: bool,
+    /// Insert the run record into this table (`record jsonb` column) in the transaction.
+    pub audit_table: Option<QualifiedName>,
 }
 
 impl Default for ApplyOptions {
@@ -33,10 +59,36 @@ impl Default for ApplyOptions {
         ApplyOptions {
             diff: DiffOptions::default(),
             allow_destructive: false,
+            approvals: Policy::default(),
+            additive_only: false,
             lock_timeout: Duration::from_secs(5),
             statement_timeout: Duration::from_secs(300),
+            slow_statement_timeout: None,
             lock_wait: Duration::from_secs(60),
+            retries: 2,
+            retry_backoff: Duration::from_millis(500),
             allow_violation: false,
+            audit_table: None,
+        }
+    }
+}
+
+/// What to apply: the desired state, its checks, and optionally the saved plan to run.
+#[derive(Debug, Clone, Copy)]
+pub struct ApplyInput<'a> {
+    /// With secrets resolved (`config::resolve_secrets`).
+    pub desired: &'a Catalog,
+    pub checks: &'a [Check],
+    /// Run exactly these steps, after proving they still fit.
+    pub saved: Option<&'a SavedPlan>,
+}
+
+impl<'a> ApplyInput<'a> {
+    pub fn new(desired: &'a Catalog) -> Self {
+        ApplyInput {
+            desired,
+            checks: &[],
+            saved: None,
         }
     }
 }
@@ -67,11 +119,22 @@ pub enum ApplyError {
     Diff(#[from] diff::DiffError),
     #[error(transparent)]
     Plan(#[from] plan::PlanError),
+    /// Steps whose unapproved hazards are all destructive (`--allow-destructive`
+    /// approves them).
+    #[error("{}", unapproved_message(.0))]
+    Destructive(Vec<Unapproved>),
+    /// Steps with an unapproved hazard of a kind `--require-approval` made need approval.
+    #[error("{}", unapproved_message(.0))]
+    Unapproved(Vec<Unapproved>),
     #[error(
-        "refusing to apply {} destructive step{}: {}\n  help: review them, then re-run with --allow-destructive",
+        "refusing to apply: --additive-only, and {} step{} of the plan drop, revoke or delete: {}",
         .0.len(), if .0.len() == 1 { "" } else { "s" }, .0.join("; ")
     )]
-    Destructive(Vec<String>),
+    NotAdditive(Vec<String>),
+    #[error(
+        "refusing to apply the saved plan: {0}\n  help: re-run pgrecon plan --out, review the new plan, and apply it"
+    )]
+    Stale(Stale),
     #[error(
         "refusing to apply: the planned state breaks a declared confinement: {}\n  help: fix the desired state, or re-run with --allow-violation",
         .0.join("; ")
@@ -84,11 +147,15 @@ pub enum ApplyError {
     Impossible(Vec<String>),
     #[error("another pgrecon apply holds the lock on this database; gave up after {0:?}")]
     Locked(Duration),
+    #[error("{0}; rolled back, nothing was changed")]
+    Check(CheckFailure),
     #[error("step {number} ({summary}) failed: {message}; nothing was changed")]
     Step {
         number: usize,
         summary: String,
         message: String,
+        /// The server's SQLSTATE, when the server raised the error.
+        sqlstate: Option<String>,
     },
     #[error(
         "the database did not converge: after running the plan {} change{} remained ({}); rolled back, nothing was changed",
@@ -112,8 +179,78 @@ pub enum ApplyError {
     },
     #[error("password of role `{0}` is not available; it cannot be set")]
     MissingSecret(String),
+    #[error(
+        "the audit table {table} cannot be used: {message}; nothing was changed\n  help: {}",
+        AUDIT_TABLE_HELP
+    )]
+    AuditTable { table: String, message: String },
     #[error("database error during apply: {}; nothing was changed", db_message(.0))]
     Database(#[from] tokio_postgres::Error),
+}
+
+/// The shape `--audit-table` expects.
+pub const AUDIT_TABLE_HELP: &str = "create it first, e.g. CREATE TABLE pgrecon_audit.runs (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, recorded_at timestamptz NOT NULL DEFAULT now(), record jsonb NOT NULL), outside the schemas pgrecon manages (or declare it)";
+
+fn unapproved_message(steps: &[Unapproved]) -> String {
+    let kinds: std::collections::BTreeSet<HazardKind> =
+        steps.iter().flat_map(|s| s.kinds.iter().copied()).collect();
+    let list: Vec<String> = steps
+        .iter()
+        .map(|s| {
+            let k: Vec<&str> = s.kinds.iter().map(|k| k.as_str()).collect();
+            format!("{} [{}]", s.summary, k.join(", "))
+        })
+        .collect();
+    let flags: Vec<String> = kinds
+        .iter()
+        .map(|k| format!("--allow-hazard {k}"))
+        .collect();
+    let destructive = if kinds.iter().all(|k| k.is_destructive()) {
+        " (or --allow-destructive)"
+    } else {
+        ""
+    };
+    format!(
+        "refusing to apply {} step{} with unapproved hazards: {}\n  help: review them, then re-run with {}{destructive}, or have a reviewer approve the saved plan in its approvals file",
+        steps.len(),
+        if steps.len() == 1 { "" } else { "s" },
+        list.join("; "),
+        flags.join(" "),
+    )
+}
+
+impl ApplyError {
+    /// Whether the error is a lock timeout (SQLSTATE 55P03) inside the transaction,
+    /// which a retry of the whole transaction may get past.
+    pub fn is_lock_timeout(&self) -> bool {
+        const CODE: &str = "55P03";
+        match self {
+            ApplyError::Step { sqlstate, .. } => sqlstate.as_deref() == Some(CODE),
+            ApplyError::Database(e) => e.code() == Some(&SqlState::LOCK_NOT_AVAILABLE),
+            ApplyError::Introspect(IntrospectError::Query { source, .. }) => {
+                source.code() == Some(&SqlState::LOCK_NOT_AVAILABLE)
+            }
+            ApplyError::Canon(e) => e.to_string().contains("SQLSTATE 55P03"),
+            ApplyError::Check(f) => f.message.contains("SQLSTATE 55P03"),
+            _ => false,
+        }
+    }
+
+    /// Whether apply refused before running anything (as opposed to failing).
+    pub fn is_refusal(&self) -> bool {
+        matches!(
+            self,
+            ApplyError::Unapproved(_)
+                | ApplyError::Destructive(_)
+                | ApplyError::NotAdditive(_)
+                | ApplyError::Stale(_)
+                | ApplyError::Violation(_)
+                | ApplyError::Impossible(_)
+                | ApplyError::Check(_)
+                | ApplyError::MissingSecret(_)
+                | ApplyError::AuditTable { .. }
+        )
+    }
 }
 
 /// The server's message and SQLSTATE, never the statement text (it may hold a verifier).
@@ -132,12 +269,16 @@ fn duration_sql(d: Duration) -> String {
 /// observer may also abort the run (the transaction then rolls back), which is how the
 /// tests prove that a failure in the middle leaves nothing behind.
 pub trait ApplyHooks: Send {
-    /// The plan computed under the lock, before anything runs.
+    /// The plan computed (or loaded) under the lock, before anything runs. Called again
+    /// when a transaction is retried.
     fn on_plan(&mut self, _plan: &Plan) {}
     /// After each step ran (not yet committed). An error aborts the apply.
     fn after_step(&mut self, _step: &Step) -> Result<(), String> {
         Ok(())
     }
+    /// A transaction failed on a lock timeout and will be retried after `delay`;
+    /// `attempt` is the attempt that failed (1-based).
+    fn on_retry(&mut self, _attempt: u32, _delay: Duration, _error: &ApplyError) {}
 }
 
 /// Hooks that do nothing.
@@ -151,8 +292,46 @@ pub async fn apply(
     options: &ApplyOptions,
     hooks: &mut dyn ApplyHooks,
 ) -> Result<ApplyOutcome, ApplyError> {
+    let mut report = RunReport::start("apply");
+    run(
+        client,
+        &ApplyInput::new(desired),
+        options,
+        hooks,
+        &mut report,
+    )
+    .await
+}
+
+/// Applies `input` on `client`, recording what happens in `report` (who, where, the
+/// plan, each step, each check, the fingerprints, the validation matrix). The caller
+/// sets the result and writes the report.
+pub async fn run(
+    client: &mut Client,
+    input: &ApplyInput<'_>,
+    options: &ApplyOptions,
+    hooks: &mut dyn ApplyHooks,
+    report: &mut RunReport,
+) -> Result<ApplyOutcome, ApplyError> {
     lock(client, options.lock_wait).await?;
-    let result = apply_locked(client, desired, options, hooks).await;
+    let started = Instant::now();
+    let mut attempt = 1;
+    let result = loop {
+        report.attempts = attempt;
+        let result = attempt_once(client, input, options, hooks, report, started).await;
+        match result {
+            Err(e) if e.is_lock_timeout() && attempt <= options.retries => {
+                let delay = options
+                    .retry_backoff
+                    .saturating_mul(2u32.saturating_pow(attempt - 1));
+                hooks.on_retry(attempt, delay, &e);
+                report.retried.push(format!("attempt {attempt}: {e}"));
+                tokio::time::sleep(delay).await;
+                attempt += 1;
+            }
+            other => break other,
+        }
+    };
     // The lock is session-level; if the session died it is already gone.
     let _ = client
         .execute("SELECT pg_advisory_unlock($1)", &[&ADVISORY_LOCK_KEY])
@@ -170,21 +349,27 @@ async fn lock(client: &Client, wait: Duration) -> Result<(), ApplyError> {
     client.batch_execute("RESET lock_timeout").await?;
     match locked {
         Ok(_) => Ok(()),
-        Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::LOCK_NOT_AVAILABLE) => {
-            Err(ApplyError::Locked(wait))
-        }
+        Err(e) if e.code() == Some(&SqlState::LOCK_NOT_AVAILABLE) => Err(ApplyError::Locked(wait)),
         Err(e) => Err(e.into()),
     }
 }
 
-async fn apply_locked(
+/// One attempt: one transaction, committed only if everything holds.
+async fn attempt_once(
     client: &mut Client,
-    desired: &Catalog,
+    input: &ApplyInput<'_>,
     options: &ApplyOptions,
     hooks: &mut dyn ApplyHooks,
+    report: &mut RunReport,
+    started: Instant,
 ) -> Result<ApplyOutcome, ApplyError> {
-    let started = Instant::now();
-    let txn = client
+    let diff_options = match input.saved {
+        Some(s) => DiffOptions {
+            prune: s.options.prune,
+        },
+        None => options.diff.clone(),
+    };
+    let mut txn = client
         .build_transaction()
         .isolation_level(IsolationLevel::RepeatableRead)
         .start()
@@ -197,16 +382,44 @@ async fn apply_locked(
     .await?;
 
     // Canonical forms come from the server, in a savepoint that is rolled back.
-    let mut txn = txn;
     let desired = {
         let scratch = txn.savepoint("pgrecon_canon").await?;
-        let canonical = canon::canonicalize(&scratch, desired).await;
+        let canonical = canon::canonicalize(&scratch, input.desired).await;
         scratch.rollback().await?;
         canonical?
     };
     let desired = &desired;
     let live = introspect::read_catalog(&txn).await?;
-    let plan = plan::build(&diff::diff(desired, &live, &options.diff)?)?;
+    report.set_live(&live);
+    report.desired_state_hash = Some(fingerprint::desired_hash(desired, input.checks));
+    let scope = match input.saved {
+        Some(s) => s.live_fingerprint.scope.clone(),
+        None => FingerprintScope::of(desired),
+    };
+    let before = fingerprint::live(&live, &scope);
+    report.set_fingerprints(&before, None);
+
+    if let Some(saved) = input.saved {
+        saved::check(saved, &live, &before, desired, input.checks).map_err(ApplyError::Stale)?;
+        // The secrets of the saved password steps, before anything else needs them.
+        for step in &saved.steps {
+            if let saved::SavedExec::SetPassword { role, source } = &step.exec {
+                secret_for(desired, role, source)?;
+            }
+        }
+    }
+    let computed = plan::build(&diff::diff(desired, &live, &diff_options)?)?;
+    let plan = match input.saved {
+        Some(saved) => {
+            let differences = saved::step_differences(&saved.steps, &computed);
+            if !differences.is_empty() {
+                return Err(ApplyError::Stale(Stale::StepsDiffer(differences)));
+            }
+            saved.to_plan()
+        }
+        None => computed,
+    };
+    report.set_plan(&plan);
     hooks.on_plan(&plan);
     let impossible: Vec<String> = plan
         .notes
@@ -219,33 +432,87 @@ async fn apply_locked(
         return Err(ApplyError::Impossible(impossible));
     }
     if plan.is_empty() {
+        report.validation = Some(report::validation("live", desired, &live, &plan.notes, 0));
         txn.rollback().await?;
         return Ok(ApplyOutcome::NoChanges(plan));
     }
     if !options.allow_violation {
-        let report = verify::verify(desired, &verify::project(desired, &live));
-        if !report.ok {
+        let verdict = verify::verify(desired, &verify::project(desired, &live));
+        if !verdict.ok {
             txn.rollback().await?;
             return Err(ApplyError::Violation(
-                report.violations().map(|(_, v)| v.path.clone()).collect(),
+                verdict.violations().map(|(_, v)| v.path.clone()).collect(),
             ));
         }
     }
-    if !options.allow_destructive {
-        let refused: Vec<String> = plan
-            .destructive_steps()
+    let mut policy = options.approvals.clone();
+    if options.allow_destructive {
+        policy.approve_destructive("--allow-destructive");
+    }
+    let refused = policy.unapproved(&plan);
+    if !refused.is_empty() {
+        txn.rollback().await?;
+        let destructive = refused
+            .iter()
+            .all(|s| s.kinds.iter().all(|k| k.is_destructive()));
+        return Err(if destructive {
+            ApplyError::Destructive(refused)
+        } else {
+            ApplyError::Unapproved(refused)
+        });
+    }
+    report.approvals = policy
+        .used(&plan)
+        .into_iter()
+        .map(|(k, by)| ApprovalRecord {
+            hazard: k.to_string(),
+            approved_by: by,
+        })
+        .collect();
+    if options.additive_only {
+        let subtractive: Vec<String> = plan
+            .steps
+            .iter()
+            .filter(|s| s.is_subtractive())
             .map(|s| s.summary.clone())
             .collect();
-        if !refused.is_empty() {
+        if !subtractive.is_empty() {
             txn.rollback().await?;
-            return Err(ApplyError::Destructive(refused));
+            return Err(ApplyError::NotAdditive(subtractive));
         }
     }
+    if let Some(table) = &options.audit_table {
+        check_audit_table(&txn, table).await?;
+    }
+
+    report.checks.clear();
+    checks::run(&txn, input.checks, Phase::Before, &mut report.checks)
+        .await
+        .map_err(ApplyError::Check)?;
 
     let mut timings = Vec::with_capacity(plan.steps.len());
     for step in plan.steps.iter().filter(|s| s.transactional) {
         let t = Instant::now();
-        run_step(&txn, desired, step).await?;
+        let slow = slow_timeout(options, step);
+        if let Some(d) = slow {
+            txn.batch_execute(&format!(
+                "SET LOCAL statement_timeout = {}",
+                duration_sql(d)
+            ))
+            .await?;
+        }
+        let ran = run_step(&txn, desired, step).await;
+        if let Err(e) = ran {
+            report.step_ran(step.number, StepStatus::Failed, t.elapsed());
+            return Err(e);
+        }
+        if slow.is_some() {
+            txn.batch_execute(&format!(
+                "SET LOCAL statement_timeout = {}",
+                duration_sql(options.statement_timeout)
+            ))
+            .await?;
+        }
         if let Err(message) = hooks.after_step(step) {
             txn.rollback().await?;
             return Err(ApplyError::Aborted {
@@ -253,16 +520,21 @@ async fn apply_locked(
                 message,
             });
         }
+        report.step_ran(step.number, StepStatus::Ran, t.elapsed());
         timings.push(StepTiming {
             number: step.number,
             duration: t.elapsed(),
         });
     }
 
+    checks::run(&txn, input.checks, Phase::After, &mut report.checks)
+        .await
+        .map_err(ApplyError::Check)?;
+
     // Verify inside the same transaction: the plan must have left nothing to do but
     // the steps that run after it.
     let after = introspect::read_catalog(&txn).await?;
-    let left = plan::build(&diff::diff(desired, &after, &options.diff)?)?;
+    let left = plan::build(&diff::diff(desired, &after, &diff_options)?)?;
     let deferred: Vec<&Step> = plan.steps.iter().filter(|s| !s.transactional).collect();
     let remaining: Vec<String> = left
         .steps
@@ -274,11 +546,39 @@ async fn apply_locked(
         txn.rollback().await?;
         return Err(ApplyError::NotConverged(remaining));
     }
+    report.set_fingerprints(&before, Some(&fingerprint::live(&after, &scope)));
+    report.validation = Some(report::validation(
+        "live after apply, in the transaction",
+        desired,
+        &after,
+        &left.notes,
+        left.steps.len(),
+    ));
+    if let Some(table) = &options.audit_table {
+        let mut record = report.clone();
+        record.finish(
+            report::Status::Ok,
+            (!deferred.is_empty()).then(|| {
+                format!(
+                    "recorded at commit; {} step{} run after the commit",
+                    deferred.len(),
+                    if deferred.len() == 1 { "" } else { "s" }
+                )
+            }),
+            started,
+        );
+        insert_audit_record(&txn, table, &record).await?;
+    }
     txn.commit().await?;
 
     for step in deferred {
         let t = Instant::now();
-        run_step_outside(client, step).await?;
+        let ran = run_step_outside(client, options, step).await;
+        if let Err(e) = ran {
+            report.step_ran(step.number, StepStatus::Failed, t.elapsed());
+            return Err(e);
+        }
+        report.step_ran(step.number, StepStatus::RanAfterCommit, t.elapsed());
         timings.push(StepTiming {
             number: step.number,
             duration: t.elapsed(),
@@ -286,7 +586,15 @@ async fn apply_locked(
     }
     if plan.steps.iter().any(|s| !s.transactional) {
         let live = introspect::snapshot(client).await?;
-        let left = plan::build(&diff::diff(desired, &live, &options.diff)?)?;
+        let left = plan::build(&diff::diff(desired, &live, &diff_options)?)?;
+        report.set_fingerprints(&before, Some(&fingerprint::live(&live, &scope)));
+        report.validation = Some(report::validation(
+            "live after apply",
+            desired,
+            &live,
+            &left.notes,
+            left.steps.len(),
+        ));
         if !left.is_empty() {
             let remaining = left.steps.iter().map(|s| s.summary.clone()).collect();
             return Err(ApplyError::DeferredNotConverged(remaining));
@@ -299,6 +607,28 @@ async fn apply_locked(
     })
 }
 
+/// The per-step `statement_timeout` of a step that may run long, if one is configured.
+fn slow_timeout(options: &ApplyOptions, step: &Step) -> Option<Duration> {
+    let d = options.slow_statement_timeout?;
+    step.hazards.iter().any(|h| h.kind.is_slow()).then_some(d)
+}
+
+/// The secret of a desired password, which must come from the same source as the one
+/// the plan names.
+fn secret_for<'a>(
+    desired: &'a Catalog,
+    role: &str,
+    source: &PasswordSource,
+) -> Result<&'a SecretString, ApplyError> {
+    match desired.roles.get(role).map(|r| &r.password) {
+        Some(Password::Desired {
+            source: s,
+            secret: Some(secret),
+        }) if s == source => Ok(secret),
+        _ => Err(ApplyError::MissingSecret(role.to_string())),
+    }
+}
+
 async fn run_step(
     txn: &tokio_postgres::Transaction<'_>,
     desired: &Catalog,
@@ -308,6 +638,7 @@ async fn run_step(
         number: step.number,
         summary: step.summary.clone(),
         message: db_message(&e),
+        sqlstate: e.code().map(|c| c.code().to_string()),
     };
     match &step.exec {
         Exec::Sql(statements) => {
@@ -318,13 +649,8 @@ async fn run_step(
         Exec::NonTransactional { .. } => {
             unreachable!("non-transactional steps run after the transaction")
         }
-        Exec::SetPassword { role } => {
-            let secret = match desired.roles.get(role).map(|r| &r.password) {
-                Some(Password::Desired {
-                    secret: Some(s), ..
-                }) => s,
-                _ => return Err(ApplyError::MissingSecret(role.clone())),
-            };
+        Exec::SetPassword { role, source } => {
+            let secret = secret_for(desired, role, source)?;
             let verifier = password::verifier_for(secret.expose_secret());
             let statement = format!(
                 "ALTER ROLE {} PASSWORD {}",
@@ -339,26 +665,96 @@ async fn run_step(
 
 /// Runs a step that cannot run in a transaction; on failure runs its cleanup (for
 /// example dropping the invalid index a failed CREATE INDEX CONCURRENTLY leaves).
-async fn run_step_outside(client: &Client, step: &Step) -> Result<(), ApplyError> {
+async fn run_step_outside(
+    client: &Client,
+    options: &ApplyOptions,
+    step: &Step,
+) -> Result<(), ApplyError> {
     let (statements, cleanup) = match &step.exec {
         Exec::NonTransactional {
             statements,
             cleanup,
         } => (statements, cleanup),
         Exec::Sql(statements) => (statements, &Vec::new()),
-        Exec::SetPassword { role } => return Err(ApplyError::MissingSecret(role.clone())),
+        Exec::SetPassword { role, .. } => return Err(ApplyError::MissingSecret(role.clone())),
     };
+    let timeout = slow_timeout(options, step).unwrap_or(options.statement_timeout);
+    client
+        .batch_execute(&format!(
+            "SET statement_timeout = {}",
+            duration_sql(timeout)
+        ))
+        .await?;
+    let mut result = Ok(());
     for s in statements {
         if let Err(e) = client.batch_execute(s).await {
             for c in cleanup {
                 let _ = client.batch_execute(c).await;
             }
-            return Err(ApplyError::DeferredStep {
+            result = Err(ApplyError::DeferredStep {
                 number: step.number,
                 summary: step.summary.clone(),
                 message: db_message(&e),
             });
+            break;
         }
     }
+    let _ = client.batch_execute("RESET statement_timeout").await;
+    result
+}
+
+fn audit_table_sql(table: &QualifiedName) -> String {
+    crate::sql::qualified(&table.schema, &table.name)
+}
+
+/// The audit table must exist and have a `record` column of type `jsonb`.
+async fn check_audit_table(
+    txn: &impl GenericClient,
+    table: &QualifiedName,
+) -> Result<(), ApplyError> {
+    let name = audit_table_sql(table);
+    let row = txn
+        .query_one(
+            "SELECT pg_catalog.to_regclass($1) IS NOT NULL,
+                    EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                             WHERE a.attrelid = pg_catalog.to_regclass($1)
+                               AND a.attname = 'record' AND NOT a.attisdropped
+                               AND a.atttypid = 'pg_catalog.jsonb'::pg_catalog.regtype)",
+            &[&name],
+        )
+        .await?;
+    let (exists, has_record): (bool, bool) = (row.get(0), row.get(1));
+    let problem = if !exists {
+        Some("it does not exist")
+    } else if !has_record {
+        Some("it has no `record jsonb` column")
+    } else {
+        None
+    };
+    match problem {
+        Some(p) => Err(ApplyError::AuditTable {
+            table: name,
+            message: p.to_string(),
+        }),
+        None => Ok(()),
+    }
+}
+
+async fn insert_audit_record(
+    txn: &impl GenericClient,
+    table: &QualifiedName,
+    record: &RunReport,
+) -> Result<(), ApplyError> {
+    let name = audit_table_sql(table);
+    let json = serde_json::to_string(record).expect("a report serializes");
+    txn.execute(
+        &format!("INSERT INTO {name} (record) VALUES ($1::text::jsonb)"),
+        &[&json],
+    )
+    .await
+    .map_err(|e| ApplyError::AuditTable {
+        table: name.clone(),
+        message: format!("the insert failed: {}", db_message(&e)),
+    })?;
     Ok(())
 }

@@ -15,6 +15,7 @@ use serde_spanned::Spanned;
 use std::collections::{BTreeMap, BTreeSet};
 use toml::de::{DeString, DeTable, DeValue};
 
+mod checks;
 mod tables;
 
 pub(crate) use tables::default_pkey_name;
@@ -84,6 +85,9 @@ pub(crate) struct Loader {
     broken: Vec<bool>,
     /// Tables, sequences, types and extensions, until every file is loaded.
     rel: tables::Relational,
+    /// `[[check]]` entries, in file order.
+    pub checks: Vec<crate::checks::Check>,
+    check_spans: BTreeMap<String, Span>,
 }
 
 impl Loader {
@@ -104,6 +108,8 @@ impl Loader {
             schema_refs: Vec::new(),
             broken: vec![false; n],
             rel: tables::Relational::default(),
+            checks: Vec::new(),
+            check_spans: BTreeMap::new(),
         }
     }
 
@@ -218,6 +224,7 @@ impl Loader {
                         }
                     }
                 }
+                "check" => self.walk_checks(f, v),
                 _ => self.unknown_key(f, k, fields_of::<raw::RawFile>(), None),
             }
         }

@@ -36,6 +36,9 @@ pub struct Desired {
     /// Problems that do not stop a run (e.g. a password skipped because its environment
     /// variable is not set).
     pub warnings: Vec<String>,
+    /// `[[check]]` assertions, in file order. Not part of the catalog: they are
+    /// instructions to apply, not state.
+    pub checks: Vec<crate::checks::Check>,
 }
 
 /// Loads every `*.toml` file under `dir` (recursively, sorted by path; files and
@@ -302,6 +305,7 @@ fn load_inputs(
         catalog: loader.catalog,
         sources: loader.sources,
         warnings,
+        checks: loader.checks,
     })
 }
 

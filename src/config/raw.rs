@@ -56,6 +56,38 @@ pub struct RawFile {
     /// Extensions, keyed by extension name (`CREATE EXTENSION`).
     #[serde(default)]
     pub extensions: BTreeMap<String, RawExtension>,
+    /// Assertions apply runs inside its transaction, before and/or after the steps
+    /// (`[[check]]`, an array of tables). A failing check rolls the apply back.
+    #[serde(default)]
+    pub check: Vec<RawAssertion>,
+}
+
+/// A preflight/postflight assertion: a read-only query and what it must return. Exactly
+/// one of `expect` and `rows`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawAssertion {
+    /// Unique name, shown in every message about the check.
+    pub name: String,
+    /// One read-only query: `SELECT`, `VALUES` or `WITH … SELECT` (no `INTO`, no
+    /// data-modifying `WITH`). Runs in a savepoint that is rolled back.
+    pub query: String,
+    /// The query must return one row with one boolean column holding this value.
+    pub expect: Option<bool>,
+    /// The query must return exactly this many rows (e.g. `rows = 0`: no offending rows).
+    #[schemars(range(min = 0))]
+    pub rows: Option<u64>,
+    /// When the check runs: before the steps, after them (before the commit), or both.
+    /// Default "both".
+    pub when: Option<RawAssertionWhen>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RawAssertionWhen {
+    Before,
+    After,
+    Both,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -82,6 +82,8 @@ pub struct Sources {
     pub default_privileges: BTreeMap<DefaultPrivilegeKey, Location>,
     /// The `password` key of each role that declares one.
     pub passwords: BTreeMap<String, Location>,
+    /// The `name` of each `[[check]]`.
+    pub checks: BTreeMap<String, Location>,
     pub(crate) secrets: BTreeMap<String, PendingSecret>,
     /// Directory the file labels are relative to (empty for `load_files`).
     pub(crate) base_dir: PathBuf,

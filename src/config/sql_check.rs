@@ -21,6 +21,9 @@ pub(crate) enum SqlKind {
     PartitionBy,
     /// A partition bound: `FOR VALUES FROM (…) TO (…)`, `DEFAULT`.
     PartitionBound,
+    /// A whole read-only query (a `[[check]]`): one `SELECT`, `VALUES` or `WITH … SELECT`,
+    /// without `INTO` or data-modifying `WITH` parts.
+    Query,
 }
 
 impl SqlKind {
@@ -30,6 +33,7 @@ impl SqlKind {
             SqlKind::Expression => ("SELECT ", ""),
             SqlKind::PartitionBy => ("CREATE TABLE x (a int) PARTITION BY ", ""),
             SqlKind::PartitionBound => ("CREATE TABLE x PARTITION OF y ", ""),
+            SqlKind::Query => ("", ""),
         }
     }
 
@@ -41,6 +45,7 @@ impl SqlKind {
             SqlKind::Expression => "not a single expression",
             SqlKind::PartitionBy => "not a single partition key (RANGE|LIST|HASH (…))",
             SqlKind::PartitionBound => "not a single partition bound (FOR VALUES … or DEFAULT)",
+            SqlKind::Query => "not a single read-only SELECT query",
         }
     }
 }
@@ -98,7 +103,9 @@ pub(crate) fn check(kind: SqlKind, text: &str) -> Result<(), SqlProblem> {
             });
         }
     };
-    if let Some(range) = line_comment(text) {
+    // A query runs as written; every other fragment is embedded in a larger statement,
+    // where a `--` comment would swallow what follows it.
+    if let Some(range) = line_comment(text).filter(|_| kind != SqlKind::Query) {
         return Err(SqlProblem {
             message: "a `--` comment; write /* … */ instead".to_string(),
             range: Some(range),
@@ -121,6 +128,7 @@ pub(crate) fn check(kind: SqlKind, text: &str) -> Result<(), SqlProblem> {
             })
         }
         (SqlKind::Expression, Some(NodeEnum::SelectStmt(s))) => single_target(s).is_some(),
+        (SqlKind::Query, Some(NodeEnum::SelectStmt(s))) => read_only_select(s),
         (SqlKind::PartitionBy, Some(NodeEnum::CreateStmt(c))) => {
             c.partspec.is_some() && c.partbound.is_none() && plain_create(c)
         }
@@ -182,6 +190,24 @@ fn single_target(s: &SelectStmt) -> Option<&NodeEnum> {
         },
         _ => None,
     }
+}
+
+/// A `SELECT` that writes nothing: no `INTO`, no data-modifying `WITH` part, in any branch
+/// of a set operation.
+fn read_only_select(s: &SelectStmt) -> bool {
+    let branch_ok = |b: &Option<Box<SelectStmt>>| b.as_deref().is_none_or(read_only_select);
+    let ctes_ok = s.with_clause.as_ref().is_none_or(|w| {
+        w.ctes.iter().all(|cte| match cte.node.as_ref() {
+            Some(NodeEnum::CommonTableExpr(c)) => {
+                match c.ctequery.as_ref().and_then(|q| q.node.as_ref()) {
+                    Some(NodeEnum::SelectStmt(inner)) => read_only_select(inner),
+                    _ => false,
+                }
+            }
+            _ => false,
+        })
+    });
+    s.into_clause.is_none() && ctes_ok && branch_ok(&s.larg) && branch_ok(&s.rarg)
 }
 
 /// No clause after the fragment (`WITH (…)`, `TABLESPACE`, `USING`, `ON COMMIT`, …).
@@ -347,6 +373,29 @@ mod tests {
         ] {
             assert_eq!(check(SqlKind::PartitionBound, bound), Ok(()), "{bound}");
         }
+    }
+
+    #[test]
+    fn check_queries_must_be_one_read_only_select() {
+        for good in [
+            "SELECT count(*) = 0 FROM general.notes WHERE body IS NULL",
+            "SELECT 1 FROM pg_roles WHERE rolname = 'app' -- the runtime role",
+            "VALUES (true)",
+            "WITH x AS (SELECT 1) SELECT true FROM x",
+            "SELECT 1 UNION ALL SELECT 2",
+        ] {
+            assert_eq!(check(SqlKind::Query, good), Ok(()), "{good}");
+        }
+        for bad in [
+            "SELECT 1; SELECT 2",
+            "DELETE FROM general.notes",
+            "SELECT * INTO t FROM general.notes",
+            "WITH d AS (DELETE FROM general.notes RETURNING 1) SELECT count(*) FROM d",
+            "UPDATE general.notes SET body = ''",
+        ] {
+            assert!(check(SqlKind::Query, bad).is_err(), "{bad}");
+        }
+        assert!(check(SqlKind::Query, "SELEC 1").unwrap_err().parser);
     }
 
     #[test]

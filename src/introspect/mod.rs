@@ -49,9 +49,9 @@ pub const QUERY_COUNT: usize = queries::NAMES.len();
 /// What each of the [`QUERY_COUNT`] queries reads, in the order they are sent.
 pub const QUERY_NAMES: [&str; QUERY_COUNT] = queries::NAMES;
 
-/// Every query [`read_catalog`] runs, by name, for a server of `version_num` (for
-/// benchmarks and diagnostics: each can be run and timed on its own, after
-/// `SET search_path = ''`).
+/// Every query [`read_catalog`] runs, by name, in the order it sends them, for a server
+/// of `version_num` (also for benchmarks and diagnostics: each can be run and timed on
+/// its own, after `SET search_path = ''`).
 #[doc(hidden)]
 pub fn query_texts(version_num: i32, can_read_passwords: bool) -> Vec<(&'static str, String)> {
     QUERY_NAMES
@@ -59,6 +59,14 @@ pub fn query_texts(version_num: i32, can_read_passwords: bool) -> Vec<(&'static 
         .zip([
             queries::search_path(),
             queries::server(),
+            queries::opclasses_and_collations(),
+            queries::tables(),
+            queries::columns(),
+            queries::column_defaults_and_comments(),
+            queries::indexes(version_num),
+            queries::constraints(),
+            queries::policies(),
+            queries::sequences(),
             queries::database(),
             queries::roles(can_read_passwords),
             queries::memberships(version_num),
@@ -67,19 +75,38 @@ pub fn query_texts(version_num: i32, can_read_passwords: bool) -> Vec<(&'static 
             queries::relations(),
             queries::functions(),
             queries::default_privileges(),
-            queries::tables(),
-            queries::columns(),
-            queries::constraints(),
-            queries::indexes(version_num),
-            queries::opclasses_and_collations(),
-            queries::policies(),
-            queries::sequences(),
             queries::enums(),
             queries::domains(),
             queries::extensions(),
             queries::unmanaged(),
         ])
         .collect()
+}
+
+/// Positions in [`QUERY_NAMES`] of the pipelined queries.
+mod q {
+    pub const SEARCH_PATH: usize = 0;
+    pub const SERVER: usize = 1;
+    pub const LOOKUPS: usize = 2;
+    pub const TABLES: usize = 3;
+    pub const COLUMNS: usize = 4;
+    pub const COLUMN_DETAILS: usize = 5;
+    pub const INDEXES: usize = 6;
+    pub const CONSTRAINTS: usize = 7;
+    pub const POLICIES: usize = 8;
+    pub const SEQUENCES: usize = 9;
+    pub const DATABASE: usize = 10;
+    pub const ROLES: usize = 11;
+    pub const MEMBERSHIPS: usize = 12;
+    pub const SETTINGS: usize = 13;
+    pub const SCHEMAS: usize = 14;
+    pub const RELATIONS: usize = 15;
+    pub const FUNCTIONS: usize = 16;
+    pub const DEFAULT_PRIVILEGES: usize = 17;
+    pub const ENUMS: usize = 18;
+    pub const DOMAINS: usize = 19;
+    pub const EXTENSIONS: usize = 20;
+    pub const UNMANAGED: usize = 21;
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -165,119 +192,177 @@ impl<C: GenericClient> Reader<'_, C> {
     }
 
     async fn read(&self) -> Result<Catalog, IntrospectError> {
-        let [
-            q_search_path,
-            q_server,
-            q_database,
-            q_roles,
-            q_members,
-            q_settings,
-            q_schemas,
-            q_relations,
-            q_functions,
-            q_defaults,
-            q_tables,
-            q_columns,
-            q_constraints,
-            q_indexes,
-            q_lookups,
-            q_policies,
-            q_sequences,
-            q_enums,
-            q_domains,
-            q_extensions,
-            q_unmanaged,
-        ] = QUERY_NAMES;
-
+        let name = |k: usize| QUERY_NAMES[k];
         // Canonical text needs an empty search_path (see `queries`); the server query
         // checks that it took effect.
-        self.run(q_search_path, queries::search_path()).await?;
-        let server_rows = self.run(q_server, queries::server()).await?;
-        let server = read_server(q_server, &server_rows)?;
-        let version = server.version_num;
+        self.run(name(q::SEARCH_PATH), queries::search_path())
+            .await?;
+        let server_rows = self.run(name(q::SERVER), queries::server()).await?;
+        let server = read_server(name(q::SERVER), &server_rows)?;
 
-        let (
-            database,
-            roles,
-            members,
-            settings,
-            schemas,
-            relations,
-            functions,
-            defaults,
-            tables,
-            columns,
-            constraints,
-            indexes,
-            lookups,
-            policies,
-            sequences,
-            enums,
-            domains,
-            extensions,
-            unmanaged,
-        ) = tokio::try_join!(
-            self.run(q_database, queries::database()),
-            self.run(q_roles, queries::roles(server.can_read_passwords)),
-            self.run(q_members, queries::memberships(version)),
-            self.run(q_settings, queries::settings()),
-            self.run(q_schemas, queries::schemas()),
-            self.run(q_relations, queries::relations()),
-            self.run(q_functions, queries::functions()),
-            self.run(q_defaults, queries::default_privileges()),
-            self.run(q_tables, queries::tables()),
-            self.run(q_columns, queries::columns()),
-            self.run(q_constraints, queries::constraints()),
-            self.run(q_indexes, queries::indexes(version)),
-            self.run(q_lookups, queries::opclasses_and_collations()),
-            self.run(q_policies, queries::policies()),
-            self.run(q_sequences, queries::sequences()),
-            self.run(q_enums, queries::enums()),
-            self.run(q_domains, queries::domains()),
-            self.run(q_extensions, queries::extensions()),
-            self.run(q_unmanaged, queries::unmanaged()),
-        )?;
-
-        let lookups = tables::read_lookups(q_lookups, &lookups)?;
-        let mut by_oid = tables::read_tables(q_tables, &tables)?;
-        let columns = tables::apply_columns(q_columns, &columns, &mut by_oid, &lookups)?;
-        let mut indexes = tables::read_indexes(q_indexes, &indexes, &by_oid, &columns, &lookups)?;
-        tables::apply_constraints(
-            q_constraints,
-            &constraints,
-            &mut by_oid,
-            &columns,
-            &mut indexes,
-        )?;
-        tables::apply_indexes(indexes, &mut by_oid);
-        tables::apply_policies(q_policies, &policies, &mut by_oid)?;
-        let sequences = tables::read_sequences(q_sequences, &sequences, &mut by_oid, &columns)?;
-        drop(columns);
-        let tables: BTreeMap<QualifiedName, crate::model::Table> = by_oid
-            .into_values()
-            .map(|table| (table.name.clone(), table))
-            .collect();
-
-        let mut catalog = Catalog {
-            database: Some(read_database(q_database, &database)?),
-            roles: read_roles(q_roles, &roles, server.can_read_passwords)?,
-            schemas: read_schemas(q_schemas, &schemas)?,
-            relations: read_relations(q_relations, &relations)?,
-            functions: read_functions(q_functions, &functions)?,
-            default_privileges: read_default_privileges(q_defaults, &defaults)?,
-            tables,
-            sequences,
-            enums: tables::read_enums(q_enums, &enums)?,
-            domains: tables::read_domains(q_domains, &domains)?,
-            extensions: tables::read_extensions(q_extensions, &extensions)?,
-            unmanaged: tables::read_unmanaged(q_unmanaged, &unmanaged)?,
-            server: Some(server),
-            ..Catalog::default()
+        // Every other query is sent at once (each future sends its query when first
+        // polled, and `try_join!` polls them in order), and every result is handed, as
+        // soon as it is complete, to a blocking thread that turns it into the model while
+        // the server runs the next queries. The futures here only keep draining the
+        // connection.
+        let mut texts = query_texts(server.version_num, server.can_read_passwords)
+            .into_iter()
+            .skip(2) // search path and server, run above
+            .map(|(_, sql)| sql);
+        let mut text = || texts.next().unwrap_or_default();
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let decoder = tokio::task::spawn_blocking(move || decode(receiver, server));
+        let fetch = |k: usize, sql: String| {
+            let sender = sender.clone();
+            async move {
+                let rows = self.run(name(k), sql).await?;
+                // The decoder only stops early on an error of its own, reported below.
+                let _ = sender.send((k, rows));
+                Ok::<(), IntrospectError>(())
+            }
         };
-        apply_memberships(q_members, &members, &mut catalog.roles)?;
-        apply_settings(q_settings, &settings, &mut catalog)?;
-        Ok(catalog)
+        let fetched = tokio::try_join!(
+            fetch(q::LOOKUPS, text()),
+            fetch(q::TABLES, text()),
+            fetch(q::COLUMNS, text()),
+            fetch(q::COLUMN_DETAILS, text()),
+            fetch(q::INDEXES, text()),
+            fetch(q::CONSTRAINTS, text()),
+            fetch(q::POLICIES, text()),
+            fetch(q::SEQUENCES, text()),
+            fetch(q::DATABASE, text()),
+            fetch(q::ROLES, text()),
+            fetch(q::MEMBERSHIPS, text()),
+            fetch(q::SETTINGS, text()),
+            fetch(q::SCHEMAS, text()),
+            fetch(q::RELATIONS, text()),
+            fetch(q::FUNCTIONS, text()),
+            fetch(q::DEFAULT_PRIVILEGES, text()),
+            fetch(q::ENUMS, text()),
+            fetch(q::DOMAINS, text()),
+            fetch(q::EXTENSIONS, text()),
+            fetch(q::UNMANAGED, text()),
+        );
+        drop(sender);
+        let decoded = decoder
+            .await
+            .map_err(|e| unexpected("decoding", format!("the decoding thread failed: {e}")));
+        // A query error explains a decoder that stopped waiting for rows.
+        fetched?;
+        decoded?
     }
+}
+
+/// Results of the pipelined queries, by position in [`QUERY_NAMES`], in the order they
+/// arrive (the order they were sent).
+struct Results {
+    receiver: std::sync::mpsc::Receiver<(usize, Vec<Row>)>,
+    slots: Vec<Option<Vec<Row>>>,
+}
+
+impl Results {
+    /// The rows of query `k`, waiting for them if needed.
+    fn take(&mut self, k: usize) -> Result<Vec<Row>, IntrospectError> {
+        while self.slots[k].is_none() {
+            let Ok((i, rows)) = self.receiver.recv() else {
+                // The fetching side stopped (a query failed): its error is reported.
+                return Err(unexpected(QUERY_NAMES[k], "no result"));
+            };
+            self.slots[i] = Some(rows);
+        }
+        Ok(self.slots[k].take().unwrap_or_default())
+    }
+}
+
+/// Turns the results into the catalog, in the order the queries were sent: each result
+/// is decoded, and its rows freed, while the later ones are still being computed.
+fn decode(
+    receiver: std::sync::mpsc::Receiver<(usize, Vec<Row>)>,
+    server: ServerInfo,
+) -> Result<Catalog, IntrospectError> {
+    let mut results = Results {
+        receiver,
+        slots: (0..QUERY_COUNT).map(|_| None).collect(),
+    };
+    let name = |k: usize| QUERY_NAMES[k];
+
+    let lookups = tables::read_lookups(name(q::LOOKUPS), &results.take(q::LOOKUPS)?)?;
+    let mut by_oid = tables::read_tables(name(q::TABLES), &results.take(q::TABLES)?)?;
+    let columns = tables::apply_columns(
+        name(q::COLUMNS),
+        &results.take(q::COLUMNS)?,
+        &mut by_oid,
+        &lookups,
+    )?;
+    tables::apply_column_details(
+        name(q::COLUMN_DETAILS),
+        &results.take(q::COLUMN_DETAILS)?,
+        &mut by_oid,
+        &columns,
+    )?;
+    let mut indexes = tables::read_indexes(
+        name(q::INDEXES),
+        &results.take(q::INDEXES)?,
+        &by_oid,
+        &columns,
+        &lookups,
+    )?;
+    tables::apply_constraints(
+        name(q::CONSTRAINTS),
+        &results.take(q::CONSTRAINTS)?,
+        &mut by_oid,
+        &columns,
+        &mut indexes,
+        &lookups,
+    )?;
+    tables::apply_indexes(indexes, &mut by_oid);
+    tables::apply_policies(name(q::POLICIES), &results.take(q::POLICIES)?, &mut by_oid)?;
+    let sequences = tables::read_sequences(
+        name(q::SEQUENCES),
+        &results.take(q::SEQUENCES)?,
+        &mut by_oid,
+        &columns,
+    )?;
+    drop(columns);
+    let tables = by_oid
+        .into_values()
+        .map(|table| (table.name.clone(), table))
+        .collect();
+
+    let mut catalog = Catalog {
+        database: Some(read_database(
+            name(q::DATABASE),
+            &results.take(q::DATABASE)?,
+        )?),
+        roles: read_roles(
+            name(q::ROLES),
+            &results.take(q::ROLES)?,
+            server.can_read_passwords,
+        )?,
+        tables,
+        sequences,
+        ..Catalog::default()
+    };
+    apply_memberships(
+        name(q::MEMBERSHIPS),
+        &results.take(q::MEMBERSHIPS)?,
+        &mut catalog.roles,
+    )?;
+    apply_settings(name(q::SETTINGS), &results.take(q::SETTINGS)?, &mut catalog)?;
+    catalog.schemas = read_schemas(name(q::SCHEMAS), &results.take(q::SCHEMAS)?)?;
+    catalog.relations = read_relations(name(q::RELATIONS), &results.take(q::RELATIONS)?)?;
+    catalog.functions = read_functions(name(q::FUNCTIONS), &results.take(q::FUNCTIONS)?)?;
+    catalog.default_privileges = read_default_privileges(
+        name(q::DEFAULT_PRIVILEGES),
+        &results.take(q::DEFAULT_PRIVILEGES)?,
+    )?;
+    catalog.enums = tables::read_enums(name(q::ENUMS), &results.take(q::ENUMS)?)?;
+    catalog.domains = tables::read_domains(name(q::DOMAINS), &results.take(q::DOMAINS)?)?;
+    catalog.extensions =
+        tables::read_extensions(name(q::EXTENSIONS), &results.take(q::EXTENSIONS)?)?;
+    catalog.unmanaged = tables::read_unmanaged(name(q::UNMANAGED), &results.take(q::UNMANAGED)?)?;
+    catalog.server = Some(server);
+    Ok(catalog)
 }
 
 fn get<'r, T: tokio_postgres::types::FromSql<'r>>(
@@ -633,40 +718,25 @@ mod tests {
 
     #[test]
     fn query_list_is_fixed() {
-        assert_eq!(QUERY_COUNT, 21);
-        for sql in [
-            queries::search_path(),
-            queries::server(),
-            queries::database(),
-            queries::roles(true),
-            queries::roles(false),
-            queries::memberships(150000),
-            queries::memberships(170000),
-            queries::settings(),
-            queries::schemas(),
-            queries::relations(),
-            queries::functions(),
-            queries::default_privileges(),
-            queries::tables(),
-            queries::columns(),
-            queries::constraints(),
-            queries::indexes(140000),
-            queries::indexes(150000),
-            queries::opclasses_and_collations(),
-            queries::policies(),
-            queries::sequences(),
-            queries::enums(),
-            queries::domains(),
-            queries::extensions(),
-            queries::unmanaged(),
-        ] {
+        assert_eq!(QUERY_COUNT, 22);
+        let texts = [
+            query_texts(140000, false),
+            query_texts(150000, true),
+            query_texts(170000, true),
+        ];
+        assert!(texts.iter().all(|t| t.len() == QUERY_COUNT));
+        for (_, sql) in texts.iter().flatten() {
             // Whole-object deparsing is never used; index keys that are expressions
             // are deparsed one key at a time.
             assert!(!sql.contains("pg_get_constraintdef"), "{sql}");
             for (at, _) in sql.match_indices("pg_get_indexdef(") {
                 let call = &sql[at..];
                 let call = &call[..=call.find(')').unwrap()];
-                assert!(call.ends_with(", k.ord::int4, true)"), "{call}");
+                let args: Vec<&str> = call.trim_end_matches(')').split(", ").collect();
+                assert!(
+                    args.len() == 3 && args[1].parse::<usize>().is_ok() && args[2] == "true",
+                    "{call}"
+                );
             }
         }
     }

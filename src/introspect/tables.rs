@@ -78,11 +78,12 @@ pub(super) fn read_tables(
 }
 
 /// What the reader needs to know about a column to name keys: its name, type and
-/// collation.
+/// collation, and where it is in its table's `columns` (when the table lists it).
 pub(super) struct ColumnInfo {
     name: String,
     type_oid: u32,
     collation_oid: u32,
+    position: Option<usize>,
 }
 
 /// Every column the column query returned, by (table oid, column number): the tables'
@@ -99,6 +100,7 @@ pub(super) struct Lookups {
     collations: HashMap<u32, String>,
     /// `typcollation` of every collatable type (others have none).
     type_collations: HashMap<u32, u32>,
+    operators: HashMap<u32, String>,
 }
 
 struct Opclass {
@@ -180,6 +182,9 @@ pub(super) fn read_lookups(what: &'static str, rows: &[Row]) -> Result<Lookups, 
                     .type_collations
                     .insert(oid, get(what, row, "type_collation")?);
             }
+            "operator" => {
+                lookups.operators.insert(oid, get(what, row, "name")?);
+            }
             other => return Err(unexpected(what, format!("lookup kind {other:?}"))),
         }
     }
@@ -203,10 +208,8 @@ pub(super) fn apply_columns(
         detailed,
         type_name,
         not_null,
-        default_expr,
         generated,
         identity,
-        comment,
     ] = [
         "table_oid",
         "num",
@@ -216,43 +219,27 @@ pub(super) fn apply_columns(
         "detailed",
         "type_name",
         "not_null",
-        "default_expr",
         "generated",
         "identity",
-        "comment",
     ]
     .map(|column| position(what, rows, column));
-    let (table_oid, num, name, type_oid, collation_oid, detailed) = (
-        table_oid?,
-        num?,
-        name?,
-        type_oid?,
-        collation_oid?,
-        detailed?,
-    );
-    let (type_name, not_null, default_expr, generated, identity, comment) = (
-        type_name?,
-        not_null?,
-        default_expr?,
-        generated?,
-        identity?,
-        comment?,
-    );
+    let (table_oid, num, name, type_oid, collation_oid) =
+        (table_oid?, num?, name?, type_oid?, collation_oid?);
+    let (detailed, type_name, not_null, generated, identity) =
+        (detailed?, type_name?, not_null?, generated?, identity?);
 
     let mut by_number = HashMap::with_capacity(rows.len());
-    let mut numbered: HashMap<u32, Vec<(i32, Column)>> = HashMap::with_capacity(tables.len());
+    let mut numbered: HashMap<u32, Vec<(i16, Column)>> = HashMap::with_capacity(tables.len());
     for row in rows {
         let oid: u32 = at(what, row, table_oid)?;
         let attnum: i32 = at(what, row, num)?;
-        let key = (
-            oid,
-            i16::try_from(attnum)
-                .map_err(|_| unexpected(what, format!("column number {attnum}")))?,
-        );
+        let attnum = i16::try_from(attnum)
+            .map_err(|_| unexpected(what, format!("column number {attnum}")))?;
         let info = ColumnInfo {
             name: at(what, row, name)?,
             type_oid: at(what, row, type_oid)?,
             collation_oid: at(what, row, collation_oid)?,
+            position: None,
         };
         let is_detailed: bool = at(what, row, detailed)?;
         let table = if is_detailed { tables.get(&oid) } else { None };
@@ -269,12 +256,11 @@ pub(super) fn apply_columns(
                 &object,
             )?;
             column.not_null = at(what, row, not_null)?;
-            let expression: Option<String> = at(what, row, default_expr)?;
-            match at::<&str>(what, row, generated)? {
-                "" => column.default = expression,
-                // `s` stored; `v` virtual (PostgreSQL 18) has no place in the model yet
-                // and is read as a generated column too.
-                _ => column.generated = expression,
+            // Marks a generated column until its expression arrives (see
+            // `apply_column_details`): `s` stored; `v` virtual (PostgreSQL 18) has no
+            // place in the model yet and is read as a generated column too.
+            if at::<&str>(what, row, generated)? != "" {
+                column.generated = Some(String::new());
             }
             column.identity = match at::<&str>(what, row, identity)? {
                 "" => None,
@@ -293,19 +279,76 @@ pub(super) fn apply_columns(
                     ));
                 }
             };
-            column.comment = at(what, row, comment)?;
             column.acl = read_acl(what, row, &object)?;
             numbered.entry(oid).or_default().push((attnum, column));
         }
-        by_number.insert(key, info);
+        by_number.insert((oid, attnum), info);
     }
     for (oid, mut columns) in numbered {
         columns.sort_by_key(|(num, _)| *num);
         if let Some(table) = tables.get_mut(&oid) {
-            table.columns = columns.into_iter().map(|(_, c)| c).collect();
+            table.columns = Vec::with_capacity(columns.len());
+            for (position, (num, column)) in columns.into_iter().enumerate() {
+                if let Some(info) = by_number.get_mut(&(oid, num)) {
+                    info.position = Some(position);
+                }
+                table.columns.push(column);
+            }
         }
     }
     Ok(by_number)
+}
+
+/// Defaults, generated expressions and comments onto the columns `apply_columns` put in
+/// the tables; rows of other columns are skipped.
+pub(super) fn apply_column_details(
+    what: &'static str,
+    rows: &[Row],
+    tables: &mut TablesByOid,
+    columns: &ColumnsByNumber,
+) -> Result<(), IntrospectError> {
+    for row in rows {
+        let oid: u32 = get(what, row, "table_oid")?;
+        let num: i32 = get(what, row, "num")?;
+        let Some(position) = i16::try_from(num)
+            .ok()
+            .and_then(|num| columns.get(&(oid, num)))
+            .and_then(|info| info.position)
+        else {
+            continue;
+        };
+        let Some(column) = tables
+            .get_mut(&oid)
+            .and_then(|table| table.columns.get_mut(position))
+        else {
+            continue;
+        };
+        let text: Option<String> = get(what, row, "text")?;
+        match get::<&str>(what, row, "kind")? {
+            "default" if column.generated.is_some() => column.generated = text,
+            "default" => column.default = text,
+            "comment" => column.comment = text,
+            other => return Err(unexpected(what, format!("column detail kind {other:?}"))),
+        }
+    }
+    // A generated column whose expression did not come (cannot happen in a consistent
+    // snapshot) would otherwise carry an empty expression.
+    for table in tables.values() {
+        if let Some(column) = table
+            .columns
+            .iter()
+            .find(|c| c.generated.as_deref() == Some(""))
+        {
+            return Err(unexpected(
+                what,
+                format!(
+                    "no expression for generated column {} of {}",
+                    column.name, table.name
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn foreign_key_action(
@@ -468,7 +511,7 @@ pub(super) fn read_indexes(
         if opclasses.len() != keys.len()
             || collations.len() != keys.len()
             || options.len() != keys.len()
-            || !(expressions.is_empty() || expressions.len() == keys.len())
+            || !(expressions.is_empty() || expressions.len() >= keys.len())
         {
             return Err(unexpected(
                 what,
@@ -543,6 +586,7 @@ pub(super) fn apply_constraints(
     tables: &mut TablesByOid,
     columns: &ColumnsByNumber,
     indexes: &mut IndexesByOid,
+    lookups: &Lookups,
 ) -> Result<(), IntrospectError> {
     for row in rows {
         let oid: u32 = get(what, row, "table_oid")?;
@@ -607,7 +651,16 @@ pub(super) fn apply_constraints(
             },
             "x" => {
                 let index = backing_index()?;
-                let operators = names(what, row, "element_operators", &object)?;
+                let operators: Vec<u32> =
+                    get::<Option<Vec<u32>>>(what, row, "element_operators")?.unwrap_or_default();
+                let operators = operators
+                    .into_iter()
+                    .map(|oid| {
+                        lookups.operators.get(&oid).cloned().ok_or_else(|| {
+                            unexpected(what, format!("{} uses unknown operator {oid}", object()))
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
                 if operators.len() != index.keys.len() {
                     return Err(unexpected(
                         what,

@@ -8,17 +8,19 @@ mod sql;
 mod tables;
 
 use crate::diff::{Diff, Note};
-use crate::model::{ObjectRef, QualifiedName};
+use crate::model::{ObjectRef, PasswordSource, QualifiedName};
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 
 pub const FORMAT_VERSION: u32 = 1;
 
-/// A closed set of risks a step can carry. Destructive kinds need explicit approval.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+/// The closed set of risks a step can carry. Each kind is documented in the README
+/// ("Hazards"); which kinds need an approval before apply runs them is decided in one
+/// place, [`HazardKind::needs_approval_by_default`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HazardKind {
     /// Data is deleted (a dropped schema, table or column).
@@ -40,8 +42,30 @@ pub enum HazardKind {
 }
 
 impl HazardKind {
+    /// Every kind, in their documented order.
+    pub const ALL: [HazardKind; 7] = [
+        HazardKind::DeletesData,
+        HazardKind::DropsRole,
+        HazardKind::AuthorizationChange,
+        HazardKind::RewritesTable,
+        HazardKind::AccessExclusiveLock,
+        HazardKind::IndexBuild,
+        HazardKind::ValidatesData,
+    ];
+
+    /// Destructive kinds lose something that a later apply cannot bring back (rows,
+    /// a role's identity). `--allow-destructive` approves all of them at once.
     pub fn is_destructive(self) -> bool {
         matches!(self, HazardKind::DeletesData | HazardKind::DropsRole)
+    }
+
+    /// The approval rule: a step carrying a kind for which this is true is refused by
+    /// apply unless that kind is approved (`--allow-hazard KIND`, `--allow-destructive`
+    /// for the destructive kinds, or a reviewer's approvals file next to a saved plan).
+    /// By default exactly the destructive kinds need approval; the others are shown in
+    /// every plan and can be made to need approval with `--require-approval KIND`.
+    pub fn needs_approval_by_default(self) -> bool {
+        self.is_destructive()
     }
 
     pub fn as_str(self) -> &'static str {
@@ -55,15 +79,45 @@ impl HazardKind {
             HazardKind::ValidatesData => "validates_data",
         }
     }
+
+    /// Whether a step with this hazard may run for long: apply gives such steps the
+    /// per-step `statement_timeout` override when one is configured.
+    pub fn is_slow(self) -> bool {
+        matches!(
+            self,
+            HazardKind::RewritesTable | HazardKind::IndexBuild | HazardKind::ValidatesData
+        )
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+impl std::fmt::Display for HazardKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for HazardKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let wanted = s.trim().to_ascii_lowercase().replace('-', "_");
+        HazardKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == wanted)
+            .ok_or_else(|| {
+                let known: Vec<&str> = HazardKind::ALL.iter().map(|k| k.as_str()).collect();
+                format!("unknown hazard kind `{s}`; one of: {}", known.join(", "))
+            })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hazard {
     pub kind: HazardKind,
     pub message: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     Create,
@@ -88,8 +142,11 @@ impl Action {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Exec {
     Sql(Vec<String>),
+    /// `ALTER ROLE … PASSWORD` with a verifier computed from the secret, read from
+    /// `source` when apply runs (a saved plan stores the source, never the secret).
     SetPassword {
         role: String,
+        source: PasswordSource,
     },
     /// Statements that cannot run in a transaction (CREATE INDEX CONCURRENTLY), each run
     /// on its own after the transaction committed; `cleanup` runs when one fails (drop
@@ -136,7 +193,7 @@ pub struct Plan {
     pub summary: Summary,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     pub create: usize,
     pub alter: usize,
@@ -154,6 +211,44 @@ impl Plan {
     pub fn destructive_steps(&self) -> impl Iterator<Item = &Step> {
         self.steps.iter().filter(|s| s.is_destructive())
     }
+
+    /// Every hazard kind some step of the plan carries.
+    pub fn hazard_kinds(&self) -> std::collections::BTreeSet<HazardKind> {
+        self.steps
+            .iter()
+            .flat_map(|s| s.hazards.iter().map(|h| h.kind))
+            .collect()
+    }
+}
+
+impl Step {
+    /// Whether the step takes something away: a drop, a revoke, or data deleted.
+    /// `--additive-only` refuses plans with such steps.
+    pub fn is_subtractive(&self) -> bool {
+        matches!(self.action, Action::Drop | Action::Revoke)
+            || self
+                .hazards
+                .iter()
+                .any(|h| matches!(h.kind, HazardKind::DeletesData | HazardKind::DropsRole))
+    }
+}
+
+/// Counts of a plan's steps by action, and of its destructive steps.
+pub fn summarize(steps: &[Step]) -> Summary {
+    let mut summary = Summary::default();
+    for s in steps {
+        match s.action {
+            Action::Create => summary.create += 1,
+            Action::Alter => summary.alter += 1,
+            Action::Grant => summary.grant += 1,
+            Action::Revoke => summary.revoke += 1,
+            Action::Drop => summary.drop += 1,
+        }
+        if s.is_destructive() {
+            summary.destructive += 1;
+        }
+    }
+    summary
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -247,19 +342,7 @@ pub fn build(diff: &Diff) -> Result<Plan, PlanError> {
         step.number = i + 1;
         steps.push(step);
     }
-    let mut summary = Summary::default();
-    for s in &steps {
-        match s.action {
-            Action::Create => summary.create += 1,
-            Action::Alter => summary.alter += 1,
-            Action::Grant => summary.grant += 1,
-            Action::Revoke => summary.revoke += 1,
-            Action::Drop => summary.drop += 1,
-        }
-        if s.is_destructive() {
-            summary.destructive += 1;
-        }
-    }
+    let summary = summarize(&steps);
     let mut notes = diff.notes.clone();
     notes.sort();
     let plan_id = plan_id(&steps);
@@ -272,7 +355,9 @@ pub fn build(diff: &Diff) -> Result<Plan, PlanError> {
     })
 }
 
-fn plan_id(steps: &[Step]) -> String {
+/// blake3 of the canonical JSON of the steps (what a plan prints, without what apply
+/// executes; a saved plan has its own id over all of its content, see `saved`).
+pub fn plan_id(steps: &[Step]) -> String {
     let canonical = serde_json::to_vec(steps).expect("steps serialize");
     blake3::hash(&canonical).to_hex().to_string()
 }

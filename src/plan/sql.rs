@@ -60,7 +60,10 @@ pub(super) fn node_for(change: &Change) -> Node {
                  pgrecon apply sends it as a SCRAM verifier)",
                 quote_ident(role)
             ));
-            b.exec = Some(Exec::SetPassword { role: role.clone() });
+            b.exec = Some(Exec::SetPassword {
+                role: role.clone(),
+                source: source.clone(),
+            });
             b.details.push(format!("password: ({source})"));
             b.details.push(format!("reason: {why}"));
             b.requires.push(Key::Role(role.clone()));

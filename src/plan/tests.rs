@@ -115,7 +115,13 @@ fn password_steps_never_print_a_secret_and_execute_by_reference() {
     let step = &plan.steps[0];
     assert!(step.sql[0].starts_with("-- "));
     assert!(step.sql[0].contains("env APP_PW"));
-    assert_eq!(step.exec, Exec::SetPassword { role: "app".into() });
+    assert_eq!(
+        step.exec,
+        Exec::SetPassword {
+            role: "app".into(),
+            source: PasswordSource::Env("APP_PW".into()),
+        }
+    );
 }
 
 #[test]

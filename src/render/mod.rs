@@ -1,8 +1,9 @@
 //! Plan → text (Terraform style), SQL (runnable with psql), JSON, Markdown. Pure
 //! functions of the plan: the same plan renders to the same bytes.
 
+use crate::checks::Check;
 use crate::diff::NoteKind;
-use crate::plan::{Action, Plan, Step};
+use crate::plan::{Action, HazardKind, Plan, Step};
 use serde::Serialize;
 use std::fmt::Write;
 
@@ -18,15 +19,151 @@ pub enum Format {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Target {
     pub database: String,
+    /// Short form: `15.4`.
     pub server_version: String,
+    /// `pg_control_system().system_identifier`, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub system_identifier: Option<String>,
+}
+
+impl Target {
+    /// The header target of a saved plan's identity.
+    pub fn of_identity(id: &crate::saved::TargetIdentity) -> Self {
+        Target {
+            database: id.database.clone(),
+            server_version: short_version(&id.server_version),
+            system_identifier: Some(id.system_identifier.clone()),
+        }
+    }
+}
+
+/// `15.4` out of `PostgreSQL 15.4 (Debian 15.4-1) on x86_64-pc-linux-gnu, …`.
+pub fn short_version(version: &str) -> String {
+    let mut words = version.split_whitespace();
+    match (words.next(), words.next()) {
+        (Some("PostgreSQL"), Some(v)) => v.trim_end_matches(',').to_string(),
+        _ => version.to_string(),
+    }
+}
+
+/// What else a rendering may show beside the plan.
+#[derive(Debug, Clone, Default)]
+pub struct Context<'a> {
+    pub target: Option<&'a Target>,
+    /// The `[[check]]` assertions apply runs with the plan.
+    pub checks: &'a [Check],
 }
 
 pub fn render(plan: &Plan, target: Option<&Target>, format: Format) -> String {
+    render_with(
+        plan,
+        &Context {
+            target,
+            checks: &[],
+        },
+        format,
+    )
+}
+
+pub fn render_with(plan: &Plan, cx: &Context<'_>, format: Format) -> String {
+    let target = cx.target;
     match format {
-        Format::Text => text(plan, target),
-        Format::Sql => sql(plan, target),
-        Format::Json => json(plan, target),
-        Format::Markdown => markdown(plan, target),
+        Format::Text => {
+            let mut out = text(plan, target);
+            text_checks(&mut out, cx.checks);
+            out
+        }
+        Format::Sql => {
+            let mut out = sql(plan, target);
+            sql_checks(&mut out, cx.checks);
+            out
+        }
+        Format::Json => json(plan, target, cx.checks),
+        Format::Markdown => markdown(plan, target, cx.checks),
+    }
+}
+
+/// A saved plan, as `pgrecon show` prints it: JSON is the saved document itself.
+pub fn render_saved(saved: &crate::saved::SavedPlan, format: Format) -> String {
+    if format == Format::Json {
+        return saved.to_json();
+    }
+    let plan = saved.to_plan();
+    let target = Target::of_identity(&saved.target);
+    let cx = Context {
+        target: Some(&target),
+        checks: &saved.checks,
+    };
+    let body = render_with(&plan, &cx, format);
+    let fp = &saved.live_fingerprint;
+    match format {
+        Format::Text => format!(
+            "saved plan {} (pgrecon {}, format {})\n\
+             computed against live fingerprint {} ({} objects), desired state {}\n\n{body}",
+            saved.plan_id,
+            saved.tool_version,
+            saved.format_version,
+            &fp.hash[..16],
+            fp.objects.len(),
+            &saved.desired_state_hash[..16],
+        ),
+        Format::Sql => format!(
+            "-- saved plan {} (pgrecon {}); apply it with pgrecon apply --plan, which first \
+             checks the target and the live fingerprint\n{body}",
+            saved.plan_id, saved.tool_version
+        ),
+        _ => {
+            let mut out = body;
+            let _ = write!(
+                out,
+                "\n<sub>pgrecon {} · live fingerprint `{}` ({} objects) · desired state `{}`</sub>\n",
+                saved.tool_version,
+                &fp.hash[..16],
+                fp.objects.len(),
+                &saved.desired_state_hash[..16]
+            );
+            out
+        }
+    }
+}
+
+fn when_words(check: &Check) -> &'static str {
+    match check.when {
+        crate::checks::When::Before => "before the steps",
+        crate::checks::When::After => "after the steps",
+        crate::checks::When::Both => "before and after the steps",
+    }
+}
+
+fn text_checks(out: &mut String, checks: &[Check]) {
+    if checks.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nChecks, in the transaction (a failure rolls back):");
+    for c in checks {
+        let _ = writeln!(out, "  ? {} ({}): {}", c.name, when_words(c), c.expect);
+    }
+}
+
+fn sql_checks(out: &mut String, checks: &[Check]) {
+    if checks.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n-- checks pgrecon apply runs in the transaction (not part of this script):"
+    );
+    for c in checks {
+        let _ = writeln!(
+            out,
+            "-- check {:?} ({}): {}",
+            c.name,
+            when_words(c),
+            c.expect
+        );
+        for line in c.query.lines() {
+            let _ = writeln!(out, "--   {line}");
+        }
     }
 }
 
@@ -91,7 +228,8 @@ fn text(plan: &Plan, target: Option<&Target>) -> String {
     if let Some(t) = target {
         let _ = writeln!(
             out,
-            "pgrecon plan for database {} (PostgreSQL {})\n",
+            "pgrecon plan {} for database {} (PostgreSQL {})\n",
+            &plan.plan_id[..plan.plan_id.len().min(12)],
             crate::sql::display_ident(&t.database),
             t.server_version
         );
@@ -190,6 +328,8 @@ struct JsonPlan<'a> {
     summary: &'a crate::plan::Summary,
     steps: Vec<JsonStep<'a>>,
     notes: &'a [crate::diff::Note],
+    #[serde(skip_serializing_if = "<[Check]>::is_empty")]
+    checks: &'a [Check],
 }
 
 #[derive(Serialize)]
@@ -199,7 +339,7 @@ struct JsonStep<'a> {
     destructive: bool,
 }
 
-fn json(plan: &Plan, target: Option<&Target>) -> String {
+fn json(plan: &Plan, target: Option<&Target>, checks: &[Check]) -> String {
     let doc = JsonPlan {
         format_version: plan.format_version,
         plan_id: &plan.plan_id,
@@ -215,34 +355,80 @@ fn json(plan: &Plan, target: Option<&Target>) -> String {
             })
             .collect(),
         notes: &plan.notes,
+        checks,
     };
     let mut s = serde_json::to_string_pretty(&doc).expect("plan serializes");
     s.push('\n');
     s
 }
 
-fn markdown(plan: &Plan, target: Option<&Target>) -> String {
+fn markdown(plan: &Plan, target: Option<&Target>, checks: &[Check]) -> String {
     let mut out = String::from("### pgrecon plan\n\n");
     if let Some(t) = target {
-        let _ = writeln!(
-            out,
-            "Database `{}` (PostgreSQL {}) · plan `{}`\n",
-            t.database,
-            t.server_version,
-            &plan.plan_id[..12]
-        );
+        let mut parts = vec![
+            format!("Database `{}`", t.database),
+            format!("PostgreSQL {}", t.server_version),
+        ];
+        if let Some(id) = &t.system_identifier {
+            parts.push(format!("system identifier `{id}`"));
+        }
+        parts.push(format!(
+            "plan `{}`",
+            &plan.plan_id[..plan.plan_id.len().min(12)]
+        ));
+        let _ = writeln!(out, "{}\n", parts.join(" · "));
     }
     let _ = writeln!(out, "**{}**\n", summary_line(plan));
     if !plan.is_empty() {
-        out.push_str("| # | | change | hazards |\n|---|---|---|---|\n");
-        for step in &plan.steps {
-            let hazards: Vec<&str> = step.hazards.iter().map(|h| h.kind.as_str()).collect();
+        let needing: Vec<(HazardKind, usize)> = HazardKind::ALL
+            .into_iter()
+            .filter(|k| k.needs_approval_by_default())
+            .filter_map(|k| {
+                let n = plan
+                    .steps
+                    .iter()
+                    .filter(|s| s.hazards.iter().any(|h| h.kind == k))
+                    .count();
+                (n > 0).then_some((k, n))
+            })
+            .collect();
+        if !needing.is_empty() {
+            let kinds: Vec<String> = needing
+                .iter()
+                .map(|(k, n)| format!("`{k}` ({n} step{})", plural(*n)))
+                .collect();
+            let flags: Vec<String> = needing
+                .iter()
+                .map(|(k, _)| format!("`--allow-hazard {k}`"))
+                .collect();
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} |",
+                "> **Needs approval before apply:** {}. Approve with {}, or record the \
+                 review in the approvals file next to the saved plan.\n",
+                kinds.join(", "),
+                flags.join(" ")
+            );
+        }
+        out.push_str("| # | | change | hazards |\n|---|---|---|---|\n");
+        for step in &plan.steps {
+            let hazards: Vec<String> = step
+                .hazards
+                .iter()
+                .map(|h| h.kind.as_str().to_string())
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let _ = writeln!(
+                out,
+                "| {} | {} | {}{} | {} |",
                 step.number,
                 verb(step.action),
-                step.summary.replace('|', "\\|"),
+                md_cell(&step.summary),
+                if step.transactional {
+                    ""
+                } else {
+                    " *(after commit)*"
+                },
                 if step.is_destructive() {
                     format!("**{}**", hazards.join(", "))
                 } else {
@@ -250,11 +436,54 @@ fn markdown(plan: &Plan, target: Option<&Target>) -> String {
                 }
             );
         }
-        out.push_str("\n<details><summary>SQL</summary>\n\n```sql\n");
-        for step in &plan.steps {
+        let hazardous: Vec<&Step> = plan
+            .steps
+            .iter()
+            .filter(|s| !s.hazards.is_empty())
+            .collect();
+        if !hazardous.is_empty() {
+            let count: usize = hazardous.iter().map(|s| s.hazards.len()).sum();
+            let _ = writeln!(out, "\n<details><summary>Hazards ({count})</summary>\n");
+            for step in hazardous {
+                for h in &step.hazards {
+                    let _ = writeln!(
+                        out,
+                        "- [{}] {} — `{}`: {}",
+                        step.number,
+                        md_cell(&step.summary),
+                        h.kind,
+                        md_cell(&h.message)
+                    );
+                }
+            }
+            out.push_str("\n</details>\n");
+        }
+        out.push_str("\n<details><summary>SQL</summary>\n\n```sql\nBEGIN;\n");
+        for step in plan.steps.iter().filter(|s| s.transactional) {
             write_step_sql(&mut out, step);
         }
+        out.push_str("\nCOMMIT;\n");
+        let outside: Vec<&Step> = plan.steps.iter().filter(|s| !s.transactional).collect();
+        if !outside.is_empty() {
+            out.push_str("\n-- after the transaction commits, each on its own:\n");
+            for step in outside {
+                write_step_sql(&mut out, step);
+            }
+        }
         out.push_str("```\n\n</details>\n");
+    }
+    if !checks.is_empty() {
+        out.push_str("\n**Checks** (in the apply transaction; a failure rolls back)\n\n");
+        for c in checks {
+            let _ = writeln!(
+                out,
+                "- `{}` ({}): `{}` — {}",
+                md_cell(&c.name),
+                when_words(c),
+                c.expect,
+                md_code(&c.query)
+            );
+        }
     }
     if !plan.notes.is_empty() {
         out.push_str("\n**Notes**\n\n");
@@ -269,4 +498,19 @@ fn markdown(plan: &Plan, target: Option<&Target>) -> String {
         }
     }
     out
+}
+
+/// Text for a Markdown table cell or list item: one line, `|` escaped.
+fn md_cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+/// Inline code of one line (backticks inside become a longer fence).
+fn md_code(text: &str) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.contains('`') {
+        format!("`` {one_line} ``")
+    } else {
+        format!("`{one_line}`")
+    }
 }

@@ -260,7 +260,7 @@ async fn exec_or_panic(client: &tokio_postgres::Client, sql: &str) {
 
 /// The connection string with another database: a later `dbname` overrides an earlier
 /// one both in URLs (query over path) and in key=value strings.
-fn with_dbname(url: &str, dbname: &str) -> String {
+pub fn with_dbname(url: &str, dbname: &str) -> String {
     let url = url.trim();
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         let separator = if url.contains('?') { '&' } else { '?' };

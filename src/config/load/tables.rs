@@ -2712,7 +2712,7 @@ impl Loader {
         ok.then_some(out)
     }
 
-    fn integer(&mut self, f: usize, v: &V<'_>, what: &str) -> Option<i64> {
+    pub(super) fn integer(&mut self, f: usize, v: &V<'_>, what: &str) -> Option<i64> {
         let DeValue::Integer(i) = v.get_ref() else {
             self.wrong_type(
                 f,
@@ -2737,7 +2737,7 @@ impl Loader {
     }
 
     /// One of a fixed set of words.
-    fn choice(
+    pub(super) fn choice(
         &mut self,
         f: usize,
         v: &V<'_>,
@@ -2789,7 +2789,13 @@ impl Loader {
     }
 
     /// A type name or SQL expression: trimmed, syntax-checked with PostgreSQL's parser.
-    fn sql_value(&mut self, f: usize, v: &V<'_>, kind: SqlKind, what: &str) -> Option<String> {
+    pub(super) fn sql_value(
+        &mut self,
+        f: usize,
+        v: &V<'_>,
+        kind: SqlKind,
+        what: &str,
+    ) -> Option<String> {
         let raw = self.string_with_help(f, v, what, Some(sql_help(kind).to_string()))?;
         let text = raw.trim();
         if text.is_empty() {
@@ -2930,6 +2936,10 @@ fn sql_help(kind: SqlKind) -> &'static str {
         SqlKind::PartitionBound => {
             "write the bound, e.g. \"FOR VALUES FROM ('2022-01-01') TO ('2022-02-01')\", \
              \"FOR VALUES IN ('eu')\" or \"DEFAULT\""
+        }
+        SqlKind::Query => {
+            "write one read-only query, e.g. \"SELECT count(*) = 0 FROM general.notes WHERE \
+             body IS NULL\""
         }
     }
 }

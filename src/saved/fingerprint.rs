@@ -1,0 +1,530 @@
+//! Fingerprints of catalogs: one blake3 hash per managed object, so that a stale saved
+//! plan names what changed ("role `app` changed; table `general.notes` appeared"), and
+//! one hash of the desired state.
+//!
+//! Each object is hashed as the canonical JSON of everything pgrecon reads about it
+//! (attributes, owner, comment, ACL, settings, definition). Keys are `kind:name`, with
+//! names quoted as in SQL when they need it. Tables are split into the table itself and
+//! one entry per column, constraint, index and policy. Nothing time-dependent and no
+//! secret goes in: a stored password verifier enters as its own blake3 hash, a desired
+//! password as its source.
+
+use crate::checks::Check;
+use crate::model::*;
+use crate::sql::display_ident;
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use secrecy::ExposeSecret;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+/// Per-object hashes are truncated to 128 bits: enough to tell that an object changed,
+/// and it keeps saved plans of large catalogs small.
+const OBJECT_HASH_HEX: usize = 32;
+
+/// A fingerprint: the hash of every object in scope, and one hash over all of them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fingerprint {
+    /// blake3 of the canonical JSON of `objects`.
+    pub hash: String,
+    /// `kind:name` → blake3 (128 bits, hex) of the object's canonical JSON.
+    pub objects: BTreeMap<String, String>,
+}
+
+impl Fingerprint {
+    fn of(objects: BTreeMap<String, String>) -> Self {
+        let bytes = serde_json::to_vec(&objects).expect("a map of strings serializes");
+        Fingerprint {
+            hash: blake3::hash(&bytes).to_hex().to_string(),
+            objects,
+        }
+    }
+}
+
+/// What the live fingerprint covers: everything the desired state manages. Stored in
+/// a saved plan so that apply fingerprints exactly the same objects.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FingerprintScope {
+    /// Whether the database object (its grants, settings, comment) is managed.
+    pub database: bool,
+    /// Declared roles (external ones included: their existence matters).
+    pub roles: BTreeSet<String>,
+    /// `[scope] owned_roles`: undeclared roles that match are drift.
+    pub role_patterns: Vec<String>,
+    /// Declared schemas: the schema and everything in it.
+    pub schemas: BTreeSet<String>,
+    /// `[scope] owned_schemas`: undeclared schemas that match, and everything in them.
+    pub schema_patterns: Vec<String>,
+}
+
+impl FingerprintScope {
+    /// The scope the desired state manages.
+    pub fn of(desired: &Catalog) -> Self {
+        FingerprintScope {
+            database: desired.database.is_some(),
+            roles: desired
+                .roles
+                .keys()
+                .filter(|r| !is_builtin_role(r))
+                .cloned()
+                .collect(),
+            role_patterns: desired.scope.owned_role_patterns.clone(),
+            schemas: desired.schemas.keys().cloned().collect(),
+            schema_patterns: desired.scope.owned_schema_patterns.clone(),
+        }
+    }
+}
+
+/// How one object differs between two fingerprints.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectChange {
+    /// `role`, `schema`, `table`, `column`, …
+    pub kind: String,
+    /// As written in SQL: `general.notes`, `"Odd Name"`.
+    pub name: String,
+    pub change: ChangeKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    Changed,
+    Appeared,
+    Disappeared,
+}
+
+impl fmt::Display for ObjectChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.change {
+            ChangeKind::Changed => "changed",
+            ChangeKind::Appeared => "appeared",
+            ChangeKind::Disappeared => "disappeared",
+        };
+        write!(f, "{} `{}` {what}", self.kind, self.name)
+    }
+}
+
+/// What changed from `before` to `after`, in key order.
+pub fn compare(before: &Fingerprint, after: &Fingerprint) -> Vec<ObjectChange> {
+    if before.hash == after.hash && before.objects == after.objects {
+        return Vec::new();
+    }
+    let keys: BTreeSet<&String> = before.objects.keys().chain(after.objects.keys()).collect();
+    let mut out = Vec::new();
+    for key in keys {
+        let change = match (before.objects.get(key), after.objects.get(key)) {
+            (Some(a), Some(b)) if a == b => continue,
+            (Some(_), Some(_)) => ChangeKind::Changed,
+            (None, Some(_)) => ChangeKind::Appeared,
+            (Some(_), None) => ChangeKind::Disappeared,
+            (None, None) => continue,
+        };
+        let (kind, name) = key.split_once(':').unwrap_or(("object", key.as_str()));
+        out.push(ObjectChange {
+            kind: kind.to_string(),
+            name: name.to_string(),
+            change,
+        });
+    }
+    out
+}
+
+/// The fingerprint of the objects of a live catalog inside `scope`.
+pub fn live(live: &Catalog, scope: &FingerprintScope) -> Fingerprint {
+    let roles = globs(&scope.role_patterns);
+    let schemas = globs(&scope.schema_patterns);
+    let filter = Filter {
+        database: scope.database,
+        role: Box::new(move |name: &str| {
+            scope.roles.contains(name) || (!is_builtin_role(name) && roles.is_match(name))
+        }),
+        schema: Box::new(move |name: &str| {
+            scope.schemas.contains(name) || (!is_system_schema(name) && schemas.is_match(name))
+        }),
+    };
+    Fingerprint::of(objects(live, &filter))
+}
+
+/// The fingerprint of every object of a catalog (a desired one: what it declares).
+pub fn all(catalog: &Catalog) -> Fingerprint {
+    let filter = Filter {
+        database: true,
+        role: Box::new(|_| true),
+        schema: Box::new(|_| true),
+    };
+    Fingerprint::of(objects(catalog, &filter))
+}
+
+/// blake3 of the desired state: every declared object (canonical forms, password
+/// sources but never secrets), the scope and the checks.
+pub fn desired_hash(desired: &Catalog, checks: &[Check]) -> String {
+    #[derive(Serialize)]
+    struct DesiredState<'a> {
+        objects: BTreeMap<String, String>,
+        scope: &'a Scope,
+        checks: &'a [Check],
+    }
+    let doc = DesiredState {
+        objects: all(desired).objects,
+        scope: &desired.scope,
+        checks,
+    };
+    let bytes = serde_json::to_vec(&doc).expect("the desired state serializes");
+    blake3::hash(&bytes).to_hex().to_string()
+}
+
+/// Invalid patterns match nothing here; `diff` reports them.
+fn globs(patterns: &[String]) -> GlobSet {
+    let mut builder = GlobSetBuilder::new();
+    for p in patterns {
+        if let Ok(g) = Glob::new(p) {
+            builder.add(g);
+        }
+    }
+    builder.build().unwrap_or_else(|_| GlobSet::empty())
+}
+
+type NameFilter<'a> = Box<dyn Fn(&str) -> bool + 'a>;
+
+struct Filter<'a> {
+    database: bool,
+    role: NameFilter<'a>,
+    schema: NameFilter<'a>,
+}
+
+fn hash_of<T: Serialize + ?Sized>(value: &T) -> String {
+    let bytes = serde_json::to_vec(value).expect("catalog objects serialize");
+    let mut hex = blake3::hash(&bytes).to_hex().to_string();
+    hex.truncate(OBJECT_HASH_HEX);
+    hex
+}
+
+fn qualified(name: &QualifiedName) -> String {
+    format!(
+        "{}.{}",
+        display_ident(&name.schema),
+        display_ident(&name.name)
+    )
+}
+
+fn part(table: &QualifiedName, name: &str) -> String {
+    format!("{}.{}", qualified(table), display_ident(name))
+}
+
+#[derive(Serialize)]
+struct DatabaseView<'a> {
+    name: &'a Option<String>,
+    owner: &'a Option<String>,
+    comment: &'a Option<String>,
+    acl: &'a Acl,
+    settings: &'a BTreeMap<String, SettingValue>,
+}
+
+#[derive(Serialize)]
+struct RoleView<'a> {
+    external: bool,
+    attributes: &'a RoleAttributes,
+    comment: &'a Option<String>,
+    password: String,
+    member_of: &'a BTreeMap<String, Membership>,
+    settings: &'a BTreeMap<String, SettingValue>,
+    database_settings: &'a BTreeMap<String, SettingValue>,
+    confinement: &'a Option<Confinement>,
+}
+
+#[derive(Serialize)]
+struct SchemaView<'a> {
+    manage_tables: bool,
+    owner: &'a Option<String>,
+    comment: &'a Option<String>,
+    acl: &'a Acl,
+    object_grants: &'a BTreeMap<ObjectKind, Acl>,
+}
+
+/// A relation: its owner and grants, plus the table's own properties (its columns,
+/// constraints, indexes and policies are entries of their own) or the sequence's
+/// definition.
+#[derive(Serialize)]
+struct RelationView<'a> {
+    owner: Option<&'a Option<String>>,
+    acl: Option<&'a Acl>,
+    table: Option<TableView<'a>>,
+    sequence: Option<&'a Sequence>,
+}
+
+#[derive(Serialize)]
+struct TableView<'a> {
+    renamed_from: &'a Option<String>,
+    comment: &'a Option<String>,
+    unlogged: bool,
+    row_level_security: bool,
+    force_row_level_security: bool,
+    partition_by: &'a Option<String>,
+    partition_of: &'a Option<PartitionOf>,
+    /// Column order is part of a table's definition.
+    column_order: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct FunctionView<'a> {
+    owner: &'a Option<String>,
+    acl: &'a Acl,
+}
+
+fn password_view(p: &Password) -> String {
+    match p {
+        Password::Unmanaged => "unmanaged".to_string(),
+        Password::Desired { source, .. } => format!("desired: {source}"),
+        Password::Unreadable => "unreadable".to_string(),
+        Password::Absent => "absent".to_string(),
+        Password::Stored(v) => format!("stored: {}", hash_of(v.expose_secret())),
+    }
+}
+
+fn objects(c: &Catalog, filter: &Filter<'_>) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut put = |kind: &str, name: String, hash: String| {
+        out.insert(format!("{kind}:{name}"), hash);
+    };
+
+    if filter.database
+        && let Some(db) = &c.database
+    {
+        let view = DatabaseView {
+            name: &db.name,
+            owner: &db.owner,
+            comment: &db.comment,
+            acl: &db.acl,
+            settings: &db.settings,
+        };
+        let name = db.name.as_deref().map(display_ident).unwrap_or_default();
+        put("database", name, hash_of(&view));
+    }
+    for (name, r) in c.roles.iter().filter(|(n, _)| (filter.role)(n)) {
+        let view = RoleView {
+            external: r.external,
+            attributes: &r.attributes,
+            comment: &r.comment,
+            password: password_view(&r.password),
+            member_of: &r.member_of,
+            settings: &r.settings,
+            database_settings: &r.database_settings,
+            confinement: &r.confinement,
+        };
+        put("role", display_ident(name), hash_of(&view));
+    }
+    for (name, s) in c.schemas.iter().filter(|(n, _)| (filter.schema)(n)) {
+        let view = SchemaView {
+            manage_tables: s.manage_tables,
+            owner: &s.owner,
+            comment: &s.comment,
+            acl: &s.acl,
+            object_grants: &s.object_grants,
+        };
+        put("schema", display_ident(name), hash_of(&view));
+    }
+
+    let in_scope = |n: &QualifiedName| (filter.schema)(&n.schema);
+    let names: BTreeSet<&QualifiedName> = c
+        .relations
+        .keys()
+        .chain(c.tables.keys())
+        .chain(c.sequences.keys())
+        .filter(|n| in_scope(n))
+        .collect();
+    for name in names {
+        let relation = c.relations.get(name);
+        let table = c.tables.get(name);
+        let sequence = c.sequences.get(name);
+        let kind = match (relation, table, sequence) {
+            (Some(r), _, _) => r.kind.describe(),
+            (None, Some(t), _) if t.partition_by.is_some() => "partitioned table",
+            (None, Some(_), _) => "table",
+            _ => "sequence",
+        };
+        let view = RelationView {
+            owner: relation.map(|r| &r.owner),
+            acl: relation.map(|r| &r.acl),
+            table: table.map(|t| TableView {
+                renamed_from: &t.renamed_from,
+                comment: &t.comment,
+                unlogged: t.unlogged,
+                row_level_security: t.row_level_security,
+                force_row_level_security: t.force_row_level_security,
+                partition_by: &t.partition_by,
+                partition_of: &t.partition_of,
+                column_order: t.columns.iter().map(|c| c.name.as_str()).collect(),
+            }),
+            sequence,
+        };
+        put(kind, qualified(name), hash_of(&view));
+        if let Some(t) = table {
+            for column in &t.columns {
+                put("column", part(name, &column.name), hash_of(column));
+            }
+            for (n, constraint) in &t.constraints {
+                put("constraint", part(name, n), hash_of(constraint));
+            }
+            for (n, index) in &t.indexes {
+                put("index", part(name, n), hash_of(index));
+            }
+            for (n, policy) in &t.policies {
+                put("policy", part(name, n), hash_of(policy));
+            }
+        }
+    }
+    for (id, f) in c
+        .functions
+        .iter()
+        .filter(|(id, _)| (filter.schema)(&id.schema))
+    {
+        let kind = if f.is_procedure {
+            "procedure"
+        } else {
+            "function"
+        };
+        let view = FunctionView {
+            owner: &f.owner,
+            acl: &f.acl,
+        };
+        put(kind, id.to_string(), hash_of(&view));
+    }
+    for (name, e) in c.enums.iter().filter(|(n, _)| in_scope(n)) {
+        put("enum", qualified(name), hash_of(e));
+    }
+    for (name, d) in c.domains.iter().filter(|(n, _)| in_scope(n)) {
+        put("domain", qualified(name), hash_of(d));
+    }
+    for (name, e) in &c.extensions {
+        put("extension", display_ident(name), hash_of(e));
+    }
+    for (key, acl) in c
+        .default_privileges
+        .iter()
+        .filter(|(k, _)| (filter.schema)(&k.schema))
+    {
+        let name = format!(
+            "{} on {} in schema {}",
+            display_ident(&key.for_role),
+            key.kind.plural_keyword().to_ascii_lowercase(),
+            display_ident(&key.schema)
+        );
+        put("default privileges", name, hash_of(acl));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn catalog() -> Catalog {
+        let mut c = Catalog {
+            database: Some(Database {
+                name: Some("app".into()),
+                ..Database::default()
+            }),
+            ..Catalog::default()
+        };
+        c.roles.insert("app".into(), Role::new("app"));
+        c.roles.insert("stranger".into(), Role::new("stranger"));
+        c.schemas.insert("general".into(), Schema::new("general"));
+        c.schemas.insert("other".into(), Schema::new("other"));
+        let notes = QualifiedName::new("general", "notes");
+        let mut table = Table::new(notes.clone());
+        table.columns.push(Column::new("id", "bigint"));
+        c.tables.insert(notes.clone(), table);
+        c.relations.insert(
+            notes.clone(),
+            Relation {
+                name: notes,
+                kind: RelationKind::Table,
+                owner: Some("app".into()),
+                acl: Acl::default(),
+            },
+        );
+        c
+    }
+
+    fn scope() -> FingerprintScope {
+        FingerprintScope {
+            database: false,
+            roles: ["app".to_string()].into(),
+            role_patterns: vec![],
+            schemas: ["general".to_string()].into(),
+            schema_patterns: vec![],
+        }
+    }
+
+    #[test]
+    fn only_the_managed_scope_is_fingerprinted() {
+        let fp = live(&catalog(), &scope());
+        let keys: Vec<&str> = fp.objects.keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            [
+                "column:general.notes.id",
+                "role:app",
+                "schema:general",
+                "table:general.notes"
+            ]
+        );
+        // Changes outside the scope leave it alone.
+        let mut c = catalog();
+        c.roles.get_mut("stranger").unwrap().attributes.login = true;
+        c.schemas.get_mut("other").unwrap().comment = Some("x".into());
+        assert_eq!(live(&c, &scope()), fp);
+    }
+
+    #[test]
+    fn changes_are_named() {
+        let before = live(&catalog(), &scope());
+        let mut c = catalog();
+        c.roles.get_mut("app").unwrap().attributes.login = true;
+        let notes = QualifiedName::new("general", "notes");
+        c.tables
+            .get_mut(&notes)
+            .unwrap()
+            .columns
+            .push(Column::new("body", "text"));
+        c.schemas.remove("general");
+        let changes: Vec<String> = compare(&before, &live(&c, &scope()))
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            changes,
+            [
+                "column `general.notes.body` appeared",
+                "role `app` changed",
+                "schema `general` disappeared",
+                "table `general.notes` changed",
+            ]
+        );
+    }
+
+    #[test]
+    fn secrets_never_enter_and_hashes_are_stable() {
+        let mut c = catalog();
+        c.roles.get_mut("app").unwrap().password = Password::Desired {
+            source: PasswordSource::Env("APP_PW".into()),
+            secret: Some("hunter2".to_string().into()),
+        };
+        let a = desired_hash(&c, &[]);
+        c.roles.get_mut("app").unwrap().password = Password::Desired {
+            source: PasswordSource::Env("APP_PW".into()),
+            secret: Some("another".to_string().into()),
+        };
+        assert_eq!(
+            desired_hash(&c, &[]),
+            a,
+            "the secret is not part of the hash"
+        );
+        assert_eq!(a.len(), 64);
+        c.roles.get_mut("app").unwrap().password = Password::Desired {
+            source: PasswordSource::Env("OTHER".into()),
+            secret: None,
+        };
+        assert_ne!(desired_hash(&c, &[]), a, "the source is");
+    }
+}

@@ -197,12 +197,13 @@ impl EmbeddedPostgres {
         self.child.as_ref().map(Child::id)
     }
 
-    /// Stops the server (immediate shutdown) and keeps its data, socket directory and
-    /// port, so that [`start_again`](Self::start_again) brings the same cluster back:
-    /// what a database restart looks like to a client. Does nothing if it is stopped.
+    /// Stops the server (fast shutdown: sessions are terminated, every commit is
+    /// kept) and keeps its data, socket directory and port, so that
+    /// [`start_again`](Self::start_again) brings the same cluster back: what a database
+    /// restart looks like to a client. Does nothing if it is stopped.
     pub fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
-            stop(&mut child);
+            stop_fast(&mut child);
         }
     }
 
@@ -316,6 +317,27 @@ fn spawn_server(
         .current_dir(socket_dir);
     prepare_command(&mut cmd, owner);
     spawn(cmd).map_err(io_err("start", &bin_dir.join("postgres")))
+}
+
+/// Fast shutdown (SIGINT: terminate the sessions, checkpoint, exit), which keeps the
+/// commits `synchronous_commit=off` has not flushed yet; immediate if it does not go
+/// in time.
+fn stop_fast(child: &mut Child) {
+    if !matches!(child.try_wait(), Ok(None)) {
+        return;
+    }
+    let Ok(raw) = i32::try_from(child.id()) else {
+        return;
+    };
+    let _ = kill(Pid::from_raw(raw), Signal::SIGINT);
+    let deadline = Instant::now() + STOP_TIMEOUT;
+    while Instant::now() < deadline {
+        match child.try_wait() {
+            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+            _ => return,
+        }
+    }
+    stop(child);
 }
 
 /// Immediate shutdown: SIGQUIT makes the postmaster kill its backends and exit without a

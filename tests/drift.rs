@@ -65,9 +65,14 @@ async fn converged() -> (TestDb, tempfile::TempDir) {
         Err(e) => panic!("{}", config::render(&e)),
     };
     let mut client = db.client().await;
-    apply::apply(&mut client, &desired, &ApplyOptions::default(), &mut NoHooks)
-        .await
-        .unwrap_or_else(|e| panic!("the desired state applies: {e}"));
+    apply::apply(
+        &mut client,
+        &desired,
+        &ApplyOptions::default(),
+        &mut NoHooks,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("the desired state applies: {e}"));
     (db, dir)
 }
 
@@ -138,7 +143,10 @@ async fn in_sync_exits_0() {
     ]);
     assert_eq!(text.status.code(), Some(0));
     let out = String::from_utf8_lossy(&text.stdout);
-    assert!(out.contains("No drift. The database matches the desired state."), "{out}");
+    assert!(
+        out.contains("No drift. The database matches the desired state."),
+        "{out}"
+    );
 }
 
 #[tokio::test]
@@ -164,12 +172,18 @@ async fn every_kind_of_drift_is_found_and_grouped() {
     assert!(has(&different, "body"), "{different:#?}");
     // Unexpected: the stray grant, the extra membership, the out-of-band table.
     assert!(
-        has(&unexpected, "revoke INSERT on table general.notes from general_app"),
+        has(
+            &unexpected,
+            "revoke INSERT on table general.notes from general_app"
+        ),
         "{unexpected:#?}"
     );
     assert!(has(&unexpected, "membership in ops"), "{unexpected:#?}");
     assert!(
-        has(&unexpected, "table general.out_of_band: table is not declared"),
+        has(
+            &unexpected,
+            "table general.out_of_band: table is not declared"
+        ),
         "{unexpected:#?}"
     );
     // The counts are those of the lists.
@@ -242,7 +256,10 @@ async fn a_broken_confinement_exits_3() {
     );
     assert_eq!(doc["counts"]["violations"], violations.len());
     // The stray grant is drift too.
-    assert!(has(&summaries(&doc, "unexpected"), "revoke USAGE on schema health"));
+    assert!(has(
+        &summaries(&doc, "unexpected"),
+        "revoke USAGE on schema health"
+    ));
 }
 
 #[tokio::test]

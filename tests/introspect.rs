@@ -5,9 +5,11 @@ mod common;
 use common::TestDb;
 use pgrecon::introspect::{self, QUERY_COUNT, QUERY_NAMES};
 use pgrecon::model::{
-    Acl, Catalog, DefaultPrivilegeKey, Function, FunctionId, Grantee, Membership, ObjectKind,
-    Password, Privilege, QualifiedName, Relation, RelationKind, RoleAttributes, Schema,
-    SettingValue,
+    Acl, Catalog, Column, Constraint, ConstraintKind, DefaultPrivilegeKey, Domain, EnumType,
+    ExclusionElement, Extension, ForeignKeyAction, Function, FunctionId, Grantee, Identity,
+    IdentityKind, Index, IndexKey, Membership, ObjectKind, PartitionOf, Password, Policy,
+    Privilege, QualifiedName, Relation, RelationKind, RoleAttributes, Schema, Sequence,
+    SequenceOptions, SettingValue, Table, UnmanagedObject,
 };
 use secrecy::ExposeSecret;
 use std::collections::BTreeMap;
@@ -663,7 +665,6 @@ async fn snapshot_sees_one_consistent_state_and_leaves_no_transaction_open() {
     assert!(again.relations.contains_key(&QualifiedName::new("a", "u")));
 }
 
-
 /// The relational layer: every kind of table, column, constraint, index, policy,
 /// sequence, type and extension, plus objects pgrecon leaves alone. `{p}` prefixes roles.
 const RELATIONAL_SCENARIO: &str = r#"
@@ -770,22 +771,660 @@ CREATE RULE scratch_notify AS ON INSERT TO app.scratch DO ALSO NOTIFY scratch;
 CREATE AGGREGATE app.total(int) (SFUNC = int4pl, STYPE = int);
 "#;
 
+fn qn(schema: &str, name: &str) -> QualifiedName {
+    QualifiedName::new(schema, name)
+}
+
+fn some(text: &str) -> Option<String> {
+    Some(text.to_string())
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}
+
+fn constraint(name: &str, kind: ConstraintKind) -> (String, Constraint) {
+    (
+        name.to_string(),
+        Constraint {
+            name: name.to_string(),
+            renamed_from: None,
+            kind,
+            deferrable: false,
+            initially_deferred: false,
+            comment: None,
+        },
+    )
+}
+
+fn index(name: &str, method: &str, keys: Vec<IndexKey>) -> Index {
+    Index {
+        name: name.to_string(),
+        renamed_from: None,
+        unique: false,
+        nulls_not_distinct: false,
+        method: method.to_string(),
+        keys,
+        include: Vec::new(),
+        predicate: None,
+        with: BTreeMap::new(),
+        concurrently: false,
+        comment: None,
+    }
+}
+
+fn key_column(name: &str) -> IndexKey {
+    IndexKey {
+        column: some(name),
+        expression: None,
+        opclass: None,
+        collation: None,
+        descending: false,
+        nulls_first: None,
+    }
+}
+
+fn key_expression(expression: &str) -> IndexKey {
+    IndexKey {
+        column: None,
+        expression: some(expression),
+        ..key_column("")
+    }
+}
+
+fn identity(kind: IdentityKind, options: SequenceOptions) -> Option<Identity> {
+    Some(Identity { kind, options })
+}
+
 #[tokio::test]
-async fn zz_dump_relational() {
+async fn reads_the_relational_layer_exactly() {
     let test_db = TestDb::new().await;
     let mut client = test_db.client().await;
     let p = unique_prefix("rl");
+    let r = |name: &str| format!("{p}{name}");
+    let pg15 = client
+        .query_one("SHOW server_version_num", &[])
+        .await
+        .unwrap()
+        .get::<_, String>(0)
+        .parse::<i32>()
+        .unwrap()
+        >= 150000;
+    assert!(
+        pg15,
+        "the scenario uses NULLS NOT DISTINCT (PostgreSQL 15+)"
+    );
     client
         .batch_execute(&RELATIONAL_SCENARIO.replace("{p}", &p))
         .await
         .unwrap();
-    client.batch_execute("CREATE EXTENSION pgcrypto SCHEMA ref").await.unwrap();
+    let extension_version: Option<String> = client
+        .query_one(
+            "SELECT default_version FROM pg_available_extensions WHERE name = 'pgcrypto'",
+            &[],
+        )
+        .await
+        .ok()
+        .map(|row| row.get(0));
+    match &extension_version {
+        // Its functions land in `ref` and must not show up as unmanaged objects.
+        Some(_) => client
+            .batch_execute("CREATE EXTENSION pgcrypto SCHEMA ref")
+            .await
+            .unwrap(),
+        None => eprintln!("pgcrypto is not installed: the extension is not checked"),
+    }
+
     let catalog = introspect::snapshot(&mut client).await.unwrap();
-    println!("PREFIX {p}");
-    println!("{:#?}", catalog.tables);
-    println!("{:#?}", catalog.sequences);
-    println!("{:#?}", catalog.enums);
-    println!("{:#?}", catalog.domains);
-    println!("{:#?}", catalog.extensions);
-    println!("{:#?}", catalog.unmanaged);
+    let me = catalog.server.as_ref().unwrap().current_user.clone();
+
+    // app.items: every column feature.
+    let items = &catalog.tables[&qn("app", "items")];
+    let expected_columns = vec![
+        Column {
+            not_null: true,
+            identity: identity(
+                IdentityKind::ByDefault,
+                SequenceOptions {
+                    start: Some(100),
+                    increment: Some(10),
+                    cache: Some(20),
+                    ..SequenceOptions::default()
+                },
+            ),
+            acl: acl(&[(&r("auditor"), &[(Privilege::References, true)])]),
+            ..Column::new("id", "bigint")
+        },
+        Column {
+            not_null: true,
+            default: some("nextval('app.items_serial_no_seq'::regclass)"),
+            ..Column::new("serial_no", "integer")
+        },
+        Column {
+            collation: some("\"C\""),
+            not_null: true,
+            comment: some("item name"),
+            acl: acl(&[
+                ("PUBLIC", &[(Privilege::Select, false)]),
+                (&r("app"), &[(Privilege::Select, false)]),
+            ]),
+            ..Column::new("name", "character varying(50)")
+        },
+        Column {
+            default: some("0"),
+            acl: acl(&[(
+                &r("app"),
+                &[(Privilege::Select, false), (Privilege::Update, false)],
+            )]),
+            ..Column::new("price", "numeric(10,2)")
+        },
+        Column {
+            not_null: true,
+            default: some("now()"),
+            ..Column::new("created_at", "timestamp(3) with time zone")
+        },
+        Column {
+            default: some("CURRENT_TIMESTAMP"),
+            ..Column::new("updated_at", "timestamp with time zone")
+        },
+        Column {
+            default: some("'{}'::jsonb"),
+            ..Column::new("meta", "jsonb")
+        },
+        Column {
+            default: some("'{}'::text[]"),
+            ..Column::new("tags", "text[]")
+        },
+        Column {
+            default: some("'ok'::app.mood"),
+            ..Column::new("mood", "app.mood")
+        },
+        // A domain's own default and collation are the domain's, not the column's.
+        Column::new("qty", "app.posint"),
+        Column::new("sku", "app.code"),
+        Column {
+            default: some("nextval('app.counter'::regclass)"),
+            ..Column::new("counter_val", "integer")
+        },
+        Column {
+            generated: some("(price * (2)::numeric)"),
+            ..Column::new("total", "numeric")
+        },
+        Column::new("parent_id", "bigint"),
+        Column::new("parent_code", "text"),
+        Column::new("Weird Key", "integer"),
+        Column::new("during", "tsrange"),
+        Column::new("email", "text"),
+    ];
+    assert_eq!(items.columns, expected_columns);
+
+    let expected_constraints = BTreeMap::from([
+        constraint(
+            "items_pkey",
+            ConstraintKind::PrimaryKey {
+                columns: strings(&["id"]),
+                include: strings(&["name"]),
+            },
+        ),
+        constraint(
+            "items_name_key",
+            ConstraintKind::Unique {
+                columns: strings(&["name", "email"]),
+                include: Vec::new(),
+                nulls_not_distinct: true,
+            },
+        ),
+        {
+            let (name, mut c) = constraint(
+                "items_parent_fk",
+                ConstraintKind::ForeignKey {
+                    columns: strings(&["parent_id"]),
+                    references: qn("ref", "parent"),
+                    referenced_columns: strings(&["id"]),
+                    on_update: ForeignKeyAction::SetNull,
+                    on_delete: ForeignKeyAction::Cascade,
+                    match_full: false,
+                },
+            );
+            c.deferrable = true;
+            c.initially_deferred = true;
+            (name, c)
+        },
+        {
+            let (name, mut c) = constraint(
+                "items_parent_code_fk",
+                ConstraintKind::ForeignKey {
+                    columns: strings(&["parent_code"]),
+                    references: qn("ref", "parent"),
+                    referenced_columns: strings(&["code"]),
+                    on_update: ForeignKeyAction::NoAction,
+                    on_delete: ForeignKeyAction::Restrict,
+                    match_full: true,
+                },
+            );
+            c.deferrable = true;
+            (name, c)
+        },
+        constraint(
+            "items_weird_fk",
+            ConstraintKind::ForeignKey {
+                columns: strings(&["Weird Key"]),
+                references: qn("My Schema", "Weird Table"),
+                referenced_columns: strings(&["Key"]),
+                on_update: ForeignKeyAction::NoAction,
+                on_delete: ForeignKeyAction::NoAction,
+                match_full: false,
+            },
+        ),
+        {
+            let (name, mut c) = constraint(
+                "items_price_check",
+                ConstraintKind::Check {
+                    expression: "((price >= (0)::numeric) AND ((name)::text = ANY \
+                                 ((ARRAY['a'::character varying, 'b'::character varying, \
+                                 'c'::character varying])::text[])))"
+                        .to_string(),
+                    no_inherit: true,
+                },
+            );
+            c.comment = some("only a, b or c");
+            (name, c)
+        },
+        constraint(
+            "items_no_overlap",
+            ConstraintKind::Exclusion {
+                method: "gist".to_string(),
+                elements: vec![
+                    ExclusionElement {
+                        column: some("during"),
+                        expression: None,
+                        operator: "&&".to_string(),
+                    },
+                    ExclusionElement {
+                        column: None,
+                        expression: some("int4range(counter_val, counter_val, '[]'::text)"),
+                        operator: "&&".to_string(),
+                    },
+                ],
+                predicate: some("(price > (0)::numeric)"),
+            },
+        ),
+    ]);
+    assert_eq!(items.constraints, expected_constraints);
+
+    // Indexes that back a constraint are part of it, not listed here.
+    let expected_indexes: BTreeMap<String, Index> = [
+        Index {
+            predicate: some("(price > (100)::numeric)"),
+            comment: some("expensive ones"),
+            ..index("items_partial", "btree", vec![key_column("created_at")])
+        },
+        index(
+            "items_lower_email",
+            "btree",
+            vec![key_expression("lower(email)")],
+        ),
+        // As pg_get_indexdef prints one key: parentheses around what is not a call.
+        index(
+            "items_double",
+            "btree",
+            vec![key_expression("(price * 2::numeric)"), key_column("id")],
+        ),
+        Index {
+            unique: true,
+            include: strings(&["email"]),
+            with: BTreeMap::from([("fillfactor".to_string(), "70".to_string())]),
+            ..index(
+                "items_desc",
+                "btree",
+                vec![
+                    IndexKey {
+                        descending: true,
+                        nulls_first: Some(false),
+                        ..key_column("created_at")
+                    },
+                    IndexKey {
+                        nulls_first: Some(true),
+                        ..key_column("price")
+                    },
+                ],
+            )
+        },
+        index(
+            "items_pattern",
+            "btree",
+            vec![
+                IndexKey {
+                    opclass: some("text_pattern_ops"),
+                    ..key_column("email")
+                },
+                IndexKey {
+                    collation: some("\"POSIX\""),
+                    ..key_column("name")
+                },
+            ],
+        ),
+        // varchar and a domain over varchar use text_ops, their default (binary
+        // compatible); the key collation is the column's.
+        index(
+            "items_by_name",
+            "btree",
+            vec![key_column("name"), key_column("sku")],
+        ),
+        index("items_tags", "gin", vec![key_column("tags")]),
+        Index {
+            with: BTreeMap::from([("pages_per_range".to_string(), "16".to_string())]),
+            ..index("items_brin", "brin", vec![key_column("created_at")])
+        },
+    ]
+    .into_iter()
+    .map(|i| (i.name.clone(), i))
+    .collect();
+    assert_eq!(items.indexes, expected_indexes);
+
+    assert!(items.row_level_security && items.force_row_level_security);
+    assert_eq!(
+        items.policies,
+        BTreeMap::from([
+            (
+                "items_read".to_string(),
+                Policy {
+                    name: "items_read".to_string(),
+                    permissive: true,
+                    command: "SELECT".to_string(),
+                    roles: vec![r("app"), r("auditor")],
+                    using: some("(price > (0)::numeric)"),
+                    with_check: None,
+                }
+            ),
+            (
+                "items_write".to_string(),
+                Policy {
+                    name: "items_write".to_string(),
+                    permissive: false,
+                    command: "UPDATE".to_string(),
+                    roles: strings(&["PUBLIC"]),
+                    using: some("true"),
+                    with_check: some("(mood <> 'sad'::app.mood)"),
+                }
+            ),
+        ])
+    );
+    assert_eq!(items.comment.as_deref(), Some("the items"));
+    assert!(!items.unlogged);
+    assert_eq!((&items.partition_by, &items.partition_of), (&None, &None));
+    assert_eq!(items.renamed_from, None);
+
+    // ref.parent: identity with PostgreSQL's defaults, primary key and unique.
+    assert_eq!(
+        catalog.tables[&qn("ref", "parent")],
+        Table {
+            columns: vec![
+                Column {
+                    not_null: true,
+                    identity: identity(IdentityKind::Always, SequenceOptions::default()),
+                    ..Column::new("id", "bigint")
+                },
+                Column {
+                    not_null: true,
+                    ..Column::new("code", "text")
+                },
+            ],
+            constraints: BTreeMap::from([
+                constraint(
+                    "parent_pkey",
+                    ConstraintKind::PrimaryKey {
+                        columns: strings(&["id"]),
+                        include: Vec::new(),
+                    },
+                ),
+                constraint(
+                    "parent_code_key",
+                    ConstraintKind::Unique {
+                        columns: strings(&["code"]),
+                        include: Vec::new(),
+                        nulls_not_distinct: false,
+                    },
+                ),
+            ]),
+            ..Table::new(qn("ref", "parent"))
+        }
+    );
+    assert_eq!(
+        catalog.tables[&qn("My Schema", "Weird Table")].constraints,
+        BTreeMap::from([constraint(
+            "Weird Table_pkey",
+            ConstraintKind::PrimaryKey {
+                columns: strings(&["Key"]),
+                include: Vec::new(),
+            },
+        )])
+    );
+
+    // A partitioned table and its partitions: a partition lists neither columns (its
+    // parent's) nor what PostgreSQL copies from the parent (primary key, attached
+    // indexes), only what was declared on it.
+    assert_eq!(
+        catalog.tables[&qn("app", "events")],
+        Table {
+            columns: vec![
+                Column {
+                    not_null: true,
+                    ..Column::new("id", "bigint")
+                },
+                Column {
+                    not_null: true,
+                    ..Column::new("at", "date")
+                },
+                Column::new("payload", "jsonb"),
+            ],
+            constraints: BTreeMap::from([constraint(
+                "events_pkey",
+                ConstraintKind::PrimaryKey {
+                    columns: strings(&["id", "at"]),
+                    include: Vec::new(),
+                },
+            )]),
+            indexes: BTreeMap::from([(
+                "events_at".to_string(),
+                index("events_at", "btree", vec![key_column("at")]),
+            )]),
+            partition_by: some("RANGE (at)"),
+            ..Table::new(qn("app", "events"))
+        }
+    );
+    assert_eq!(
+        catalog.tables[&qn("app", "events_2024")],
+        Table {
+            partition_of: Some(PartitionOf {
+                parent: qn("app", "events"),
+                bound: "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')".to_string(),
+            }),
+            ..Table::new(qn("app", "events_2024"))
+        }
+    );
+    assert_eq!(
+        catalog.tables[&qn("app", "events_default")],
+        Table {
+            indexes: BTreeMap::from([(
+                "events_default_payload".to_string(),
+                index("events_default_payload", "gin", vec![key_column("payload")]),
+            )]),
+            partition_of: Some(PartitionOf {
+                parent: qn("app", "events"),
+                bound: "DEFAULT".to_string(),
+            }),
+            ..Table::new(qn("app", "events_default"))
+        }
+    );
+    assert_eq!(
+        catalog.tables[&qn("app", "scratch")],
+        Table {
+            unlogged: true,
+            columns: vec![Column::new("k", "text"), Column::new("v", "integer")],
+            ..Table::new(qn("app", "scratch"))
+        }
+    );
+    // Views, materialized views and extension members are not tables.
+    assert_eq!(
+        catalog.tables.keys().cloned().collect::<Vec<_>>(),
+        [
+            qn("My Schema", "Weird Table"),
+            qn("app", "events"),
+            qn("app", "events_2024"),
+            qn("app", "events_default"),
+            qn("app", "items"),
+            qn("app", "scratch"),
+            qn("ref", "parent"),
+        ]
+    );
+
+    // Sequences: not the identity columns' (they are part of the column).
+    let sequence = |schema: &str, name: &str, data_type: &str, options: SequenceOptions| {
+        (
+            qn(schema, name),
+            Sequence {
+                name: qn(schema, name),
+                owner: None,
+                data_type: data_type.to_string(),
+                options,
+                owned_by: None,
+                comment: None,
+            },
+        )
+    };
+    let mut expected_sequences = BTreeMap::from([
+        sequence(
+            "app",
+            "counter",
+            "integer",
+            SequenceOptions {
+                start: Some(20),
+                increment: Some(5),
+                min_value: Some(10),
+                max_value: Some(100_000),
+                cache: Some(10),
+                cycle: true,
+            },
+        ),
+        sequence("app", "plain", "bigint", SequenceOptions::default()),
+        sequence(
+            "app",
+            "down",
+            "bigint",
+            SequenceOptions {
+                increment: Some(-1),
+                ..SequenceOptions::default()
+            },
+        ),
+        sequence(
+            "app",
+            "items_serial_no_seq",
+            "integer",
+            SequenceOptions::default(),
+        ),
+    ]);
+    if let Some(s) = expected_sequences.get_mut(&qn("app", "counter")) {
+        s.comment = some("a counter");
+    }
+    if let Some(s) = expected_sequences.get_mut(&qn("app", "items_serial_no_seq")) {
+        s.owned_by = Some((qn("app", "items"), "serial_no".to_string()));
+    }
+    assert_eq!(catalog.sequences, expected_sequences);
+
+    // Types.
+    assert_eq!(
+        catalog.enums,
+        BTreeMap::from([(
+            qn("app", "mood"),
+            EnumType {
+                name: qn("app", "mood"),
+                owner: Some(me.clone()),
+                values: strings(&["sad", "ok", "happy"]),
+                comment: some("feelings"),
+            }
+        )])
+    );
+    assert_eq!(
+        catalog.domains,
+        BTreeMap::from([
+            (
+                qn("app", "code"),
+                Domain {
+                    name: qn("app", "code"),
+                    owner: Some(me.clone()),
+                    base_type: "character varying(10)".to_string(),
+                    collation: some("\"C\""),
+                    not_null: false,
+                    default: None,
+                    checks: BTreeMap::new(),
+                    comment: None,
+                }
+            ),
+            (
+                qn("app", "posint"),
+                Domain {
+                    name: qn("app", "posint"),
+                    owner: Some(me.clone()),
+                    base_type: "integer".to_string(),
+                    collation: None,
+                    not_null: true,
+                    default: some("1"),
+                    checks: BTreeMap::from([
+                        ("posint_positive".to_string(), "(VALUE > 0)".to_string()),
+                        ("posint_small".to_string(), "(VALUE < 1000000)".to_string()),
+                    ]),
+                    comment: some("positive"),
+                }
+            ),
+        ])
+    );
+
+    // Extensions (plpgsql is always there and left out).
+    let expected_extensions = match &extension_version {
+        Some(version) => BTreeMap::from([(
+            "pgcrypto".to_string(),
+            Extension {
+                name: "pgcrypto".to_string(),
+                schema: some("ref"),
+                version: Some(version.clone()),
+            },
+        )]),
+        None => BTreeMap::new(),
+    };
+    assert_eq!(catalog.extensions, expected_extensions);
+
+    // Unmanaged objects, sorted; not the range type's constructors, not the
+    // extension's functions.
+    let unmanaged = |kind: &str, name: &str| UnmanagedObject {
+        kind: kind.to_string(),
+        schema: "app".to_string(),
+        name: name.to_string(),
+    };
+    assert_eq!(
+        catalog.unmanaged,
+        [
+            unmanaged("aggregate", "total(integer)"),
+            unmanaged("composite type", "pair"),
+            unmanaged("function", "touch()"),
+            unmanaged("materialized view", "mv"),
+            unmanaged("range type", "floatrange"),
+            unmanaged("rule", "scratch_notify on app.scratch"),
+            unmanaged("trigger", "items_touch on app.items"),
+            unmanaged("view", "v_items"),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn reading_outside_a_transaction_is_refused() {
+    let test_db = TestDb::new().await;
+    let client = test_db.client().await;
+    // Each statement would be its own transaction: the empty search_path set for the
+    // read would not last, and names would come back unqualified.
+    let error = introspect::read_catalog(&client).await.unwrap_err();
+    assert!(
+        matches!(error, introspect::IntrospectError::NotInTransaction),
+        "{error:?}"
+    );
 }

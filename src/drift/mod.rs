@@ -440,8 +440,7 @@ fn out_of_scope(desired: &Catalog, live: &Catalog, out: &mut Vec<DriftItem>) {
     let owned_roles = globs(&desired.scope.owned_role_patterns);
     let owned_schemas = globs(&desired.scope.owned_schema_patterns);
     for (name, role) in &live.roles {
-        if desired.roles.contains_key(name) || is_builtin_role(name) || owned_roles.is_match(name)
-        {
+        if desired.roles.contains_key(name) || is_builtin_role(name) || owned_roles.is_match(name) {
             continue;
         }
         let mut what = Vec::new();

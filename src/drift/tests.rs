@@ -74,7 +74,8 @@ fn groups_missing_different_and_unexpected() {
     live.roles.insert("ops".into(), Role::new("ops"));
     // Unexpected too: an undeclared role matching an owned pattern.
     desired.scope.owned_role_patterns = vec!["*_app".into()];
-    live.roles.insert("stray_app".into(), Role::new("stray_app"));
+    live.roles
+        .insert("stray_app".into(), Role::new("stray_app"));
 
     let r = classify_of(&desired, &live, false);
     assert!(!r.in_sync);
@@ -84,7 +85,11 @@ fn groups_missing_different_and_unexpected() {
     assert_eq!(r.missing.len(), 2, "{:#?}", r.missing);
     assert!(r.missing.iter().all(|i| i.object == "role new_app"));
     assert_eq!(r.different.len(), 1, "{:#?}", summaries(&r.different));
-    assert!(r.different[0].summary.contains("search_path"), "{:?}", r.different);
+    assert!(
+        r.different[0].summary.contains("search_path"),
+        "{:?}",
+        r.different
+    );
     assert_eq!(r.unexpected.len(), 2, "{:#?}", summaries(&r.unexpected));
     assert!(
         r.unexpected
@@ -133,11 +138,7 @@ fn a_broken_confinement_exits_3_even_in_sync() {
     assert!(r.in_sync, "{r:#?}");
     assert!(!r.confinements_hold);
     assert_eq!(r.exit_code(), EXIT_VIOLATION);
-    assert!(
-        r.violations
-            .iter()
-            .any(|v| v.kind == "superuser")
-    );
+    assert!(r.violations.iter().any(|v| v.kind == "superuser"));
     assert!(render_text(&r).contains("Confinement violations: "));
 }
 

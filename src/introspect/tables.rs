@@ -259,7 +259,7 @@ pub(super) fn apply_columns(
             // Marks a generated column until its expression arrives (see
             // `apply_column_details`): `s` stored; `v` virtual (PostgreSQL 18) has no
             // place in the model yet and is read as a generated column too.
-            if at::<&str>(what, row, generated)? != "" {
+            if !at::<&str>(what, row, generated)?.is_empty() {
                 column.generated = Some(String::new());
             }
             column.identity = match at::<&str>(what, row, identity)? {

@@ -86,7 +86,8 @@ pub struct Event {
 }
 
 /// Where a failed run failed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Stage {
     /// Before acting: loading, connecting, reading the catalog, planning.
     Run,
@@ -112,7 +113,10 @@ pub struct Observation {
     pub failure: Option<(Stage, String)>,
 }
 
-#[derive(Debug, Clone, Default)]
+/// What the previous runs left; persisted with `--state-file` so that `--once` runs
+/// (cron, timers) alert once per transition too.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct AlertState {
     drift: BTreeSet<String>,
     violations: BTreeSet<String>,
@@ -363,11 +367,17 @@ mod tests {
         let e = s.observe("warn", &ok(&["a"]));
         assert_eq!(kinds(&e), [EventKind::DriftDetected]);
         assert_eq!(e[0].new_items, ["a"]);
-        assert!(s.observe("warn", &ok(&["a"])).is_empty(), "same drift: no event");
+        assert!(
+            s.observe("warn", &ok(&["a"])).is_empty(),
+            "same drift: no event"
+        );
         let e = s.observe("warn", &ok(&["a", "b"]));
         assert_eq!(kinds(&e), [EventKind::DriftDetected]);
         assert_eq!(e[0].new_items, ["b"]);
-        assert!(s.observe("warn", &ok(&["b"])).is_empty(), "less drift: no event");
+        assert!(
+            s.observe("warn", &ok(&["b"])).is_empty(),
+            "less drift: no event"
+        );
         let e = s.observe("warn", &ok(&[]));
         assert_eq!(kinds(&e), [EventKind::DriftCorrected]);
         assert_eq!(e[0].by.as_deref(), Some("external"));
@@ -397,7 +407,10 @@ mod tests {
             failure: Some((stage, "connection refused".into())),
             ..Observation::default()
         };
-        assert_eq!(kinds(&s.observe("warn", &failed(Stage::Run))), [EventKind::RunFailed]);
+        assert_eq!(
+            kinds(&s.observe("warn", &failed(Stage::Run))),
+            [EventKind::RunFailed]
+        );
         assert!(s.observe("warn", &failed(Stage::Run)).is_empty());
         assert_eq!(s.consecutive_failures(), 2);
         assert_eq!(

@@ -198,10 +198,12 @@ mod tests {
     #[test]
     fn a_dropped_column_is_held_back_and_the_rest_applied() {
         let mut desired = with_table(Catalog::default(), &["id"]);
-        desired.roles.insert("app_role".into(), Role::new("app_role"));
+        desired
+            .roles
+            .insert("app_role".into(), Role::new("app_role"));
         let live = with_table(live_base(), &["id", "legacy"]);
-        let full = plan::build(&diff::diff(&desired, &live, &DiffOptions::default()).unwrap())
-            .unwrap();
+        let full =
+            plan::build(&diff::diff(&desired, &live, &DiffOptions::default()).unwrap()).unwrap();
         assert!(full.destructive_steps().next().is_some(), "{full:#?}");
 
         let p = prepare(&desired, &live, &full, false, false).unwrap();
@@ -209,7 +211,10 @@ mod tests {
         assert_eq!(p.held_back.len(), 1, "{:?}", p.held_back);
         assert!(p.held_back[0].contains("legacy"), "{:?}", p.held_back);
         let summaries: Vec<&str> = p.plan.steps.iter().map(|s| s.summary.as_str()).collect();
-        assert!(summaries.iter().any(|s| s.contains("app_role")), "{summaries:?}");
+        assert!(
+            summaries.iter().any(|s| s.contains("app_role")),
+            "{summaries:?}"
+        );
         assert!(p.plan.destructive_steps().next().is_none());
 
         let all = prepare(&desired, &live, &full, false, true).unwrap();
@@ -222,10 +227,10 @@ mod tests {
         let mut desired = Catalog::default();
         desired.scope.owned_role_patterns = vec!["*_app".into()];
         let mut live = live_base();
-        live.roles.insert("stray_app".into(), Role::new("stray_app"));
-        let full =
-            plan::build(&diff::diff(&desired, &live, &DiffOptions { prune: true }).unwrap())
-                .unwrap();
+        live.roles
+            .insert("stray_app".into(), Role::new("stray_app"));
+        let full = plan::build(&diff::diff(&desired, &live, &DiffOptions { prune: true }).unwrap())
+            .unwrap();
         assert_eq!(full.steps.len(), 1);
         let p = prepare(&desired, &live, &full, true, false).unwrap();
         assert!(!p.prune);

@@ -257,7 +257,10 @@ async fn ready_handler(State(metrics): State<Arc<Metrics>>) -> impl IntoResponse
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    (status, format!("{}: {reason}\n", if ready { "ready" } else { "not ready" }))
+    (
+        status,
+        format!("{}: {reason}\n", if ready { "ready" } else { "not ready" }),
+    )
 }
 
 #[cfg(test)]

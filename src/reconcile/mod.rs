@@ -114,6 +114,10 @@ pub struct ReconcileArgs {
     /// Also write a full JSON run report per run into this directory
     #[arg(long, value_name = "DIR")]
     pub report_dir: Option<PathBuf>,
+    /// Keep the alert state (what was last reported) in this file, so that separate
+    /// `--once` runs alert once per transition too
+    #[arg(long, value_name = "FILE")]
+    pub state_file: Option<PathBuf>,
     /// A run that takes longer is abandoned (its transaction rolls back) and counts as
     /// failed
     #[arg(long, default_value = "30m", value_parser = humantime::parse_duration)]
@@ -247,6 +251,10 @@ pub async fn run(args: ReconcileArgs) -> Result<u8, ReconcileError> {
         webhooks = args.webhooks.len(),
         "reconcile loop starting"
     );
+    let alerts = match &args.state_file {
+        Some(path) => load_state(path),
+        None => AlertState::default(),
+    };
     let mut r = Reconciler {
         args,
         settings,
@@ -254,7 +262,7 @@ pub async fn run(args: ReconcileArgs) -> Result<u8, ReconcileError> {
         client: None,
         last_good: None,
         last_warnings: Vec::new(),
-        alerts: AlertState::default(),
+        alerts,
         metrics,
         notifier,
         runs: 0,
@@ -434,7 +442,9 @@ impl Reconciler {
                 (false, Some(message))
             }
         };
-        self.metrics.desired_state_valid.set(i64::from(desired_valid));
+        self.metrics
+            .desired_state_valid
+            .set(i64::from(desired_valid));
 
         let outcome = match self.last_good.clone() {
             None => Err(Failure::run(
@@ -442,8 +452,7 @@ impl Reconciler {
             )),
             Some(desired) => {
                 let timeout = self.args.run_timeout;
-                match tokio::time::timeout(timeout, self.work(&desired, &mut report, &mut p))
-                    .await
+                match tokio::time::timeout(timeout, self.work(&desired, &mut report, &mut p)).await
                 {
                     Ok(r) => r,
                     Err(_) => Err(Failure::run(format!(
@@ -494,6 +503,9 @@ impl Reconciler {
 
         // Alerts (dry-run: logged only).
         let events = self.alerts.observe(mode.as_str(), &p.observation);
+        if let Some(path) = &self.args.state_file {
+            save_state(path, &self.alerts);
+        }
         for e in &events {
             log_event(e);
             if mode != Mode::DryRun {
@@ -526,7 +538,9 @@ impl Reconciler {
                 .set(i64::try_from(p.held_back.len()).unwrap_or(i64::MAX));
         }
         match (&error, desired_valid) {
-            (Some(e), _) => self.metrics.set_ready(false, format!("the last run failed: {e}")),
+            (Some(e), _) => self
+                .metrics
+                .set_ready(false, format!("the last run failed: {e}")),
             (None, false) => self.metrics.set_ready(
                 false,
                 "the desired state does not load; the last good state is in force",
@@ -694,8 +708,7 @@ impl Reconciler {
                 saved: None,
             };
             let mut hooks = LogHooks;
-            let outcome =
-                apply::run(&mut client, &input, &apply_options, &mut hooks, report).await;
+            let outcome = apply::run(&mut client, &input, &apply_options, &mut hooks, report).await;
             match outcome {
                 Ok(ApplyOutcome::NoChanges(_)) => {}
                 Ok(ApplyOutcome::Applied { plan, duration, .. }) => {
@@ -757,6 +770,32 @@ impl apply::ApplyHooks for LogHooks {
             error = %conn::error_chain(error),
             "apply failed on a lock timeout; rolled back, retrying"
         );
+    }
+}
+
+/// The alert state saved by an earlier process; a missing or unreadable file starts
+/// afresh (an unreadable one with a warning).
+fn load_state(path: &std::path::Path) -> AlertState {
+    match std::fs::read_to_string(path) {
+        Ok(text) => serde_json::from_str(&text).unwrap_or_else(|e| {
+            tracing::warn!(file = %path.display(), error = %e, "ignoring an unreadable state file");
+            AlertState::default()
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => AlertState::default(),
+        Err(e) => {
+            tracing::warn!(file = %path.display(), error = %e, "ignoring an unreadable state file");
+            AlertState::default()
+        }
+    }
+}
+
+/// Writes the alert state (to a temporary file renamed into place).
+fn save_state(path: &std::path::Path, state: &AlertState) {
+    let text = serde_json::to_string_pretty(state).expect("the alert state serializes");
+    let tmp = path.with_extension("tmp");
+    let written = std::fs::write(&tmp, text).and_then(|()| std::fs::rename(&tmp, path));
+    if let Err(e) = written {
+        tracing::error!(file = %path.display(), error = %e, "cannot write the state file");
     }
 }
 

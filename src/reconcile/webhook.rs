@@ -63,7 +63,9 @@ impl Notifier {
         let task = tokio::spawn(async move {
             while let Some(event) = rx.recv().await {
                 let body = match format {
-                    WebhookFormat::Json => serde_json::to_value(&event).expect("an event serializes"),
+                    WebhookFormat::Json => {
+                        serde_json::to_value(&event).expect("an event serializes")
+                    }
                     WebhookFormat::Slack => slack_payload(&event),
                 };
                 for url in &parsed {

@@ -98,12 +98,22 @@ async fn run(mut config: Config, tables: usize, embedded: bool) {
     // Cold sessions, as the CLI reads. Only counts are kept, so that peak RSS is that
     // of one read.
     let mut cold = Vec::with_capacity(RUNS);
+    let mut server_cpu = Vec::with_capacity(RUNS);
+    let mut client_cpu = Vec::with_capacity(RUNS);
     let mut counts = None;
     for _ in 0..RUNS {
         let mut client = connect(&config).await;
+        let server_before = backend_cpu(&client).await;
+        let client_before = process_cpu();
         let started = Instant::now();
         let catalog = introspect::snapshot(&mut client).await.expect("introspect");
         cold.push(started.elapsed());
+        if let (Some(before), Some(after)) = (client_before, process_cpu()) {
+            client_cpu.push(after.saturating_sub(before));
+        }
+        if let (Some(before), Some(after)) = (server_before, backend_cpu(&client).await) {
+            server_cpu.push(after.saturating_sub(before));
+        }
         if counts.is_none() {
             counts = Some(Counts::of(&catalog));
         }
@@ -126,10 +136,19 @@ async fn run(mut config: Config, tables: usize, embedded: bool) {
 
     let (cold_median, cold_min, cold_max) = stats(&mut cold);
     let (warm_median, _, _) = stats(&mut warm);
+    // CPU time is what the read costs whatever else the machine runs; wall time is
+    // what a user waits on this machine now.
+    let cpu = |runs: &mut Vec<Duration>| {
+        if runs.is_empty() {
+            "unknown".to_string()
+        } else {
+            format!("{} ms", stats(runs).0.as_millis())
+        }
+    };
     println!(
         "introspect: {} tables ({} columns, {} indexes, {} constraints) in {} queries: \
          median {} ms (min {}, max {}) over {RUNS} fresh sessions, {} ms in a warm \
-         session; peak RSS {}",
+         session; median CPU: server {}, client {}; peak RSS {}",
         counts.tables,
         counts.columns,
         counts.indexes,
@@ -139,8 +158,33 @@ async fn run(mut config: Config, tables: usize, embedded: bool) {
         cold_min.as_millis(),
         cold_max.as_millis(),
         warm_median.as_millis(),
+        cpu(&mut server_cpu),
+        cpu(&mut client_cpu),
         peak_rss(),
     );
+}
+
+/// CPU time the session's server process has used so far (superusers only: it reads
+/// `/proc/self/schedstat` of the backend).
+async fn backend_cpu(client: &Client) -> Option<Duration> {
+    let row = client
+        .query_one(
+            "SELECT split_part(pg_read_file('/proc/self/schedstat'), ' ', 1)::int8",
+            &[],
+        )
+        .await
+        .ok()?;
+    Some(Duration::from_nanos(row.get::<_, i64>(0).try_into().ok()?))
+}
+
+/// CPU time (user + system) this process has used so far, from `/proc/self/stat`.
+fn process_cpu() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    // USER_HZ is 100 on Linux.
+    Some(Duration::from_millis(ticks * 10))
 }
 
 /// What one read found.

@@ -623,20 +623,12 @@ async fn plan_command(
     args: &PlanArgs,
     record: &mut RunReport,
 ) -> Result<u8, CliError> {
-    let t = Instant::now();
     let loaded = load(dir)?;
-    eprintln!("TIMING load {:?}", t.elapsed());
     let mut session = open(db).await?;
-    let t = Instant::now();
     let desired = canon::in_scratch_transaction(&mut session.client, &loaded.catalog).await?;
-    eprintln!("TIMING canon {:?}", t.elapsed());
-    let t = Instant::now();
     let live = introspect::snapshot(&mut session.client).await?;
-    eprintln!("TIMING introspect {:?}", t.elapsed());
-    let t = Instant::now();
     let d = diff::diff(&desired, &live, &DiffOptions { prune: args.prune })?;
     let mut plan = plan::build(&d)?;
-    eprintln!("TIMING diff+plan {:?}", t.elapsed());
     let t = Instant::now();
     let _fp = pgrecon::saved::fingerprint::live(&live, &pgrecon::saved::fingerprint::FingerprintScope::of(&desired));
     eprintln!("TIMING live fingerprint {:?}", t.elapsed());
@@ -654,6 +646,9 @@ async fn plan_command(
     });
     plan.plan_id = saved.plan_id.clone();
     eprintln!("TIMING saved total {:?}", t.elapsed());
+    let t = Instant::now();
+    let _ = saved.to_json();
+    eprintln!("TIMING to_json {:?}", t.elapsed());
     record.set_live(&live);
     record.set_plan(&plan);
     record.desired_state_hash = Some(saved.desired_state_hash.clone());

@@ -406,6 +406,7 @@ struct Progress {
     violations: usize,
     steps_applied: usize,
     held_back: Vec<String>,
+    tried_database: bool,
     reached_database: bool,
 }
 
@@ -493,7 +494,7 @@ impl Reconciler {
                 RunResult::Error
             }
         };
-        if !p.reached_database {
+        if p.tried_database && !p.reached_database {
             self.metrics.up.set(0);
         }
         if desired_error.is_some() && exit_code == 0 {
@@ -624,6 +625,7 @@ impl Reconciler {
         report: &mut RunReport,
         p: &mut Progress,
     ) -> Result<(), Failure> {
+        p.tried_database = true;
         let mut client = match self.client.take() {
             Some(c) if !c.is_closed() => c,
             _ => conn::connect(&self.settings)
@@ -686,6 +688,7 @@ impl Reconciler {
             );
         }
         let mut steps_applied = 0;
+        let mut applied = false;
         if !prepared.unresolved.is_empty() {
             tracing::warn!(
                 steps = ?prepared.unresolved,
@@ -709,6 +712,7 @@ impl Reconciler {
             };
             let mut hooks = LogHooks;
             let outcome = apply::run(&mut client, &input, &apply_options, &mut hooks, report).await;
+            applied = true;
             match outcome {
                 Ok(ApplyOutcome::NoChanges(_)) => {}
                 Ok(ApplyOutcome::Applied { plan, duration, .. }) => {
@@ -737,6 +741,14 @@ impl Reconciler {
         }
         p.steps_applied = steps_applied;
         p.observation.steps_applied = steps_applied;
+        if !applied {
+            // Everything was held back: the drift is what was found.
+            p.drift_after = p.drift.clone();
+            p.observation.drift_after = p.observation.drift_before.clone();
+            p.result = Some(RunResult::Drift);
+            self.client = Some(client);
+            return Ok(());
+        }
 
         // What is left, read back from outside the transaction.
         let after = drift::detect(&mut client, &desired.catalog, &options)

@@ -33,9 +33,10 @@ pub struct Fingerprint {
 
 impl Fingerprint {
     fn of(objects: BTreeMap<String, String>) -> Self {
-        let bytes = serde_json::to_vec(&objects).expect("a map of strings serializes");
+        let mut hasher = blake3::Hasher::new();
+        serde_json::to_writer(&mut hasher, &objects).expect("a map of strings serializes");
         Fingerprint {
-            hash: blake3::hash(&bytes).to_hex().to_string(),
+            hash: hasher.finalize().to_hex().to_string(),
             objects,
         }
     }
@@ -142,35 +143,57 @@ pub fn live(live: &Catalog, scope: &FingerprintScope) -> Fingerprint {
             scope.schemas.contains(name) || (!is_system_schema(name) && schemas.is_match(name))
         }),
     };
-    Fingerprint::of(objects(live, &filter))
+    let mut hashes = PerObject(BTreeMap::new());
+    objects(live, &filter, &mut hashes);
+    Fingerprint::of(hashes.0)
 }
 
 /// The fingerprint of every object of a catalog (a desired one: what it declares).
 pub fn all(catalog: &Catalog) -> Fingerprint {
-    let filter = Filter {
-        database: true,
-        role: Box::new(|_| true),
-        schema: Box::new(|_| true),
-    };
-    Fingerprint::of(objects(catalog, &filter))
+    let mut hashes = PerObject(BTreeMap::new());
+    objects(catalog, &Filter::everything(), &mut hashes);
+    Fingerprint::of(hashes.0)
 }
 
 /// blake3 of the desired state: every declared object (canonical forms, password
-/// sources but never secrets), the scope and the checks.
+/// sources but never secrets), in key order, then the scope and the checks. One stream
+/// through one hasher: no per-object hash is needed here.
 pub fn desired_hash(desired: &Catalog, checks: &[Check]) -> String {
-    #[derive(Serialize)]
-    struct DesiredState<'a> {
-        objects: BTreeMap<String, String>,
-        scope: &'a Scope,
-        checks: &'a [Check],
+    let mut stream = Stream(blake3::Hasher::new());
+    objects(desired, &Filter::everything(), &mut stream);
+    let mut hasher = stream.0;
+    let tail = (&desired.scope, checks);
+    serde_json::to_writer(&mut hasher, &tail).expect("the desired state serializes");
+    hasher.finalize().to_hex().to_string()
+}
+
+/// Where the objects of a catalog go, in key order.
+trait Sink {
+    fn put<T: Serialize + ?Sized>(&mut self, kind: &str, name: &str, value: &T);
+}
+
+/// `kind:name` → 128-bit hash of the value.
+struct PerObject(BTreeMap<String, String>);
+
+impl Sink for PerObject {
+    fn put<T: Serialize + ?Sized>(&mut self, kind: &str, name: &str, value: &T) {
+        self.0.insert(format!("{kind}:{name}"), hash_of(value));
     }
-    let doc = DesiredState {
-        objects: all(desired).objects,
-        scope: &desired.scope,
-        checks,
-    };
-    let bytes = serde_json::to_vec(&doc).expect("the desired state serializes");
-    blake3::hash(&bytes).to_hex().to_string()
+}
+
+/// Every `kind:name` and value written to one hasher. The objects are emitted grouped
+/// by kind, in a fixed order, each group in key order: deterministic.
+struct Stream(blake3::Hasher);
+
+impl Sink for Stream {
+    fn put<T: Serialize + ?Sized>(&mut self, kind: &str, name: &str, value: &T) {
+        let h = &mut self.0;
+        for part in [kind.as_bytes(), b":", name.as_bytes(), b"\0"] {
+            h.update(part);
+        }
+        serde_json::to_writer(&mut *h, value).expect("catalog objects serialize");
+        h.update(b"\n");
+    }
 }
 
 /// Invalid patterns match nothing here; `diff` reports them.
@@ -192,9 +215,20 @@ struct Filter<'a> {
     schema: NameFilter<'a>,
 }
 
+impl Filter<'_> {
+    fn everything() -> Self {
+        Filter {
+            database: true,
+            role: Box::new(|_| true),
+            schema: Box::new(|_| true),
+        }
+    }
+}
+
 fn hash_of<T: Serialize + ?Sized>(value: &T) -> String {
-    let bytes = serde_json::to_vec(value).expect("catalog objects serialize");
-    let mut hex = blake3::hash(&bytes).to_hex().to_string();
+    let mut hasher = blake3::Hasher::new();
+    serde_json::to_writer(&mut hasher, value).expect("catalog objects serialize");
+    let mut hex = hasher.finalize().to_hex().to_string();
     hex.truncate(OBJECT_HASH_HEX);
     hex
 }
@@ -281,11 +315,7 @@ fn password_view(p: &Password) -> String {
     }
 }
 
-fn objects(c: &Catalog, filter: &Filter<'_>) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    let mut put = |kind: &str, name: String, hash: String| {
-        out.insert(format!("{kind}:{name}"), hash);
-    };
+fn objects(c: &Catalog, filter: &Filter<'_>, out: &mut impl Sink) {
 
     if filter.database
         && let Some(db) = &c.database
@@ -298,7 +328,7 @@ fn objects(c: &Catalog, filter: &Filter<'_>) -> BTreeMap<String, String> {
             settings: &db.settings,
         };
         let name = db.name.as_deref().map(display_ident).unwrap_or_default();
-        put("database", name, hash_of(&view));
+        out.put("database", &name, &view);
     }
     for (name, r) in c.roles.iter().filter(|(n, _)| (filter.role)(n)) {
         let view = RoleView {
@@ -311,7 +341,7 @@ fn objects(c: &Catalog, filter: &Filter<'_>) -> BTreeMap<String, String> {
             database_settings: &r.database_settings,
             confinement: &r.confinement,
         };
-        put("role", display_ident(name), hash_of(&view));
+        out.put("role", &display_ident(name), &view);
     }
     for (name, s) in c.schemas.iter().filter(|(n, _)| (filter.schema)(n)) {
         let view = SchemaView {
@@ -321,7 +351,7 @@ fn objects(c: &Catalog, filter: &Filter<'_>) -> BTreeMap<String, String> {
             acl: &s.acl,
             object_grants: &s.object_grants,
         };
-        put("schema", display_ident(name), hash_of(&view));
+        out.put("schema", &display_ident(name), &view);
     }
 
     let in_scope = |n: &QualifiedName| (filter.schema)(&n.schema);
@@ -357,19 +387,19 @@ fn objects(c: &Catalog, filter: &Filter<'_>) -> BTreeMap<String, String> {
             }),
             sequence,
         };
-        put(kind, qualified(name), hash_of(&view));
+        out.put(kind, &qualified(name), &view);
         if let Some(t) = table {
             for column in &t.columns {
-                put("column", part(name, &column.name), hash_of(column));
+                out.put("column", &part(name, &column.name), column);
             }
             for (n, constraint) in &t.constraints {
-                put("constraint", part(name, n), hash_of(constraint));
+                out.put("constraint", &part(name, n), constraint);
             }
             for (n, index) in &t.indexes {
-                put("index", part(name, n), hash_of(index));
+                out.put("index", &part(name, n), index);
             }
             for (n, policy) in &t.policies {
-                put("policy", part(name, n), hash_of(policy));
+                out.put("policy", &part(name, n), policy);
             }
         }
     }
@@ -387,16 +417,16 @@ fn objects(c: &Catalog, filter: &Filter<'_>) -> BTreeMap<String, String> {
             owner: &f.owner,
             acl: &f.acl,
         };
-        put(kind, id.to_string(), hash_of(&view));
+        out.put(kind, &id.to_string(), &view);
     }
     for (name, e) in c.enums.iter().filter(|(n, _)| in_scope(n)) {
-        put("enum", qualified(name), hash_of(e));
+        out.put("enum", &qualified(name), e);
     }
     for (name, d) in c.domains.iter().filter(|(n, _)| in_scope(n)) {
-        put("domain", qualified(name), hash_of(d));
+        out.put("domain", &qualified(name), d);
     }
     for (name, e) in &c.extensions {
-        put("extension", display_ident(name), hash_of(e));
+        out.put("extension", &display_ident(name), e);
     }
     for (key, acl) in c
         .default_privileges
@@ -409,9 +439,8 @@ fn objects(c: &Catalog, filter: &Filter<'_>) -> BTreeMap<String, String> {
             key.kind.plural_keyword().to_ascii_lowercase(),
             display_ident(&key.schema)
         );
-        put("default privileges", name, hash_of(acl));
+        out.put("default privileges", &name, acl);
     }
-    out
 }
 
 #[cfg(test)]

@@ -310,12 +310,43 @@ impl SavedPlan {
         saved
     }
 
-    /// blake3 over the compact JSON of the document with an empty `plan_id`.
+    /// blake3 over the compact JSON of the document with an empty `plan_id`, streamed
+    /// through the hasher (a plan of a large catalog is megabytes).
     pub fn compute_id(&self) -> String {
-        let mut unsigned = self.clone();
-        unsigned.plan_id = String::new();
-        let bytes = serde_json::to_vec(&unsigned).expect("a saved plan serializes");
-        blake3::hash(&bytes).to_hex().to_string()
+        /// `SavedPlan` by reference, field for field, with `plan_id` empty: serializes
+        /// to the same bytes as the document with an empty id.
+        #[derive(Serialize)]
+        struct Unsigned<'a> {
+            format_version: u32,
+            kind: &'a str,
+            tool_version: &'a str,
+            plan_id: &'a str,
+            target: &'a TargetIdentity,
+            desired_state_hash: &'a str,
+            options: &'a SavedOptions,
+            summary: &'a Summary,
+            steps: &'a [SavedStep],
+            checks: &'a [Check],
+            notes: &'a [Note],
+            live_fingerprint: &'a SavedFingerprint,
+        }
+        let unsigned = Unsigned {
+            format_version: self.format_version,
+            kind: &self.kind,
+            tool_version: &self.tool_version,
+            plan_id: "",
+            target: &self.target,
+            desired_state_hash: &self.desired_state_hash,
+            options: &self.options,
+            summary: &self.summary,
+            steps: &self.steps,
+            checks: &self.checks,
+            notes: &self.notes,
+            live_fingerprint: &self.live_fingerprint,
+        };
+        let mut hasher = blake3::Hasher::new();
+        serde_json::to_writer(&mut hasher, &unsigned).expect("a saved plan serializes");
+        hasher.finalize().to_hex().to_string()
     }
 
     /// The file's content: pretty JSON and a final newline. Identical plans give
@@ -478,4 +509,56 @@ pub fn step_differences(saved: &[SavedStep], now: &Plan) -> Vec<String> {
         out.push("the steps are in another order".to_string());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_id_covers_the_whole_document_but_itself() {
+        let mut saved = SavedPlan {
+            format_version: FORMAT_VERSION,
+            kind: KIND.into(),
+            tool_version: "0".into(),
+            plan_id: String::new(),
+            target: TargetIdentity {
+                database: "d".into(),
+                server_version: "PostgreSQL 15.4".into(),
+                server_version_num: 150004,
+                system_identifier: "1".into(),
+            },
+            desired_state_hash: "h".into(),
+            options: SavedOptions::default(),
+            summary: Summary::default(),
+            steps: vec![],
+            checks: vec![],
+            notes: vec![],
+            live_fingerprint: SavedFingerprint {
+                scope: FingerprintScope::default(),
+                hash: "f".into(),
+                objects: BTreeMap::new(),
+            },
+        };
+        // Same bytes as the document itself with an empty id.
+        let unsigned = serde_json::to_vec(&saved).unwrap();
+        assert_eq!(
+            saved.compute_id(),
+            blake3::hash(&unsigned).to_hex().to_string()
+        );
+        saved.plan_id = saved.compute_id();
+        let parsed = SavedPlan::parse(&saved.to_json(), "p.json").unwrap();
+        assert_eq!(parsed, saved);
+        saved.options.prune = true;
+        let edited = saved.to_json();
+        assert!(matches!(
+            SavedPlan::parse(&edited, "p.json"),
+            Err(SavedPlanError::Tampered { .. })
+        ));
+        let other = edited.replace("\"format_version\": 1", "\"format_version\": 9");
+        assert!(matches!(
+            SavedPlan::parse(&other, "p.json"),
+            Err(SavedPlanError::Version { found: 9, .. })
+        ));
+    }
 }

@@ -537,7 +537,50 @@ async fn reads_every_object_class_exactly() {
                 .keys()
                 .any(|id| id.name.starts_with("hstore"))
         );
+        // Not as tables, types or unmanaged objects either; the extension itself is
+        // listed.
+        assert!(!catalog.tables.contains_key(&qn("general", "ext_table")));
+        assert!(!catalog.tables.keys().any(|t| t.schema == "extowned"));
+        assert!(catalog.unmanaged.iter().all(|o| o.schema != "extowned"
+            && !o.name.starts_with("hstore")
+            && !o.name.starts_with("ghstore")));
+        assert_eq!(
+            catalog.extensions["hstore"].schema.as_deref(),
+            Some("general")
+        );
     }
+    // The relational layer of this scenario: only tables are listed there (views,
+    // foreign tables, sequences are not tables), and the serial column's sequence.
+    assert_eq!(
+        catalog.tables.keys().cloned().collect::<Vec<_>>(),
+        [
+            qn("My Schema", "Parted"),
+            qn("My Schema", "part1"),
+            qn("general", "notes"),
+            qn("general", "ser"),
+        ]
+    );
+    assert_eq!(
+        catalog.sequences.keys().cloned().collect::<Vec<_>>(),
+        [qn("general", "seq"), qn("general", "ser_id_seq")]
+    );
+    assert_eq!(
+        catalog.unmanaged,
+        [
+            ("aggregate", "general", "agg(integer)"),
+            ("foreign table", "general", "ft"),
+            ("function", "general", "add(integer, text)"),
+            ("function", "general", "f()"),
+            ("materialized view", "general", "mv"),
+            ("procedure", "general", "p(integer)"),
+            ("view", "general", "v"),
+        ]
+        .map(|(kind, schema, name)| UnmanagedObject {
+            kind: kind.to_string(),
+            schema: schema.to_string(),
+            name: name.to_string(),
+        })
+    );
 
     // The desired-state-only parts stay empty.
     assert_eq!(catalog.scope, Default::default());

@@ -21,8 +21,13 @@
 //!   scope for tables, sequences, enums, domains and unmanaged objects;
 //! - tables with their columns, constraints, indexes and policies. A partition lists no
 //!   columns (they are its parent's) and none of the constraints and indexes PostgreSQL
-//!   copies from the parent, only what was declared on the partition itself. Identity
-//!   sequences are part of their column (`Identity.options`), not `sequences`;
+//!   copies from the parent, only what was declared on the partition itself. Legacy
+//!   inheritance (`INHERITS`) is not modelled: a child lists all its columns and only
+//!   its local constraints. Identity sequences are part of their column
+//!   (`Identity.options`), not `sequences`. Not in the model, so not read: whether a
+//!   constraint is validated (`NOT VALID`) or an index valid (a failed `CONCURRENTLY`
+//!   build), exclusion elements' opclass/collation/order, `ON DELETE SET NULL (cols)`,
+//!   type ACLs, policy comments;
 //! - every extension but `plpgsql`;
 //! - ACLs without the owner's own entries, but with the built-in grants PostgreSQL applies
 //!   when an object was never granted on (`acldefault`): `PUBLIC` `CONNECT`/`TEMPORARY`
@@ -324,9 +329,16 @@ fn decode(
         &columns,
     )?;
     drop(columns);
-    let tables = by_oid
-        .into_values()
-        .map(|table| (table.name.clone(), table))
+    // Sorted by name before the tables move into the map, so that building it moves
+    // each (large) table once.
+    let mut order: Vec<(QualifiedName, u32)> = by_oid
+        .iter()
+        .map(|(oid, table)| (table.name.clone(), *oid))
+        .collect();
+    order.sort_unstable();
+    let tables = order
+        .into_iter()
+        .filter_map(|(name, oid)| by_oid.remove(&oid).map(|table| (name, table)))
         .collect();
 
     let mut catalog = Catalog {
@@ -388,9 +400,24 @@ fn read_acl(
     row: &Row,
     object: &dyn Fn() -> String,
 ) -> Result<Acl, IntrospectError> {
-    let grantees: Option<Vec<Option<String>>> = get(what, row, "grantees")?;
-    let privileges: Option<Vec<String>> = get(what, row, "privileges")?;
-    let grantable: Option<Vec<bool>> = get(what, row, "grantable")?;
+    read_acl_at(what, row, ["grantees", "privileges", "grantable"], object)
+}
+
+/// [`read_acl`] with the three columns given by name or position (hot loops look the
+/// positions up once).
+fn read_acl_at<I>(
+    what: &'static str,
+    row: &Row,
+    [grantees, privileges, grantable]: [I; 3],
+    object: &dyn Fn() -> String,
+) -> Result<Acl, IntrospectError>
+where
+    I: tokio_postgres::row::RowIndex + std::fmt::Display,
+{
+    let error = |source| IntrospectError::Query { what, source };
+    let grantees: Option<Vec<Option<String>>> = row.try_get(grantees).map_err(error)?;
+    let privileges: Option<Vec<String>> = row.try_get(privileges).map_err(error)?;
+    let grantable: Option<Vec<bool>> = row.try_get(grantable).map_err(error)?;
     let (grantees, privileges, grantable) = (
         grantees.unwrap_or_default(),
         privileges.unwrap_or_default(),

@@ -18,43 +18,77 @@
 //!   (the model never holds the owner's implicit privileges). Each ACL comes back as three
 //!   parallel arrays: grantee (`NULL` = `PUBLIC`), privilege name, grantable.
 //!
+//! # Cost at scale
+//!
+//! Measured on a 10,000-table catalog (140k columns, 41k indexes, 31k constraints), the
+//! server's work is dominated by row volume and by one thing only the server can do:
+//! deparsing an expression against a table builds the table's relcache entry
+//! (~35 µs each in a fresh session), once per table with a check, partial or expression
+//! index, or generated column. What keeps the rest small:
+//!
+//! - hash joins over whole catalogs rather than per-row probes or correlated
+//!   sub-selects (a probe into a catalog bigger than `shared_buffers` costs several µs);
+//! - column numbers, opclass, collation and operator oids come back raw and are named by
+//!   the reader from the column rows and `opclasses_and_collations()`, instead of
+//!   catalog lookups per key on the server;
+//! - column defaults and comments are read straight from `pg_attrdef` and
+//!   `pg_description` (`column_defaults_and_comments()`), not joined to 140k column rows;
+//! - expressions that cannot reference a column (defaults, partition bounds, domain
+//!   defaults and checks) are deparsed with relid 0, which builds no relcache entry;
+//! - the relcache entries are built in the session's own process, once (see
+//!   [`search_path`]), and the queries that deparse against tables run back to back.
+//!
 //! # Canonical text
 //!
 //! Type names and expressions are compared as text with the desired state, which `canon`
-//! brings to the same form on the server. Both sides must therefore be read the same way:
+//! brings to the same form on the server (by creating scratch objects and reading them
+//! back with this same code). Both sides must therefore be read the same way:
 //!
 //! - **`search_path` is empty.** [`search_path`] runs first in the transaction and sets
 //!   it to `''` (transaction-local), so `format_type`, `pg_get_expr`, `regclass`,
 //!   `regcollation` … qualify every name outside `pg_catalog`: `general.mood`,
 //!   `nextval('general.notes_id_seq'::regclass)`, `'ok'::general.mood`, `public.hstore`.
-//!   The server query checks that it took effect (it does not outside a transaction).
+//!   The server query checks that it took effect (it does not outside a transaction, and
+//!   the read is then refused).
 //! - **Type names** are `format_type(atttypid, atttypmod)`: `integer`, `character
-//!   varying(20)`, `numeric(10,2)`, `timestamp(3) with time zone`, `text[]`.
-//! - **Expressions** are `pg_get_expr(node, relid)` output, without a `CHECK (…)` wrapper
-//!   or surrounding parentheses. Column defaults and partition bounds, which cannot
-//!   reference columns, are deparsed with relid 0: the text is identical, and it spares
-//!   opening the table (building its relcache entry costs ~50 µs per table in a fresh
-//!   session, 10× the deparse itself).
-//! - **Index key expressions** are `pg_get_indexdef(index, k, true)`: the bare expression
-//!   (`lower(email)`, `(a + b)` keeps the parentheses the server prints for a non-call),
-//!   no collation, opclass or ordering.
+//!   varying(20)`, `numeric(10,2)`, `timestamp(3) with time zone`, `text[]`,
+//!   `general.mood`; a sequence's is `format_type(seqtypid, NULL)`: `bigint`.
+//! - **Expressions** are `pg_get_expr(node, relid)` output (not pretty), without a
+//!   `CHECK (…)` wrapper: `((price >= (0)::numeric) AND …)`, `(VALUE > 0)`, `now()`,
+//!   `CURRENT_TIMESTAMP`, `'{}'::jsonb`. Expressions that cannot reference a column are
+//!   deparsed with relid 0; the text is identical.
+//! - **Index key expressions** are `pg_get_indexdef(index, k, true)` for key `k`, as
+//!   printed: a function call bare (`lower(email)`), anything else in parentheses and
+//!   pretty-printed (`(price * 2::numeric)`, `(a::text)`); no collation, opclass or
+//!   ordering. Exclusion elements that are expressions are read the same way.
+//! - **Partition keys** are `pg_get_partkeydef` (`RANGE (at)`), **bounds**
+//!   `pg_get_expr(relpartbound)` (`FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')`,
+//!   `DEFAULT`).
 //! - **Collation names** (columns, index keys, domains) are `oid::regcollation::text`
-//!   under the empty `search_path`: the quoted name when the collation is in
-//!   `pg_catalog` (`"C"`, `"POSIX"`, `"en_US"`, `"default"`, `ucs_basic`), else
+//!   under the empty `search_path`: the name quoted as an identifier when the collation
+//!   is in `pg_catalog` (`"C"`, `"POSIX"`, `"en_US"`, `"default"`, `ucs_basic`), else
 //!   `schema.name`, each part quoted only when needed (`public.german`). A column's
-//!   collation is reported only when it differs from its type's (`typcollation`), an
-//!   index key's only when it differs from the column's (expression keys: from the
-//!   database default, as the expression's own collation is not in the catalog).
+//!   collation is reported only when it differs from its type's (`typcollation`, so a
+//!   column of a domain with a collation reports none); an index key's only when it
+//!   differs from the column's, or, for an expression key, from the database default
+//!   (the expression's own collation is not in the catalog: an expression over a `"C"`
+//!   column reports `"C"`).
 //! - **Operator classes** are reported only when they are not the default: an opclass
 //!   is "default" when `opcdefault` is set and no other default opclass of the method
 //!   exists for the column's exact type (that is how `GetDefaultOpClass` resolves
-//!   binary-compatible types such as `varchar` → `text_ops`); for expression keys the
-//!   flag alone decides. Written like collations: `text_pattern_ops`,
-//!   `public.gin_trgm_ops` (quoted parts when needed, schema only outside `pg_catalog`).
+//!   binary-compatible types such as `varchar` and domains → `text_ops`); for
+//!   expression keys the flag alone decides. Written like collations:
+//!   `text_pattern_ops`, `public.gin_trgm_ops`.
 //! - **Exclusion operators** are the bare name when in `pg_catalog` (`&&`, `=`), else
 //!   `OPERATOR(schema.name)` as in the `EXCLUDE` clause (`OPERATOR(public.&&&)`).
+//! - **Referenced tables** (foreign keys, `OWNED BY`) are `regclass` text parsed into a
+//!   `QualifiedName` (a bare name is a `pg_catalog` table).
+//! - **Storage parameters** are `reloptions` split on the first `=`: `fillfactor` →
+//!   `70`, as stored.
 //! - **Sequence options** are raw numbers; the reader drops the ones equal to
-//!   PostgreSQL's defaults for the type and direction.
+//!   PostgreSQL's defaults for the type and direction (increment 1; ascending: min 1,
+//!   max the type's maximum, start = min; descending: min the type's minimum, max -1,
+//!   start = max; cache 1; no cycle).
 
 /// Names (used in error messages) of the queries `read_catalog` runs, in the order they
 /// are sent. The first two run alone, one after the other (the rest depend on them);

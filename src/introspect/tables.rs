@@ -6,7 +6,7 @@
 //! skipped. Nothing here depends on the order rows arrive in: columns are sorted by
 //! `attnum`, the rest lands in ordered maps or is sorted.
 
-use super::{IntrospectError, get, read_acl, unexpected};
+use super::{IntrospectError, get, read_acl_at, unexpected};
 use crate::model::{
     Column, Constraint, ConstraintKind, Domain, EnumType, ExclusionElement, Extension,
     ForeignKeyAction, Identity, IdentityKind, Index, IndexKey, PartitionOf, Policy, QualifiedName,
@@ -210,6 +210,9 @@ pub(super) fn apply_columns(
         not_null,
         generated,
         identity,
+        grantees,
+        privileges,
+        grantable,
     ] = [
         "table_oid",
         "num",
@@ -221,8 +224,12 @@ pub(super) fn apply_columns(
         "not_null",
         "generated",
         "identity",
+        "grantees",
+        "privileges",
+        "grantable",
     ]
     .map(|column| position(what, rows, column));
+    let acl_columns = [grantees?, privileges?, grantable?];
     let (table_oid, num, name, type_oid, collation_oid) =
         (table_oid?, num?, name?, type_oid?, collation_oid?);
     let (detailed, type_name, not_null, generated, identity) =
@@ -279,7 +286,7 @@ pub(super) fn apply_columns(
                     ));
                 }
             };
-            column.acl = read_acl(what, row, &object)?;
+            column.acl = read_acl_at(what, row, acl_columns, &object)?;
             numbered.entry(oid).or_default().push((attnum, column));
         }
         by_number.insert((oid, attnum), info);

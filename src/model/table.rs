@@ -35,7 +35,8 @@ pub struct Table {
     /// Set when this table is partitioned: `RANGE (created_at)`, as
     /// `pg_get_partkeydef` prints it.
     pub partition_by: Option<String>,
-    /// Set when this table is a partition.
+    /// Set when this table is a partition. A partition's `columns`, and the constraints
+    /// and indexes it inherits, are empty on both sides: they belong to the parent.
     pub partition_of: Option<PartitionOf>,
 }
 
@@ -184,7 +185,7 @@ pub enum ConstraintKind {
 pub struct ExclusionElement {
     /// A plain column, or …
     pub column: Option<String>,
-    /// … a canonical expression (without surrounding parentheses).
+    /// … a canonical expression, printed as an index key is (see `IndexKey`).
     pub expression: Option<String>,
     /// Operator, schema-qualified when not in `pg_catalog` (`=`, `&&`).
     pub operator: String,
@@ -237,7 +238,9 @@ pub struct Index {
 pub struct IndexKey {
     /// A plain column, or …
     pub column: Option<String>,
-    /// … a canonical expression (without surrounding parentheses): `lower(email)`.
+    /// … a canonical expression as `pg_get_indexdef(index, k, true)` prints a key: a
+    /// function call bare (`lower(email)`), anything else in parentheses
+    /// (`(price * 2::numeric)`).
     pub expression: Option<String>,
     /// Operator class when not the default for the type (`text_pattern_ops`).
     pub opclass: Option<String>,

@@ -254,13 +254,11 @@ impl EmbeddedPostgres {
             // Line 8 of postmaster.pid is the status, `ready` once connections are
             // accepted; line 1 the pid (a file left by an earlier server is not ours).
             let pid = self.pid().map(|p| p.to_string());
-            let ready = fs::read_to_string(&pid_file)
-                .ok()
-                .is_some_and(|text| {
-                    let mut lines = text.lines();
-                    lines.next().map(str::trim) == pid.as_deref()
-                        && lines.nth(6).is_some_and(|l| l.trim() == "ready")
-                });
+            let ready = fs::read_to_string(&pid_file).ok().is_some_and(|text| {
+                let mut lines = text.lines();
+                lines.next().map(str::trim) == pid.as_deref()
+                    && lines.nth(6).is_some_and(|l| l.trim() == "ready")
+            });
             if ready && socket.exists() {
                 return Ok(());
             }

@@ -629,13 +629,6 @@ async fn plan_command(
     let live = introspect::snapshot(&mut session.client).await?;
     let d = diff::diff(&desired, &live, &DiffOptions { prune: args.prune })?;
     let mut plan = plan::build(&d)?;
-    let t = Instant::now();
-    let _fp = pgrecon::saved::fingerprint::live(&live, &pgrecon::saved::fingerprint::FingerprintScope::of(&desired));
-    eprintln!("TIMING live fingerprint {:?}", t.elapsed());
-    let t = Instant::now();
-    let _h = pgrecon::saved::fingerprint::desired_hash(&desired, &loaded.checks);
-    eprintln!("TIMING desired hash {:?}", t.elapsed());
-    let t = Instant::now();
     // The id shown is the saved plan's: the one `show`, approvals and apply use.
     let saved = SavedPlan::new(&SaveInput {
         plan: &plan,
@@ -645,10 +638,6 @@ async fn plan_command(
         prune: args.prune,
     });
     plan.plan_id = saved.plan_id.clone();
-    eprintln!("TIMING saved total {:?}", t.elapsed());
-    let t = Instant::now();
-    let _ = saved.to_json();
-    eprintln!("TIMING to_json {:?}", t.elapsed());
     record.set_live(&live);
     record.set_plan(&plan);
     record.desired_state_hash = Some(saved.desired_state_hash.clone());

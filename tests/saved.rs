@@ -44,12 +44,19 @@ columns.body = { type = "text" }
 
 /// Runs pgrecon with a clean connection environment (no PG* variables, no DATABASE_URL).
 fn pgrecon(args: &[&str]) -> Output {
+    pgrecon_env(args, &[])
+}
+
+fn pgrecon_env(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_pgrecon"));
     cmd.args(args);
     for (k, _) in std::env::vars() {
         if k.starts_with("PG") || k == "DATABASE_URL" {
             cmd.env_remove(k);
         }
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
     }
     cmd.output().expect("pgrecon runs")
 }
@@ -983,4 +990,125 @@ async fn markdown_of_a_saved_plan_for_a_pull_request() {
         .map(|l| format!("{l}\n"))
         .collect();
     insta::assert_snapshot!("saved_plan_markdown", md);
+}
+
+#[tokio::test]
+async fn a_saved_password_step_stores_its_source_and_reads_the_secret_at_apply() {
+    const SECRET: &str = "correct-horse-battery-staple-9913";
+    let db = TestDb::new().await;
+    db.exec(START).await;
+    let dir = desired_dir(&DESIRED.replace(
+        "login = true",
+        "login = true\npassword = { env = \"APP_PASSWORD\" }",
+    ));
+    let work = tempfile::tempdir().unwrap();
+    let file = work.path().join("plan.json");
+    let url = db.url();
+    let planned = pgrecon_env(
+        &[
+            "plan",
+            "--dir",
+            s(dir.path()),
+            "--database-url",
+            &url,
+            "--out",
+            s(&file),
+        ],
+        &[("APP_PASSWORD", SECRET)],
+    );
+    assert_eq!(planned.status.code(), Some(2), "{}", err(&planned));
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(!text.contains(SECRET), "the secret is not in the plan");
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let step = doc["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["exec"]["type"] == "set_password")
+        .expect("a password step");
+    assert_eq!(
+        step["exec"]["source"],
+        serde_json::json!({ "env": "APP_PASSWORD" })
+    );
+
+    // Without the secret at apply time: refused before anything runs.
+    let before = fingerprint(&db.client().await).await;
+    let o = apply_plan(&db, dir.path(), &file, &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        err(&o).contains("password of role `app` is not available"),
+        "{}",
+        err(&o)
+    );
+    assert_eq!(fingerprint(&db.client().await).await, before);
+
+    // With it: set, as a SCRAM verifier, and never printed.
+    let o = pgrecon_env(
+        &[
+            "apply",
+            "--dir",
+            s(dir.path()),
+            "--database-url",
+            &url,
+            "--plan",
+            s(&file),
+        ],
+        &[("APP_PASSWORD", SECRET)],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}\n{}", out(&o), err(&o));
+    assert!(!out(&o).contains(SECRET) && !err(&o).contains(SECRET));
+    let stored: String = db
+        .client()
+        .await
+        .query_one(
+            "SELECT rolpassword FROM pg_authid WHERE rolname = 'app'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(
+        pgrecon::diff::password::matches(SECRET, &stored, "app"),
+        Some(true)
+    );
+}
+
+#[tokio::test]
+async fn slow_steps_get_their_own_statement_timeout() {
+    let db = TestDb::new().await;
+    db.exec(START).await;
+    db.exec("INSERT INTO general.notes SELECT g, md5(g::text) FROM generate_series(1, 200000) g")
+        .await;
+    // A plain index on an existing table: an `index_build` hazard, a slow step.
+    let desired = desired_catalog(&DESIRED.replace(
+        "columns.body = { type = \"text\" }",
+        "columns.body = { type = \"text\" }\nindexes.notes_body_idx = { columns = [\"body\"] }",
+    ));
+    let mut client = db.client().await;
+    let options = ApplyOptions {
+        slow_statement_timeout: Some(Duration::from_millis(1)),
+        ..ApplyOptions::default()
+    };
+    let err = apply::apply(&mut client, &desired.catalog, &options, &mut NoHooks)
+        .await
+        .expect_err("a 1 ms budget is too short to build the index");
+    match &err {
+        ApplyError::Step {
+            summary, sqlstate, ..
+        } => {
+            assert!(summary.contains("notes_body_idx"), "{err}");
+            assert_eq!(sqlstate.as_deref(), Some("57014"), "{err}");
+        }
+        other => panic!("unexpected error: {other}"),
+    }
+    // The other steps are not affected by it, and a real budget builds the index.
+    let options = ApplyOptions {
+        slow_statement_timeout: Some(Duration::from_secs(60)),
+        statement_timeout: Duration::from_secs(60),
+        ..ApplyOptions::default()
+    };
+    let outcome = apply::apply(&mut client, &desired.catalog, &options, &mut NoHooks)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(matches!(outcome, ApplyOutcome::Applied { .. }));
 }

@@ -236,8 +236,11 @@ impl ApplyError {
         }
     }
 
-    /// Whether apply refused before running anything (as opposed to failing).
+    /// Whether apply refused before running any step (as opposed to failing).
     pub fn is_refusal(&self) -> bool {
+        if let ApplyError::Check(f) = self {
+            return f.phase == Phase::Before;
+        }
         matches!(
             self,
             ApplyError::Unapproved(_)
@@ -246,7 +249,6 @@ impl ApplyError {
                 | ApplyError::Stale(_)
                 | ApplyError::Violation(_)
                 | ApplyError::Impossible(_)
-                | ApplyError::Check(_)
                 | ApplyError::MissingSecret(_)
                 | ApplyError::AuditTable { .. }
         )

@@ -33,8 +33,9 @@ pub struct Fingerprint {
 
 impl Fingerprint {
     fn of(objects: BTreeMap<String, String>) -> Self {
+        let bytes = serde_json::to_vec(&objects).expect("a map of strings serializes");
         let mut hasher = blake3::Hasher::new();
-        serde_json::to_writer(&mut hasher, &objects).expect("a map of strings serializes");
+        hasher.update(&bytes);
         Fingerprint {
             hash: hasher.finalize().to_hex().to_string(),
             objects,
@@ -143,25 +144,25 @@ pub fn live(live: &Catalog, scope: &FingerprintScope) -> Fingerprint {
             scope.schemas.contains(name) || (!is_system_schema(name) && schemas.is_match(name))
         }),
     };
-    let mut hashes = PerObject(BTreeMap::new());
+    let mut hashes = PerObject::default();
     objects(live, &filter, &mut hashes);
-    Fingerprint::of(hashes.0)
+    Fingerprint::of(hashes.map)
 }
 
 /// The fingerprint of every object of a catalog (a desired one: what it declares).
 pub fn all(catalog: &Catalog) -> Fingerprint {
-    let mut hashes = PerObject(BTreeMap::new());
+    let mut hashes = PerObject::default();
     objects(catalog, &Filter::everything(), &mut hashes);
-    Fingerprint::of(hashes.0)
+    Fingerprint::of(hashes.map)
 }
 
 /// blake3 of the desired state: every declared object (canonical forms, password
 /// sources but never secrets), in key order, then the scope and the checks. One stream
 /// through one hasher: no per-object hash is needed here.
 pub fn desired_hash(desired: &Catalog, checks: &[Check]) -> String {
-    let mut stream = Stream(blake3::Hasher::new());
+    let mut stream = Stream::default();
     objects(desired, &Filter::everything(), &mut stream);
-    let mut hasher = stream.0;
+    let mut hasher = stream.finish();
     let tail = (&desired.scope, checks);
     serde_json::to_writer(&mut hasher, &tail).expect("the desired state serializes");
     hasher.finalize().to_hex().to_string()
@@ -172,27 +173,53 @@ trait Sink {
     fn put<T: Serialize + ?Sized>(&mut self, kind: &str, name: &str, value: &T);
 }
 
-/// `kind:name` → 128-bit hash of the value.
-struct PerObject(BTreeMap<String, String>);
+/// `kind:name` → 128-bit hash of the value. Each value is serialized into one reused
+/// buffer and hashed in one call (many small hasher updates cost more than the hashing).
+#[derive(Default)]
+struct PerObject {
+    map: BTreeMap<String, String>,
+    buf: Vec<u8>,
+}
 
 impl Sink for PerObject {
     fn put<T: Serialize + ?Sized>(&mut self, kind: &str, name: &str, value: &T) {
-        self.0.insert(format!("{kind}:{name}"), hash_of(value));
+        self.buf.clear();
+        serde_json::to_writer(&mut self.buf, value).expect("catalog objects serialize");
+        let mut hex = blake3::hash(&self.buf).to_hex().to_string();
+        hex.truncate(OBJECT_HASH_HEX);
+        self.map.insert(format!("{kind}:{name}"), hex);
     }
 }
 
-/// Every `kind:name` and value written to one hasher. The objects are emitted grouped
-/// by kind, in a fixed order, each group in key order: deterministic.
-struct Stream(blake3::Hasher);
+/// Every `kind:name` and value written to one hasher, through a buffer. The objects are
+/// emitted grouped by kind, in a fixed order, each group in key order: deterministic.
+#[derive(Default)]
+struct Stream {
+    hasher: blake3::Hasher,
+    buf: Vec<u8>,
+}
+
+impl Stream {
+    const FLUSH_AT: usize = 1 << 16;
+
+    fn finish(mut self) -> blake3::Hasher {
+        self.hasher.update(&self.buf);
+        self.hasher
+    }
+}
 
 impl Sink for Stream {
     fn put<T: Serialize + ?Sized>(&mut self, kind: &str, name: &str, value: &T) {
-        let h = &mut self.0;
+        let b = &mut self.buf;
         for part in [kind.as_bytes(), b":", name.as_bytes(), b"\0"] {
-            h.update(part);
+            b.extend_from_slice(part);
         }
-        serde_json::to_writer(&mut *h, value).expect("catalog objects serialize");
-        h.update(b"\n");
+        serde_json::to_writer(&mut *b, value).expect("catalog objects serialize");
+        b.push(b'\n');
+        if b.len() >= Self::FLUSH_AT {
+            self.hasher.update(b);
+            b.clear();
+        }
     }
 }
 
@@ -226,9 +253,8 @@ impl Filter<'_> {
 }
 
 fn hash_of<T: Serialize + ?Sized>(value: &T) -> String {
-    let mut hasher = blake3::Hasher::new();
-    serde_json::to_writer(&mut hasher, value).expect("catalog objects serialize");
-    let mut hex = hasher.finalize().to_hex().to_string();
+    let bytes = serde_json::to_vec(value).expect("catalog objects serialize");
+    let mut hex = blake3::hash(&bytes).to_hex().to_string();
     hex.truncate(OBJECT_HASH_HEX);
     hex
 }
@@ -316,7 +342,6 @@ fn password_view(p: &Password) -> String {
 }
 
 fn objects(c: &Catalog, filter: &Filter<'_>, out: &mut impl Sink) {
-
     if filter.database
         && let Some(db) = &c.database
     {

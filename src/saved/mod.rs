@@ -287,14 +287,19 @@ pub struct SaveInput<'a> {
 impl SavedPlan {
     pub fn new(input: &SaveInput<'_>) -> SavedPlan {
         let scope = FingerprintScope::of(input.desired);
-        let live = fingerprint::live(input.live, &scope);
+        // The two hashes are independent and each walks a whole catalog: one per core.
+        let (live, desired_state_hash) = std::thread::scope(|s| {
+            let desired = s.spawn(|| fingerprint::desired_hash(input.desired, input.checks));
+            let live = fingerprint::live(input.live, &scope);
+            (live, desired.join().expect("hashing does not panic"))
+        });
         let mut saved = SavedPlan {
             format_version: FORMAT_VERSION,
             kind: KIND.to_string(),
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
             plan_id: String::new(),
             target: TargetIdentity::of(input.live),
-            desired_state_hash: fingerprint::desired_hash(input.desired, input.checks),
+            desired_state_hash,
             options: SavedOptions { prune: input.prune },
             summary: input.plan.summary.clone(),
             steps: input.plan.steps.iter().map(SavedStep::from).collect(),
@@ -310,8 +315,8 @@ impl SavedPlan {
         saved
     }
 
-    /// blake3 over the compact JSON of the document with an empty `plan_id`, streamed
-    /// through the hasher (a plan of a large catalog is megabytes).
+    /// blake3 over the compact JSON of the document with an empty `plan_id` (serialized
+    /// from references: a plan of a large catalog is megabytes, not worth a clone).
     pub fn compute_id(&self) -> String {
         /// `SavedPlan` by reference, field for field, with `plan_id` empty: serializes
         /// to the same bytes as the document with an empty id.
@@ -344,9 +349,8 @@ impl SavedPlan {
             notes: &self.notes,
             live_fingerprint: &self.live_fingerprint,
         };
-        let mut hasher = blake3::Hasher::new();
-        serde_json::to_writer(&mut hasher, &unsigned).expect("a saved plan serializes");
-        hasher.finalize().to_hex().to_string()
+        let bytes = serde_json::to_vec(&unsigned).expect("a saved plan serializes");
+        blake3::hash(&bytes).to_hex().to_string()
     }
 
     /// The file's content: pretty JSON and a final newline. Identical plans give

@@ -625,8 +625,10 @@ async fn plan_command(
 ) -> Result<u8, CliError> {
     let loaded = load(dir)?;
     let mut session = open(db).await?;
-    let desired = canon::in_scratch_transaction(&mut session.client, &loaded.catalog).await?;
     let live = introspect::snapshot(&mut session.client).await?;
+    let desired =
+        canon::in_scratch_transaction_with_live(&mut session.client, &loaded.catalog, &live)
+            .await?;
     let d = diff::diff(&desired, &live, &DiffOptions { prune: args.prune })?;
     let mut plan = plan::build(&d)?;
     // The id shown is the saved plan's: the one `show`, approvals and apply use.

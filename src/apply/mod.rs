@@ -383,15 +383,16 @@ async fn attempt_once(
     ))
     .await?;
 
-    // Canonical forms come from the server, in a savepoint that is rolled back.
+    let live = introspect::read_catalog(&txn).await?;
+    // Canonical forms come from the server, in a savepoint that is rolled back; objects
+    // whose text already equals the live one are not created again.
     let desired = {
         let scratch = txn.savepoint("pgrecon_canon").await?;
-        let canonical = canon::canonicalize(&scratch, input.desired).await;
+        let canonical = canon::canonicalize_with_live(&scratch, input.desired, &live).await;
         scratch.rollback().await?;
         canonical?
     };
     let desired = &desired;
-    let live = introspect::read_catalog(&txn).await?;
     report.set_live(&live);
     report.desired_state_hash = Some(fingerprint::desired_hash(desired, input.checks));
     let scope = match input.saved {

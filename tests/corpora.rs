@@ -1,4 +1,4 @@
-//! Round trip of real-world schemas (`../shared/corpora/`): load the SQL into database X,
+//! Round trip of real-world schemas (`tests/corpora/`): load the SQL into database X,
 //! `import` X, `apply` the imported desired state to an empty database Y of the same
 //! cluster, then compare X and Y object by object for every kind pgrecon manages
 //! (tables with their columns, constraints, indexes and policies; sequences; enums;
@@ -21,10 +21,14 @@ use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::path::{Path, PathBuf};
 
+/// The corpora are kept in the repository (`tests/corpora/`, copies of the team's
+/// `shared/corpora` with their licenses) so the suite runs wherever the checkout is;
+/// `PGRECON_CORPORA_DIR` points elsewhere.
 fn corpus(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/corpora")
-        .join(path)
+    let dir = std::env::var_os("PGRECON_CORPORA_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpora"));
+    dir.join(path)
 }
 
 /// Loads `file` into the test database with `psql -v ON_ERROR_STOP=1`.

@@ -1,22 +1,5 @@
 use super::*;
-
-fn live_base() -> Catalog {
-    Catalog {
-        database: Some(Database {
-            name: Some("app".into()),
-            owner: Some("postgres".into()),
-            ..Database::default()
-        }),
-        server: Some(ServerInfo {
-            version_num: 150004,
-            version: "15.4".into(),
-            system_identifier: "1".into(),
-            current_user: "postgres".into(),
-            can_read_passwords: true,
-        }),
-        ..Catalog::default()
-    }
-}
+use crate::model::testing::live_base;
 
 fn acl(entries: &[(&str, &[Privilege], bool)]) -> Acl {
     let mut a = Acl::default();

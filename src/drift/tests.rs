@@ -2,21 +2,7 @@ use super::*;
 use crate::model::*;
 
 fn live_base() -> Catalog {
-    let mut live = Catalog {
-        database: Some(Database {
-            name: Some("app".into()),
-            owner: Some("postgres".into()),
-            ..Database::default()
-        }),
-        server: Some(ServerInfo {
-            version_num: 150004,
-            version: "15.4".into(),
-            system_identifier: "1".into(),
-            current_user: "postgres".into(),
-            can_read_passwords: true,
-        }),
-        ..Catalog::default()
-    };
+    let mut live = crate::model::testing::live_base();
     let mut postgres = Role::new("postgres");
     postgres.attributes.superuser = true;
     postgres.attributes.login = true;

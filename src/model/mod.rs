@@ -475,3 +475,29 @@ pub fn is_builtin_role(name: &str) -> bool {
 pub fn is_system_schema(name: &str) -> bool {
     name == "information_schema" || name.starts_with("pg_")
 }
+
+/// Fixtures shared by the pure unit tests of the stages.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::*;
+
+    /// A live catalog with nothing in it but the database `app` (owned by `postgres`)
+    /// on a PostgreSQL 15 server, as `introspect` would read an empty database.
+    pub(crate) fn live_base() -> Catalog {
+        Catalog {
+            database: Some(Database {
+                name: Some("app".into()),
+                owner: Some("postgres".into()),
+                ..Database::default()
+            }),
+            server: Some(ServerInfo {
+                version_num: 150004,
+                version: "15.4".into(),
+                system_identifier: "1".into(),
+                current_user: "postgres".into(),
+                can_read_passwords: true,
+            }),
+            ..Catalog::default()
+        }
+    }
+}

@@ -155,25 +155,8 @@ fn keep_live_column(desired: &mut Catalog, live: &Catalog, table: &QualifiedName
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::testing::live_base;
     use crate::model::*;
-
-    fn live_base() -> Catalog {
-        Catalog {
-            database: Some(Database {
-                name: Some("app".into()),
-                owner: Some("postgres".into()),
-                ..Database::default()
-            }),
-            server: Some(ServerInfo {
-                version_num: 150004,
-                version: "15.4".into(),
-                system_identifier: "1".into(),
-                current_user: "postgres".into(),
-                can_read_passwords: true,
-            }),
-            ..Catalog::default()
-        }
-    }
 
     fn with_table(mut c: Catalog, columns: &[&str]) -> Catalog {
         let name = QualifiedName::new("app".to_string(), "notes".to_string());

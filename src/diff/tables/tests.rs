@@ -1,24 +1,7 @@
 use super::*;
 use crate::diff::{Change, DiffOptions};
+use crate::model::testing::live_base;
 use crate::plan::{self, Plan};
-
-fn live_base() -> Catalog {
-    Catalog {
-        database: Some(Database {
-            name: Some("app".into()),
-            owner: Some("postgres".into()),
-            ..Database::default()
-        }),
-        server: Some(ServerInfo {
-            version_num: 150004,
-            version: "15.4".into(),
-            system_identifier: "1".into(),
-            current_user: "postgres".into(),
-            can_read_passwords: true,
-        }),
-        ..Catalog::default()
-    }
-}
 
 fn qn(text: &str) -> QualifiedName {
     QualifiedName::parse(text).unwrap()

@@ -677,34 +677,46 @@ impl Cx<'_> {
         have: &Acl,
         owner: Option<&str>,
     ) {
-        let (want, have) = match owner {
-            Some(o) => {
-                let o = Grantee::Role(o.to_string());
-                (want.clone().without(&o), have.clone().without(&o))
-            }
-            None => (want.clone(), have.clone()),
-        };
-        let target = GrantTarget {
-            kind,
-            objects: objects.to_vec(),
-        };
-        for (grantee, with_grant_option, privileges) in acl_grants(&want, &have) {
-            self.push(Change::Grant {
-                target: target.clone(),
-                grantee,
-                privileges,
-                with_grant_option,
-            });
-        }
-        for (grantee, grant_option_only, privileges) in acl_revokes(&want, &have) {
-            self.push(Change::Revoke {
-                target: target.clone(),
-                grantee,
-                privileges,
-                grant_option_only,
-            });
-        }
+        let changes = acl_changes(kind, objects.to_vec(), want, have, owner);
+        self.out.changes.extend(changes);
     }
+}
+
+/// The grants and revokes that take the ACL of `objects` from `have` to `want`, leaving
+/// the owner's implicit privileges out of both.
+pub(crate) fn acl_changes(
+    kind: ObjectKind,
+    objects: Vec<ObjectRef>,
+    want: &Acl,
+    have: &Acl,
+    owner: Option<&str>,
+) -> Vec<Change> {
+    let (want, have) = match owner {
+        Some(o) => {
+            let o = Grantee::Role(o.to_string());
+            (want.clone().without(&o), have.clone().without(&o))
+        }
+        None => (want.clone(), have.clone()),
+    };
+    let target = GrantTarget { kind, objects };
+    let mut out = Vec::new();
+    for (grantee, with_grant_option, privileges) in acl_grants(&want, &have) {
+        out.push(Change::Grant {
+            target: target.clone(),
+            grantee,
+            privileges,
+            with_grant_option,
+        });
+    }
+    for (grantee, grant_option_only, privileges) in acl_revokes(&want, &have) {
+        out.push(Change::Revoke {
+            target: target.clone(),
+            grantee,
+            privileges,
+            grant_option_only,
+        });
+    }
+    out
 }
 
 /// Objects sharing (kind, schema, desired ACL, live ACL, owner) get one statement.

@@ -21,7 +21,7 @@
 //! - a renamed object (`renamed_from`, when the old name exists and the new does not) is
 //!   renamed in place, then compared like any other.
 
-use super::{Change, Diff, DiffOptions, GrantTarget, Note, NoteKind, acl_grants, acl_revokes};
+use super::{Change, Diff, DiffOptions, Note, NoteKind, acl_grants, acl_revokes};
 use crate::model::*;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -814,25 +814,6 @@ fn same_set(a: &[String], b: &[String]) -> bool {
     a == b
 }
 
-fn table_ref(t: &Table) -> ObjectRef {
-    ObjectRef::Relation {
-        kind: if t.partition_by.is_some() {
-            RelationKind::PartitionedTable
-        } else {
-            RelationKind::Table
-        },
-        name: t.name.clone(),
-    }
-}
-
-fn part_ref(part: TablePart, table: &QualifiedName, name: &str) -> ObjectRef {
-    ObjectRef::TablePart {
-        part,
-        table: table.clone(),
-        name: name.to_string(),
-    }
-}
-
 /// An index key with NULLS ordering resolved (`None` = the direction's default).
 fn index_key_eq(a: &IndexKey, b: &IndexKey) -> bool {
     a.column == b.column
@@ -939,33 +920,8 @@ impl<'a> Cx<'a> {
             return;
         };
         let kind = kind.object_kind();
-        let (want, have) = match owner {
-            Some(o) => {
-                let o = Grantee::Role(o.to_string());
-                (want.clone().without(&o), have.clone().without(&o))
-            }
-            None => (want.clone(), have.clone()),
-        };
-        let target = GrantTarget {
-            kind,
-            objects: vec![object],
-        };
-        for (grantee, with_grant_option, privileges) in acl_grants(&want, &have) {
-            self.out.changes.push(Change::Grant {
-                target: target.clone(),
-                grantee,
-                privileges,
-                with_grant_option,
-            });
-        }
-        for (grantee, grant_option_only, privileges) in acl_revokes(&want, &have) {
-            self.out.changes.push(Change::Revoke {
-                target: target.clone(),
-                grantee,
-                privileges,
-                grant_option_only,
-            });
-        }
+        let changes = super::acl_changes(kind, vec![object], want, have, owner);
+        self.out.changes.extend(changes);
     }
 
     /// The ACL a relation must carry: its schema's grants for the kind plus its own.
@@ -1241,7 +1197,7 @@ impl<'a> Cx<'a> {
             if !self.desired.schemas.contains_key(&name.schema) {
                 self.note(
                     NoteKind::Skipped,
-                    table_ref(want),
+                    want.object_ref(),
                     format!(
                         "declared in schema {} which is not declared; skipped",
                         crate::sql::display_ident(&name.schema)
@@ -1327,7 +1283,7 @@ impl<'a> Cx<'a> {
         }
         let owner = self.new_owner(owner.as_ref()).map(str::to_string);
         let acl = self.wanted_acl(name, ObjectKind::Table);
-        self.relation_acl(table_ref(want), &acl, &Acl::default(), owner.as_deref());
+        self.relation_acl(want.object_ref(), &acl, &Acl::default(), owner.as_deref());
         for (_, seq) in identity_sequences {
             let acl = self.wanted_acl(&seq, ObjectKind::Sequence);
             let object = ObjectRef::Relation {
@@ -1363,7 +1319,7 @@ impl<'a> Cx<'a> {
         if want.partition_by != have.partition_by {
             self.note(
                 NoteKind::Error,
-                table_ref(want),
+                want.object_ref(),
                 format!(
                     "cannot change how a table is partitioned in place ({} → {}); nothing \
                      planned for it",
@@ -1403,7 +1359,7 @@ impl<'a> Cx<'a> {
             });
         }
         self.policies(want, have);
-        self.comment(table_ref(want), &want.comment, &have.comment);
+        self.comment(want.object_ref(), &want.comment, &have.comment);
         let want_owner = self
             .desired
             .relations
@@ -1411,13 +1367,13 @@ impl<'a> Cx<'a> {
             .and_then(|r| r.owner.as_ref());
         let have_rel = self.live.relations.get(&have.name);
         let have_owner = have_rel.and_then(|r| r.owner.as_ref());
-        self.owner(table_ref(want), want_owner, have_owner);
+        self.owner(want.object_ref(), want_owner, have_owner);
         if renamed {
             // `objects()` skips the old name: the grants follow the table here.
             let acl = self.wanted_acl(name, ObjectKind::Table);
             let have_acl = have_rel.map(|r| r.acl.clone()).unwrap_or_default();
             let owner = want_owner.or(have_owner).cloned();
-            self.relation_acl(table_ref(want), &acl, &have_acl, owner.as_deref());
+            self.relation_acl(want.object_ref(), &acl, &have_acl, owner.as_deref());
         }
     }
 
@@ -1487,7 +1443,7 @@ impl<'a> Cx<'a> {
                         to: want.default.clone(),
                     });
                 }
-                let column = part_ref(TablePart::Column, t, &want.name);
+                let column = ObjectRef::table_part(TablePart::Column, t, &want.name);
                 self.comment(column, &want.comment, &have.comment);
                 acls.push((want.name.clone(), want.acl.clone(), have.acl.clone()));
             }
@@ -1587,7 +1543,7 @@ impl<'a> Cx<'a> {
         }
 
         for (want, have) in &pairs {
-            let column = part_ref(TablePart::Column, t, &want.name);
+            let column = ObjectRef::table_part(TablePart::Column, t, &want.name);
             if recreated_names.contains(&want.name) {
                 // Added again with its declared comment; its grants start from nothing.
                 acls.push((want.name.clone(), want.acl.clone(), Acl::default()));
@@ -1881,7 +1837,7 @@ impl<'a> Cx<'a> {
                     to: want.name.clone(),
                 });
             }
-            let object = part_ref(TablePart::Constraint, t, &want.name);
+            let object = ObjectRef::table_part(TablePart::Constraint, t, &want.name);
             self.comment(object, &want.comment, &have.comment);
         }
         for have in have_t.constraints.values() {
@@ -1966,7 +1922,7 @@ impl<'a> Cx<'a> {
                     to: want.with.clone(),
                 });
             }
-            let object = part_ref(TablePart::Index, t, &want.name);
+            let object = ObjectRef::table_part(TablePart::Index, t, &want.name);
             self.comment(object, &want.comment, &have.comment);
         }
         for have in have_t.indexes.values() {
@@ -2031,7 +1987,7 @@ impl<'a> Cx<'a> {
                 };
                 self.note(
                     NoteKind::Unexpected,
-                    table_ref(t),
+                    t.object_ref(),
                     format!("{what} is not declared; left alone (use --prune to drop it)"),
                 );
                 continue;

@@ -433,6 +433,14 @@ impl ObjectRef {
             name: name.to_string(),
         }
     }
+    /// A column, constraint, index or policy of `table`.
+    pub fn table_part(part: TablePart, table: &QualifiedName, name: &str) -> Self {
+        ObjectRef::TablePart {
+            part,
+            table: table.clone(),
+            name: name.to_string(),
+        }
+    }
 }
 
 impl fmt::Display for ObjectRef {

@@ -61,6 +61,18 @@ impl Table {
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.name == name)
     }
+
+    /// The table as an object reference (partitioned or not).
+    pub fn object_ref(&self) -> super::ObjectRef {
+        super::ObjectRef::Relation {
+            kind: if self.partition_by.is_some() {
+                super::RelationKind::PartitionedTable
+            } else {
+                super::RelationKind::Table
+            },
+            name: self.name.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -1632,7 +1632,7 @@ fn create_table(
         b.details
             .push("unlogged: not crash-safe and not replicated".into());
     }
-    let object = table_ref_of(t);
+    let object = t.object_ref();
     b.owned_by(&object, owner);
     if t.row_level_security {
         b.sql(format!(
@@ -1945,39 +1945,20 @@ fn table_ref(name: &QualifiedName) -> ObjectRef {
     }
 }
 
-fn table_ref_of(t: &Table) -> ObjectRef {
-    ObjectRef::Relation {
-        kind: if t.partition_by.is_some() {
-            RelationKind::PartitionedTable
-        } else {
-            RelationKind::Table
-        },
-        name: t.name.clone(),
-    }
-}
-
-fn part(part: TablePart, table: &QualifiedName, name: &str) -> ObjectRef {
-    ObjectRef::TablePart {
-        part,
-        table: table.clone(),
-        name: name.to_string(),
-    }
-}
-
 fn column_ref(table: &QualifiedName, name: &str) -> ObjectRef {
-    part(TablePart::Column, table, name)
+    ObjectRef::table_part(TablePart::Column, table, name)
 }
 
 fn constraint_ref(table: &QualifiedName, name: &str) -> ObjectRef {
-    part(TablePart::Constraint, table, name)
+    ObjectRef::table_part(TablePart::Constraint, table, name)
 }
 
 fn index_ref(table: &QualifiedName, name: &str) -> ObjectRef {
-    part(TablePart::Index, table, name)
+    ObjectRef::table_part(TablePart::Index, table, name)
 }
 
 fn policy_ref(table: &QualifiedName, name: &str) -> ObjectRef {
-    part(TablePart::Policy, table, name)
+    ObjectRef::table_part(TablePart::Policy, table, name)
 }
 
 fn identity_kind(kind: IdentityKind) -> &'static str {

@@ -102,6 +102,14 @@ const DEFAULT_SYSCONFDIR: &str = "/etc/postgresql-common";
 pub enum ConnError {
     #[error("--database-url is empty; pass a postgres:// URL or key=value pairs, or leave it out")]
     EmptyUrl,
+    /// A command that changes the database found no connection and was not asked to
+    /// use an embedded server: a deploy job whose connection secret is missing must
+    /// fail, not apply to a throwaway server and report success.
+    #[error(
+        "no database to {command}: --database-url, DATABASE_URL and {} are all unset\n  help: set DATABASE_URL (or pass --database-url) to the target database, or pass --embedded to {command} a throwaway server started from the installed binaries",
+        SELECTING_VARS.join(", ")
+    )]
+    NoTarget { command: &'static str },
     #[error(
         "invalid connection string in {origin}: {reason}; use a postgres://user@host:port/dbname URL or key=value pairs"
     )]
@@ -380,6 +388,29 @@ impl fmt::Display for ConnectionSettings {
 /// `Ok(None)` means nothing is configured at all.
 pub fn resolve(database_url: Option<&str>) -> Result<Option<ConnectionSettings>, ConnError> {
     resolve_with(database_url, &|name| std::env::var(name).ok())
+}
+
+/// `resolve` for a command that changes the database: with nothing configured it is
+/// refused unless `embedded` (the `--embedded` flag) asks for a throwaway server, in
+/// which case `Ok(None)` is returned.
+pub fn resolve_for_change(
+    database_url: Option<&str>,
+    embedded: bool,
+    command: &'static str,
+) -> Result<Option<ConnectionSettings>, ConnError> {
+    require_target(resolve(database_url)?, embedded, command)
+}
+
+/// The refusal of `resolve_for_change`, apart from the environment (tests).
+pub fn require_target(
+    resolved: Option<ConnectionSettings>,
+    embedded: bool,
+    command: &'static str,
+) -> Result<Option<ConnectionSettings>, ConnError> {
+    match resolved {
+        None if !embedded => Err(ConnError::NoTarget { command }),
+        other => Ok(other),
+    }
 }
 
 /// `resolve` with the environment passed in (tests do not touch the process env).

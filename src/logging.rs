@@ -2,8 +2,16 @@
 //! line for log pipelines (`--log-format json`). The level comes from `PGRECON_LOG`
 //! (an `EnvFilter` directive such as `info` or `pgrecon=debug`), else the command's
 //! default.
+//!
+//! Whatever the filter, the database driver's statement log never reaches the output:
+//! `tokio_postgres` logs every statement it prepares or runs at `debug`, and a
+//! statement may set a password (`ALTER ROLE … PASSWORD 'SCRAM-SHA-256$…'`).
 
 use std::io::IsTerminal;
+use tracing_subscriber::Layer;
+use tracing_subscriber::filter::{FilterExt, filter_fn};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 /// `--log-format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -19,24 +27,55 @@ pub enum LogFormat {
 /// The environment variable holding the filter directive.
 pub const FILTER_ENV: &str = "PGRECON_LOG";
 
+/// Targets whose events may carry statement text (and so a password): dropped below
+/// `INFO`, which keeps the server's notices and the driver's warnings.
+const STATEMENT_LOGGERS: &[&str] = &["tokio_postgres", "postgres_protocol", "postgres"];
+
+/// Whether an event may be shown, whatever the user's filter says.
+pub fn may_show(target: &str, level: &tracing::Level) -> bool {
+    let statement_logger = STATEMENT_LOGGERS.iter().any(|t| {
+        target == *t
+            || target
+                .strip_prefix(t)
+                .is_some_and(|rest| rest.starts_with("::"))
+    });
+    !(statement_logger && *level > tracing::Level::INFO)
+}
+
 /// Installs the global subscriber. `default_filter` applies when `PGRECON_LOG` is unset
 /// or invalid.
 pub fn init(format: LogFormat, default_filter: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_env(FILTER_ENV)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    // A second init (tests) is not an error worth failing for.
-    let _ = match format {
-        LogFormat::Text => builder
-            .with_ansi(std::io::stderr().is_terminal())
-            .try_init(),
-        LogFormat::Json => builder
+    let filter = filter.and(filter_fn(|meta| may_show(meta.target(), meta.level())));
+    let layer = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    let layer = match format {
+        LogFormat::Text => layer.with_ansi(std::io::stderr().is_terminal()).boxed(),
+        LogFormat::Json => layer
             .json()
             .flatten_event(true)
             .with_current_span(false)
             .with_span_list(false)
-            .try_init(),
+            .boxed(),
     };
+    // A second init (tests) is not an error worth failing for.
+    let _ = tracing_subscriber::registry()
+        .with(layer.with_filter(filter))
+        .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::may_show;
+    use tracing::Level;
+
+    #[test]
+    fn driver_statement_logs_are_never_shown() {
+        assert!(!may_show("tokio_postgres::query", &Level::DEBUG));
+        assert!(!may_show("tokio_postgres::prepare", &Level::TRACE));
+        assert!(!may_show("tokio_postgres", &Level::DEBUG));
+        assert!(may_show("tokio_postgres::connection", &Level::INFO));
+        assert!(may_show("tokio_postgres_like", &Level::DEBUG));
+        assert!(may_show("pgrecon::apply", &Level::TRACE));
+    }
 }

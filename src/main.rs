@@ -60,9 +60,14 @@ struct ReportArg {
 #[derive(clap::Args, Clone)]
 struct DbArg {
     /// Connection URL or libpq key=value string; else DATABASE_URL, else the PG*
-    /// variables; with none of them an embedded throwaway PostgreSQL is started
+    /// variables; with none of them, read-only commands start an embedded throwaway
+    /// PostgreSQL (apply only with --embedded)
     #[arg(long)]
     database_url: Option<String>,
+    /// When no connection is configured, use an embedded throwaway PostgreSQL started
+    /// from the installed server binaries (apply refuses without it)
+    #[arg(long)]
+    embedded: bool,
 }
 
 #[derive(Subcommand)]
@@ -302,8 +307,15 @@ struct Session {
     _embedded: Option<EmbeddedPostgres>,
 }
 
-async fn open(db: &DbArg) -> Result<Session, CliError> {
-    if let Some(settings) = conn::resolve(db.database_url.as_deref())? {
+/// Opens the connection of a read-only command (`mutating: None`) or of one that
+/// changes the database (`Some(verb)`), which never falls back to an embedded server
+/// unless `--embedded` asks for it.
+async fn open(db: &DbArg, mutating: Option<&'static str>) -> Result<Session, CliError> {
+    let resolved = match mutating {
+        None => conn::resolve(db.database_url.as_deref())?,
+        Some(verb) => conn::resolve_for_change(db.database_url.as_deref(), db.embedded, verb)?,
+    };
+    if let Some(settings) = resolved {
         let client = conn::connect(&settings).await?;
         return Ok(Session {
             client,
@@ -563,7 +575,7 @@ async fn run(command: Command) -> Result<u8, CliError> {
         }
         Command::Verify { dir, db, format } => {
             let desired = load(&dir)?;
-            let mut session = open(&db).await?;
+            let mut session = open(&db, None).await?;
             let live = introspect::snapshot(&mut session.client).await?;
             let mut report = verify::verify(&desired.catalog, &live);
             verify::server_check(&session.client, &desired.catalog, &mut report)
@@ -585,7 +597,7 @@ async fn run(command: Command) -> Result<u8, CliError> {
             all,
         } => {
             let desired = load(&dir)?;
-            let mut session = open(&db).await?;
+            let mut session = open(&db, None).await?;
             let options = pgrecon::drift::DriftOptions {
                 prune: false,
                 all,
@@ -601,7 +613,7 @@ async fn run(command: Command) -> Result<u8, CliError> {
         }
         Command::Reconcile(args) => Ok(pgrecon::reconcile::run(args).await?),
         Command::Import { db, out, schemas } => {
-            let mut session = open(&db).await?;
+            let mut session = open(&db, None).await?;
             let live = introspect::snapshot(&mut session.client).await?;
             let report = import::write(&live, &import::ImportOptions { schemas }, &out)?;
             print!("{report}");
@@ -624,7 +636,7 @@ async fn plan_command(
     record: &mut RunReport,
 ) -> Result<u8, CliError> {
     let loaded = load(dir)?;
-    let mut session = open(db).await?;
+    let mut session = open(db, None).await?;
     let live = introspect::snapshot(&mut session.client).await?;
     let desired =
         canon::in_scratch_transaction_with_live(&mut session.client, &loaded.catalog, &live)
@@ -741,7 +753,7 @@ async fn apply_command(
         }
         None => None,
     };
-    let mut session = open(db).await?;
+    let mut session = open(db, Some("apply to")).await?;
     let input = ApplyInput {
         desired: &desired.catalog,
         checks: &desired.checks,

@@ -37,11 +37,7 @@ fn text(o: &Output) -> (String, String) {
 }
 
 fn assert_no_secret(o: &Output) {
-    let (out, err) = text(o);
-    assert!(
-        !out.contains(SECRET) && !err.contains(SECRET),
-        "secret printed"
-    );
+    scan_for_secrets("", o, &[SECRET]);
 }
 
 #[tokio::test]
@@ -183,14 +179,46 @@ async fn json_markdown_and_sql_formats() {
 }
 
 #[test]
-fn embedded_server_is_used_and_announced_when_nothing_is_configured() {
+fn embedded_server_is_used_when_asked_and_nothing_is_configured() {
     let dir = shipped();
-    let out = pgrecon(&["apply", "--dir", dir.to_str().unwrap()], &[]);
+    let out = pgrecon(
+        &["apply", "--embedded", "--dir", dir.to_str().unwrap()],
+        &[],
+    );
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("no connection configured"), "{stderr}");
     assert!(stderr.contains("embedded PostgreSQL"), "{stderr}");
     assert!(stdout.contains("No changes. The database matches the desired state."));
+
+    // Read-only commands keep the fallback, with the note.
+    let plan = pgrecon(&["plan", "--dir", dir.to_str().unwrap()], &[]);
+    let (_, stderr) = text(&plan);
+    assert_eq!(plan.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no connection configured"), "{stderr}");
+}
+
+/// A deploy job whose connection secret is missing must fail, not apply to a
+/// throwaway server and report success.
+#[test]
+fn mutating_commands_refuse_without_a_target() {
+    let dir = shipped();
+    let dir = dir.to_str().unwrap();
+    for args in [
+        vec!["apply", "--dir", dir],
+        vec!["reconcile", "--once", "--mode", "enforce", "--dir", dir],
+        vec!["reconcile", "--once", "--dir", dir],
+    ] {
+        // `DATABASE_URL=` (an empty secret) counts as unset.
+        let out = pgrecon(&args, &[("DATABASE_URL", "")]);
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stdout}{stderr}");
+        assert!(stderr.contains("no database to"), "{stderr}");
+        assert!(stderr.contains("DATABASE_URL"), "{stderr}");
+        assert!(stderr.contains("PGHOST"), "{stderr}");
+        assert!(stderr.contains("--embedded"), "{stderr}");
+        assert!(!stderr.contains("embedded PostgreSQL"), "{stderr}");
+    }
 }
 
 #[test]
@@ -308,4 +336,170 @@ async fn import_writes_a_state_that_plans_back_empty() {
     );
     assert_eq!(missing.status.code(), Some(1));
     assert!(text(&missing).1.contains("nope"));
+}
+
+/// Everything a run wrote, with what ran it, for the secret scan.
+fn scan_for_secrets(label: &str, o: &Output, secrets: &[&str]) {
+    let (out, err) = text(o);
+    for s in secrets
+        .iter()
+        .copied()
+        .chain(["SCRAM-SHA-256$", "md5", "rolpassword"])
+    {
+        assert!(
+            !out.contains(s) && !err.contains(s),
+            "{label}: {s:?} printed\n--- stdout\n{out}\n--- stderr\n{err}"
+        );
+    }
+}
+
+/// No password, verifier or hash reaches any output, at any log level and whatever
+/// filter a user sets (the driver logs every statement at debug).
+#[tokio::test]
+async fn no_secret_at_any_log_level() {
+    let db = TestDb::new().await;
+    let url = db.url();
+    let dir = shipped();
+    let dir = dir.to_str().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let saved = work.path().join("plan.json");
+    let saved = saved.to_str().unwrap();
+    let imported = work.path().join("imported");
+    let imported = imported.to_str().unwrap();
+    let secrets = [SECRET, "second-secret-9921", "third-secret-5530"];
+
+    for (i, filter) in [
+        "trace",
+        "tokio_postgres=trace,postgres_protocol=trace,debug",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        for log_format in ["text", "json"] {
+            let secret = secrets[(i * 2 + usize::from(log_format == "json")) % 3];
+            let env = [
+                ("PGRECON_LOG", filter),
+                ("PGRECON_LOG_FORMAT", log_format),
+                ("BUTLER_GENERAL_APP_PASSWORD", secret),
+                ("BUTLER_HEALTH_APP_PASSWORD", secret),
+            ];
+            let db_args = ["--dir", dir, "--database-url", &url];
+            let mut runs: Vec<(String, Vec<&str>)> = vec![
+                ("validate".into(), vec!["validate", "--dir", dir]),
+                (
+                    "plan --out".into(),
+                    [&["plan", "--out", saved][..], &db_args].concat(),
+                ),
+                ("show".into(), vec!["show", saved]),
+                ("show json".into(), vec!["show", saved, "--format", "json"]),
+                (
+                    "apply --plan".into(),
+                    [&["apply", "--plan", saved][..], &db_args].concat(),
+                ),
+            ];
+            for f in ["text", "sql", "json", "markdown"] {
+                runs.push((
+                    format!("plan {f}"),
+                    [&["plan", "--format", f][..], &db_args].concat(),
+                ));
+            }
+            runs.extend([
+                ("apply".into(), [&["apply"][..], &db_args].concat()),
+                (
+                    "drift".into(),
+                    [&["drift", "--all", "--format", "json"][..], &db_args].concat(),
+                ),
+                ("verify".into(), [&["verify"][..], &db_args].concat()),
+                (
+                    "import".into(),
+                    vec!["import", "--database-url", &url, "--out", imported],
+                ),
+                (
+                    "reconcile".into(),
+                    [&["reconcile", "--once", "--mode", "enforce"][..], &db_args].concat(),
+                ),
+            ]);
+            for (label, args) in &runs {
+                let o = pgrecon(args, &env);
+                scan_for_secrets(&format!("{filter} {log_format} {label}"), &o, &secrets);
+                assert!(
+                    o.status.code().is_some_and(|c| c <= 2),
+                    "{label}: {}",
+                    text(&o).1
+                );
+            }
+            // The filter did reach the logs (else this test proves nothing): pgrecon's
+            // own debug lines are there.
+            let o = pgrecon(&[&["plan"][..], &db_args].concat(), &env);
+            assert!(
+                text(&o).1.to_lowercase().contains("debug"),
+                "no debug log line at {filter}: {}",
+                text(&o).1
+            );
+            for file in std::fs::read_dir(imported).unwrap() {
+                let body = std::fs::read_to_string(file.unwrap().path()).unwrap();
+                for s in secrets.iter().copied().chain(["SCRAM-SHA-256$"]) {
+                    assert!(!body.contains(s), "import wrote {s:?}");
+                }
+            }
+        }
+    }
+    // The passwords were really set along the way (the scan ran over real changes).
+    let stored: String = db
+        .client()
+        .await
+        .query_one(
+            "SELECT rolpassword FROM pg_authid WHERE rolname = 'butler_health_app'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert!(stored.starts_with("SCRAM-SHA-256$"));
+}
+
+/// A server error keeps PostgreSQL's DETAIL and HINT: the message alone ("foreign key
+/// constraint … cannot be implemented") does not say what is wrong.
+#[tokio::test]
+async fn server_errors_keep_detail_and_hint() {
+    let db = TestDb::new().await;
+    let url = db.url();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("s.toml"),
+        r#"
+[roles.owner]
+
+[schemas.app]
+owner = "owner"
+
+[tables."app.parent"]
+primary_key = ["id"]
+columns.id = { type = "bigint" }
+
+[tables."app.child"]
+columns.parent_id = { type = "text" }
+foreign_keys.child_parent_fkey = { columns = ["parent_id"], references = "app.parent" }
+"#,
+    )
+    .unwrap();
+    let out = pgrecon(
+        &[
+            "apply",
+            "--dir",
+            dir.path().to_str().unwrap(),
+            "--database-url",
+            &url,
+        ],
+        &[],
+    );
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stderr.contains("cannot be implemented"), "{stderr}");
+    assert!(
+        stderr.contains("detail: Key columns") && stderr.contains("incompatible types"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("SQLSTATE 42804"), "{stderr}");
+    assert!(stderr.contains("nothing was changed"), "{stderr}");
 }

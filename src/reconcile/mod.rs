@@ -79,9 +79,13 @@ pub struct ReconcileArgs {
     #[arg(long, default_value = "desired-state")]
     pub dir: PathBuf,
     /// Connection URL or libpq key=value string; else DATABASE_URL, else the PG*
-    /// variables; with none of them an embedded throwaway PostgreSQL is started
+    /// variables; with none of them the loop refuses to start unless --embedded
     #[arg(long)]
     pub database_url: Option<String>,
+    /// When no connection is configured, reconcile an embedded throwaway PostgreSQL
+    /// started from the installed server binaries
+    #[arg(long)]
+    pub embedded: bool,
     /// warn: report drift; enforce: apply what needs no approval; dry-run: plan only
     #[arg(long, value_enum, default_value = "warn", env = "PGRECON_MODE")]
     pub mode: Mode,
@@ -240,7 +244,7 @@ pub async fn run(args: ReconcileArgs) -> Result<u8, ReconcileError> {
         tracing::info!(addr = %local, "serving /metrics, /healthz and /readyz");
     }
     let shutdown = Shutdown::install().map_err(ReconcileError::Signals)?;
-    let (settings, embedded) = target(args.database_url.as_deref()).await?;
+    let (settings, embedded) = target(args.database_url.as_deref(), args.embedded).await?;
 
     tracing::info!(
         mode = args.mode.as_str(),
@@ -297,12 +301,13 @@ pub async fn run(args: ReconcileArgs) -> Result<u8, ReconcileError> {
     Ok(code)
 }
 
-/// Where to connect; with nothing configured, an embedded throwaway server (kept for
-/// the life of the loop).
+/// Where to connect; with nothing configured and `--embedded`, an embedded throwaway
+/// server (kept for the life of the loop); with nothing configured otherwise, a refusal.
 async fn target(
     database_url: Option<&str>,
+    embedded: bool,
 ) -> Result<(ConnectionSettings, Option<EmbeddedPostgres>), ReconcileError> {
-    if let Some(settings) = conn::resolve(database_url)? {
+    if let Some(settings) = conn::resolve_for_change(database_url, embedded, "reconcile")? {
         return Ok((settings, None));
     }
     tracing::warn!(

@@ -68,6 +68,7 @@ fn constraint(name: &str, kind: ConstraintKind) -> (String, Constraint) {
             kind,
             deferrable: false,
             initially_deferred: false,
+            validated: true,
             comment: None,
         },
     )
@@ -116,6 +117,7 @@ fn index(name: &str, keys: Vec<IndexKey>) -> (String, Index) {
             predicate: None,
             with: Default::default(),
             concurrently: false,
+            valid: true,
             comment: None,
         },
     )

@@ -835,6 +835,7 @@ fn constraint(name: &str, kind: ConstraintKind) -> (String, Constraint) {
             kind,
             deferrable: false,
             initially_deferred: false,
+            validated: true,
             comment: None,
         },
     )
@@ -852,6 +853,7 @@ fn index(name: &str, method: &str, keys: Vec<IndexKey>) -> Index {
         predicate: None,
         with: BTreeMap::new(),
         concurrently: false,
+        valid: true,
         comment: None,
     }
 }

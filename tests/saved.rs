@@ -818,6 +818,152 @@ async fn a_saved_plan_builds_a_concurrent_index_after_the_commit() {
     assert!(replan_is_empty(&db, dir.path()));
 }
 
+/// A concurrent build killed half-way (a crash, a killed backend) leaves an invalid
+/// index. Apply must not claim it cleaned up when it could not, and the invalid index
+/// is drift: plan and drift report it, apply rebuilds it.
+#[tokio::test]
+async fn an_interrupted_concurrent_build_is_reported_and_rebuilt() {
+    let db = TestDb::new().await;
+    db.exec(START).await;
+    db.exec("INSERT INTO general.notes SELECT g, 'n' || g FROM generate_series(1, 50) g")
+        .await;
+    let dir = desired_dir(&DESIRED.replace(
+        "columns.body = { type = \"text\" }",
+        "columns.body = { type = \"text\" }\nindexes.notes_body_idx = { columns = [\"body\"], concurrently = true }",
+    ));
+    let url = db.url();
+    let args = ["--dir", s(dir.path()), "--database-url", &url];
+    // An open writer makes the concurrent build wait after it registered the index.
+    let blocker = db.client().await;
+    blocker
+        .batch_execute("BEGIN; INSERT INTO general.notes VALUES (1000, 'held')")
+        .await
+        .unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_pgrecon"))
+        .args([&["apply"][..], &args].concat())
+        .env_remove("DATABASE_URL")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let watcher = db.client().await;
+    let mut killed = false;
+    for _ in 0..200 {
+        let n: i64 = watcher
+            .query_one(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                 WHERE query LIKE 'CREATE INDEX CONCURRENTLY%' AND pid <> pg_backend_pid()",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        if n > 0 {
+            killed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(killed, "the concurrent build never started");
+    let o = child.wait_with_output().unwrap();
+    blocker.batch_execute("ROLLBACK").await.unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}\n{}", out(&o), err(&o));
+    assert!(err(&o).contains("could not be dropped"), "{}", err(&o));
+    assert!(!err(&o).contains("was dropped"), "{}", err(&o));
+    let valid = |c: tokio_postgres::Client| async move {
+        c.query_one(
+            "SELECT indisvalid FROM pg_index WHERE indexrelid = 'general.notes_body_idx'::regclass",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get::<_, bool>(0)
+    };
+    assert!(
+        !valid(db.client().await).await,
+        "the build left an invalid index"
+    );
+
+    let plan = pgrecon(&[&["plan"][..], &args].concat());
+    assert_eq!(
+        plan.status.code(),
+        Some(2),
+        "{}\n{}",
+        out(&plan),
+        err(&plan)
+    );
+    assert!(
+        out(&plan).contains("- drop index notes_body_idx"),
+        "{}",
+        out(&plan)
+    );
+    assert!(
+        out(&plan).contains("invalid (a concurrent build"),
+        "{}",
+        out(&plan)
+    );
+    let drift = pgrecon(&[&["drift", "--format", "json"][..], &args].concat());
+    assert_eq!(drift.status.code(), Some(2), "{}", out(&drift));
+
+    let fixed = pgrecon(&[&["apply"][..], &args].concat());
+    assert_eq!(
+        fixed.status.code(),
+        Some(0),
+        "{}\n{}",
+        out(&fixed),
+        err(&fixed)
+    );
+    assert!(valid(db.client().await).await, "rebuilt valid");
+    assert!(replan_is_empty(&db, dir.path()));
+}
+
+/// A foreign key left `NOT VALID` (never validated) is drift: validated in place.
+#[tokio::test]
+async fn a_constraint_left_not_valid_is_validated() {
+    let db = TestDb::new().await;
+    db.exec(START).await;
+    db.exec(
+        "CREATE TABLE general.tags (note_id bigint);
+         ALTER TABLE general.tags OWNER TO owner;
+         ALTER TABLE general.tags ADD CONSTRAINT tags_note_fkey FOREIGN KEY (note_id)
+           REFERENCES general.notes NOT VALID;
+         ALTER TABLE general.tags ADD CONSTRAINT tags_note_check CHECK (note_id > 0) NOT VALID",
+    )
+    .await;
+    let dir = desired_dir(&format!(
+        "{DESIRED}\n[tables.\"general.tags\"]\nowner = \"owner\"\ncolumns.note_id = {{ type = \"bigint\" }}\n\
+         foreign_keys.tags_note_fkey = {{ columns = [\"note_id\"], references = \"general.notes\" }}\n\
+         checks.tags_note_check = \"note_id > 0\"\n"
+    ));
+    let url = db.url();
+    let args = ["--dir", s(dir.path()), "--database-url", &url];
+    let plan = pgrecon(&[&["plan"][..], &args].concat());
+    assert_eq!(
+        plan.status.code(),
+        Some(2),
+        "{}\n{}",
+        out(&plan),
+        err(&plan)
+    );
+    assert!(out(&plan).contains("validate"), "{}", out(&plan));
+    assert!(!out(&plan).contains("drop"), "{}", out(&plan));
+    let applied = pgrecon(&[&["apply"][..], &args].concat());
+    assert_eq!(applied.status.code(), Some(0), "{}", err(&applied));
+    let invalid: i64 = db
+        .client()
+        .await
+        .query_one(
+            "SELECT count(*) FROM pg_constraint WHERE conrelid = 'general.tags'::regclass
+             AND NOT convalidated",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(invalid, 0);
+    assert!(replan_is_empty(&db, dir.path()));
+}
+
 /// The one report file in `dir`.
 fn only_report(dir: &Path) -> serde_json::Value {
     let files: Vec<PathBuf> = std::fs::read_dir(dir)

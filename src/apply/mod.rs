@@ -170,12 +170,14 @@ pub enum ApplyError {
     )]
     DeferredNotConverged(Vec<String>),
     #[error(
-        "step {number} ({summary}) failed outside the transaction: {message}; the transaction's steps are committed, this one was cleaned up; re-run apply"
+        "step {number} ({summary}) failed outside the transaction: {message}; the transaction's steps are committed; {cleanup}"
     )]
     DeferredStep {
         number: usize,
         summary: String,
         message: String,
+        /// What became of what the failed statement left behind.
+        cleanup: Cleanup,
     },
     #[error("password of role `{0}` is not available; it cannot be set")]
     MissingSecret(String),
@@ -186,6 +188,32 @@ pub enum ApplyError {
     AuditTable { table: String, message: String },
     #[error("database error during apply: {}; nothing was changed", db_message(.0))]
     Database(#[from] tokio_postgres::Error),
+}
+
+/// What became of what a failed step outside the transaction left behind (the invalid
+/// index of a failed `CREATE INDEX CONCURRENTLY`). Only a cleanup that ran is claimed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cleanup {
+    /// The step has nothing to clean up.
+    Nothing,
+    /// Every cleanup statement succeeded.
+    Done,
+    /// A cleanup statement failed (the connection may be gone): what was left stays,
+    /// and the next plan reports it (an invalid index is drift, rebuilt).
+    Failed(String),
+}
+
+impl std::fmt::Display for Cleanup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Cleanup::Nothing => f.write_str("re-run apply"),
+            Cleanup::Done => f.write_str("what it left behind was dropped; re-run apply"),
+            Cleanup::Failed(e) => write!(
+                f,
+                "what it left behind could not be dropped ({e}); re-run apply, which rebuilds it"
+            ),
+        }
+    }
 }
 
 /// The shape `--audit-table` expects.
@@ -705,13 +733,22 @@ async fn run_step_outside(
     let mut result = Ok(());
     for s in statements {
         if let Err(e) = client.batch_execute(s).await {
+            let mut outcome = if cleanup.is_empty() {
+                Cleanup::Nothing
+            } else {
+                Cleanup::Done
+            };
             for c in cleanup {
-                let _ = client.batch_execute(c).await;
+                if let Err(ce) = client.batch_execute(c).await {
+                    outcome = Cleanup::Failed(db_message(&ce));
+                    break;
+                }
             }
             result = Err(ApplyError::DeferredStep {
                 number: step.number,
                 summary: step.summary.clone(),
                 message: db_message(&e),
+                cleanup: outcome,
             });
             break;
         }

@@ -1203,6 +1203,7 @@ mod tests {
                         predicate: None,
                         with: BTreeMap::new(),
                         concurrently: false,
+                        valid: true,
                         comment: None,
                     },
                 );

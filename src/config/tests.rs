@@ -950,6 +950,7 @@ fn tables_map_to_the_expected_model() {
         kind,
         deferrable: false,
         initially_deferred: false,
+        validated: true,
         comment: None,
     };
     let expected_constraints = BTreeMap::from([
@@ -1084,6 +1085,7 @@ fn tables_map_to_the_expected_model() {
         predicate: None,
         with: BTreeMap::new(),
         concurrently: false,
+        valid: true,
         comment: None,
     };
     let expected_indexes = BTreeMap::from([
@@ -1213,6 +1215,7 @@ fn tables_map_to_the_expected_model() {
             },
             deferrable: true,
             initially_deferred: true,
+            validated: true,
             comment: Some(s("the key")),
         }
     );

@@ -1837,6 +1837,13 @@ impl<'a> Cx<'a> {
                     to: want.name.clone(),
                 });
             }
+            // Added NOT VALID and never validated: existing rows were never checked.
+            if want.validated && !have.validated {
+                self.push(TableChange::ValidateConstraint {
+                    table: t.clone(),
+                    constraint: want.clone(),
+                });
+            }
             let object = ObjectRef::table_part(TablePart::Constraint, t, &want.name);
             self.comment(object, &want.comment, &have.comment);
         }
@@ -1894,7 +1901,9 @@ impl<'a> Cx<'a> {
                 });
                 continue;
             }
-            if !index_def_eq(want, have) {
+            // An invalid index (an interrupted concurrent build) is never used by the
+            // planner: drop it and build it again.
+            if !index_def_eq(want, have) || !have.valid {
                 self.push(TableChange::DropIndex {
                     table: t.clone(),
                     index: have.clone(),

@@ -486,6 +486,7 @@ mod tests {
                 kind,
                 deferrable: false,
                 initially_deferred: false,
+                validated: true,
                 comment: None,
             },
         )
@@ -709,6 +710,7 @@ mod tests {
                 predicate: Some("(id > 0)".into()),
                 with: [("fillfactor".to_string(), "70".to_string())].into(),
                 concurrently: false,
+                valid: true,
                 comment: Some("lower".into()),
             },
         );
@@ -725,6 +727,7 @@ mod tests {
                 predicate: None,
                 with: Default::default(),
                 concurrently: false,
+                valid: true,
                 comment: None,
             },
         );

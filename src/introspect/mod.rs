@@ -24,9 +24,9 @@
 //!   copies from the parent, only what was declared on the partition itself. Legacy
 //!   inheritance (`INHERITS`) is not modelled: a child lists all its columns and only
 //!   its local constraints. Identity sequences are part of their column
-//!   (`Identity.options`), not `sequences`. Not in the model, so not read: whether a
-//!   constraint is validated (`NOT VALID`) or an index valid (a failed `CONCURRENTLY`
-//!   build), exclusion elements' opclass/collation/order, `ON DELETE SET NULL (cols)`,
+//!   (`Identity.options`), not `sequences`. Whether a constraint is validated and an
+//!   index valid (a failed `CONCURRENTLY` build) is read: either is drift, repaired.
+//!   Not in the model, so not read: exclusion elements' opclass/collation/order, `ON DELETE SET NULL (cols)`,
 //!   type ACLs, policy comments;
 //! - every extension but `plpgsql`;
 //! - ACLs without the owner's own entries, but with the built-in grants PostgreSQL applies

@@ -586,6 +586,7 @@ pub fn constraints() -> String {
         "SELECT con.conrelid AS table_oid, con.conname::text AS name,
                 con.contype::text AS kind,
                 con.condeferrable AS deferrable, con.condeferred AS initially_deferred,
+                con.convalidated AS validated,
                 d.description AS comment,
                 con.conkey AS columns,
                 con.conindid AS index_oid,
@@ -627,7 +628,7 @@ pub fn indexes(version_num: i32) -> String {
     format!(
         "SELECT i.indexrelid AS index_oid, i.indrelid AS table_oid,
                 ic.relname::text AS name,
-                i.indisunique AS is_unique,
+                i.indisunique AS is_unique, i.indisvalid AS is_valid,
                 {nulls_not_distinct} AS nulls_not_distinct,
                 am.amname::text AS method,
                 i.indkey::int2[] AS keys, i.indnkeyatts::int4 AS key_count,

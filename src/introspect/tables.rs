@@ -570,6 +570,7 @@ pub(super) fn read_indexes(
             predicate: get(what, row, "predicate")?,
             with: storage_parameters(what, get(what, row, "with_options")?, &object)?,
             concurrently: false,
+            valid: get(what, row, "is_valid")?,
             comment: get(what, row, "comment")?,
             name,
         };
@@ -707,6 +708,7 @@ pub(super) fn apply_constraints(
             kind,
             deferrable: get(what, row, "deferrable")?,
             initially_deferred: get(what, row, "initially_deferred")?,
+            validated: get(what, row, "validated")?,
             comment: get(what, row, "comment")?,
             name: name.clone(),
         };

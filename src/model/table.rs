@@ -156,6 +156,11 @@ pub struct Constraint {
     pub kind: ConstraintKind,
     pub deferrable: bool,
     pub initially_deferred: bool,
+    /// False for a check or foreign key added `NOT VALID` and never validated (existing
+    /// rows unchecked). Desired constraints are always validated, so a live one that is
+    /// not is drift, repaired with `VALIDATE CONSTRAINT`.
+    #[serde(skip_serializing_if = "is_true")]
+    pub validated: bool,
     pub comment: Option<String>,
 }
 
@@ -243,7 +248,15 @@ pub struct Index {
     pub with: BTreeMap<String, String>,
     /// Desired only: build with `CREATE INDEX CONCURRENTLY`, outside the transaction.
     pub concurrently: bool,
+    /// False for an index a failed or interrupted `CREATE INDEX CONCURRENTLY` left
+    /// behind (`indisvalid`): it is maintained but never used, so it is drift, rebuilt.
+    #[serde(skip_serializing_if = "is_true")]
+    pub valid: bool,
     pub comment: Option<String>,
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

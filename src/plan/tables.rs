@@ -1359,6 +1359,12 @@ pub(super) fn node_for(change: &TableChange) -> Node {
                 "DROP INDEX {}",
                 qualified(&table.schema, &index.name)
             ));
+            if !index.valid {
+                b.details.push(
+                    "invalid (a concurrent build failed or was interrupted): dropped and built again"
+                        .into(),
+                );
+            }
             b.requires.push(Key::Relation(table.clone()));
             for col in index_columns(index) {
                 b.requires.push(Key::Column(table.clone(), col));

@@ -1197,6 +1197,7 @@ impl Loader {
                 kind,
                 deferrable: common.deferrable,
                 initially_deferred: common.initially_deferred.is_some(),
+                validated: true,
                 comment: common.comment,
             },
         );
@@ -1307,6 +1308,7 @@ impl Loader {
             predicate: None,
             with: BTreeMap::new(),
             concurrently: false,
+            valid: true,
             comment: None,
         };
         let mut common = Common::default();

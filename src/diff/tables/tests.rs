@@ -37,6 +37,7 @@ fn pk(table: &str, name: &str, columns: &[&str]) -> Constraint {
         },
         deferrable: false,
         initially_deferred: false,
+        validated: true,
         comment: None,
     }
 }
@@ -55,6 +56,7 @@ fn fk(name: &str, column: &str, references: &str, referenced: &str) -> Constrain
         },
         deferrable: false,
         initially_deferred: false,
+        validated: true,
         comment: None,
     }
 }
@@ -583,6 +585,7 @@ fn a_concurrent_index_on_an_existing_table_runs_after_the_transaction() {
             predicate: Some("(a > 0)".into()),
             with: BTreeMap::from([("fillfactor".into(), "70".into())]),
             concurrently: true,
+            valid: true,
             comment: Some("by a".into()),
         },
     );
@@ -808,6 +811,7 @@ fn renamed_columns_and_tables_keep_their_constraints_indexes_and_foreign_keys() 
         },
         deferrable: false,
         initially_deferred: false,
+        validated: true,
         comment: None,
     };
     let mut have = table("general.memos", &[("id", "integer"), ("txt", "text")]);

@@ -218,3 +218,124 @@ async fn a_held_advisory_lock_makes_apply_give_up_without_changes() {
     assert!(matches!(err, ApplyError::Locked(_)), "{err}");
     assert_eq!(fingerprint(&observer).await, before);
 }
+
+/// `n` tables with what makes DDL take locks: an identity key, a TOAST-able column, a
+/// unique key, an index and a foreign key.
+fn many_tables(n: usize) -> String {
+    let mut toml = String::from("[roles.owner]\n[schemas.app]\nowner = \"owner\"\n");
+    for i in 0..n {
+        toml.push_str(&format!(
+            "[tables.\"app.t{i}\"]\nowner = \"owner\"\nprimary_key = [\"id\"]\n\
+             columns.id = {{ type = \"bigint\", identity = \"always\" }}\n\
+             columns.body = {{ type = \"text\" }}\ncolumns.ref = {{ type = \"bigint\" }}\n\
+             unique.t{i}_body_key = {{ columns = [\"body\"] }}\n\
+             indexes.t{i}_ref_idx = {{ columns = [\"ref\"] }}\n\
+             foreign_keys.t{i}_ref_fkey = {{ columns = [\"ref\"], references = \"app.t0\" }}\n"
+        ));
+    }
+    toml
+}
+
+/// The estimate of the locks a plan holds is never below what its transaction really
+/// holds at the commit (counted in `pg_locks`), nor wildly above it.
+#[tokio::test]
+async fn the_lock_estimate_covers_what_the_transaction_holds() {
+    let db = TestDb::new().await;
+    let files = vec![(PathBuf::from("all.toml"), many_tables(60))];
+    let loaded = config::load_files(&files).unwrap_or_else(|e| panic!("{}", config::render(&e)));
+    let mut client = db.client().await;
+    let live = pgrecon::introspect::snapshot(&mut client).await.unwrap();
+    let desired =
+        pgrecon::canon::in_scratch_transaction_with_live(&mut client, &loaded.catalog, &live)
+            .await
+            .unwrap();
+    let d = pgrecon::diff::diff(&desired, &live, &Default::default()).unwrap();
+    let plan = pgrecon::plan::build(&d).unwrap();
+    let estimate = apply::locks::estimate(&plan);
+
+    let txn = client.transaction().await.unwrap();
+    for step in plan.steps.iter().filter(|s| s.transactional) {
+        for sql in step.sql.iter().filter(|s| !s.starts_with("--")) {
+            txn.batch_execute(sql).await.unwrap();
+        }
+    }
+    pgrecon::introspect::read_catalog(&txn).await.unwrap();
+    let held: i64 = txn
+        .query_one(
+            // One lock-table entry per object, whatever the number of modes held.
+            "SELECT count(DISTINCT (locktype, database, relation, page, tuple, virtualxid,
+                                    transactionid::text, classid, objid, objsubid))
+             FROM pg_locks WHERE pid = pg_backend_pid() AND NOT fastpath",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    txn.rollback().await.unwrap();
+    let held = usize::try_from(held).unwrap();
+    assert!(estimate >= held, "estimate {estimate} < {held} held");
+    assert!(
+        estimate <= held * 2,
+        "estimate {estimate} far above {held} held"
+    );
+}
+
+/// A plan that needs more locks than the server's lock table holds is refused before
+/// anything runs, with the setting to raise, instead of failing with "out of shared
+/// memory" half-way.
+#[tokio::test]
+async fn a_plan_beyond_the_lock_table_is_refused_up_front() {
+    let mut db = TestDb::embedded().await;
+    db.exec("ALTER SYSTEM SET max_locks_per_transaction = 10")
+        .await;
+    db.cluster.as_mut().unwrap().restart().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("all.toml"), many_tables(150)).unwrap();
+    let before = fingerprint(&db.client().await).await;
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_pgrecon"))
+        .args([
+            "apply",
+            "--dir",
+            dir.path().to_str().unwrap(),
+            "--database-url",
+        ])
+        .arg(db.url())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("refusing to apply: the plan holds about"),
+        "{err}"
+    );
+    assert!(err.contains("max_locks_per_transaction 10"), "{err}");
+    assert!(
+        err.contains("help: raise max_locks_per_transaction to at least"),
+        "{err}"
+    );
+    assert!(!err.contains("out of shared memory"), "{err}");
+    assert_eq!(
+        fingerprint(&db.client().await).await,
+        before,
+        "nothing changed"
+    );
+
+    // A plan that fits runs on the same server.
+    std::fs::write(dir.path().join("all.toml"), many_tables(5)).unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_pgrecon"))
+        .args([
+            "apply",
+            "--dir",
+            dir.path().to_str().unwrap(),
+            "--database-url",
+        ])
+        .arg(db.url())
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

@@ -5,6 +5,8 @@
 //! the catalog again and diff: anything left to do rolls everything back. Only then
 //! commit. A transaction that fails on a lock timeout is retried whole, with backoff.
 
+pub mod locks;
+
 use crate::approval::{Policy, Unapproved};
 use crate::checks::{self, Check, CheckFailure, Phase};
 use crate::diff::{self, DiffOptions, password};
@@ -145,6 +147,15 @@ pub enum ApplyError {
         .0.join("; ")
     )]
     Impossible(Vec<String>),
+    #[error(
+        "refusing to apply: the plan holds about {needed} locks until it commits, more than the server's lock table has free ({} = max_locks_per_transaction {} × {} slots, {} held by other sessions); nothing was changed\n  help: raise max_locks_per_transaction to at least {} (ALTER SYSTEM SET max_locks_per_transaction = {}, then restart the server), or apply the desired state in smaller parts",
+        table.capacity(), table.max_locks_per_transaction, table.slots, table.in_use,
+        table.setting_for(*needed), table.setting_for(*needed)
+    )]
+    LockBudget {
+        needed: usize,
+        table: locks::LockTable,
+    },
     #[error("another pgrecon apply holds the lock on this database; gave up after {0:?}")]
     Locked(Duration),
     #[error("{0}; rolled back, nothing was changed")]
@@ -279,6 +290,7 @@ impl ApplyError {
                 | ApplyError::Impossible(_)
                 | ApplyError::MissingSecret(_)
                 | ApplyError::AuditTable { .. }
+                | ApplyError::LockBudget { .. }
         )
     }
 }
@@ -528,6 +540,12 @@ async fn attempt_once(
     }
     if let Some(table) = &options.audit_table {
         check_audit_table(&txn, table).await?;
+    }
+    let needed = locks::estimate(&plan);
+    let table = locks::read(&txn).await?;
+    if i64::try_from(needed).unwrap_or(i64::MAX) > table.capacity() - table.in_use {
+        txn.rollback().await?;
+        return Err(ApplyError::LockBudget { needed, table });
     }
 
     report.checks.clear();

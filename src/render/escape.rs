@@ -9,6 +9,7 @@
 //!   comment cannot end early and the rest run as SQL.
 //! - `md_text`, `md_code`, `md_fence`: Markdown inline text, an inline code span and the
 //!   fence of a code block that its content cannot close.
+//! - `json_text`: serde_json's output with line separators and bidi controls escaped too.
 //! - `toml_key`, `toml_string`: one-line TOML keys and strings that parse back exactly.
 //!
 //! SQL statements themselves need none of this: identifiers and literals reach them
@@ -129,6 +130,25 @@ fn longest_backtick_run(s: &str) -> usize {
     s.split(|c| c != '`').map(str::len).max().unwrap_or(0)
 }
 
+/// JSON text as serde_json writes it, with the unsafe characters JSON allows raw in
+/// strings (line separators, bidi controls) as `\uXXXX` too: the same values, and a
+/// terminal or a diff shows them. They can only occur inside strings, so replacing them
+/// anywhere is exact.
+pub fn json_text(json: String) -> String {
+    if !has_unsafe(&json.replace('\n', "")) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if c != '\n' && is_unsafe(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// A TOML key: bare when TOML allows it, else a one-line string (`toml_string`).
 pub fn toml_key(name: &str) -> String {
     if !name.is_empty()
@@ -242,6 +262,16 @@ mod tests {
         assert_eq!(md_fence("a ` b `` c"), "```");
         assert_eq!(md_fence("CREATE ROLE \"x\n```\n\""), "````");
         assert_eq!(md_fence("``````"), "```````");
+    }
+
+    #[test]
+    fn json_text_escapes_what_serde_json_leaves_raw() {
+        let value = serde_json::json!({ "name": "a\u{202e}b\u{2028}c\nd\u{1b}" });
+        let json = json_text(serde_json::to_string_pretty(&value).unwrap());
+        assert!(!json.chars().any(|c| c != '\n' && is_unsafe(c)), "{json}");
+        assert!(json.contains(r"a\u202eb\u2028c\nd\u001b"), "{json}");
+        let back: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, value);
     }
 
     #[test]

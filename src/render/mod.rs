@@ -89,7 +89,7 @@ pub fn render_with(plan: &Plan, cx: &Context<'_>, format: Format) -> String {
 /// A saved plan, as `pgrecon show` prints it: JSON is the saved document itself.
 pub fn render_saved(saved: &crate::saved::SavedPlan, format: Format) -> String {
     if format == Format::Json {
-        return saved.to_json();
+        return escape::json_text(saved.to_json());
     }
     let plan = saved.to_plan();
     let target = Target::of_identity(&saved.target);
@@ -385,7 +385,7 @@ fn json(plan: &Plan, target: Option<&Target>, checks: &[Check]) -> String {
         notes: &plan.notes,
         checks,
     };
-    let mut s = serde_json::to_string_pretty(&doc).expect("plan serializes");
+    let mut s = escape::json_text(serde_json::to_string_pretty(&doc).expect("plan serializes"));
     s.push('\n');
     s
 }

@@ -261,11 +261,21 @@ pub(crate) struct Diag {
     pub file: Option<usize>,
 }
 
+/// Diagnostics quote names and values from the files, which may hold any character:
+/// every text of a diagnostic is one escaped line (`render::escape::text_line`).
+fn line(text: impl Into<String>) -> String {
+    let text = text.into();
+    match crate::render::escape::text_line(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(escaped) => escaped,
+    }
+}
+
 impl Diag {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Diag {
             kind,
-            message: message.into(),
+            message: line(message),
             primary: None,
             secondary: Vec::new(),
             help: None,
@@ -274,23 +284,23 @@ impl Diag {
     }
 
     pub fn at(mut self, span: Span, label: impl Into<String>) -> Self {
-        self.primary = Some((span, label.into()));
+        self.primary = Some((span, line(label)));
         self
     }
 
     pub fn also(mut self, span: Span, label: impl Into<String>) -> Self {
-        self.secondary.push((span, label.into()));
+        self.secondary.push((span, line(label)));
         self
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(line(help));
         self
     }
 
     pub fn help_opt(mut self, help: Option<String>) -> Self {
         if help.is_some() {
-            self.help = help;
+            self.help = help.map(line);
         }
         self
     }

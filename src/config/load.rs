@@ -10,6 +10,7 @@ use crate::model::{
     Membership, ObjectKind, Password, PasswordSource, Privilege, QualifiedName, Relation,
     RelationKind, Role, Schema, SettingValue, is_builtin_role, is_system_schema,
 };
+use crate::render::escape::has_unsafe;
 use secrecy::SecretString;
 use serde_spanned::Spanned;
 use std::collections::{BTreeMap, BTreeSet};
@@ -570,7 +571,8 @@ impl Loader {
         }
     }
 
-    /// Empty or too long names. Returns whether the name is acceptable so far.
+    /// Empty, too long names and names with control characters. Returns whether the
+    /// name is acceptable so far.
     fn check_identifier(&mut self, name: &str, span: Span, what: &str) -> bool {
         if name.is_empty() {
             self.err(
@@ -578,6 +580,9 @@ impl Loader {
                     .at(span, "empty name")
                     .help(format!("give the {what} a name")),
             );
+            false
+        } else if has_unsafe(name) {
+            self.err(unsafe_name(name, span, &format!("{what} name")));
             false
         } else if name.len() > MAX_IDENTIFIER_BYTES {
             self.err(
@@ -1896,6 +1901,11 @@ impl Loader {
             if self.catalog.roles.contains_key(name) || self.role_spans.contains_key(name) {
                 continue;
             }
+            // No such role can be declared: say why rather than "not declared".
+            if has_unsafe(name) {
+                diags.push(unsafe_name(name, *span, "role name"));
+                continue;
+            }
             if is_builtin_role(name) {
                 continue;
             }
@@ -1919,6 +1929,10 @@ impl Loader {
         let schemas: Vec<&str> = self.schema_spans.keys().map(String::as_str).collect();
         for (schema, span, object, why) in &self.schema_refs {
             if self.schema_spans.contains_key(schema) {
+                continue;
+            }
+            if has_unsafe(schema) {
+                diags.push(unsafe_name(schema, *span, "schema name"));
                 continue;
             }
             let declare = format!("declare it under [schemas.{}]; {why}", toml_key(schema));
@@ -2158,27 +2172,31 @@ fn suggest_or_list(input: &str, known: &[&str]) -> String {
     }
 }
 
-/// A name as a TOML key: bare when possible, quoted otherwise.
+/// A name as a TOML key, as `import` writes it: bare when possible, quoted otherwise.
 pub(crate) fn toml_key(name: &str) -> String {
-    if !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-    {
-        name.to_string()
-    } else {
-        let mut out = String::from("\"");
-        for c in name.chars() {
-            match c {
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
-                c => out.push(c),
-            }
-        }
-        out.push('"');
-        out
-    }
+    crate::render::escape::toml_key(name)
+}
+
+/// A name with a character no output may carry raw (a line break, NUL, ESC, a bidi
+/// control): PostgreSQL accepts most of them in quoted identifiers, but such a name
+/// reads differently from what it is in every plan, review and terminal.
+fn unsafe_name(name: &str, span: Span, what: &str) -> Diag {
+    let bad: Vec<String> = name
+        .chars()
+        .filter(|c| crate::render::escape::is_unsafe(*c))
+        .map(|c| crate::render::escape::text_line(&c.to_string()).into_owned())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    Diag::new(
+        ErrorKind::InvalidName,
+        format!("{what} `{name}` contains a control character"),
+    )
+    .at(span, format!("contains {}", bad.join(", ")))
+    .help(
+        "remove the line breaks, control and bidi characters from the name; to manage an \
+         existing object with such a name, rename it first (ALTER … RENAME TO)",
+    )
 }
 
 fn valid_parameter_name(name: &str) -> bool {

@@ -7,6 +7,7 @@
 //! manage (views, triggers, functions' bodies, …) are listed in the report as
 //! "unmanaged, left alone".
 
+mod names;
 mod tables;
 
 use crate::model::*;
@@ -58,7 +59,8 @@ impl std::fmt::Display for ImportReport {
             writeln!(f, "  wrote {}", file.display())?;
         }
         for n in &self.notes {
-            writeln!(f, "  note: {n}")?;
+            // Notes quote live names, which may hold anything.
+            writeln!(f, "  note: {}", crate::render::escape::text_line(n))?;
         }
         Ok(())
     }
@@ -70,6 +72,8 @@ pub fn render(
     options: &ImportOptions,
 ) -> Result<(Vec<(String, String)>, ImportReport), ImportError> {
     let server = live.server.as_ref().ok_or(ImportError::NoServer)?;
+    let (declarable, left_out) = names::declarable(live);
+    let live = &declarable;
     let selected: Vec<&Schema> = if options.schemas.is_empty() {
         live.schemas.values().collect()
     } else {
@@ -83,7 +87,10 @@ pub fn render(
             })
             .collect::<Result<_, _>>()?
     };
-    let mut report = ImportReport::default();
+    let mut report = ImportReport {
+        notes: left_out,
+        ..ImportReport::default()
+    };
     let mut files = Vec::new();
 
     let mut roles = String::from(HEADER);
@@ -549,18 +556,15 @@ fn settings(values: &BTreeMap<String, SettingValue>) -> String {
     format!("{{ {} }}", items.join(", "))
 }
 
-/// A TOML key: bare when it can be, quoted otherwise.
+/// A TOML key: bare when it can be, else a one-line escaped string.
 fn key(name: &str) -> String {
-    let bare = !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    if bare { name.to_string() } else { string(name) }
+    crate::render::escape::toml_key(name)
 }
 
-/// A TOML basic string with every character TOML requires escaped.
+/// A TOML string on one line (line breaks and control characters escaped), so no name
+/// or value can start a line of its own in the file a reviewer reads.
 fn string(s: &str) -> String {
-    toml::Value::String(s.to_string()).to_string()
+    crate::render::escape::toml_string(s)
 }
 
 fn file_stem(name: &str) -> String {

@@ -1,9 +1,12 @@
 //! Plan → text (Terraform style), SQL (runnable with psql), JSON, Markdown. Pure
 //! functions of the plan: the same plan renders to the same bytes.
 
+pub mod escape;
+
 use crate::checks::Check;
 use crate::diff::NoteKind;
 use crate::plan::{Action, HazardKind, Plan, Step};
+use escape::{md_code, md_fence, md_text, sql_comment, text_line};
 use serde::Serialize;
 use std::fmt::Write;
 
@@ -86,7 +89,7 @@ pub fn render_with(plan: &Plan, cx: &Context<'_>, format: Format) -> String {
 /// A saved plan, as `pgrecon show` prints it: JSON is the saved document itself.
 pub fn render_saved(saved: &crate::saved::SavedPlan, format: Format) -> String {
     if format == Format::Json {
-        return saved.to_json();
+        return escape::json_text(saved.to_json());
     }
     let plan = saved.to_plan();
     let target = Target::of_identity(&saved.target);
@@ -97,30 +100,32 @@ pub fn render_saved(saved: &crate::saved::SavedPlan, format: Format) -> String {
     let body = render_with(&plan, &cx, format);
     let fp = &saved.live_fingerprint;
     match format {
+        // The saved file is input like any other: its strings are escaped too.
         Format::Text => format!(
             "saved plan {} (pgrecon {}, format {})\n\
              computed against live fingerprint {} ({} objects), desired state {}\n\n{body}",
-            saved.plan_id,
-            saved.tool_version,
+            text_line(&saved.plan_id),
+            text_line(&saved.tool_version),
             saved.format_version,
-            &fp.hash[..16],
+            text_line(&fp.hash[..16]),
             fp.objects.len(),
-            &saved.desired_state_hash[..16],
+            text_line(&saved.desired_state_hash[..16]),
         ),
         Format::Sql => format!(
             "-- saved plan {} (pgrecon {}); apply it with pgrecon apply --plan, which first \
              checks the target and the live fingerprint\n{body}",
-            saved.plan_id, saved.tool_version
+            sql_comment(&saved.plan_id),
+            sql_comment(&saved.tool_version)
         ),
         _ => {
             let mut out = body;
             let _ = write!(
                 out,
-                "\n<sub>pgrecon {} · live fingerprint `{}` ({} objects) · desired state `{}`</sub>\n",
-                saved.tool_version,
-                &fp.hash[..16],
+                "\n<sub>pgrecon {} · live fingerprint {} ({} objects) · desired state {}</sub>\n",
+                md_text(&saved.tool_version),
+                md_code(&fp.hash[..16]),
                 fp.objects.len(),
-                &saved.desired_state_hash[..16]
+                md_code(&saved.desired_state_hash[..16])
             );
             out
         }
@@ -141,7 +146,13 @@ fn text_checks(out: &mut String, checks: &[Check]) {
     }
     let _ = writeln!(out, "\nChecks, in the transaction (a failure rolls back):");
     for c in checks {
-        let _ = writeln!(out, "  ? {} ({}): {}", c.name, when_words(c), c.expect);
+        let _ = writeln!(
+            out,
+            "  ? {} ({}): {}",
+            text_line(&c.name),
+            when_words(c),
+            text_line(&c.expect.to_string())
+        );
     }
 }
 
@@ -156,13 +167,14 @@ fn sql_checks(out: &mut String, checks: &[Check]) {
     for c in checks {
         let _ = writeln!(
             out,
-            "-- check {:?} ({}): {}",
-            c.name,
+            "-- check {} ({}): {}",
+            sql_comment(&format!("{:?}", c.name)),
             when_words(c),
-            c.expect
+            sql_comment(&c.expect.to_string())
         );
+        // `lines` keeps a lone CR, which also ends a comment for psql.
         for line in c.query.lines() {
-            let _ = writeln!(out, "--   {line}");
+            let _ = writeln!(out, "--   {}", sql_comment(line));
         }
     }
 }
@@ -230,8 +242,8 @@ fn text(plan: &Plan, target: Option<&Target>) -> String {
             out,
             "pgrecon plan {} for database {} (PostgreSQL {})\n",
             &plan.plan_id[..plan.plan_id.len().min(12)],
-            crate::sql::display_ident(&t.database),
-            t.server_version
+            text_line(&crate::sql::display_ident(&t.database)),
+            text_line(&t.server_version)
         );
     }
     let mut boundary_shown = false;
@@ -240,16 +252,26 @@ fn text(plan: &Plan, target: Option<&Target>) -> String {
             out.push_str("  -- after the transaction commits, each on its own:\n");
             boundary_shown = true;
         }
-        let _ = write!(out, "  {} {}", step.action.symbol(), step.summary);
+        let _ = write!(
+            out,
+            "  {} {}",
+            step.action.symbol(),
+            text_line(&step.summary)
+        );
         if step.is_destructive() {
             out.push_str("  [destructive]");
         }
         out.push('\n');
         for d in &step.details {
-            let _ = writeln!(out, "      {d}");
+            let _ = writeln!(out, "      {}", text_line(d));
         }
         for h in &step.hazards {
-            let _ = writeln!(out, "      ! {}: {}", h.kind.as_str(), h.message);
+            let _ = writeln!(
+                out,
+                "      ! {}: {}",
+                h.kind.as_str(),
+                text_line(&h.message)
+            );
         }
     }
     if !plan.notes.is_empty() {
@@ -260,9 +282,9 @@ fn text(plan: &Plan, target: Option<&Target>) -> String {
             let _ = writeln!(
                 out,
                 "  = {} ({}): {}",
-                n.object,
+                text_line(&n.object.to_string()),
                 note_heading(n.kind),
-                n.message
+                text_line(&n.message)
             );
         }
     }
@@ -281,7 +303,8 @@ fn sql(plan: &Plan, target: Option<&Target>) -> String {
         let _ = writeln!(
             out,
             "-- database {} (PostgreSQL {})",
-            t.database, t.server_version
+            sql_comment(&t.database),
+            sql_comment(&t.server_version)
         );
     }
     let _ = writeln!(out, "-- {}", summary_line(plan));
@@ -305,13 +328,18 @@ fn sql(plan: &Plan, target: Option<&Target>) -> String {
 }
 
 fn write_step_sql(out: &mut String, step: &Step) {
-    let _ = writeln!(out, "\n-- [{}] {}", step.number, step.summary);
+    let _ = writeln!(out, "\n-- [{}] {}", step.number, sql_comment(&step.summary));
     for h in &step.hazards {
-        let _ = writeln!(out, "-- hazard {}: {}", h.kind.as_str(), h.message);
+        let _ = writeln!(
+            out,
+            "-- hazard {}: {}",
+            h.kind.as_str(),
+            sql_comment(&h.message)
+        );
     }
     for s in &step.sql {
         if s.starts_with("--") {
-            let _ = writeln!(out, "{s}");
+            let _ = writeln!(out, "{}", sql_comment(s));
         } else {
             let _ = writeln!(out, "{s};");
         }
@@ -357,7 +385,7 @@ fn json(plan: &Plan, target: Option<&Target>, checks: &[Check]) -> String {
         notes: &plan.notes,
         checks,
     };
-    let mut s = serde_json::to_string_pretty(&doc).expect("plan serializes");
+    let mut s = escape::json_text(serde_json::to_string_pretty(&doc).expect("plan serializes"));
     s.push('\n');
     s
 }
@@ -366,11 +394,11 @@ fn markdown(plan: &Plan, target: Option<&Target>, checks: &[Check]) -> String {
     let mut out = String::from("### pgrecon plan\n\n");
     if let Some(t) = target {
         let mut parts = vec![
-            format!("Database `{}`", t.database),
-            format!("PostgreSQL {}", t.server_version),
+            format!("Database {}", md_code(&t.database)),
+            format!("PostgreSQL {}", md_text(&t.server_version)),
         ];
         if let Some(id) = &t.system_identifier {
-            parts.push(format!("system identifier `{id}`"));
+            parts.push(format!("system identifier {}", md_code(id)));
         }
         parts.push(format!(
             "plan `{}`",
@@ -423,7 +451,7 @@ fn markdown(plan: &Plan, target: Option<&Target>, checks: &[Check]) -> String {
                 "| {} | {} | {}{} | {} |",
                 step.number,
                 verb(step.action),
-                md_cell(&step.summary),
+                md_text(&step.summary),
                 if step.transactional {
                     ""
                 } else {
@@ -450,37 +478,43 @@ fn markdown(plan: &Plan, target: Option<&Target>, checks: &[Check]) -> String {
                         out,
                         "- [{}] {} — `{}`: {}",
                         step.number,
-                        md_cell(&step.summary),
+                        md_text(&step.summary),
                         h.kind,
-                        md_cell(&h.message)
+                        md_text(&h.message)
                     );
                 }
             }
             out.push_str("\n</details>\n");
         }
-        out.push_str("\n<details><summary>SQL</summary>\n\n```sql\nBEGIN;\n");
+        let mut code = String::from("BEGIN;\n");
         for step in plan.steps.iter().filter(|s| s.transactional) {
-            write_step_sql(&mut out, step);
+            write_step_sql(&mut code, step);
         }
-        out.push_str("\nCOMMIT;\n");
+        code.push_str("\nCOMMIT;\n");
         let outside: Vec<&Step> = plan.steps.iter().filter(|s| !s.transactional).collect();
         if !outside.is_empty() {
-            out.push_str("\n-- after the transaction commits, each on its own:\n");
+            code.push_str("\n-- after the transaction commits, each on its own:\n");
             for step in outside {
-                write_step_sql(&mut out, step);
+                write_step_sql(&mut code, step);
             }
         }
-        out.push_str("```\n\n</details>\n");
+        // Quoted identifiers may hold line breaks and backticks: the fence is longer
+        // than any backtick run of the code, so no line of it closes the block.
+        let fence = md_fence(&code);
+        let _ = write!(
+            out,
+            "\n<details><summary>SQL</summary>\n\n{fence}sql\n{code}{fence}\n\n</details>\n"
+        );
     }
     if !checks.is_empty() {
         out.push_str("\n**Checks** (in the apply transaction; a failure rolls back)\n\n");
         for c in checks {
             let _ = writeln!(
                 out,
-                "- `{}` ({}): `{}` — {}",
-                md_cell(&c.name),
+                "- {} ({}): {} — {}",
+                md_code(&c.name),
                 when_words(c),
-                c.expect,
+                md_code(&c.expect.to_string()),
                 md_code(&c.query)
             );
         }
@@ -491,26 +525,11 @@ fn markdown(plan: &Plan, target: Option<&Target>, checks: &[Check]) -> String {
             let _ = writeln!(
                 out,
                 "- {} ({}): {}",
-                n.object,
+                md_text(&n.object.to_string()),
                 note_heading(n.kind),
-                n.message
+                md_text(&n.message)
             );
         }
     }
     out
-}
-
-/// Text for a Markdown table cell or list item: one line, `|` escaped.
-fn md_cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
-}
-
-/// Inline code of one line (backticks inside become a longer fence).
-fn md_code(text: &str) -> String {
-    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one_line.contains('`') {
-        format!("`` {one_line} ``")
-    } else {
-        format!("`{one_line}`")
-    }
 }

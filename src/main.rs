@@ -360,6 +360,9 @@ fn target_of(live: &pgrecon::model::Catalog) -> Target {
 struct PrintPlan {
     printed: bool,
     saved: bool,
+    /// What apply will approve with (flags and approvals file), so the printed plan
+    /// does not ask for an approval that was given.
+    policy: Policy,
 }
 
 impl apply::ApplyHooks for PrintPlan {
@@ -376,7 +379,16 @@ impl apply::ApplyHooks for PrintPlan {
             );
         }
         if !plan.is_empty() {
-            print!("{}", render::render(plan, None, Format::Text));
+            let destructive_approved = self
+                .policy
+                .unapproved(plan)
+                .iter()
+                .all(|u| !u.kinds.iter().any(|k| k.is_destructive()));
+            let cx = render::Context {
+                destructive_approved,
+                ..Default::default()
+            };
+            print!("{}", render::render_with(plan, &cx, Format::Text));
         }
     }
 
@@ -443,11 +455,9 @@ async fn run(command: Command) -> Result<u8, CliError> {
             let desired = config::load_dir(&dir.dir)?;
             let c = &desired.catalog;
             println!(
-                "desired state in {} is valid: {} roles, {} schemas, {} per-object grants",
+                "desired state in {} is valid: {}",
                 dir.dir.display(),
-                c.roles.len(),
-                c.schemas.len(),
-                c.relations.len() + c.functions.len()
+                config::summary(c)
             );
             Ok(0)
         }
@@ -551,10 +561,28 @@ async fn run(command: Command) -> Result<u8, CliError> {
             let mut approved: Vec<HazardKind> = hazards;
             approved.sort();
             approved.dedup();
-            for k in &approved {
-                if !in_plan.contains(k) {
-                    eprintln!("warning: no step of the plan carries the hazard {k}");
-                }
+            // An approval of a hazard the plan does not carry is a mistake (a wrong plan
+            // file, a typo'd kind): refused before anything is written.
+            let absent: Vec<&str> = approved
+                .iter()
+                .filter(|k| !in_plan.contains(k))
+                .map(|k| k.as_str())
+                .collect();
+            if !absent.is_empty() {
+                let carried: Vec<&str> = in_plan.iter().map(|k| k.as_str()).collect();
+                return Err(CliError::Usage(format!(
+                    "no step of the plan carries the hazard{} {}; nothing was written\n  help: {}",
+                    if absent.len() == 1 { "" } else { "s" },
+                    absent.join(", "),
+                    if carried.is_empty() {
+                        "this plan carries no hazard and needs no approval".to_string()
+                    } else {
+                        format!(
+                            "the plan carries {}; approve only those",
+                            carried.join(", ")
+                        )
+                    }
+                )));
             }
             let file_out = approval::approvals_path(&file);
             ApprovalsFile {
@@ -667,6 +695,7 @@ async fn plan_command(
     let cx = render::Context {
         target: Some(&target),
         checks: &loaded.checks,
+        destructive_approved: false,
     };
     print!("{}", render::render_with(&plan, &cx, args.format));
     if plan.notes.iter().any(|n| n.kind == diff::NoteKind::Error) {
@@ -759,9 +788,14 @@ async fn apply_command(
         checks: &desired.checks,
         saved: saved.as_ref(),
     };
+    let mut policy = args.options.approvals.clone();
+    if args.options.allow_destructive {
+        policy.approve_destructive("--allow-destructive");
+    }
     let mut hooks = PrintPlan {
         printed: false,
         saved: saved.is_some(),
+        policy,
     };
     let outcome = apply::run(
         &mut session.client,

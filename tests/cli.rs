@@ -258,6 +258,10 @@ async fn destructive_steps_are_refused_without_approval() {
     let (out, err) = text(&refused);
     assert_eq!(refused.status.code(), Some(1));
     assert!(out.contains("[destructive]"), "{out}");
+    assert!(
+        out.contains("1 destructive step needs --allow-destructive."),
+        "{out}"
+    );
     assert!(err.contains("--allow-destructive"), "{err}");
     let exists: i64 = db
         .client()
@@ -284,6 +288,10 @@ async fn destructive_steps_are_refused_without_approval() {
         &[],
     );
     assert_eq!(approved.status.code(), Some(0), "{}", text(&approved).1);
+    // The plan it printed does not ask for the approval it was given.
+    let out = text(&approved).0;
+    assert!(out.contains("1 destructive step, approved."), "{out}");
+    assert!(!out.contains("needs --allow-destructive"), "{out}");
 }
 
 #[tokio::test]
@@ -502,4 +510,134 @@ foreign_keys.child_parent_fkey = { columns = ["parent_id"], references = "app.pa
     );
     assert!(stderr.contains("SQLSTATE 42804"), "{stderr}");
     assert!(stderr.contains("nothing was changed"), "{stderr}");
+}
+
+/// A type change is flagged `rewrites_table` exactly when PostgreSQL rewrites the table
+/// (its `relfilenode` changes), never for a widening it only relabels.
+#[tokio::test]
+async fn rewrites_are_flagged_only_when_the_table_is_rewritten() {
+    let db = TestDb::new().await;
+    let url = db.url();
+    let cases = [
+        ("numeric(10,2)", "numeric(12,2)"),
+        ("numeric(10,2)", "numeric"),
+        ("numeric(10,2)", "numeric(12,3)"),
+        ("numeric(12,2)", "numeric(10,2)"),
+        ("varchar(10)", "varchar(20)"),
+        ("varchar(10)", "text"),
+        ("text", "varchar"),
+        ("varchar(20)", "varchar(10)"),
+        ("timestamp(3)", "timestamp"),
+        ("timestamp", "timestamp(3)"),
+        ("integer", "bigint"),
+        ("cidr", "inet"),
+    ];
+    let client = db.client().await;
+    for (i, (from, to)) in cases.iter().enumerate() {
+        let dir = tempfile::tempdir().unwrap();
+        let table = format!("t{i}");
+        client
+            .batch_execute(&format!(
+                "DO $$ BEGIN CREATE ROLE owner; EXCEPTION WHEN duplicate_object THEN END $$;
+                 CREATE SCHEMA IF NOT EXISTS app AUTHORIZATION owner;
+                 CREATE TABLE app.{table} (c {from}); ALTER TABLE app.{table} OWNER TO owner;
+                 INSERT INTO app.{table} VALUES (NULL)"
+            ))
+            .await
+            .unwrap();
+        std::fs::write(
+            dir.path().join("s.toml"),
+            format!(
+                "[roles.owner]\n[schemas.app]\nowner = \"owner\"\n[tables.\"app.{table}\"]\nowner = \"owner\"\ncolumns.c = {{ type = \"{to}\" }}\n"
+            ),
+        )
+        .unwrap();
+        let d = dir.path().to_str().unwrap();
+        let plan = pgrecon(
+            &[
+                "plan",
+                "--dir",
+                d,
+                "--database-url",
+                &url,
+                "--format",
+                "json",
+            ],
+            &[],
+        );
+        let doc: serde_json::Value = serde_json::from_slice(&plan.stdout)
+            .unwrap_or_else(|_| panic!("{from} → {to}: {}", text(&plan).1));
+        let flagged = doc["steps"].as_array().unwrap().iter().any(|s| {
+            s["hazards"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|h| h["kind"] == "rewrites_table")
+        });
+        let filenode = || async {
+            client
+                .query_one(
+                    &format!(
+                        "SELECT relfilenode::int8 FROM pg_class WHERE oid = 'app.{table}'::regclass"
+                    ),
+                    &[],
+                )
+                .await
+                .unwrap()
+                .get::<_, i64>(0)
+        };
+        let before = filenode().await;
+        let applied = pgrecon(
+            &[
+                "apply",
+                "--dir",
+                d,
+                "--database-url",
+                &url,
+                "--allow-hazard",
+                "rewrites_table",
+            ],
+            &[],
+        );
+        assert_eq!(
+            applied.status.code(),
+            Some(0),
+            "{from} → {to}: {}",
+            text(&applied).1
+        );
+        let rewritten = filenode().await != before;
+        assert_eq!(
+            flagged, rewritten,
+            "{from} → {to}: flagged {flagged}, rewritten {rewritten}"
+        );
+        client
+            .batch_execute(&format!("DROP TABLE app.{table}"))
+            .await
+            .unwrap();
+    }
+}
+
+/// `validate` counts each kind under its own name (tables were once counted as
+/// "per-object grants").
+#[test]
+fn validate_counts_each_kind() {
+    let cases = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
+    let out = pgrecon(
+        &[
+            "validate",
+            "--dir",
+            cases.join("tables_create/desired").to_str().unwrap(),
+        ],
+        &[],
+    );
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stdout.ends_with(
+            "is valid: 3 roles, 1 schema, 3 tables, 1 enum, 1 domain, 1 extension, \
+             1 object with its own grants\n"
+        ),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("per-object"), "{stdout}");
 }

@@ -431,6 +431,29 @@ async fn destructive_steps_need_approval_from_a_flag_or_a_matching_approvals_fil
     assert!(err(&o).contains("it is void for this plan"), "{}", err(&o));
     assert_eq!(fingerprint(&db.client().await).await, before);
 
+    // Approving a hazard the plan does not carry is refused and writes nothing.
+    std::fs::remove_file(&approvals).unwrap();
+    let wrong = pgrecon(&[
+        "approve",
+        s(&file),
+        "--reviewer",
+        "alice",
+        "--hazard",
+        "index_build",
+    ]);
+    assert_eq!(wrong.status.code(), Some(1), "{}", err(&wrong));
+    assert!(
+        err(&wrong).contains("no step of the plan carries the hazard index_build"),
+        "{}",
+        err(&wrong)
+    );
+    assert!(
+        err(&wrong).contains("the plan carries drops_role"),
+        "{}",
+        err(&wrong)
+    );
+    assert!(!approvals.exists(), "nothing was written");
+
     // A reviewer's approval of this plan, next to it: honoured.
     let approve = pgrecon(&[
         "approve",

@@ -195,6 +195,37 @@ pub fn resolve_secrets(
 /// The name PostgreSQL gives a primary key declared without one, and the default of
 /// `primary_key.name`: `<table>_pkey`, the table name cut so that the whole fits in 63
 /// bytes.
+/// What a desired state declares, for `validate`'s one-line summary: each kind with
+/// its count, kinds with none left out (`11 roles, 7 schemas, 9 tables, …`).
+pub fn summary(c: &crate::model::Catalog) -> String {
+    let grants = c.relations.values().filter(|r| !r.acl.is_empty()).count()
+        + c.functions.values().filter(|f| !f.acl.is_empty()).count();
+    let counts = [
+        (c.roles.len(), "role", "roles"),
+        (c.schemas.len(), "schema", "schemas"),
+        (c.tables.len(), "table", "tables"),
+        (c.sequences.len(), "sequence", "sequences"),
+        (c.enums.len(), "enum", "enums"),
+        (c.domains.len(), "domain", "domains"),
+        (c.extensions.len(), "extension", "extensions"),
+        (
+            grants,
+            "object with its own grants",
+            "objects with their own grants",
+        ),
+    ];
+    let parts: Vec<String> = counts
+        .iter()
+        .filter(|(n, _, _)| *n > 0)
+        .map(|(n, one, many)| format!("{n} {}", if *n == 1 { one } else { many }))
+        .collect();
+    if parts.is_empty() {
+        "nothing declared".to_string()
+    } else {
+        parts.join(", ")
+    }
+}
+
 pub fn default_primary_key_name(table: &str) -> String {
     load::default_pkey_name(table)
 }

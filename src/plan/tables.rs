@@ -7,7 +7,9 @@
 
 use super::sql::{Builder, ident, privilege_list};
 use super::{Action, Exec, HazardKind, Key, Node, phase};
-use crate::diff::tables::{EnumPosition, RecreatedColumn, TableChange, effective_sequence};
+use crate::diff::tables::{
+    ColumnTypeChange, EnumPosition, RecreatedColumn, TableChange, effective_sequence,
+};
 use crate::model::*;
 use crate::sql::{qualified, quote_ident, quote_literal};
 
@@ -725,7 +727,17 @@ pub(super) fn node_for(change: &TableChange) -> Node {
                     ));
                 }
             }
-            b.rewrite(table);
+            if !recreate_generated.is_empty() || columns.iter().any(type_change_rewrites) {
+                b.rewrite(table);
+            } else {
+                b.hazard(
+                    HazardKind::AccessExclusiveLock,
+                    format!(
+                        "reads and writes of {table} wait until the transaction commits (no \
+                         rewrite: the stored values stay valid)"
+                    ),
+                );
+            }
             let names: Vec<String> = columns.iter().map(|c| c.column.clone()).collect();
             let summary = match names.as_slice() {
                 [one] => format!("change type of column {} of table {table}", ident(one)),
@@ -2396,6 +2408,73 @@ fn column_privileges(privileges: &[Privilege], columns: &[String]) -> String {
         .map(|p| format!("{} ({cols})", p.as_sql()))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Whether PostgreSQL rewrites the table for a column type change. It does not when the
+/// stored bytes stay valid: a binary-coercible change (`varchar` ↔ `text`, `cidr` →
+/// `inet`), or a type modifier that only widens (`varchar(10)` → `varchar(20)`,
+/// `numeric(10,2)` → `numeric(12,2)`, `timestamp(3)` → `timestamp(6)`), which the
+/// server's length-coercion support functions reduce to a relabel. A declared `USING`
+/// is taken to rewrite.
+fn type_change_rewrites(c: &ColumnTypeChange) -> bool {
+    if c.using.is_some() {
+        return true;
+    }
+    if c.from_type == c.to_type {
+        return false;
+    }
+    let (from_base, from_mods) = split_typmod(&c.from_type);
+    let (to_base, to_mods) = split_typmod(&c.to_type);
+    let (Some(from_mods), Some(to_mods)) = (from_mods, to_mods) else {
+        return true;
+    };
+    if from_base != to_base {
+        let binary_coercible = matches!(
+            (from_base.as_str(), to_base.as_str()),
+            ("text", "character varying") | ("character varying", "text") | ("cidr", "inet")
+        );
+        return !(binary_coercible && to_mods.is_empty());
+    }
+    match from_base.as_str() {
+        "character varying" | "bit varying" => {
+            !(to_mods.is_empty() || (from_mods.len() == 1 && to_mods[0] >= from_mods[0]))
+        }
+        "numeric" => match (from_mods.as_slice(), to_mods.as_slice()) {
+            (_, []) => false,
+            ([p], [q]) => q < p,
+            ([p, s], [q, t]) => !(s == t && q >= p),
+            ([p], [q, 0]) => q < p,
+            _ => true,
+        },
+        "timestamp without time zone"
+        | "timestamp with time zone"
+        | "time without time zone"
+        | "time with time zone"
+        | "interval" => {
+            // No modifier means the maximum precision, 6.
+            let from = from_mods.first().copied().unwrap_or(6);
+            let to = to_mods.first().copied().unwrap_or(6);
+            to < from
+        }
+        _ => true,
+    }
+}
+
+/// `numeric(12,2)` → (`numeric`, [12, 2]); `timestamp(3) without time zone` →
+/// (`timestamp without time zone`, [3]); `None` for modifiers that are not numbers.
+fn split_typmod(t: &str) -> (String, Option<Vec<i64>>) {
+    let Some(open) = t.find('(') else {
+        return (t.to_string(), Some(Vec::new()));
+    };
+    let Some(close) = t[open..].find(')').map(|i| open + i) else {
+        return (t.to_string(), None);
+    };
+    let base = format!("{}{}", &t[..open], &t[close + 1..]);
+    let mods: Option<Vec<i64>> = t[open + 1..close]
+        .split(',')
+        .map(|m| m.trim().parse().ok())
+        .collect();
+    (base, mods)
 }
 
 #[cfg(test)]

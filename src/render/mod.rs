@@ -55,6 +55,9 @@ pub struct Context<'a> {
     pub target: Option<&'a Target>,
     /// The `[[check]]` assertions apply runs with the plan.
     pub checks: &'a [Check],
+    /// Apply already holds an approval for every destructive step (a flag or an
+    /// approvals file), so the summary must not ask for one.
+    pub destructive_approved: bool,
 }
 
 pub fn render(plan: &Plan, target: Option<&Target>, format: Format) -> String {
@@ -63,6 +66,7 @@ pub fn render(plan: &Plan, target: Option<&Target>, format: Format) -> String {
         &Context {
             target,
             checks: &[],
+            destructive_approved: false,
         },
         format,
     )
@@ -72,7 +76,7 @@ pub fn render_with(plan: &Plan, cx: &Context<'_>, format: Format) -> String {
     let target = cx.target;
     match format {
         Format::Text => {
-            let mut out = text(plan, target);
+            let mut out = text(plan, target, cx.destructive_approved);
             text_checks(&mut out, cx.checks);
             out
         }
@@ -96,6 +100,7 @@ pub fn render_saved(saved: &crate::saved::SavedPlan, format: Format) -> String {
     let cx = Context {
         target: Some(&target),
         checks: &saved.checks,
+        destructive_approved: false,
     };
     let body = render_with(&plan, &cx, format);
     let fp = &saved.live_fingerprint;
@@ -181,7 +186,7 @@ fn sql_checks(out: &mut String, checks: &[Check]) {
 
 pub const NO_CHANGES: &str = "No changes. The database matches the desired state.";
 
-pub fn summary_line(plan: &Plan) -> String {
+pub fn summary_line(plan: &Plan, destructive_approved: bool) -> String {
     if plan.is_empty() {
         return NO_CHANGES.to_string();
     }
@@ -199,7 +204,14 @@ pub fn summary_line(plan: &Plan) -> String {
         }
     }
     let mut line = format!("Plan: {}.", parts.join(", "));
-    if s.destructive > 0 {
+    if s.destructive > 0 && destructive_approved {
+        let _ = write!(
+            line,
+            " {} destructive step{}, approved.",
+            s.destructive,
+            plural(s.destructive),
+        );
+    } else if s.destructive > 0 {
         let _ = write!(
             line,
             " {} destructive step{} need{} --allow-destructive.",
@@ -235,7 +247,7 @@ fn note_heading(kind: NoteKind) -> &'static str {
     }
 }
 
-fn text(plan: &Plan, target: Option<&Target>) -> String {
+fn text(plan: &Plan, target: Option<&Target>, destructive_approved: bool) -> String {
     let mut out = String::new();
     if let Some(t) = target {
         let _ = writeln!(
@@ -291,7 +303,7 @@ fn text(plan: &Plan, target: Option<&Target>) -> String {
     if !out.is_empty() && !out.ends_with("\n\n") {
         out.push('\n');
     }
-    out.push_str(&summary_line(plan));
+    out.push_str(&summary_line(plan, destructive_approved));
     out.push('\n');
     out
 }
@@ -307,7 +319,7 @@ fn sql(plan: &Plan, target: Option<&Target>) -> String {
             sql_comment(&t.server_version)
         );
     }
-    let _ = writeln!(out, "-- {}", summary_line(plan));
+    let _ = writeln!(out, "-- {}", summary_line(plan, false));
     if plan.is_empty() {
         return out;
     }
@@ -406,7 +418,7 @@ fn markdown(plan: &Plan, target: Option<&Target>, checks: &[Check]) -> String {
         ));
         let _ = writeln!(out, "{}\n", parts.join(" · "));
     }
-    let _ = writeln!(out, "**{}**\n", summary_line(plan));
+    let _ = writeln!(out, "**{}**\n", summary_line(plan, false));
     if !plan.is_empty() {
         let needing: Vec<(HazardKind, usize)> = HazardKind::ALL
             .into_iter()

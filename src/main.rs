@@ -696,6 +696,7 @@ async fn plan_command(
         target: Some(&target),
         checks: &loaded.checks,
         destructive_approved: false,
+        saved: Some(&saved),
     };
     print!("{}", render::render_with(&plan, &cx, args.format));
     if plan.notes.iter().any(|n| n.kind == diff::NoteKind::Error) {

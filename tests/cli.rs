@@ -117,8 +117,29 @@ async fn json_markdown_and_sql_formats() {
     );
     assert_eq!(json.status.code(), Some(2));
     let doc: serde_json::Value = serde_json::from_slice(&json.stdout).expect("valid JSON");
-    assert_eq!(doc["format_version"], 1);
+    assert_eq!(doc["format_version"], 2);
+    assert_eq!(doc["kind"], "pgrecon-plan");
     assert_eq!(doc["changes"], true);
+    // One document: what `plan --format json` prints is the saved plan `--out` writes
+    // and `show --format json` prints.
+    let saved = tempfile::tempdir().unwrap();
+    let file = saved.path().join("plan.json");
+    let file = file.to_str().unwrap();
+    let out = pgrecon(
+        &["plan", "--dir", dir, "--database-url", &url, "--out", file],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(std::fs::read(file).unwrap(), json.stdout);
+    let shown = pgrecon(&["show", file, "--format", "json"], &[]);
+    assert_eq!(shown.stdout, json.stdout);
+    assert!(
+        doc["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["destructive"].is_boolean())
+    );
     assert_eq!(doc["plan_id"].as_str().unwrap().len(), 64);
     let steps = doc["steps"].as_array().unwrap();
     assert!(

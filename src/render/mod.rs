@@ -58,6 +58,8 @@ pub struct Context<'a> {
     /// Apply already holds an approval for every destructive step (a flag or an
     /// approvals file), so the summary must not ask for one.
     pub destructive_approved: bool,
+    /// The saved-plan document of the plan: its JSON rendering.
+    pub saved: Option<&'a crate::saved::SavedPlan>,
 }
 
 pub fn render(plan: &Plan, target: Option<&Target>, format: Format) -> String {
@@ -67,6 +69,7 @@ pub fn render(plan: &Plan, target: Option<&Target>, format: Format) -> String {
             target,
             checks: &[],
             destructive_approved: false,
+            saved: None,
         },
         format,
     )
@@ -85,7 +88,11 @@ pub fn render_with(plan: &Plan, cx: &Context<'_>, format: Format) -> String {
             sql_checks(&mut out, cx.checks);
             out
         }
-        Format::Json => json(plan, target, cx.checks),
+        // One JSON document for a plan, wherever it is printed: the saved plan's.
+        Format::Json => cx
+            .saved
+            .map(crate::saved::SavedPlan::to_json)
+            .expect("the JSON of a plan is its saved-plan document: pass Context::saved"),
         Format::Markdown => markdown(plan, target, cx.checks),
     }
 }
@@ -101,6 +108,7 @@ pub fn render_saved(saved: &crate::saved::SavedPlan, format: Format) -> String {
         target: Some(&target),
         checks: &saved.checks,
         destructive_approved: false,
+        saved: Some(saved),
     };
     let body = render_with(&plan, &cx, format);
     let fp = &saved.live_fingerprint;
@@ -356,50 +364,6 @@ fn write_step_sql(out: &mut String, step: &Step) {
             let _ = writeln!(out, "{s};");
         }
     }
-}
-
-#[derive(Serialize)]
-struct JsonPlan<'a> {
-    format_version: u32,
-    plan_id: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    target: Option<&'a Target>,
-    changes: bool,
-    summary: &'a crate::plan::Summary,
-    steps: Vec<JsonStep<'a>>,
-    notes: &'a [crate::diff::Note],
-    #[serde(skip_serializing_if = "<[Check]>::is_empty")]
-    checks: &'a [Check],
-}
-
-#[derive(Serialize)]
-struct JsonStep<'a> {
-    #[serde(flatten)]
-    step: &'a Step,
-    destructive: bool,
-}
-
-fn json(plan: &Plan, target: Option<&Target>, checks: &[Check]) -> String {
-    let doc = JsonPlan {
-        format_version: plan.format_version,
-        plan_id: &plan.plan_id,
-        target,
-        changes: !plan.is_empty(),
-        summary: &plan.summary,
-        steps: plan
-            .steps
-            .iter()
-            .map(|s| JsonStep {
-                step: s,
-                destructive: s.is_destructive(),
-            })
-            .collect(),
-        notes: &plan.notes,
-        checks,
-    };
-    let mut s = escape::json_text(serde_json::to_string_pretty(&doc).expect("plan serializes"));
-    s.push('\n');
-    s
 }
 
 fn markdown(plan: &Plan, target: Option<&Target>, checks: &[Check]) -> String {

@@ -32,7 +32,9 @@ use std::fmt;
 use std::path::Path;
 
 /// Version of the saved-plan document; `apply --plan` refuses other versions.
-pub const FORMAT_VERSION: u32 = 1;
+/// Version 2: `plan --format json` prints this same document; `changes` and the steps'
+/// `destructive` were added for its readers.
+pub const FORMAT_VERSION: u32 = 2;
 /// The `kind` field of every saved plan.
 pub const KIND: &str = "pgrecon-plan";
 
@@ -169,6 +171,8 @@ pub struct SavedStep {
     pub hazards: Vec<Hazard>,
     /// False: runs after the transaction commits, on its own.
     pub transactional: bool,
+    /// Whether a hazard of the step is destructive (derived from `hazards`, for readers).
+    pub destructive: bool,
     pub exec: SavedExec,
 }
 
@@ -183,6 +187,7 @@ impl From<&Step> for SavedStep {
             sql: s.sql.clone(),
             hazards: s.hazards.clone(),
             transactional: s.transactional,
+            destructive: s.is_destructive(),
             exec: SavedExec::from(&s.exec),
         }
     }
@@ -233,6 +238,8 @@ pub struct SavedPlan {
     pub tool_version: String,
     /// blake3 over the canonical JSON of this document with `plan_id` empty.
     pub plan_id: String,
+    /// Whether the plan has steps (derived, for readers).
+    pub changes: bool,
     pub target: TargetIdentity,
     /// blake3 of the canonical desired state (`fingerprint::desired_hash`).
     pub desired_state_hash: String,
@@ -298,6 +305,7 @@ impl SavedPlan {
             kind: KIND.to_string(),
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
             plan_id: String::new(),
+            changes: !input.plan.steps.is_empty(),
             target: TargetIdentity::of(input.live),
             desired_state_hash,
             options: SavedOptions { prune: input.prune },
@@ -326,6 +334,7 @@ impl SavedPlan {
             kind: &'a str,
             tool_version: &'a str,
             plan_id: &'a str,
+            changes: bool,
             target: &'a TargetIdentity,
             desired_state_hash: &'a str,
             options: &'a SavedOptions,
@@ -340,6 +349,7 @@ impl SavedPlan {
             kind: &self.kind,
             tool_version: &self.tool_version,
             plan_id: "",
+            changes: self.changes,
             target: &self.target,
             desired_state_hash: &self.desired_state_hash,
             options: &self.options,

@@ -140,6 +140,9 @@ pub(crate) fn check(kind: SqlKind, text: &str) -> Result<(), SqlProblem> {
         }
         _ => false,
     };
+    if fits && kind == SqlKind::Query {
+        return lasting_effect(&parsed, text);
+    }
     if fits {
         Ok(())
     } else {
@@ -149,6 +152,65 @@ pub(crate) fn check(kind: SqlKind, text: &str) -> Result<(), SqlProblem> {
             parser: false,
         })
     }
+}
+
+/// Built-in functions whose effect outlives the rollback of the savepoint a check runs
+/// in: sequence changes, session-level advisory locks, signals to other sessions, server
+/// actions, statistics resets.
+const LASTING_EFFECT: &[&str] = &[
+    "nextval",
+    "setval",
+    "pg_advisory_lock",
+    "pg_advisory_lock_shared",
+    "pg_try_advisory_lock",
+    "pg_try_advisory_lock_shared",
+    "pg_advisory_unlock",
+    "pg_advisory_unlock_shared",
+    "pg_advisory_unlock_all",
+    "pg_terminate_backend",
+    "pg_cancel_backend",
+    "pg_reload_conf",
+    "pg_rotate_logfile",
+    "pg_switch_wal",
+    "pg_create_restore_point",
+    "pg_logical_emit_message",
+    "pg_stat_reset",
+    "pg_stat_reset_shared",
+    "pg_stat_reset_single_table_counters",
+    "pg_stat_reset_single_function_counters",
+    "pg_stat_reset_slru",
+    "pg_stat_reset_replication_slot",
+    "pg_stat_reset_subscription_stats",
+    "dblink",
+    "dblink_exec",
+    "dblink_connect",
+    "dblink_send_query",
+];
+
+/// A check query may not call a function from [`LASTING_EFFECT`]: checks run in a
+/// savepoint that is rolled back, and those effects would stay.
+fn lasting_effect(parsed: &pg_query::ParseResult, text: &str) -> Result<(), SqlProblem> {
+    let mut called: Vec<String> = parsed.call_functions();
+    called.sort();
+    for name in called {
+        let bare = name
+            .rsplit('.')
+            .next()
+            .unwrap_or(&name)
+            .to_ascii_lowercase();
+        if LASTING_EFFECT.contains(&bare.as_str()) {
+            let lower = text.to_ascii_lowercase();
+            let range = lower.find(&bare).map(|start| start..start + bare.len());
+            return Err(SqlProblem {
+                message: format!(
+                    "calls {bare}(), whose effect a rollback does not undo; a check may only read"
+                ),
+                range,
+                parser: false,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The only target of a `SELECT <target>` without any other clause or alias.
@@ -396,6 +458,38 @@ mod tests {
             assert!(check(SqlKind::Query, bad).is_err(), "{bad}");
         }
         assert!(check(SqlKind::Query, "SELEC 1").unwrap_err().parser);
+    }
+
+    #[test]
+    fn check_queries_cannot_call_what_a_rollback_does_not_undo() {
+        for (bad, name) in [
+            ("SELECT nextval('general.s') > 0", "nextval"),
+            ("SELECT pg_catalog.setval('general.s', 5) = 5", "setval"),
+            (
+                "SELECT true FROM (SELECT pg_advisory_lock(1)) x",
+                "pg_advisory_lock",
+            ),
+            (
+                "WITH x AS (SELECT NEXTVAL('s')) SELECT true FROM x",
+                "nextval",
+            ),
+        ] {
+            let p = check(SqlKind::Query, bad).unwrap_err();
+            assert!(
+                p.message.contains(&format!("calls {name}()")),
+                "{bad}: {p:?}"
+            );
+            let r = p.range.expect("points at the call");
+            assert_eq!(bad[r].to_ascii_lowercase(), name);
+        }
+        // Volatile but harmless, and a rolled-back transactional effect, are fine.
+        for good in [
+            "SELECT random() < 2",
+            "SELECT currval('general.s') > 0",
+            "SELECT set_config('a.b', 'c', true) = 'c'",
+        ] {
+            assert_eq!(check(SqlKind::Query, good), Ok(()), "{good}");
+        }
     }
 
     #[test]

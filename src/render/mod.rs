@@ -100,7 +100,7 @@ pub fn render_with(plan: &Plan, cx: &Context<'_>, format: Format) -> String {
 /// A saved plan, as `pgrecon show` prints it: JSON is the saved document itself.
 pub fn render_saved(saved: &crate::saved::SavedPlan, format: Format) -> String {
     if format == Format::Json {
-        return escape::json_text(saved.to_json());
+        return saved.to_json();
     }
     let plan = saved.to_plan();
     let target = Target::of_identity(&saved.target);

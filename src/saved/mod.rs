@@ -366,7 +366,10 @@ impl SavedPlan {
     /// The file's content: pretty JSON and a final newline. Identical plans give
     /// identical bytes.
     pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).expect("a saved plan serializes");
+        // Names are data: line separators and bidi controls are written escaped too.
+        let mut s = crate::render::escape::json_text(
+            serde_json::to_string_pretty(self).expect("a saved plan serializes"),
+        );
         s.push('\n');
         s
     }
@@ -536,6 +539,7 @@ mod tests {
             kind: KIND.into(),
             tool_version: "0".into(),
             plan_id: String::new(),
+            changes: false,
             target: TargetIdentity {
                 database: "d".into(),
                 server_version: "PostgreSQL 15.4".into(),
@@ -569,7 +573,10 @@ mod tests {
             SavedPlan::parse(&edited, "p.json"),
             Err(SavedPlanError::Tampered { .. })
         ));
-        let other = edited.replace("\"format_version\": 1", "\"format_version\": 9");
+        let other = edited.replace(
+            &format!("\"format_version\": {FORMAT_VERSION}"),
+            "\"format_version\": 9",
+        );
         assert!(matches!(
             SavedPlan::parse(&other, "p.json"),
             Err(SavedPlanError::Version { found: 9, .. })

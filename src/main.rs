@@ -258,6 +258,9 @@ enum CliError {
     Introspect(#[from] introspect::IntrospectError),
     #[error(transparent)]
     Canon(#[from] canon::CanonError),
+    /// Desired objects the server rejected, each pointing at its declaration.
+    #[error("{0}")]
+    Rejected(String),
     #[error(transparent)]
     Diff(#[from] diff::DiffError),
     #[error(transparent)]
@@ -631,8 +634,14 @@ async fn run(command: Command) -> Result<u8, CliError> {
                 all,
                 server_check: true,
             };
-            let detected =
-                pgrecon::drift::detect(&mut session.client, &desired.catalog, &options).await?;
+            let detected = pgrecon::drift::detect(&mut session.client, &desired.catalog, &options)
+                .await
+                .map_err(|e| match e {
+                    pgrecon::drift::DriftError::Canon(c) => {
+                        CliError::Rejected(c.located(&desired.sources))
+                    }
+                    other => other.into(),
+                })?;
             match format {
                 VerifyFormat::Text => print!("{}", pgrecon::drift::render_text(&detected.report)),
                 VerifyFormat::Json => print!("{}", detected.report.to_json()),
@@ -668,7 +677,8 @@ async fn plan_command(
     let live = introspect::snapshot(&mut session.client).await?;
     let desired =
         canon::in_scratch_transaction_with_live(&mut session.client, &loaded.catalog, &live)
-            .await?;
+            .await
+            .map_err(|e| CliError::Rejected(e.located(&loaded.sources)))?;
     let d = diff::diff(&desired, &live, &DiffOptions { prune: args.prune })?;
     let mut plan = plan::build(&d)?;
     // The id shown is the saved plan's: the one `show`, approvals and apply use.
@@ -805,7 +815,13 @@ async fn apply_command(
         &mut hooks,
         record,
     )
-    .await?;
+    .await
+    .map_err(|e| match e {
+        apply::ApplyError::Canon(c @ canon::CanonError::Rejected(_)) => {
+            CliError::Rejected(c.located(&desired.sources))
+        }
+        other => other.into(),
+    })?;
     match outcome {
         ApplyOutcome::NoChanges(_) => {
             println!("{}", render::NO_CHANGES);

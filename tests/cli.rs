@@ -662,3 +662,61 @@ fn validate_counts_each_kind() {
     );
     assert!(!stdout.contains("per-object"), "{stdout}");
 }
+
+/// A desired object the server rejects is reported once, at its declaration, in the
+/// desired state's own names: no internal scratch schema, no follow-on errors from its
+/// indexes and policies.
+#[tokio::test]
+async fn rejected_objects_point_at_their_declaration() {
+    let db = TestDb::new().await;
+    let url = db.url();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.toml"),
+        "[roles.owner]\n[schemas.app]\nowner = \"owner\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("orders.toml"),
+        r#"# the orders
+[tables."app.orders"]
+columns.id = { type = "bigint" }
+columns.total = { type = "numeric" }
+checks.orders_total_check = "totl > 0"
+indexes.orders_id_idx = { columns = ["id"] }
+policies.own = { using = "total > 0" }
+
+[tables."app.items"]
+columns.id = { type = "bigint" }
+indexes.items_x_idx = { columns = ["id"], where = "nope > 1" }
+policies.p = { using = "items.idd > 0" }
+"#,
+    )
+    .unwrap();
+    let d = dir.path().to_str().unwrap();
+    for command in ["plan", "apply", "drift"] {
+        let o = pgrecon(&[command, "--dir", d, "--database-url", &url], &[]);
+        let (_, err) = text(&o);
+        assert_eq!(o.status.code(), Some(1), "{command}: {err}");
+        assert!(!err.contains("pgrecon_canon"), "{command}: {err}");
+        assert!(
+            err.contains(
+                "table app.orders, constraint orders_total_check: column \"totl\" does not exist\n    --> orders.toml:2:9"
+            ),
+            "{command}: {err}"
+        );
+        // The table failed: its index and policy are not reported on top.
+        assert!(!err.contains("orders_id_idx"), "{command}: {err}");
+        assert!(!err.contains("policy own"), "{command}: {err}");
+        // Independent faults of another table are all reported.
+        assert!(
+            err.contains("index items_x_idx: column \"nope\""),
+            "{command}: {err}"
+        );
+        assert!(err.contains("policy p:"), "{command}: {err}");
+        assert!(
+            err.contains("the server rejected 3 desired objects"),
+            "{command}: {err}"
+        );
+    }
+}

@@ -60,6 +60,11 @@ impl Stmt {
 pub(super) struct Group {
     /// `table general.notes`, `domain general.email`.
     pub object: String,
+    /// The declaration the statements come from, to point at it in errors.
+    pub declared: Option<super::Declared>,
+    /// Whether the group creates the declared object (its indexes and policies come in
+    /// later groups, which cannot run when it failed).
+    pub creates: bool,
     /// The schema whose objects unqualified names resolve to while creating.
     pub search_path: Option<String>,
     pub stmts: Vec<Stmt>,

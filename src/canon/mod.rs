@@ -50,6 +50,8 @@ const CHUNK_SAVEPOINT: &str = "pgrecon_canon_chunk";
 pub struct CanonProblem {
     /// `table general.notes`, `domain general.email`, …
     pub object: String,
+    /// The declaration at fault, when known.
+    pub declared: Option<Declared>,
     /// The clause at fault when known: `column created_at`, `index notes_idx`.
     pub clause: Option<String>,
     /// The server's (or parser's) message.
@@ -65,6 +67,52 @@ impl fmt::Display for CanonProblem {
     }
 }
 
+/// A declaration of the desired state, as canonicalisation names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Declared {
+    Schema(String),
+    Extension(String),
+    /// An enum or a domain.
+    Type(QualifiedName),
+    /// A table or a sequence.
+    Relation(QualifiedName),
+}
+
+impl Declared {
+    fn location<'s>(
+        &self,
+        sources: &'s crate::config::Sources,
+    ) -> Option<&'s crate::config::Location> {
+        match self {
+            Declared::Schema(n) => sources.schemas.get(n),
+            Declared::Extension(n) => sources.extensions.get(n),
+            Declared::Type(n) => sources.types.get(n),
+            Declared::Relation(n) => sources.relations.get(n),
+        }
+    }
+}
+
+impl CanonError {
+    /// The error with each rejected object's declaration (`file:line:column`), as the
+    /// command line prints it.
+    pub fn located(&self, sources: &crate::config::Sources) -> String {
+        let CanonError::Rejected(problems) = self else {
+            return self.to_string();
+        };
+        let mut out = heading(problems);
+        for p in problems {
+            out.push_str("\n  ");
+            out.push_str(&p.to_string());
+            if let Some(at) = p.declared.as_ref().and_then(|d| d.location(sources)) {
+                out.push_str("\n    --> ");
+                out.push_str(&sources.describe(at));
+            }
+        }
+        out.push_str(HELP);
+        out
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum CanonError {
     #[error("failed to canonicalise the desired state: {0}")]
@@ -75,20 +123,24 @@ pub enum CanonError {
     Rejected(Vec<CanonProblem>),
 }
 
-fn render_problems(problems: &[CanonProblem]) -> String {
-    let mut out = format!(
+const HELP: &str = "\n  help: fix the type names and SQL expressions above in the desired state; \
+                    they are checked by creating the objects in a transaction that is rolled back";
+
+fn heading(problems: &[CanonProblem]) -> String {
+    format!(
         "the server rejected {} desired object{}:",
         problems.len(),
         if problems.len() == 1 { "" } else { "s" }
-    );
+    )
+}
+
+fn render_problems(problems: &[CanonProblem]) -> String {
+    let mut out = heading(problems);
     for p in problems {
         out.push_str("\n  ");
         out.push_str(&p.to_string());
     }
-    out.push_str(
-        "\n  help: fix the type names and SQL expressions above in the desired state; \
-         they are checked by creating the objects in a transaction that is rolled back",
-    );
+    out.push_str(HELP);
     out
 }
 
@@ -145,6 +197,7 @@ pub async fn canonicalize_with_live(
                     };
                     CanonProblem {
                         object,
+                        declared: None,
                         clause,
                         message: m.message,
                     }
@@ -152,7 +205,7 @@ pub async fn canonicalize_with_live(
                 .collect(),
         ));
     }
-    run(client, &base).await?;
+    run(client, &base, &work.scratch).await?;
     let quoted = server_quoted(client, &work.scratch).await?;
     let mut out = desired.clone();
     if chunks.is_empty() {
@@ -164,7 +217,7 @@ pub async fn canonicalize_with_live(
     let mut problems = Vec::new();
     for (i, (names, groups)) in chunks.iter().enumerate() {
         exec(client, &format!("SAVEPOINT {CHUNK_SAVEPOINT}")).await?;
-        let result = match run(client, groups).await {
+        let result = match run(client, groups, &work.scratch).await {
             Ok(()) => {
                 set_empty_search_path(client).await?;
                 match introspect::read_catalog(client).await {
@@ -289,7 +342,11 @@ async fn server_quoted(
 
 /// Runs the groups in one batch; when it fails, re-runs them one by one (each in a
 /// savepoint) to name every object at fault.
-async fn run(client: &impl GenericClient, groups: &[Group]) -> Result<(), CanonError> {
+async fn run(
+    client: &impl GenericClient,
+    groups: &[Group],
+    scratch: &BTreeMap<String, String>,
+) -> Result<(), CanonError> {
     let mut batch = format!("SAVEPOINT {DDL_SAVEPOINT};\n");
     let mut path: Option<&str> = None;
     for g in groups {
@@ -316,8 +373,17 @@ async fn run(client: &impl GenericClient, groups: &[Group]) -> Result<(), CanonE
         .batch_execute(&format!("ROLLBACK TO SAVEPOINT {DDL_SAVEPOINT}"))
         .await
         .map_err(|e| db_error(&e))?;
-    let mut problems = Vec::new();
+    let mut problems: Vec<CanonProblem> = Vec::new();
+    // Objects whose creation failed: their indexes and policies would fail for that
+    // reason alone, an error that is not the declaration's.
+    let mut not_created: Vec<&Declared> = Vec::new();
     for g in groups {
+        if g.declared
+            .as_ref()
+            .is_some_and(|d| not_created.contains(&d))
+        {
+            continue;
+        }
         client
             .batch_execute(&format!("SAVEPOINT {OBJECT_SAVEPOINT}"))
             .await
@@ -344,7 +410,7 @@ async fn run(client: &impl GenericClient, groups: &[Group]) -> Result<(), CanonE
                     [(_, _, only)] => Some(only.clone()),
                     _ => None,
                 });
-                let message = ddl::lowercase_first(db.message());
+                let message = real_names(&ddl::lowercase_first(db.message()), scratch);
                 if g.object == SCRATCH_OBJECT || g.object.starts_with("schema ") {
                     // Not the desired state's fault: the role cannot create schemas.
                     let _ = client
@@ -357,8 +423,14 @@ async fn run(client: &impl GenericClient, groups: &[Group]) -> Result<(), CanonE
                         g.object
                     )));
                 }
+                if g.creates
+                    && let Some(d) = &g.declared
+                {
+                    not_created.push(d);
+                }
                 problems.push(CanonProblem {
                     object: g.object.clone(),
+                    declared: g.declared.clone(),
                     clause,
                     message,
                 });
@@ -379,15 +451,29 @@ async fn run(client: &impl GenericClient, groups: &[Group]) -> Result<(), CanonE
         // The batch failed but no object alone does: report the batch's own error.
         let message = first
             .as_db_error()
-            .map(|d| ddl::lowercase_first(d.message()))
+            .map(|d| real_names(&ddl::lowercase_first(d.message()), scratch))
             .unwrap_or_default();
         problems.push(CanonProblem {
             object: "the desired state".into(),
+            declared: None,
             clause: None,
             message,
         });
     }
     Err(CanonError::Rejected(problems))
+}
+
+/// A server message with every scratch schema named as the real schema it stands for:
+/// the scratch copies are an internal detail.
+fn real_names(message: &str, scratch: &BTreeMap<String, String>) -> String {
+    let mut pairs: Vec<(&String, &String)> = scratch.iter().map(|(r, s)| (s, r)).collect();
+    // `pgrecon_canon_10` before `pgrecon_canon_1`.
+    pairs.sort_by_key(|(s, _)| std::cmp::Reverse(s.len()));
+    let mut out = message.to_string();
+    for (scratch, real) in pairs {
+        out = out.replace(scratch.as_str(), &quote_ident(real));
+    }
+    out
 }
 
 fn search_path_sql(schema: &str) -> String {
@@ -549,14 +635,17 @@ impl Work {
     /// enums, domains, sequences and the stubs policies refer to.
     fn base_statements(&self, desired: &Catalog, live: &Catalog, ck: &mut Checker) -> Vec<Group> {
         let mut groups = Vec::new();
-        let plain = |object: String, stmts: Vec<Stmt>| Group {
+        let plain = |object: String, declared: Option<Declared>, stmts: Vec<Stmt>| Group {
             object,
+            declared,
+            creates: true,
             search_path: None,
             stmts,
         };
         for s in &self.new_schemas {
             groups.push(plain(
                 format!("schema {}", quote_ident(s)),
+                Some(Declared::Schema(s.clone())),
                 vec![Stmt::raw(format!("CREATE SCHEMA {}", quote_ident(s)))],
             ));
         }
@@ -566,7 +655,7 @@ impl Work {
                 .values()
                 .map(|s| Stmt::raw(format!("CREATE SCHEMA {}", quote_ident(s))))
                 .collect();
-            groups.push(plain(SCRATCH_OBJECT.into(), stmts));
+            groups.push(plain(SCRATCH_OBJECT.into(), None, stmts));
         }
         for name in &self.new_extensions {
             let e = &desired.extensions[name];
@@ -579,12 +668,14 @@ impl Work {
             }
             groups.push(plain(
                 format!("extension {}", quote_ident(name)),
+                Some(Declared::Extension(name.clone())),
                 vec![Stmt::raw(sql)],
             ));
         }
         for (i, name) in self.renamed_enums.iter().enumerate() {
             groups.push(plain(
                 format!("enum {name}"),
+                Some(Declared::Type(name.clone())),
                 vec![Stmt::raw(format!(
                     "ALTER TYPE {} RENAME TO {}",
                     qualified(&name.schema, &name.name),
@@ -595,6 +686,7 @@ impl Work {
         for name in &self.new_enums {
             groups.push(plain(
                 format!("enum {name}"),
+                Some(Declared::Type(name.clone())),
                 vec![ddl::create_enum(name, &desired.enums[name])],
             ));
         }
@@ -608,6 +700,8 @@ impl Work {
             let stmt = ddl::create_domain(ck, &target, &desired.domains[&name], &object);
             groups.push(Group {
                 object,
+                declared: Some(Declared::Type(name.clone())),
+                creates: true,
                 search_path: Some(name.schema.clone()),
                 stmts: vec![stmt],
             });
@@ -622,6 +716,8 @@ impl Work {
             let stmt = ddl::create_sequence(ck, &target, &desired.sequences[name], &object);
             groups.push(Group {
                 object,
+                declared: Some(Declared::Relation(name.clone())),
+                creates: true,
                 search_path: Some(name.schema.clone()),
                 stmts: vec![stmt],
             });
@@ -652,6 +748,8 @@ impl Work {
                 let stmt = ddl::create_table(ck, t, &target, &object, true);
                 groups.push(Group {
                     object,
+                    declared: Some(Declared::Relation(name.clone())),
+                    creates: true,
                     search_path: Some(name.schema.clone()),
                     stmts: vec![stmt],
                 });
@@ -791,6 +889,8 @@ impl Work {
             let stmt = ddl::create_table(ck, t, &target, &object, false);
             groups.push(Group {
                 object,
+                declared: Some(Declared::Relation((*name).clone())),
+                creates: true,
                 search_path: Some(name.schema.clone()),
                 stmts: vec![stmt],
             });
@@ -807,6 +907,8 @@ impl Work {
             if !stmts.is_empty() {
                 groups.push(Group {
                     object,
+                    declared: Some(Declared::Relation((*name).clone())),
+                    creates: false,
                     search_path: Some(name.schema.clone()),
                     stmts,
                 });
@@ -827,6 +929,8 @@ impl Work {
             if !stmts.is_empty() {
                 groups.push(Group {
                     object,
+                    declared: Some(Declared::Relation((*name).clone())),
+                    creates: false,
                     search_path: Some(name.schema.clone()),
                     stmts,
                 });
@@ -1164,9 +1268,26 @@ mod tests {
     }
 
     #[test]
+    fn scratch_schemas_are_named_as_the_real_ones() {
+        let scratch: BTreeMap<String, String> = [
+            ("app".to_string(), "pgrecon_canon_1".to_string()),
+            ("My App".to_string(), "pgrecon_canon_10".to_string()),
+        ]
+        .into();
+        assert_eq!(
+            real_names(
+                "relation \"pgrecon_canon_1.orders\" and pgrecon_canon_10.t do not exist",
+                &scratch
+            ),
+            "relation \"app.orders\" and \"My App\".t do not exist"
+        );
+    }
+
+    #[test]
     fn problems_render_lowercase_with_help() {
         let e = CanonError::Rejected(vec![CanonProblem {
             object: "table general.notes".into(),
+            declared: None,
             clause: Some("column created_at".into()),
             message: "type \"timestamptzz\" does not exist".into(),
         }]);

@@ -158,17 +158,22 @@ async fn run_case(dir: &Path) {
 
     let major = server_major(&client).await;
     if let Some(since) = options.since.filter(|since| major < *since) {
-        let desired = canon::in_scratch_transaction(&mut client, &desired)
-            .await
-            .expect("canonicalize");
-        let live = introspect::snapshot(&mut client).await.expect("introspect");
-        let err = diff::diff(&desired, &live, &diff_options)
-            .expect_err("a plan for features the server lacks must be refused");
-        let message = err.to_string();
-        assert!(
-            matches!(err, diff::DiffError::NeedsNewerServer { .. })
-                && message.contains(&format!("needs PostgreSQL {since} or later")),
-            "{message}"
+        // Refused by whichever stage meets the feature first: canonicalisation, else diff.
+        let refusal = match canon::in_scratch_transaction(&mut client, &desired).await {
+            Err(canon::CanonError::NeedsNewerServer(e)) => e,
+            Err(e) => panic!("canonicalize: {e}"),
+            Ok(desired) => {
+                let live = introspect::snapshot(&mut client).await.expect("introspect");
+                match diff::diff(&desired, &live, &diff_options) {
+                    Err(diff::DiffError::NeedsNewerServer(e)) => e,
+                    other => panic!("the plan must be refused on PostgreSQL {major}: {other:?}"),
+                }
+            }
+        };
+        assert_eq!(
+            refusal.needed_major,
+            i32::try_from(since).unwrap(),
+            "{refusal}"
         );
         return;
     }

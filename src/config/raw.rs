@@ -355,6 +355,10 @@ pub struct RawColumn {
     pub identity: Option<RawIdentity>,
     /// `GENERATED ALWAYS AS (expression) STORED`.
     pub generated: Option<String>,
+    /// With `generated`: `VIRTUAL` instead of `STORED` (PostgreSQL 18+; computed when
+    /// read, never stored). Default false.
+    #[serde(rename = "virtual")]
+    pub generated_virtual: Option<bool>,
     /// `COLLATE`, e.g. `C`. Default: the type's.
     pub collation: Option<String>,
     /// `COMMENT ON COLUMN`.

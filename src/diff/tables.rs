@@ -225,6 +225,8 @@ pub enum TableChange {
         table: QualifiedName,
         column: Column,
         from_generated: Option<String>,
+        /// The live column is virtual (stored ↔ virtual needs a re-create).
+        from_virtual: bool,
     },
     GrantColumns {
         table: QualifiedName,
@@ -338,6 +340,8 @@ pub struct RecreatedColumn {
     /// The live expression; `None` when an ordinary column becomes generated (its values
     /// are lost).
     pub from_generated: Option<String>,
+    /// The live column is a virtual generated column.
+    pub from_virtual: bool,
 }
 
 /// Rewrites the column names of a canonical expression with `rename`, leaving string
@@ -1495,10 +1499,17 @@ impl<'a> Cx<'a> {
                 .chain(Some(expression.as_str()))
                 .any(|e| retyped.iter().any(|c| mentions(e, c)));
             let retypes = want.type_name != have.type_name || want.collation != have.collation;
-            if have.generated.as_ref() != Some(expression) || uses_retyped || retypes {
+            // Stored ↔ virtual cannot be altered in place: the column is re-created.
+            let kind_changes = want.generated_virtual != have.generated_virtual;
+            if have.generated.as_ref() != Some(expression)
+                || uses_retyped
+                || retypes
+                || kind_changes
+            {
                 recreated.push(RecreatedColumn {
                     column: (*want).clone(),
                     from_generated: have.generated.clone(),
+                    from_virtual: have.generated_virtual,
                 });
             }
         }
@@ -1515,6 +1526,7 @@ impl<'a> Cx<'a> {
                     table: t.clone(),
                     column: r.column,
                     from_generated: r.from_generated,
+                    from_virtual: r.from_virtual,
                 });
             }
         } else {

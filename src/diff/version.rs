@@ -23,6 +23,8 @@ pub struct NeedsNewerServer {
 const MAINTAIN: i32 = 170000;
 /// `UNIQUE NULLS NOT DISTINCT`.
 const NULLS_NOT_DISTINCT: i32 = 150000;
+/// `GENERATED ALWAYS AS (…) VIRTUAL`.
+const VIRTUAL_GENERATED: i32 = 180000;
 
 /// `desired` as the server at `version_num` can hold it, or the first declared feature it
 /// lacks. A table grant of every privilege including `MAINTAIN` is what `ALL` expands to
@@ -52,6 +54,14 @@ pub fn fit(desired: &Catalog, version_num: i32) -> Result<Cow<'_, Catalog>, Need
                     let what = format!("index {name} on table {}", table.name);
                     return Err(needs(what, "`NULLS NOT DISTINCT`", NULLS_NOT_DISTINCT));
                 }
+            }
+        }
+    }
+    if version_num < VIRTUAL_GENERATED {
+        for table in desired.tables.values() {
+            if let Some(c) = table.columns.iter().find(|c| c.generated_virtual) {
+                let what = format!("column {} of table {}", c.name, table.name);
+                return Err(needs(what, "a virtual generated column", VIRTUAL_GENERATED));
             }
         }
     }

@@ -376,6 +376,9 @@ fn column_value(c: &Column) -> String {
     }
     if let Some(g) = &c.generated {
         parts.push(("generated", string(g)));
+        if c.generated_virtual {
+            parts.push(("virtual", "true".to_string()));
+        }
     }
     if let Some(coll) = &c.collation {
         parts.push(("collation", string(coll)));

@@ -264,10 +264,11 @@ pub(super) fn apply_columns(
             )?;
             column.not_null = at(what, row, not_null)?;
             // Marks a generated column until its expression arrives (see
-            // `apply_column_details`): `s` stored; `v` virtual (PostgreSQL 18) has no
-            // place in the model yet and is read as a generated column too.
-            if !at::<&str>(what, row, generated)?.is_empty() {
+            // `apply_column_details`): `s` stored, `v` virtual (PostgreSQL 18).
+            let kind = at::<&str>(what, row, generated)?;
+            if !kind.is_empty() {
                 column.generated = Some(String::new());
+                column.generated_virtual = kind == "v";
             }
             column.identity = match at::<&str>(what, row, identity)? {
                 "" => None,

@@ -100,6 +100,9 @@ pub struct Column {
     pub identity: Option<Identity>,
     /// `GENERATED ALWAYS AS (expr) STORED`: the canonical expression.
     pub generated: Option<String>,
+    /// With `generated`: `VIRTUAL` (PostgreSQL 18+, computed when read) instead of
+    /// `STORED`.
+    pub generated_virtual: bool,
     pub comment: Option<String>,
     /// Column-level grants (`GRANT SELECT (col) …`), authoritative like table grants.
     pub acl: Acl,
@@ -117,6 +120,7 @@ impl Column {
             default: None,
             identity: None,
             generated: None,
+            generated_virtual: false,
             comment: None,
             acl: Acl::default(),
         }

@@ -566,7 +566,8 @@ pub(super) fn node_for(change: &TableChange) -> Node {
                 column_sql(c, identity_sequence.as_ref())
             ));
             b.column_details(c);
-            if c.generated.is_some() || c.identity.is_some() {
+            // A virtual column is computed when read: nothing to fill.
+            if (c.generated.is_some() && !c.generated_virtual) || c.identity.is_some() {
                 b.hazard(
                     HazardKind::RewritesTable,
                     format!(
@@ -968,6 +969,7 @@ pub(super) fn node_for(change: &TableChange) -> Node {
             table,
             column: c,
             from_generated,
+            from_virtual,
         } => {
             b.sql(alter_table(
                 table,
@@ -989,6 +991,7 @@ pub(super) fn node_for(change: &TableChange) -> Node {
                 &RecreatedColumn {
                     column: c.clone(),
                     from_generated: from_generated.clone(),
+                    from_virtual: *from_virtual,
                 },
             );
             b.rewrite(table);
@@ -1762,15 +1765,24 @@ impl Builder {
     fn recreated_column(&mut self, table: &QualifiedName, r: &RecreatedColumn) {
         let c = &r.column;
         let name = ident(&c.name);
-        if r.from_generated == c.generated {
+        let kind = |v: bool| if v { "virtual" } else { "stored" };
+        let kind_changes = r.from_generated.is_some() && r.from_virtual != c.generated_virtual;
+        if kind_changes {
             self.details.push(format!(
-                "{name}: generated column dropped and added again around the type change"
+                "{name}: {} → {} generated column",
+                kind(r.from_virtual),
+                kind(c.generated_virtual)
             ));
-        } else {
+        }
+        if r.from_generated != c.generated {
             self.details.push(format!(
                 "{name}: generated {} → {}",
                 expr_shown(r.from_generated.as_deref()),
                 expr_shown(c.generated.as_deref())
+            ));
+        } else if !kind_changes {
+            self.details.push(format!(
+                "{name}: generated column dropped and added again around the type change"
             ));
         }
         self.details.push(format!(
@@ -1824,7 +1836,12 @@ impl Builder {
                 .push(format!("identity: {}", identity_kind(i.kind)));
         }
         if let Some(g) = &c.generated {
-            self.details.push(format!("generated: {g}"));
+            let kind = if c.generated_virtual {
+                " (virtual)"
+            } else {
+                ""
+            };
+            self.details.push(format!("generated{kind}: {g}"));
         }
     }
 }
@@ -2076,7 +2093,12 @@ fn column_sql(c: &Column, identity_sequence: Option<&QualifiedName>) -> String {
         s.push_str(&format!(" COLLATE {}", collation_sql(coll)));
     }
     if let Some(g) = &c.generated {
-        s.push_str(&format!(" GENERATED ALWAYS AS ({g}) STORED"));
+        let kind = if c.generated_virtual {
+            "VIRTUAL"
+        } else {
+            "STORED"
+        };
+        s.push_str(&format!(" GENERATED ALWAYS AS ({g}) {kind}"));
     }
     if let Some(i) = &c.identity {
         s.push(' ');

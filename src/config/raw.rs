@@ -353,6 +353,9 @@ pub struct RawColumn {
     /// `GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY`: the kind, or a table with the
     /// sequence options.
     pub identity: Option<RawIdentity>,
+    /// The name of the NOT NULL constraint (PostgreSQL 18+); implies `not_null`.
+    /// Default: the name PostgreSQL chooses.
+    pub not_null_name: Option<String>,
     /// `GENERATED ALWAYS AS (expression) STORED`.
     pub generated: Option<String>,
     /// With `generated`: `VIRTUAL` instead of `STORED` (PostgreSQL 18+; computed when

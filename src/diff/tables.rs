@@ -191,6 +191,16 @@ pub enum TableChange {
         column: String,
         /// On a partitioned table `NOT VALID` checks are not possible: plain SET NOT NULL.
         partitioned: bool,
+        /// The constraint's declared name (PostgreSQL 18+): `ADD CONSTRAINT … NOT NULL`.
+        name: Option<String>,
+    },
+    /// The NOT NULL constraint of a column that stays NOT NULL gets another name
+    /// (`None`: the one PostgreSQL chooses).
+    RenameNotNull {
+        table: QualifiedName,
+        column: String,
+        from: Option<String>,
+        to: Option<String>,
     },
     DropNotNull {
         table: QualifiedName,
@@ -1583,6 +1593,14 @@ impl<'a> Cx<'a> {
                     table: t.clone(),
                     column: want.name.clone(),
                     partitioned: want_t.partition_by.is_some(),
+                    name: want.not_null_name.clone(),
+                });
+            } else if want_not_null && have.not_null && want.not_null_name != have.not_null_name {
+                self.push(TableChange::RenameNotNull {
+                    table: t.clone(),
+                    column: want.name.clone(),
+                    from: have.not_null_name.clone(),
+                    to: want.not_null_name.clone(),
                 });
             }
             match (&want.identity, &have.identity) {

@@ -59,6 +59,14 @@ pub fn fit(desired: &Catalog, version_num: i32) -> Result<Cow<'_, Catalog>, Need
     }
     if version_num < VIRTUAL_GENERATED {
         for table in desired.tables.values() {
+            if let Some(c) = table.columns.iter().find(|c| c.not_null_name.is_some()) {
+                let what = format!("column {} of table {}", c.name, table.name);
+                return Err(needs(
+                    what,
+                    "a named NOT NULL constraint",
+                    VIRTUAL_GENERATED,
+                ));
+            }
             if let Some(c) = table.columns.iter().find(|c| c.generated_virtual) {
                 let what = format!("column {} of table {}", c.name, table.name);
                 return Err(needs(what, "a virtual generated column", VIRTUAL_GENERATED));

@@ -355,7 +355,9 @@ fn fk_action(a: ForeignKeyAction) -> &'static str {
 
 fn column_value(c: &Column) -> String {
     let mut parts = vec![("type", string(&c.type_name))];
-    if c.not_null {
+    if let Some(n) = &c.not_null_name {
+        parts.push(("not_null_name", string(n)));
+    } else if c.not_null {
         parts.push(("not_null", "true".into()));
     }
     if let Some(d) = &c.default {

@@ -208,6 +208,7 @@ pub(super) fn apply_columns(
         detailed,
         type_name,
         not_null,
+        not_null_name,
         generated,
         identity,
         grantees,
@@ -222,6 +223,7 @@ pub(super) fn apply_columns(
         "detailed",
         "type_name",
         "not_null",
+        "not_null_name",
         "generated",
         "identity",
         "grantees",
@@ -234,6 +236,7 @@ pub(super) fn apply_columns(
         (table_oid?, num?, name?, type_oid?, collation_oid?);
     let (detailed, type_name, not_null, generated, identity) =
         (detailed?, type_name?, not_null?, generated?, identity?);
+    let not_null_name = not_null_name?;
 
     let mut by_number = HashMap::with_capacity(rows.len());
     let mut numbered: HashMap<u32, Vec<(i16, Column)>> = HashMap::with_capacity(tables.len());
@@ -263,6 +266,10 @@ pub(super) fn apply_columns(
                 &object,
             )?;
             column.not_null = at(what, row, not_null)?;
+            // The name PostgreSQL 18 gives when none is written is no declaration.
+            let default_name = format!("{}_{}_not_null", table.name.name, info.name);
+            column.not_null_name =
+                at::<Option<String>>(what, row, not_null_name)?.filter(|n| *n != default_name);
             // Marks a generated column until its expression arrives (see
             // `apply_column_details`): `s` stored, `v` virtual (PostgreSQL 18).
             let kind = at::<&str>(what, row, generated)?;

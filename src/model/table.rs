@@ -95,6 +95,9 @@ pub struct Column {
     /// Collation name when it differs from the type's default (`"C"`, `"en_US"`).
     pub collation: Option<String>,
     pub not_null: bool,
+    /// The name of the column's NOT NULL constraint (PostgreSQL 18+), when it is not
+    /// the one PostgreSQL chooses (`<table>_<column>_not_null`).
+    pub not_null_name: Option<String>,
     /// Canonical default expression; `None` for identity and generated columns.
     pub default: Option<String>,
     pub identity: Option<Identity>,
@@ -117,6 +120,7 @@ impl Column {
             using: None,
             collation: None,
             not_null: false,
+            not_null_name: None,
             default: None,
             identity: None,
             generated: None,

@@ -782,13 +782,16 @@ pub(super) fn node_for(change: &TableChange) -> Node {
             table,
             column,
             partitioned,
+            name,
         } => {
             let col = quote_ident(column);
+            // A declared name needs the PostgreSQL 18 form; SET NOT NULL picks its own.
+            let set_not_null = match name {
+                Some(n) => format!("ADD CONSTRAINT {} NOT NULL {col}", quote_ident(n)),
+                None => format!("ALTER COLUMN {col} SET NOT NULL"),
+            };
             if *partitioned {
-                b.sql(alter_table(
-                    table,
-                    &[format!("ALTER COLUMN {col} SET NOT NULL")],
-                ));
+                b.sql(alter_table(table, std::slice::from_ref(&set_not_null)));
                 b.hazard(
                     HazardKind::ValidatesData,
                     format!("scans {table} (every partition) to check for NULLs"),
@@ -805,10 +808,7 @@ pub(super) fn node_for(change: &TableChange) -> Node {
                     table,
                     &[format!("VALIDATE CONSTRAINT {check}")],
                 ));
-                b.sql(alter_table(
-                    table,
-                    &[format!("ALTER COLUMN {col} SET NOT NULL")],
-                ));
+                b.sql(alter_table(table, std::slice::from_ref(&set_not_null)));
                 b.sql(alter_table(table, &[format!("DROP CONSTRAINT {check}")]));
                 b.details.push(
                     "a temporary NOT VALID check is validated first, so SET NOT NULL does \
@@ -830,6 +830,35 @@ pub(super) fn node_for(change: &TableChange) -> Node {
                 Action::Alter,
                 column_ref(table, column),
                 format!("set not null on column {} of table {table}", ident(column)),
+            )
+        }
+        TableChange::RenameNotNull {
+            table,
+            column,
+            from,
+            to,
+        } => {
+            let chosen = format!("{}_{column}_not_null", table.name);
+            let from = from.clone().unwrap_or_else(|| chosen.clone());
+            let to = to.clone().unwrap_or(chosen);
+            b.sql(alter_table(
+                table,
+                &[format!(
+                    "RENAME CONSTRAINT {} TO {}",
+                    quote_ident(&from),
+                    quote_ident(&to)
+                )],
+            ));
+            b.require_column(table, column);
+            b.finish(
+                phase::COLUMN,
+                Action::Alter,
+                column_ref(table, column),
+                format!(
+                    "rename the not null constraint of column {} of table {table} to {}",
+                    ident(column),
+                    ident(&to)
+                ),
             )
         }
         TableChange::DropNotNull { table, column } => {
@@ -2107,7 +2136,9 @@ fn column_sql(c: &Column, identity_sequence: Option<&QualifiedName>) -> String {
     if let Some(d) = &c.default {
         s.push_str(&format!(" DEFAULT {d}"));
     }
-    if c.not_null {
+    if let Some(n) = &c.not_null_name {
+        s.push_str(&format!(" CONSTRAINT {} NOT NULL", quote_ident(n)));
+    } else if c.not_null {
         s.push_str(" NOT NULL");
     }
     s

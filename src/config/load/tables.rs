@@ -327,6 +327,9 @@ impl Loader {
                         column.generated = self.sql_value(f, cv, SqlKind::Expression, &what);
                         generated_key = Some(kspan);
                     }
+                    "not_null_name" => {
+                        column.not_null_name = non_empty(self.string(f, cv, &what));
+                    }
                     "virtual" => {
                         column.generated_virtual = self.boolean(f, cv, &what).unwrap_or(false);
                         virtual_key = true;
@@ -394,6 +397,9 @@ impl Loader {
                 if let (Some(a), Some(b)) = (a, b) {
                     self.conflict((a, a_name), (b, b_name), &ctx, help);
                 }
+            }
+            if column.not_null_name.is_some() {
+                column.not_null = true;
             }
             if column.identity.is_some() {
                 // PostgreSQL makes identity columns NOT NULL.

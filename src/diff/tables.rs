@@ -194,13 +194,13 @@ pub enum TableChange {
         /// The constraint's declared name (PostgreSQL 18+): `ADD CONSTRAINT … NOT NULL`.
         name: Option<String>,
     },
-    /// The NOT NULL constraint of a column that stays NOT NULL gets another name
-    /// (`None`: the one PostgreSQL chooses).
+    /// The NOT NULL constraint of a column that stays NOT NULL gets the declared name.
     RenameNotNull {
         table: QualifiedName,
         column: String,
-        from: Option<String>,
-        to: Option<String>,
+        /// The live name.
+        from: String,
+        to: String,
     },
     DropNotNull {
         table: QualifiedName,
@@ -1595,12 +1595,21 @@ impl<'a> Cx<'a> {
                     partitioned: want_t.partition_by.is_some(),
                     name: want.not_null_name.clone(),
                 });
-            } else if want_not_null && have.not_null && want.not_null_name != have.not_null_name {
+            } else if let Some(to) = &want.not_null_name
+                && have.not_null
+                && want.not_null_name != have.not_null_name
+            {
+                // Undeclared, the name is not managed: PostgreSQL keeps a constraint's
+                // name when its table or column is renamed.
+                let from = have
+                    .not_null_name
+                    .clone()
+                    .unwrap_or_else(|| format!("{}_{}_not_null", have_t.name.name, have.name));
                 self.push(TableChange::RenameNotNull {
                     table: t.clone(),
                     column: want.name.clone(),
-                    from: have.not_null_name.clone(),
-                    to: want.not_null_name.clone(),
+                    from,
+                    to: to.clone(),
                 });
             }
             match (&want.identity, &have.identity) {

@@ -838,15 +838,12 @@ pub(super) fn node_for(change: &TableChange) -> Node {
             from,
             to,
         } => {
-            let chosen = format!("{}_{column}_not_null", table.name);
-            let from = from.clone().unwrap_or_else(|| chosen.clone());
-            let to = to.clone().unwrap_or(chosen);
             b.sql(alter_table(
                 table,
                 &[format!(
                     "RENAME CONSTRAINT {} TO {}",
-                    quote_ident(&from),
-                    quote_ident(&to)
+                    quote_ident(from),
+                    quote_ident(to)
                 )],
             ));
             b.require_column(table, column);
@@ -857,7 +854,7 @@ pub(super) fn node_for(change: &TableChange) -> Node {
                 format!(
                     "rename the not null constraint of column {} of table {table} to {}",
                     ident(column),
-                    ident(&to)
+                    ident(to)
                 ),
             )
         }

@@ -32,7 +32,13 @@ const APPLICATION_NAME: &str = "pgrecon";
 /// Run on every new session so that values read back from the catalog render the same
 /// whatever the server or role defaults are.
 const SESSION_SETUP: &str = "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; \
-     SET IntervalStyle = 'postgres'; SET extra_float_digits = 3";
+     SET IntervalStyle = 'postgres'; SET extra_float_digits = 3; \
+     SELECT pg_catalog.current_setting('server_version_num'), \
+     pg_catalog.current_setting('server_version')";
+
+/// The PostgreSQL major versions pgrecon supports (13 is end-of-life; the catalog
+/// queries and the SQL it writes are tested on each of these).
+pub const SUPPORTED_MAJORS: std::ops::RangeInclusive<i32> = 14..=18;
 
 /// Variables that, set alone, mean a connection is configured.
 const SELECTING_VARS: &[&str] = &[
@@ -162,6 +168,35 @@ pub enum ConnError {
     },
     #[error("connected, but could not set up the session: {}", error_chain(.0))]
     Session(tokio_postgres::Error),
+    #[error(transparent)]
+    UnsupportedServer(#[from] UnsupportedServer),
+}
+
+/// The server's major version is outside [`SUPPORTED_MAJORS`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the server runs PostgreSQL {version}, which is {}; connect to PostgreSQL {} to {}",
+    if self.version_num / 10000 < *SUPPORTED_MAJORS.start() { "not supported" } else { "not supported yet" },
+    SUPPORTED_MAJORS.start(),
+    SUPPORTED_MAJORS.end()
+)]
+pub struct UnsupportedServer {
+    /// `server_version`, e.g. `13.4 (Debian 13.4-1)`.
+    pub version: String,
+    /// `server_version_num`, e.g. `130004`.
+    pub version_num: i32,
+}
+
+/// Refuses a server whose major version is not supported.
+pub fn check_server_version(version_num: i32, version: &str) -> Result<(), UnsupportedServer> {
+    if SUPPORTED_MAJORS.contains(&(version_num / 10000)) {
+        Ok(())
+    } else {
+        Err(UnsupportedServer {
+            version: version.to_owned(),
+            version_num,
+        })
+    }
 }
 
 /// What to do about a failed connection attempt.
@@ -1015,10 +1050,22 @@ pub async fn connect(settings: &ConnectionSettings) -> Result<tokio_postgres::Cl
             tracing::debug!(%error, "database connection ended with an error");
         }
     });
-    client
-        .batch_execute(SESSION_SETUP)
+    let messages = client
+        .simple_query(SESSION_SETUP)
         .await
         .map_err(ConnError::Session)?;
+    // Refused here, before anything reads the catalog, whose layout differs by version.
+    let (version_num, version) = messages
+        .iter()
+        .find_map(|m| match m {
+            tokio_postgres::SimpleQueryMessage::Row(row) => Some((
+                row.get(0).and_then(|v| v.parse::<i32>().ok()).unwrap_or(0),
+                row.get(1).unwrap_or_default().to_owned(),
+            )),
+            _ => None,
+        })
+        .unwrap_or_default();
+    check_server_version(version_num, &version)?;
     Ok(client)
 }
 
@@ -1175,6 +1222,24 @@ impl ServerCertVerifier for ChainOnly {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_supported_majors_pass_the_version_gate() {
+        for ok in [140000, 140023, 150018, 160014, 170010, 180004] {
+            assert_eq!(super::check_server_version(ok, "x"), Ok(()), "{ok}");
+        }
+        let old = super::check_server_version(130004, "13.4 (Debian 13.4-1)").unwrap_err();
+        assert_eq!(
+            old.to_string(),
+            "the server runs PostgreSQL 13.4 (Debian 13.4-1), which is not supported; connect to PostgreSQL 14 to 18"
+        );
+        let new = super::check_server_version(190000, "19devel").unwrap_err();
+        assert_eq!(
+            new.to_string(),
+            "the server runs PostgreSQL 19devel, which is not supported yet; connect to PostgreSQL 14 to 18"
+        );
+        assert!(super::check_server_version(0, "").is_err());
+    }
+
     use super::*;
     use std::collections::HashMap;
     use std::os::unix::fs::PermissionsExt;

@@ -2,8 +2,12 @@
 //!
 //! - `start.sql` (optional): the starting state, run on a fresh cluster;
 //! - `desired/*.toml`: the desired state (or `dir` in `case.toml`);
-//! - `case.toml` (optional): options (`prune`, `allow_destructive`, `expect`, `[env]`);
-//! - `plan.snap`: the expected plan (text and SQL), an insta snapshot.
+//! - `case.toml` (optional): options (`prune`, `allow_destructive`, `expect`, `[env]`,
+//!   `since`: the case needs PostgreSQL `since` or later, and on an older server the
+//!   plan must be refused, naming the version it needs);
+//! - `plan.snap`: the expected plan (text and SQL), an insta snapshot; `plan.pgNN.snap`
+//!   replaces it on PostgreSQL NN and later (the highest NN not above the server's major
+//!   wins), for plans that honestly differ by version (e.g. membership options on 16+).
 //!
 //! The runner applies the start, plans and checks the snapshot, then for a converging
 //! case: aborts an apply in the middle and proves nothing changed, applies for real,
@@ -45,6 +49,8 @@ struct CaseOptions {
     allow_destructive: bool,
     #[serde(default)]
     expect: Expect,
+    /// The PostgreSQL major the case needs; on older servers the plan must be refused.
+    since: Option<u32>,
     /// Environment seen by password sources.
     #[serde(default)]
     env: BTreeMap<String, String>,
@@ -100,6 +106,34 @@ async fn plan_now(
     plan::build(&diff::diff(&desired, &live, options).expect("diff")).expect("plan")
 }
 
+async fn server_major(client: &tokio_postgres::Client) -> u32 {
+    let row = client
+        .query_one(
+            "SELECT current_setting('server_version_num')::int4 / 10000",
+            &[],
+        )
+        .await
+        .expect("server version");
+    u32::try_from(row.get::<_, i32>(0)).expect("a positive version")
+}
+
+/// `plan`, or `plan.pgNN` for the highest `plan.pgNN.snap` in `dir` with NN <= `major`.
+fn snapshot_name(dir: &Path, major: u32) -> String {
+    std::fs::read_dir(dir)
+        .expect("case directory")
+        .filter_map(|e| {
+            let name = e.ok()?.file_name().into_string().ok()?;
+            let n: u32 = name
+                .strip_prefix("plan.pg")?
+                .strip_suffix(".snap")?
+                .parse()
+                .ok()?;
+            (n <= major).then_some(n)
+        })
+        .max()
+        .map_or_else(|| "plan".to_owned(), |n| format!("plan.pg{n}"))
+}
+
 async fn run_case(dir: &Path) {
     let options: CaseOptions = match std::fs::read_to_string(dir.join("case.toml")) {
         Ok(text) => toml::from_str(&text).expect("valid case.toml"),
@@ -122,6 +156,27 @@ async fn run_case(dir: &Path) {
     };
     let mut client = db.client().await;
 
+    let major = server_major(&client).await;
+    if let Some(since) = options.since.filter(|since| major < *since) {
+        // Refused by whichever stage meets the feature first: canonicalisation, else diff.
+        let refusal = match canon::in_scratch_transaction(&mut client, &desired).await {
+            Err(canon::CanonError::NeedsNewerServer(e)) => e,
+            Err(e) => panic!("canonicalize: {e}"),
+            Ok(desired) => {
+                let live = introspect::snapshot(&mut client).await.expect("introspect");
+                match diff::diff(&desired, &live, &diff_options) {
+                    Err(diff::DiffError::NeedsNewerServer(e)) => e,
+                    other => panic!("the plan must be refused on PostgreSQL {major}: {other:?}"),
+                }
+            }
+        };
+        assert_eq!(
+            refusal.needed_major,
+            i32::try_from(since).unwrap(),
+            "{refusal}"
+        );
+        return;
+    }
     let plan = plan_now(&mut client, &desired, &diff_options).await;
     // The database name differs on a shared server (PGRECON_TEST_DATABASE_URL).
     let snapshot = format!(
@@ -134,7 +189,8 @@ async fn run_case(dir: &Path) {
     settings.set_snapshot_path(dir);
     settings.set_prepend_module_to_snapshot(false);
     settings.set_omit_expression(true);
-    settings.bind(|| insta::assert_snapshot!("plan", snapshot));
+    let name = snapshot_name(dir, major);
+    settings.bind(|| insta::assert_snapshot!(name, snapshot));
     assert!(!plan.is_empty(), "a case must start with something to do");
 
     let apply_options = ApplyOptions {

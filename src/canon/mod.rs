@@ -121,6 +121,8 @@ pub enum CanonError {
     Introspect(#[from] IntrospectError),
     #[error("{}", render_problems(.0))]
     Rejected(Vec<CanonProblem>),
+    #[error(transparent)]
+    NeedsNewerServer(#[from] crate::diff::NeedsNewerServer),
 }
 
 const HELP: &str = "\n  help: fix the type names and SQL expressions above in the desired state; \
@@ -170,6 +172,9 @@ pub async fn canonicalize_with_live(
     desired: &Catalog,
     live: &Catalog,
 ) -> Result<Catalog, CanonError> {
+    // Scratch copies of features the server lacks would fail with a bare syntax error.
+    let version_num = live.server.as_ref().map_or(150000, |s| s.version_num);
+    let desired = &*crate::diff::fit_to_server(desired, version_num)?;
     let work = Work::plan(desired, live);
     if work.is_empty() {
         return Ok(desired.clone());

@@ -353,8 +353,15 @@ pub struct RawColumn {
     /// `GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY`: the kind, or a table with the
     /// sequence options.
     pub identity: Option<RawIdentity>,
+    /// The name of the NOT NULL constraint (PostgreSQL 18+); implies `not_null`.
+    /// Default: the name PostgreSQL chooses.
+    pub not_null_name: Option<String>,
     /// `GENERATED ALWAYS AS (expression) STORED`.
     pub generated: Option<String>,
+    /// With `generated`: `VIRTUAL` instead of `STORED` (PostgreSQL 18+; computed when
+    /// read, never stored). Default false.
+    #[serde(rename = "virtual")]
+    pub generated_virtual: Option<bool>,
     /// `COLLATE`, e.g. `C`. Default: the type's.
     pub collation: Option<String>,
     /// `COMMENT ON COLUMN`.

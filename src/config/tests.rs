@@ -621,6 +621,8 @@ primary_key = { columns = ["id"], name = "t_pk", include = [], deferrable = fals
 columns.id = { type = "int", not_null = true, collation = "C", comment = "c", renamed_from = "ident", using = "ident::int", grants = {} }
 columns.n = { type = "int", identity = { kind = "by_default", start = 1, increment = 1, min_value = 1, max_value = 9, cache = 1, cycle = false } }
 columns.g = { type = "int", generated = "id * 2" }
+columns.v = { type = "int", generated = "id * 3", virtual = true }
+columns.nn = { type = "int", not_null_name = "nn_present" }
 columns.d = { type = "int", default = "0" }
 unique.t_d_key = { columns = ["d"], include = [], nulls_not_distinct = false, deferrable = false, initially_deferred = false, renamed_from = "t_d_uq", comment = "c" }
 foreign_keys.t_fk = { columns = ["d"], references = "s.t", referenced_columns = ["d"], on_delete = "restrict", on_update = "set_default", match = "simple", deferrable = false, initially_deferred = false, renamed_from = "t_fk_old", comment = "c" }

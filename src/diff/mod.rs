@@ -3,6 +3,9 @@
 
 pub mod password;
 pub mod tables;
+mod version;
+
+pub use version::{NeedsNewerServer, fit as fit_to_server};
 
 use crate::model::*;
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -171,6 +174,8 @@ pub enum DiffError {
     BadPattern(String),
     #[error("the live catalog has no database information; it was not read by introspection")]
     NoLiveDatabase,
+    #[error(transparent)]
+    NeedsNewerServer(#[from] NeedsNewerServer),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -191,6 +196,7 @@ pub fn diff(desired: &Catalog, live: &Catalog, options: &DiffOptions) -> Result<
     let live_db = live.database.as_ref().ok_or(DiffError::NoLiveDatabase)?;
     let db_name = live_db.name.clone().unwrap_or_default();
     let server_version = live.server.as_ref().map_or(150000, |s| s.version_num);
+    let desired = &*version::fit(desired, server_version)?;
     let mut cx = Cx {
         desired,
         live,

@@ -191,6 +191,16 @@ pub enum TableChange {
         column: String,
         /// On a partitioned table `NOT VALID` checks are not possible: plain SET NOT NULL.
         partitioned: bool,
+        /// The constraint's declared name (PostgreSQL 18+): `ADD CONSTRAINT … NOT NULL`.
+        name: Option<String>,
+    },
+    /// The NOT NULL constraint of a column that stays NOT NULL gets the declared name.
+    RenameNotNull {
+        table: QualifiedName,
+        column: String,
+        /// The live name.
+        from: String,
+        to: String,
     },
     DropNotNull {
         table: QualifiedName,
@@ -225,6 +235,8 @@ pub enum TableChange {
         table: QualifiedName,
         column: Column,
         from_generated: Option<String>,
+        /// The live column is virtual (stored ↔ virtual needs a re-create).
+        from_virtual: bool,
     },
     GrantColumns {
         table: QualifiedName,
@@ -338,6 +350,8 @@ pub struct RecreatedColumn {
     /// The live expression; `None` when an ordinary column becomes generated (its values
     /// are lost).
     pub from_generated: Option<String>,
+    /// The live column is a virtual generated column.
+    pub from_virtual: bool,
 }
 
 /// Rewrites the column names of a canonical expression with `rename`, leaving string
@@ -1495,10 +1509,17 @@ impl<'a> Cx<'a> {
                 .chain(Some(expression.as_str()))
                 .any(|e| retyped.iter().any(|c| mentions(e, c)));
             let retypes = want.type_name != have.type_name || want.collation != have.collation;
-            if have.generated.as_ref() != Some(expression) || uses_retyped || retypes {
+            // Stored ↔ virtual cannot be altered in place: the column is re-created.
+            let kind_changes = want.generated_virtual != have.generated_virtual;
+            if have.generated.as_ref() != Some(expression)
+                || uses_retyped
+                || retypes
+                || kind_changes
+            {
                 recreated.push(RecreatedColumn {
                     column: (*want).clone(),
                     from_generated: have.generated.clone(),
+                    from_virtual: have.generated_virtual,
                 });
             }
         }
@@ -1515,6 +1536,7 @@ impl<'a> Cx<'a> {
                     table: t.clone(),
                     column: r.column,
                     from_generated: r.from_generated,
+                    from_virtual: r.from_virtual,
                 });
             }
         } else {
@@ -1571,6 +1593,23 @@ impl<'a> Cx<'a> {
                     table: t.clone(),
                     column: want.name.clone(),
                     partitioned: want_t.partition_by.is_some(),
+                    name: want.not_null_name.clone(),
+                });
+            } else if let Some(to) = &want.not_null_name
+                && have.not_null
+                && want.not_null_name != have.not_null_name
+            {
+                // Undeclared, the name is not managed: PostgreSQL keeps a constraint's
+                // name when its table or column is renamed.
+                let from = have
+                    .not_null_name
+                    .clone()
+                    .unwrap_or_else(|| format!("{}_{}_not_null", have_t.name.name, have.name));
+                self.push(TableChange::RenameNotNull {
+                    table: t.clone(),
+                    column: want.name.clone(),
+                    from,
+                    to: to.clone(),
                 });
             }
             match (&want.identity, &have.identity) {

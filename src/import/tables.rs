@@ -355,7 +355,9 @@ fn fk_action(a: ForeignKeyAction) -> &'static str {
 
 fn column_value(c: &Column) -> String {
     let mut parts = vec![("type", string(&c.type_name))];
-    if c.not_null {
+    if let Some(n) = &c.not_null_name {
+        parts.push(("not_null_name", string(n)));
+    } else if c.not_null {
         parts.push(("not_null", "true".into()));
     }
     if let Some(d) = &c.default {
@@ -376,6 +378,9 @@ fn column_value(c: &Column) -> String {
     }
     if let Some(g) = &c.generated {
         parts.push(("generated", string(g)));
+        if c.generated_virtual {
+            parts.push(("virtual", "true".to_string()));
+        }
     }
     if let Some(coll) = &c.collation {
         parts.push(("collation", string(coll)));

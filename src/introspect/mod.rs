@@ -66,7 +66,7 @@ pub fn query_texts(version_num: i32, can_read_passwords: bool) -> Vec<(&'static 
             queries::server(),
             queries::opclasses_and_collations(),
             queries::tables(),
-            queries::columns(),
+            queries::columns(version_num),
             queries::column_defaults_and_comments(),
             queries::indexes(version_num),
             queries::constraints(),

@@ -482,7 +482,16 @@ pub fn tables() -> String {
 /// collation are the defaults. Defaults and comments come from
 /// `column_defaults_and_comments()`. The ACL is the column's own (`attacl`, never
 /// defaulted), without the table owner's entries.
-pub fn columns() -> String {
+pub fn columns(version_num: i32) -> String {
+    // PostgreSQL 18 keeps NOT NULL as named constraints (contype 'n').
+    let not_null_name = if version_num >= 180000 {
+        "CASE WHEN r.detailed AND a.attnotnull
+              THEN (SELECT co.conname::text FROM pg_catalog.pg_constraint AS co
+                    WHERE co.conrelid = a.attrelid AND co.contype = 'n'
+                      AND co.conkey[1] = a.attnum) END"
+    } else {
+        "NULL::text"
+    };
     format!(
         "SELECT a.attrelid AS table_oid, a.attnum::int4 AS num, a.attname::text AS name,
                 a.atttypid AS type_oid, a.attcollation AS collation_oid,
@@ -490,6 +499,7 @@ pub fn columns() -> String {
                 CASE WHEN r.detailed
                      THEN pg_catalog.format_type(a.atttypid, a.atttypmod) END AS type_name,
                 a.attnotnull AS not_null,
+                {not_null_name} AS not_null_name,
                 a.attgenerated::text AS generated,
                 a.attidentity::text AS identity,
                 {acl}

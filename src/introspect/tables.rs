@@ -208,6 +208,7 @@ pub(super) fn apply_columns(
         detailed,
         type_name,
         not_null,
+        not_null_name,
         generated,
         identity,
         grantees,
@@ -222,6 +223,7 @@ pub(super) fn apply_columns(
         "detailed",
         "type_name",
         "not_null",
+        "not_null_name",
         "generated",
         "identity",
         "grantees",
@@ -234,6 +236,7 @@ pub(super) fn apply_columns(
         (table_oid?, num?, name?, type_oid?, collation_oid?);
     let (detailed, type_name, not_null, generated, identity) =
         (detailed?, type_name?, not_null?, generated?, identity?);
+    let not_null_name = not_null_name?;
 
     let mut by_number = HashMap::with_capacity(rows.len());
     let mut numbered: HashMap<u32, Vec<(i16, Column)>> = HashMap::with_capacity(tables.len());
@@ -263,11 +266,16 @@ pub(super) fn apply_columns(
                 &object,
             )?;
             column.not_null = at(what, row, not_null)?;
+            // The name PostgreSQL 18 gives when none is written is no declaration.
+            let default_name = format!("{}_{}_not_null", table.name.name, info.name);
+            column.not_null_name =
+                at::<Option<String>>(what, row, not_null_name)?.filter(|n| *n != default_name);
             // Marks a generated column until its expression arrives (see
-            // `apply_column_details`): `s` stored; `v` virtual (PostgreSQL 18) has no
-            // place in the model yet and is read as a generated column too.
-            if !at::<&str>(what, row, generated)?.is_empty() {
+            // `apply_column_details`): `s` stored, `v` virtual (PostgreSQL 18).
+            let kind = at::<&str>(what, row, generated)?;
+            if !kind.is_empty() {
                 column.generated = Some(String::new());
+                column.generated_virtual = kind == "v";
             }
             column.identity = match at::<&str>(what, row, identity)? {
                 "" => None,

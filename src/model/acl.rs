@@ -22,8 +22,10 @@ impl ObjectKind {
         match self {
             ObjectKind::Database => &[Create, Connect, Temporary],
             ObjectKind::Schema => &[Usage, Create],
+            // MAINTAIN exists from PostgreSQL 17 on; `diff` drops it from `ALL` for older
+            // servers and refuses it declared alone.
             ObjectKind::Table => &[
-                Select, Insert, Update, Delete, Truncate, References, Trigger,
+                Select, Insert, Update, Delete, Truncate, References, Trigger, Maintain,
             ],
             ObjectKind::Sequence => &[Usage, Select, Update],
             ObjectKind::Function => &[Execute],

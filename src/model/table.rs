@@ -95,11 +95,17 @@ pub struct Column {
     /// Collation name when it differs from the type's default (`"C"`, `"en_US"`).
     pub collation: Option<String>,
     pub not_null: bool,
+    /// The name of the column's NOT NULL constraint (PostgreSQL 18+), when it is not
+    /// the one PostgreSQL chooses (`<table>_<column>_not_null`).
+    pub not_null_name: Option<String>,
     /// Canonical default expression; `None` for identity and generated columns.
     pub default: Option<String>,
     pub identity: Option<Identity>,
     /// `GENERATED ALWAYS AS (expr) STORED`: the canonical expression.
     pub generated: Option<String>,
+    /// With `generated`: `VIRTUAL` (PostgreSQL 18+, computed when read) instead of
+    /// `STORED`.
+    pub generated_virtual: bool,
     pub comment: Option<String>,
     /// Column-level grants (`GRANT SELECT (col) …`), authoritative like table grants.
     pub acl: Acl,
@@ -114,9 +120,11 @@ impl Column {
             using: None,
             collation: None,
             not_null: false,
+            not_null_name: None,
             default: None,
             identity: None,
             generated: None,
+            generated_virtual: false,
             comment: None,
             acl: Acl::default(),
         }

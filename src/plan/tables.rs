@@ -568,7 +568,8 @@ pub(super) fn node_for(change: &TableChange) -> Node {
                 column_sql(c, identity_sequence.as_ref())
             ));
             b.column_details(c);
-            if c.generated.is_some() || c.identity.is_some() {
+            // A virtual column is computed when read: nothing to fill.
+            if (c.generated.is_some() && !c.generated_virtual) || c.identity.is_some() {
                 b.hazard(
                     HazardKind::RewritesTable,
                     format!(
@@ -793,13 +794,16 @@ pub(super) fn node_for(change: &TableChange) -> Node {
             table,
             column,
             partitioned,
+            name,
         } => {
             let col = quote_ident(column);
+            // A declared name needs the PostgreSQL 18 form; SET NOT NULL picks its own.
+            let set_not_null = match name {
+                Some(n) => format!("ADD CONSTRAINT {} NOT NULL {col}", quote_ident(n)),
+                None => format!("ALTER COLUMN {col} SET NOT NULL"),
+            };
             if *partitioned {
-                b.sql(alter_table(
-                    table,
-                    &[format!("ALTER COLUMN {col} SET NOT NULL")],
-                ));
+                b.sql(alter_table(table, std::slice::from_ref(&set_not_null)));
                 b.hazard(
                     HazardKind::ValidatesData,
                     format!("scans {table} (every partition) to check for NULLs"),
@@ -816,10 +820,7 @@ pub(super) fn node_for(change: &TableChange) -> Node {
                     table,
                     &[format!("VALIDATE CONSTRAINT {check}")],
                 ));
-                b.sql(alter_table(
-                    table,
-                    &[format!("ALTER COLUMN {col} SET NOT NULL")],
-                ));
+                b.sql(alter_table(table, std::slice::from_ref(&set_not_null)));
                 b.sql(alter_table(table, &[format!("DROP CONSTRAINT {check}")]));
                 b.details.push(
                     "a temporary NOT VALID check is validated first, so SET NOT NULL does \
@@ -841,6 +842,32 @@ pub(super) fn node_for(change: &TableChange) -> Node {
                 Action::Alter,
                 column_ref(table, column),
                 format!("set not null on column {} of table {table}", ident(column)),
+            )
+        }
+        TableChange::RenameNotNull {
+            table,
+            column,
+            from,
+            to,
+        } => {
+            b.sql(alter_table(
+                table,
+                &[format!(
+                    "RENAME CONSTRAINT {} TO {}",
+                    quote_ident(from),
+                    quote_ident(to)
+                )],
+            ));
+            b.require_column(table, column);
+            b.finish(
+                phase::COLUMN,
+                Action::Alter,
+                column_ref(table, column),
+                format!(
+                    "rename the not null constraint of column {} of table {table} to {}",
+                    ident(column),
+                    ident(to)
+                ),
             )
         }
         TableChange::DropNotNull { table, column } => {
@@ -980,6 +1007,7 @@ pub(super) fn node_for(change: &TableChange) -> Node {
             table,
             column: c,
             from_generated,
+            from_virtual,
         } => {
             b.sql(alter_table(
                 table,
@@ -1001,6 +1029,7 @@ pub(super) fn node_for(change: &TableChange) -> Node {
                 &RecreatedColumn {
                     column: c.clone(),
                     from_generated: from_generated.clone(),
+                    from_virtual: *from_virtual,
                 },
             );
             b.rewrite(table);
@@ -1780,15 +1809,24 @@ impl Builder {
     fn recreated_column(&mut self, table: &QualifiedName, r: &RecreatedColumn) {
         let c = &r.column;
         let name = ident(&c.name);
-        if r.from_generated == c.generated {
+        let kind = |v: bool| if v { "virtual" } else { "stored" };
+        let kind_changes = r.from_generated.is_some() && r.from_virtual != c.generated_virtual;
+        if kind_changes {
             self.details.push(format!(
-                "{name}: generated column dropped and added again around the type change"
+                "{name}: {} → {} generated column",
+                kind(r.from_virtual),
+                kind(c.generated_virtual)
             ));
-        } else {
+        }
+        if r.from_generated != c.generated {
             self.details.push(format!(
                 "{name}: generated {} → {}",
                 expr_shown(r.from_generated.as_deref()),
                 expr_shown(c.generated.as_deref())
+            ));
+        } else if !kind_changes {
+            self.details.push(format!(
+                "{name}: generated column dropped and added again around the type change"
             ));
         }
         self.details.push(format!(
@@ -1842,7 +1880,12 @@ impl Builder {
                 .push(format!("identity: {}", identity_kind(i.kind)));
         }
         if let Some(g) = &c.generated {
-            self.details.push(format!("generated: {g}"));
+            let kind = if c.generated_virtual {
+                " (virtual)"
+            } else {
+                ""
+            };
+            self.details.push(format!("generated{kind}: {g}"));
         }
     }
 }
@@ -2094,7 +2137,12 @@ fn column_sql(c: &Column, identity_sequence: Option<&QualifiedName>) -> String {
         s.push_str(&format!(" COLLATE {}", collation_sql(coll)));
     }
     if let Some(g) = &c.generated {
-        s.push_str(&format!(" GENERATED ALWAYS AS ({g}) STORED"));
+        let kind = if c.generated_virtual {
+            "VIRTUAL"
+        } else {
+            "STORED"
+        };
+        s.push_str(&format!(" GENERATED ALWAYS AS ({g}) {kind}"));
     }
     if let Some(i) = &c.identity {
         s.push(' ');
@@ -2103,7 +2151,9 @@ fn column_sql(c: &Column, identity_sequence: Option<&QualifiedName>) -> String {
     if let Some(d) = &c.default {
         s.push_str(&format!(" DEFAULT {d}"));
     }
-    if c.not_null {
+    if let Some(n) = &c.not_null_name {
+        s.push_str(&format!(" CONSTRAINT {} NOT NULL", quote_ident(n)));
+    } else if c.not_null {
         s.push_str(" NOT NULL");
     }
     s

@@ -299,6 +299,7 @@ impl Loader {
             let mut default_key = None;
             let mut identity_key = None;
             let mut generated_key = None;
+            let mut virtual_key = false;
             for (key, cv) in ct.iter() {
                 let key_name = key.get_ref().as_ref();
                 let kspan = self.sp(f, key.span());
@@ -325,6 +326,13 @@ impl Loader {
                         let what = format!("the generation expression of {ctx}");
                         column.generated = self.sql_value(f, cv, SqlKind::Expression, &what);
                         generated_key = Some(kspan);
+                    }
+                    "not_null_name" => {
+                        column.not_null_name = non_empty(self.string(f, cv, &what));
+                    }
+                    "virtual" => {
+                        column.generated_virtual = self.boolean(f, cv, &what).unwrap_or(false);
+                        virtual_key = true;
                     }
                     "collation" => column.collation = non_empty(self.string(f, cv, &what)),
                     "comment" => column.comment = non_empty(self.string(f, cv, &what)),
@@ -358,6 +366,10 @@ impl Loader {
             if ct.get("type").is_none() {
                 self.missing_key(f, value, "type", &ctx, "type = \"text\"");
             }
+            // `virtual` says how a generated column is computed; alone it means nothing.
+            if virtual_key && generated_key.is_none() {
+                self.missing_key(f, value, "generated", &ctx, "generated = \"<expression>\"");
+            }
             let pairs = [
                 (
                     identity_key,
@@ -385,6 +397,9 @@ impl Loader {
                 if let (Some(a), Some(b)) = (a, b) {
                     self.conflict((a, a_name), (b, b_name), &ctx, help);
                 }
+            }
+            if column.not_null_name.is_some() {
+                column.not_null = true;
             }
             if column.identity.is_some() {
                 // PostgreSQL makes identity columns NOT NULL.

@@ -67,7 +67,10 @@ impl fmt::Display for CanonProblem {
 
 #[derive(Debug, thiserror::Error)]
 pub enum CanonError {
-    #[error("failed to canonicalise the desired state: {0}")]
+    #[error(
+        "failed to canonicalise the desired state: {}",
+        crate::render::escape::text_line(.0)
+    )]
     Database(String),
     #[error("failed to canonicalise the desired state: {0}")]
     Introspect(#[from] IntrospectError),
@@ -83,7 +86,7 @@ fn render_problems(problems: &[CanonProblem]) -> String {
     );
     for p in problems {
         out.push_str("\n  ");
-        out.push_str(&p.to_string());
+        out.push_str(&crate::render::escape::text_line(&p.to_string()));
     }
     out.push_str(
         "\n  help: fix the type names and SQL expressions above in the desired state; \

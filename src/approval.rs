@@ -115,7 +115,10 @@ pub struct ApprovalsFile {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApprovalError {
-    #[error("cannot read the approvals file `{path}`: {message}")]
+    #[error(
+        "cannot read the approvals file `{path}`: {}",
+        crate::render::escape::text_line(message)
+    )]
     Read { path: String, message: String },
     #[error("cannot write the approvals file `{path}`: {source}")]
     Write {
@@ -124,7 +127,8 @@ pub enum ApprovalError {
         source: std::io::Error,
     },
     #[error(
-        "the approvals file `{path}` approves plan {approved}, not this plan {plan}; it is void for this plan (re-review the new plan)"
+        "the approvals file `{path}` approves plan {}, not this plan {plan}; it is void for this plan (re-review the new plan)",
+        crate::render::escape::text_line(approved)
     )]
     WrongPlan {
         path: String,

@@ -226,11 +226,13 @@ fn connect_hint(error: &tokio_postgres::Error) -> &'static str {
 }
 
 /// `error: cause: cause …`, skipping a cause whose text the previous one already shows.
+/// The error's own message escapes the names it holds; a cause is other code's text (a
+/// server message naming a live object, multi-line), so it is shown as one `text_line`.
 pub fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut current = error.source();
     while let Some(cause) = current {
-        let part = cause.to_string();
+        let part = crate::render::escape::text_line(&cause.to_string()).into_owned();
         if !text.ends_with(&part) {
             text.push_str(": ");
             text.push_str(&part);

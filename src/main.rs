@@ -10,6 +10,7 @@ use pgrecon::diff::{self, DiffOptions};
 use pgrecon::embedded::EmbeddedPostgres;
 use pgrecon::model::QualifiedName;
 use pgrecon::plan::HazardKind;
+use pgrecon::render::escape::text_line;
 use pgrecon::render::{self, Format, Target};
 use pgrecon::report::{self, RunReport, Status};
 use pgrecon::saved::{SaveInput, SavedPlan};
@@ -349,7 +350,7 @@ fn load(dir: &DirArg) -> Result<Desired, CliError> {
     let mut desired = config::load_dir(&dir.dir)?;
     config::resolve_secrets(&mut desired, &|var| std::env::var(var).ok())?;
     for w in &desired.warnings {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", text_line(w));
     }
     Ok(desired)
 }
@@ -614,10 +615,7 @@ async fn run(command: Command) -> Result<u8, CliError> {
                 .map_err(|e| CliError::Verify(conn::error_chain(&e)))?;
             match format {
                 VerifyFormat::Text => print!("{}", verify::render_text(&report)),
-                VerifyFormat::Json => println!(
-                    "{}",
-                    serde_json::to_string_pretty(&report).expect("report serializes")
-                ),
+                VerifyFormat::Json => println!("{}", report.to_json()),
             }
             Ok(if report.ok { 0 } else { EXIT_POLICY })
         }
@@ -731,7 +729,7 @@ async fn plan_command(
             }
         );
         for (_, v) in verdict.violations() {
-            eprintln!("  ✗ {}", v.path);
+            eprintln!("  ✗ {}", text_line(&v.path));
         }
         if !args.allow_violation {
             record.result = report::RunResult {
@@ -785,7 +783,7 @@ async fn apply_command(
                 approved.apply_to(&mut args.options.approvals, &saved.plan_id, &file)?;
                 eprintln!(
                     "note: approvals of reviewer {} read from {}",
-                    approved.reviewer,
+                    text_line(&approved.reviewer),
                     file.display()
                 );
             }

@@ -1,7 +1,9 @@
 //! Hostile names from the live catalog never escape from any output: anyone with CREATE
 //! can name a role, schema or table with a line break, a Markdown fence, ESC or a bidi
 //! override. Every plan format is checked, the SQL is run with psql, and import writes
-//! files that load and plan back as expected.
+//! files that load and plan back as expected; drift and verify (text and JSON), apply's
+//! refusals (stderr and the run report), and the reconcile loop (its record, its log
+//! lines in both formats, and its webhook payloads in both formats) are checked too.
 
 mod common;
 
@@ -414,4 +416,219 @@ async fn import_of_a_cluster_with_hostile_names_writes_files_that_load() {
             "only grants to the left-out roles are revoked: {summary}"
         );
     }
+}
+
+/// `desired` plus a confined role, `app_ro`, that the live side makes a member of the
+/// hostile role `NL`, which has USAGE on the hostile schema: a confinement violation
+/// whose path is made of hostile names, and a membership to revoke.
+async fn confined(db: &TestDb, dir: &Path) {
+    desired(dir);
+    std::fs::write(
+        dir.join("confined.toml"),
+        "[roles.app_ro]\nsearch_path = [\"general\"]\nconfined_to = [\"general\"]\n",
+    )
+    .unwrap();
+    db.exec(&format!(
+        "CREATE ROLE app_ro; ALTER ROLE app_ro SET search_path = general;
+         GRANT {nl} TO app_ro; GRANT USAGE ON SCHEMA {nl} TO {nl};
+         GRANT {esc} TO app_ro;",
+        nl = quote_ident(NL),
+        esc = quote_ident(ESC),
+    ))
+    .await;
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).expect("UTF-8 output")
+}
+
+/// No raw unsafe character (but the line ends) and no line starting with injected text.
+fn assert_clean(what: &str, text: &str) {
+    assert_no_unsafe_char(what, text);
+    assert_no_injected_line(what, text);
+}
+
+/// A local webhook receiver keeping the raw bodies.
+struct Receiver {
+    url: String,
+    bodies: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Receiver {
+    async fn start() -> Receiver {
+        use axum::extract::State;
+        let bodies: std::sync::Arc<std::sync::Mutex<Vec<String>>> = Default::default();
+        let app = axum::Router::new()
+            .route(
+                "/hook",
+                axum::routing::post(
+                    |State(store): State<std::sync::Arc<std::sync::Mutex<Vec<String>>>>,
+                     body: String| async move {
+                        store.lock().unwrap().push(body);
+                        "ok"
+                    },
+                ),
+            )
+            .with_state(std::sync::Arc::clone(&bodies));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Receiver {
+            url: format!("http://{addr}/hook"),
+            bodies,
+        }
+    }
+
+    fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.bodies.lock().unwrap())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_live_names_never_escape_from_drift_verify_apply_or_reconcile() {
+    let db = TestDb::new().await;
+    let url = db.url();
+    let work = tempfile::tempdir().unwrap();
+    let marker = work.path().join("pwned");
+    hostile_cluster(&db, &marker).await;
+    let dir = work.path().join("desired");
+    std::fs::create_dir(&dir).unwrap();
+    confined(&db, &dir).await;
+    let d = dir.to_str().unwrap();
+
+    // drift: text (with --all) and JSON; a confinement is broken: exit 3.
+    for extra in [
+        &["--format", "text"][..],
+        &["--format", "text", "--all"],
+        &["--format", "json"],
+    ] {
+        let mut args = vec!["drift", "--dir", d, "--database-url", &url];
+        args.extend_from_slice(extra);
+        let o = pgrecon(&args);
+        let (out, err) = (stdout(&o), stderr(&o));
+        assert_eq!(o.status.code(), Some(3), "drift {extra:?}: {out}{err}");
+        assert_clean(&format!("drift {extra:?}"), &out);
+        assert_clean(&format!("drift {extra:?} stderr"), &err);
+        if extra[1] == "json" {
+            let doc: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
+            let paths: Vec<&str> = doc["violations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v["path"].as_str().unwrap())
+                .collect();
+            assert!(paths.iter().any(|p| p.contains(NL)), "{paths:?}");
+            assert!(
+                out.contains(r"\u202e"),
+                "bidi escaped as in plan JSON: {out}"
+            );
+        } else {
+            assert!(out.contains(r#""nl\nDROP TABLE public.t; --""#), "{out}");
+            assert!(out.contains(r"\u{1b}[2J\u{202e}evil\u{2028}x"), "{out}");
+        }
+    }
+
+    // verify: text and JSON.
+    for format in ["text", "json"] {
+        let o = pgrecon(&[
+            "verify",
+            "--dir",
+            d,
+            "--database-url",
+            &url,
+            "--format",
+            format,
+        ]);
+        let (out, err) = (stdout(&o), stderr(&o));
+        assert_eq!(o.status.code(), Some(3), "verify {format}: {out}{err}");
+        assert_clean(&format!("verify {format}"), &out);
+        assert_clean(&format!("verify {format} stderr"), &err);
+        assert!(out.contains("VIOLATED") || format == "json", "{out}");
+        if format == "json" {
+            let doc: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
+            assert_eq!(doc["ok"], false);
+        }
+    }
+
+    // apply refuses: --additive-only (revokes from hostile roles), and the destructive
+    // drops of hostile roles under --prune. The message names them, escaped; the run
+    // report carries the same message.
+    let reports = work.path().join("reports");
+    for extra in [&["--additive-only"][..], &["--prune"]] {
+        let mut args = vec![
+            "apply",
+            "--dir",
+            d,
+            "--database-url",
+            &url,
+            "--report-dir",
+            reports.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let o = pgrecon(&args);
+        let (out, err) = (stdout(&o), stderr(&o));
+        assert_eq!(o.status.code(), Some(1), "apply {extra:?}: {out}{err}");
+        assert!(err.contains("refusing to apply"), "{err}");
+        assert!(err.contains(r#""nl\nDROP TABLE public.t; --""#), "{err}");
+        assert!(
+            err.contains("\n  help: ") || extra[0] == "--additive-only",
+            "{err}"
+        );
+        assert_clean(&format!("apply {extra:?}"), &out);
+        assert_clean(&format!("apply {extra:?} stderr"), &err);
+    }
+    for entry in std::fs::read_dir(&reports).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        assert_clean("run report", &text);
+        let _: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    }
+    assert!(table_exists(&db, "public.t").await);
+
+    // reconcile --once: the record (stdout), the log lines (text, then JSON) and the
+    // webhook payloads (JSON, then Slack).
+    let hook = Receiver::start().await;
+    for (webhook_format, log_format) in [("json", "text"), ("slack", "json")] {
+        let o = pgrecon(&[
+            "reconcile",
+            "--once",
+            "--dir",
+            d,
+            "--database-url",
+            &url,
+            "--webhook",
+            &hook.url,
+            "--webhook-format",
+            webhook_format,
+            "--log-format",
+            log_format,
+        ]);
+        let (out, err) = (stdout(&o), stderr(&o));
+        assert_eq!(o.status.code(), Some(3), "reconcile: {out}{err}");
+        assert_clean("reconcile record", &out);
+        let _: serde_json::Value = serde_json::from_str(&out).expect("a JSON record");
+        assert_clean(&format!("reconcile {log_format} log"), &err);
+        assert!(
+            err.contains("nl\\\\nDROP") || err.contains(r"nl\nDROP"),
+            "{err}"
+        );
+        let bodies = hook.take();
+        assert!(
+            bodies.len() >= 2,
+            "drift and confinement events: {bodies:?}"
+        );
+        for body in &bodies {
+            assert_clean(&format!("{webhook_format} payload"), body);
+            let v: serde_json::Value = serde_json::from_str(body).expect("a JSON payload");
+            if webhook_format == "slack" {
+                let text = v["text"].as_str().unwrap();
+                assert_clean("slack text", text);
+                assert!(!text.contains('<') && !text.contains('>'), "{text}");
+            }
+        }
+        if webhook_format == "slack" {
+            let all = bodies.concat();
+            assert!(all.contains("&lt;/details&gt;"), "{all}");
+        }
+    }
+    assert!(!marker.exists());
 }

@@ -13,6 +13,7 @@ use crate::diff::{self, DiffOptions, password};
 use crate::introspect::IntrospectError;
 use crate::model::{Catalog, Password, PasswordSource, QualifiedName};
 use crate::plan::{self, Exec, HazardKind, Plan, Step};
+use crate::render::escape::text_line;
 use crate::report::{self, ApprovalRecord, RunReport, StepStatus};
 use crate::saved::fingerprint::{self, FingerprintScope};
 use crate::saved::{self, SavedPlan, Stale};
@@ -130,7 +131,7 @@ pub enum ApplyError {
     Unapproved(Vec<Unapproved>),
     #[error(
         "refusing to apply: --additive-only, and {} step{} of the plan drop, revoke or delete: {}",
-        .0.len(), if .0.len() == 1 { "" } else { "s" }, .0.join("; ")
+        .0.len(), if .0.len() == 1 { "" } else { "s" }, joined(.0)
     )]
     NotAdditive(Vec<String>),
     #[error(
@@ -139,12 +140,12 @@ pub enum ApplyError {
     Stale(Stale),
     #[error(
         "refusing to apply: the planned state breaks a declared confinement: {}\n  help: fix the desired state, or re-run with --allow-violation",
-        .0.join("; ")
+        joined(.0)
     )]
     Violation(Vec<String>),
     #[error(
         "the desired state asks for changes that cannot be made in place: {}\n  help: change the desired state (or migrate by hand) and re-run",
-        .0.join("; ")
+        joined(.0)
     )]
     Impossible(Vec<String>),
     #[error(
@@ -160,7 +161,11 @@ pub enum ApplyError {
     Locked(Duration),
     #[error("{0}; rolled back, nothing was changed")]
     Check(CheckFailure),
-    #[error("step {number} ({summary}) failed: {message}; nothing was changed")]
+    #[error(
+        "step {number} ({}) failed: {}; nothing was changed",
+        text_line(summary),
+        text_line(message)
+    )]
     Step {
         number: usize,
         summary: String,
@@ -170,18 +175,23 @@ pub enum ApplyError {
     },
     #[error(
         "the database did not converge: after running the plan {} change{} remained ({}); rolled back, nothing was changed",
-        .0.len(), if .0.len() == 1 { "" } else { "s" }, .0.join("; ")
+        .0.len(), if .0.len() == 1 { "" } else { "s" }, joined(.0)
     )]
     NotConverged(Vec<String>),
-    #[error("apply aborted after step {number}: {message}; rolled back, nothing was changed")]
+    #[error(
+        "apply aborted after step {number}: {}; rolled back, nothing was changed",
+        text_line(message)
+    )]
     Aborted { number: usize, message: String },
     #[error(
         "the transaction committed, but after the steps that run outside it {} change{} remained ({}); re-run apply",
-        .0.len(), if .0.len() == 1 { "" } else { "s" }, .0.join("; ")
+        .0.len(), if .0.len() == 1 { "" } else { "s" }, joined(.0)
     )]
     DeferredNotConverged(Vec<String>),
     #[error(
-        "step {number} ({summary}) failed outside the transaction: {message}; the transaction's steps are committed; {cleanup}"
+        "step {number} ({}) failed outside the transaction: {}; the transaction's steps are committed; {cleanup}",
+        text_line(summary),
+        text_line(message)
     )]
     DeferredStep {
         number: usize,
@@ -190,14 +200,19 @@ pub enum ApplyError {
         /// What became of what the failed statement left behind.
         cleanup: Cleanup,
     },
-    #[error("password of role `{0}` is not available; it cannot be set")]
+    #[error("password of role `{}` is not available; it cannot be set", text_line(.0))]
     MissingSecret(String),
     #[error(
-        "the audit table {table} cannot be used: {message}; nothing was changed\n  help: {}",
+        "the audit table {} cannot be used: {}; nothing was changed\n  help: {}",
+        text_line(table),
+        text_line(message),
         AUDIT_TABLE_HELP
     )]
     AuditTable { table: String, message: String },
-    #[error("database error during apply: {}; nothing was changed", db_message(.0))]
+    #[error(
+        "database error during apply: {}; nothing was changed",
+        text_line(&db_message(.0))
+    )]
     Database(#[from] tokio_postgres::Error),
 }
 
@@ -221,7 +236,8 @@ impl std::fmt::Display for Cleanup {
             Cleanup::Done => f.write_str("what it left behind was dropped; re-run apply"),
             Cleanup::Failed(e) => write!(
                 f,
-                "what it left behind could not be dropped ({e}); re-run apply, which rebuilds it"
+                "what it left behind could not be dropped ({}); re-run apply, which rebuilds it",
+                text_line(e)
             ),
         }
     }
@@ -230,6 +246,13 @@ impl std::fmt::Display for Cleanup {
 /// The shape `--audit-table` expects.
 pub const AUDIT_TABLE_HELP: &str = "create it first, e.g. CREATE TABLE pgrecon_audit.runs (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, recorded_at timestamptz NOT NULL DEFAULT now(), record jsonb NOT NULL), outside the schemas pgrecon manages (or declare it)";
 
+/// Step summaries and messages name live objects: each is one `text_line`, so a name
+/// cannot add a line to the message (its own `help:` lines are the only ones).
+fn joined(items: &[String]) -> String {
+    let shown: Vec<_> = items.iter().map(|i| text_line(i)).collect();
+    shown.join("; ")
+}
+
 fn unapproved_message(steps: &[Unapproved]) -> String {
     let kinds: std::collections::BTreeSet<HazardKind> =
         steps.iter().flat_map(|s| s.kinds.iter().copied()).collect();
@@ -237,7 +260,7 @@ fn unapproved_message(steps: &[Unapproved]) -> String {
         .iter()
         .map(|s| {
             let k: Vec<&str> = s.kinds.iter().map(|k| k.as_str()).collect();
-            format!("{} [{}]", s.summary, k.join(", "))
+            format!("{} [{}]", text_line(&s.summary), k.join(", "))
         })
         .collect();
     let flags: Vec<String> = kinds

@@ -100,7 +100,12 @@ pub struct CheckRun {
 
 /// A check that did not hold, or whose query failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("check `{name}` failed {} the steps: {message}", if *.phase == Phase::Before { "before" } else { "after" })]
+#[error(
+    "check `{}` failed {} the steps: {}",
+    crate::render::escape::text_line(name),
+    if *.phase == Phase::Before { "before" } else { "after" },
+    crate::render::escape::text_line(message)
+)]
 pub struct CheckFailure {
     pub name: String,
     pub phase: Phase,

@@ -166,9 +166,16 @@ pub enum NoteKind {
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum DiffError {
-    #[error("role `{0}` is declared external but does not exist on the server")]
+    #[error(
+        "role `{}` is declared external but does not exist on the server",
+        crate::render::escape::text_line(.0)
+    )]
     ExternalRoleMissing(String),
-    #[error("the desired state is for database `{desired}` but connected to `{live}`")]
+    #[error(
+        "the desired state is for database `{}` but connected to `{}`",
+        crate::render::escape::text_line(desired),
+        crate::render::escape::text_line(live)
+    )]
     WrongDatabase { desired: String, live: String },
     #[error("invalid owned pattern `{0}`")]
     BadPattern(String),

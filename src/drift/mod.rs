@@ -22,6 +22,7 @@
 use crate::diff::{self, DiffOptions, Note, NoteKind};
 use crate::model::{Catalog, ObjectRef, is_builtin_role, is_system_schema};
 use crate::plan::{self, Action, Plan};
+use crate::render::escape::{json_text, text_line};
 use crate::report::{self, Validation};
 use crate::saved::TargetIdentity;
 use crate::verify::{self, ViolationKind};
@@ -200,8 +201,10 @@ impl DriftReport {
         }
     }
 
+    /// The JSON document, escaped as plan JSON is (`render::escape::json_text`).
     pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).expect("a drift report serializes");
+        let mut s =
+            json_text(serde_json::to_string_pretty(self).expect("a drift report serializes"));
         s.push('\n');
         s
     }
@@ -489,7 +492,8 @@ fn out_of_scope(desired: &Catalog, live: &Catalog, out: &mut Vec<DriftItem>) {
     }
 }
 
-/// The report for people.
+/// The report for people. Every name and free text is one `text_line`: live names may
+/// hold line breaks and terminal escapes.
 pub fn render_text(report: &DriftReport) -> String {
     let mut out = String::new();
     let t = &report.target;
@@ -497,8 +501,8 @@ pub fn render_text(report: &DriftReport) -> String {
     let _ = writeln!(
         out,
         "Drift of database {} (system {}) against the desired state: checked {} role{}, {} schema{}, {} table{}.",
-        t.database,
-        t.system_identifier,
+        text_line(&t.database),
+        text_line(&t.system_identifier),
         c.roles_checked,
         plural(c.roles_checked),
         c.schemas_checked,
@@ -519,25 +523,30 @@ pub fn render_text(report: &DriftReport) -> String {
             } else {
                 ""
             };
-            let _ = writeln!(out, "  {symbol} {}{destructive}", item.summary);
+            let _ = writeln!(out, "  {symbol} {}{destructive}", text_line(&item.summary));
             for d in &item.details {
-                let _ = writeln!(out, "      {d}");
+                let _ = writeln!(out, "      {}", text_line(d));
             }
             for s in &item.sql {
-                let _ = writeln!(out, "      {s}");
+                let _ = writeln!(out, "      {}", text_line(s));
             }
         }
     }
     if !report.violations.is_empty() {
         let _ = writeln!(out, "\nConfinement violations: {}", report.violations.len());
         for v in &report.violations {
-            let _ = writeln!(out, "  ✗ {}", v.path);
+            let _ = writeln!(out, "  ✗ {}", text_line(&v.path));
         }
     }
     if !report.notes.is_empty() {
         let _ = writeln!(out, "\nNotes:");
         for n in &report.notes {
-            let _ = writeln!(out, "  · {}: {}", n.object, n.message);
+            let _ = writeln!(
+                out,
+                "  · {}: {}",
+                text_line(&n.object.to_string()),
+                text_line(&n.message)
+            );
         }
     }
     out.push('\n');

@@ -23,7 +23,10 @@ pub struct ImportOptions {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error("schema `{0}` does not exist in the database")]
+    #[error(
+        "schema `{}` does not exist in the database",
+        crate::render::escape::text_line(.0)
+    )]
     NoSuchSchema(String),
     #[error("cannot write {path}: {source}")]
     Write {

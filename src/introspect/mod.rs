@@ -125,7 +125,10 @@ pub enum IntrospectError {
     /// The catalog holds something this version of pgrecon does not understand (a
     /// privilege or object kind from a newer server, a malformed setting). Refusing is
     /// safer than ignoring it: an ignored grant would never be revoked.
-    #[error("unexpected catalog content ({what}): {detail}")]
+    #[error(
+        "unexpected catalog content ({what}): {}",
+        crate::render::escape::text_line(detail)
+    )]
     Unexpected { what: &'static str, detail: String },
     /// `read_catalog` was called outside a transaction: the empty `search_path` it sets
     /// for the read (transaction-local) did not last, and type names and expressions

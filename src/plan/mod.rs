@@ -253,7 +253,10 @@ pub fn summarize(steps: &[Step]) -> Summary {
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum PlanError {
-    #[error("the plan has a dependency cycle between: {}", .0.join(", "))]
+    #[error(
+        "the plan has a dependency cycle between: {}",
+        .0.iter().map(|s| crate::render::escape::text_line(s)).collect::<Vec<_>>().join(", ")
+    )]
     Cycle(Vec<String>),
 }
 

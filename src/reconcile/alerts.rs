@@ -12,6 +12,7 @@
 //! | the broken confinements | `confinement_violated` when a violation appears; `confinement_restored` when none is left |
 
 use crate::drift::Counts;
+use crate::render::escape::slack_text;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -150,7 +151,8 @@ impl AlertState {
             consecutive_failures: None,
         };
         let on = match &o.database {
-            Some(db) => format!(" on database {db}"),
+            // The summary is text (logs, Slack): the live name is one escaped line.
+            Some(db) => format!(" on database {}", crate::render::escape::text_line(db)),
             None => String::new(),
         };
 
@@ -316,9 +318,13 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// The Slack-compatible payload (`--webhook-format slack`): `{"text": …}`.
+/// The Slack-compatible payload (`--webhook-format slack`): `{"text": …}`, mrkdwn. Items
+/// (drift keys, violation paths) are raw data, each `slack_text` on one line; the
+/// summary and the error escape their data already (their line breaks are pgrecon's own,
+/// `help:` lines), so they are escaped line by line.
 pub fn slack_payload(e: &Event) -> serde_json::Value {
-    let mut text = format!("*pgrecon* ({}) {}", e.mode, e.summary);
+    let lines = |s: &str| s.split('\n').map(slack_text).collect::<Vec<_>>().join("\n");
+    let mut text = format!("*pgrecon* ({}) {}", slack_text(&e.mode), lines(&e.summary));
     let list = if e.new_items.is_empty() {
         &e.items
     } else {
@@ -326,7 +332,7 @@ pub fn slack_payload(e: &Event) -> serde_json::Value {
     };
     for item in list.iter().take(10) {
         text.push_str("\n• ");
-        text.push_str(item);
+        text.push_str(&slack_text(item));
     }
     if list.len() > 10 {
         text.push_str(&format!("\n… and {} more", list.len() - 10));
@@ -335,7 +341,7 @@ pub fn slack_payload(e: &Event) -> serde_json::Value {
         && !e.summary.contains(err.as_str())
     {
         text.push_str("\n```");
-        text.push_str(err);
+        text.push_str(&lines(err));
         text.push_str("```");
     }
     serde_json::json!({ "text": text })

@@ -110,7 +110,11 @@ async fn deliver(
     body: &serde_json::Value,
     event: &str,
 ) -> bool {
-    let text = serde_json::to_vec(body).expect("a payload serializes");
+    // Escaped as every JSON output is (line separators and bidi controls as \uXXXX).
+    let text = crate::render::escape::json_text(
+        serde_json::to_string(body).expect("a payload serializes"),
+    )
+    .into_bytes();
     let shown = shown(url);
     for attempt in 1..=ATTEMPTS {
         let result = client

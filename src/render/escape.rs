@@ -10,6 +10,8 @@
 //! - `md_text`, `md_code`, `md_fence`: Markdown inline text, an inline code span and the
 //!   fence of a code block that its content cannot close.
 //! - `json_text`: serde_json's output with line separators and bidi controls escaped too.
+//! - `slack_text`: one line of Slack mrkdwn (a webhook's `text`): `text_line`, and `&`,
+//!   `<`, `>` as entities, so no link or mention can be made.
 //! - `toml_key`, `toml_string`: one-line TOML keys and strings that parse back exactly.
 //!
 //! SQL statements themselves need none of this: identifiers and literals reach them
@@ -149,6 +151,26 @@ pub fn json_text(json: String) -> String {
     out
 }
 
+/// One line of Slack mrkdwn: `text_line`, then `&`, `<` and `>` as `&amp;`, `&lt;` and
+/// `&gt;`, Slack's documented escaping: without `<` no link (`<http://x|merge>`), user,
+/// channel or `<!channel>` mention can start.
+pub fn slack_text(s: &str) -> String {
+    let line = text_line(s);
+    if !line.contains(['&', '<', '>']) {
+        return line.into_owned();
+    }
+    let mut out = String::with_capacity(line.len() + 8);
+    for c in line.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// A TOML key: bare when TOML allows it, else a one-line string (`toml_string`).
 pub fn toml_key(name: &str) -> String {
     if !name.is_empty()
@@ -272,6 +294,17 @@ mod tests {
         assert!(json.contains(r"a\u202eb\u2028c\nd\u001b"), "{json}");
         let back: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(back, value);
+    }
+
+    #[test]
+    fn slack_text_makes_no_link_and_no_line() {
+        assert_eq!(slack_text("create role app"), "create role app");
+        assert_eq!(
+            slack_text("<!channel> <http://x|merge> a&b"),
+            "&lt;!channel&gt; &lt;http://x|merge&gt; a&amp;b"
+        );
+        assert_eq!(slack_text(HOSTILE), "nl\\nDROP TABLE public.t; --");
+        assert!(!slack_text("e\u{1b}[2J\u{202e}").chars().any(is_unsafe));
     }
 
     #[test]

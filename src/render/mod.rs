@@ -120,9 +120,9 @@ pub fn render_saved(saved: &crate::saved::SavedPlan, format: Format) -> String {
             text_line(&saved.plan_id),
             text_line(&saved.tool_version),
             saved.format_version,
-            text_line(&fp.hash[..16]),
+            text_line(&short_hash(&fp.hash)),
             fp.objects.len(),
-            text_line(&saved.desired_state_hash[..16]),
+            text_line(&short_hash(&saved.desired_state_hash)),
         ),
         Format::Sql => format!(
             "-- saved plan {} (pgrecon {}); apply it with pgrecon apply --plan, which first \
@@ -136,13 +136,20 @@ pub fn render_saved(saved: &crate::saved::SavedPlan, format: Format) -> String {
                 out,
                 "\n<sub>pgrecon {} · live fingerprint {} ({} objects) · desired state {}</sub>\n",
                 md_text(&saved.tool_version),
-                md_code(&fp.hash[..16]),
+                md_code(&short_hash(&fp.hash)),
                 fp.objects.len(),
-                md_code(&saved.desired_state_hash[..16])
+                md_code(&short_hash(&saved.desired_state_hash))
             );
             out
         }
     }
+}
+
+/// The first 16 characters of a hash. The saved file is input: a hand-edited hash may be
+/// shorter or hold multi-byte characters, and its id can be recomputed to match, so a
+/// byte slice could panic.
+fn short_hash(hash: &str) -> String {
+    hash.chars().take(16).collect()
 }
 
 fn when_words(check: &Check) -> &'static str {

@@ -274,7 +274,10 @@ impl RunReport {
     }
 
     pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).expect("a report serializes");
+        // Escaped as plan JSON is: messages and object names may hold bidi controls.
+        let mut s = crate::render::escape::json_text(
+            serde_json::to_string_pretty(self).expect("a report serializes"),
+        );
         s.push('\n');
         s
     }

@@ -25,6 +25,7 @@ use crate::checks::Check;
 use crate::diff::Note;
 use crate::model::{Catalog, ObjectRef, PasswordSource};
 use crate::plan::{self, Action, Exec, Hazard, Plan, Step, Summary};
+use crate::render::escape::text_line;
 use fingerprint::{Fingerprint, FingerprintScope, ObjectChange};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -268,14 +269,15 @@ pub enum SavedPlanError {
         #[source]
         source: std::io::Error,
     },
-    #[error("`{path}` is not a pgrecon plan: {message}")]
+    #[error("`{path}` is not a pgrecon plan: {}", text_line(message))]
     Invalid { path: String, message: String },
     #[error(
         "`{path}` is a plan of format version {found}; this pgrecon reads version {FORMAT_VERSION}: re-run pgrecon plan"
     )]
     Version { path: String, found: u32 },
     #[error(
-        "`{path}` was modified after pgrecon wrote it: its content does not match its plan id {plan_id}; re-run pgrecon plan"
+        "`{path}` was modified after pgrecon wrote it: its content does not match its plan id {}; re-run pgrecon plan",
+        text_line(plan_id)
     )]
     Tampered { path: String, plan_id: String },
 }
@@ -456,13 +458,19 @@ pub enum Stale {
 impl fmt::Display for Stale {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Stale::WrongTarget(d) => write!(
-                f,
-                "the plan is for another target: connected to {}",
-                d.join(", ")
-            ),
+            Stale::WrongTarget(d) => {
+                let list: Vec<_> = d.iter().map(|s| text_line(s)).collect();
+                write!(
+                    f,
+                    "the plan is for another target: connected to {}",
+                    list.join(", ")
+                )
+            }
             Stale::Changed(changes) => {
-                let list: Vec<String> = changes.iter().map(ToString::to_string).collect();
+                let list: Vec<String> = changes
+                    .iter()
+                    .map(|c| text_line(&c.to_string()).into_owned())
+                    .collect();
                 write!(
                     f,
                     "the live catalog changed since the plan: {}",
@@ -473,11 +481,14 @@ impl fmt::Display for Stale {
                 f,
                 "the desired state is not the one the plan was computed from (its hash differs)"
             ),
-            Stale::StepsDiffer(d) => write!(
-                f,
-                "the steps pgrecon computes now differ from the saved ones: {}",
-                d.join("; ")
-            ),
+            Stale::StepsDiffer(d) => {
+                let list: Vec<_> = d.iter().map(|s| text_line(s)).collect();
+                write!(
+                    f,
+                    "the steps pgrecon computes now differ from the saved ones: {}",
+                    list.join("; ")
+                )
+            }
         }
     }
 }
@@ -532,9 +543,8 @@ pub fn step_differences(saved: &[SavedStep], now: &Plan) -> Vec<String> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_id_covers_the_whole_document_but_itself() {
-        let mut saved = SavedPlan {
+    fn sample() -> SavedPlan {
+        SavedPlan {
             format_version: FORMAT_VERSION,
             kind: KIND.into(),
             tool_version: "0".into(),
@@ -557,7 +567,12 @@ mod tests {
                 hash: "f".into(),
                 objects: BTreeMap::new(),
             },
-        };
+        }
+    }
+
+    #[test]
+    fn the_id_covers_the_whole_document_but_itself() {
+        let mut saved = sample();
         // Same bytes as the document itself with an empty id.
         let unsigned = serde_json::to_vec(&saved).unwrap();
         assert_eq!(
@@ -581,5 +596,40 @@ mod tests {
             SavedPlan::parse(&other, "p.json"),
             Err(SavedPlanError::Version { found: 9, .. })
         ));
+    }
+
+    /// The id is blake3 over the content, not a signature: whoever edits a plan file can
+    /// recompute it, so `parse` accepts any hash text and `show` must not slice it by bytes.
+    #[test]
+    fn an_edited_plan_with_odd_hashes_renders_without_panicking() {
+        for (fp, desired) in [
+            ("é".repeat(20), "h".to_string()),
+            ("ab\u{202e}é".to_string(), "中".repeat(9)),
+        ] {
+            let mut saved = sample();
+            saved.live_fingerprint.hash = fp.clone();
+            saved.desired_state_hash = desired;
+            saved.plan_id = saved.compute_id();
+            let parsed = SavedPlan::parse(&saved.to_json(), "p.json").expect("a valid id");
+            for format in [
+                crate::render::Format::Text,
+                crate::render::Format::Sql,
+                crate::render::Format::Json,
+                crate::render::Format::Markdown,
+            ] {
+                let out = crate::render::render_saved(&parsed, format);
+                assert!(
+                    !out.chars()
+                        .any(|c| c != '\n' && crate::render::escape::is_unsafe(c)),
+                    "{out}"
+                );
+            }
+            let text = crate::render::render_saved(&parsed, crate::render::Format::Text);
+            let shown: String = fp.chars().take(16).collect();
+            assert!(
+                text.contains(&*crate::render::escape::text_line(&shown)),
+                "{text}"
+            );
+        }
     }
 }

@@ -10,6 +10,7 @@
 //! set-based queries, so that access the model cannot explain is reported too.
 
 use crate::model::*;
+use crate::render::escape::{json_text, text_line};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt::Write as _;
@@ -101,6 +102,11 @@ impl Report {
 
     pub fn has_confinements(&self) -> bool {
         !self.roles.is_empty()
+    }
+
+    /// The JSON document (`pgrecon verify --format json`), escaped as plan JSON is.
+    pub fn to_json(&self) -> String {
+        json_text(serde_json::to_string_pretty(self).expect("a verify report serializes"))
     }
 }
 
@@ -767,7 +773,8 @@ pub async fn server_check(
     Ok(())
 }
 
-/// The report for people.
+/// The report for people. Every name and free text is one `text_line`: live names may
+/// hold line breaks and terminal escapes.
 pub fn render_text(report: &Report) -> String {
     let mut out = String::new();
     if report.roles.is_empty() {
@@ -775,23 +782,25 @@ pub fn render_text(report: &Report) -> String {
         return out;
     }
     let schemas: BTreeSet<&String> = report.roles.iter().flat_map(|r| r.access.keys()).collect();
+    // Columns are as wide as the names as shown.
     let width = report
         .roles
         .iter()
-        .map(|r| r.role.len())
+        .map(|r| text_line(&r.role).len())
         .max()
         .unwrap_or(4)
         .max(4);
     let _ = write!(out, "{:width$}", "role");
     for s in &schemas {
+        let s = text_line(s);
         let _ = write!(out, "  {s:>w$}", w = s.len().max(5));
     }
     out.push('\n');
     for r in &report.roles {
-        let _ = write!(out, "{:width$}", r.role);
+        let _ = write!(out, "{:width$}", text_line(&r.role));
         for s in &schemas {
             let a = r.access.get(*s).copied().unwrap_or(Access::None);
-            let _ = write!(out, "  {:>w$}", a.as_str(), w = s.len().max(5));
+            let _ = write!(out, "  {:>w$}", a.as_str(), w = text_line(s).len().max(5));
         }
         out.push('\n');
     }
@@ -804,14 +813,14 @@ pub fn render_text(report: &Report) -> String {
         let _ = writeln!(
             out,
             "\n{} confined to {}: {verdict}",
-            ident(&r.role),
-            r.confined_to.join(", ")
+            text_line(&ident(&r.role)),
+            text_line(&r.confined_to.join(", "))
         );
         for v in &r.violations {
-            let _ = writeln!(out, "  ✗ {}", v.path);
+            let _ = writeln!(out, "  ✗ {}", text_line(&v.path));
         }
         for e in &r.evidence {
-            let _ = writeln!(out, "  ✓ {e}");
+            let _ = writeln!(out, "  ✓ {}", text_line(e));
         }
     }
     let n = report.violations().count();

@@ -117,7 +117,7 @@ pub struct ApprovalsFile {
 pub enum ApprovalError {
     #[error(
         "cannot read the approvals file `{path}`: {}",
-        crate::render::escape::text_line(message)
+        crate::escape::text_line(message)
     )]
     Read { path: String, message: String },
     #[error("cannot write the approvals file `{path}`: {source}")]
@@ -128,7 +128,7 @@ pub enum ApprovalError {
     },
     #[error(
         "the approvals file `{path}` approves plan {}, not this plan {plan}; it is void for this plan (re-review the new plan)",
-        crate::render::escape::text_line(approved)
+        crate::escape::text_line(approved)
     )]
     WrongPlan {
         path: String,

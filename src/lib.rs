@@ -12,6 +12,7 @@ pub mod conn;
 pub mod diff;
 pub mod drift;
 pub mod embedded;
+pub mod escape;
 pub mod import;
 pub mod introspect;
 pub mod logging;

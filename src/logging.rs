@@ -7,7 +7,7 @@
 //! `tokio_postgres` logs every statement it prepares or runs at `debug`, and a
 //! statement may set a password (`ALTER ROLE … PASSWORD 'SCRAM-SHA-256$…'`).
 
-use crate::render::escape::{json_text, text_line};
+use crate::escape::{json_text, text_line};
 use std::fmt;
 use std::io::IsTerminal;
 use tracing::field::{Field, Visit};

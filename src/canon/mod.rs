@@ -117,7 +117,7 @@ impl CanonError {
 pub enum CanonError {
     #[error(
         "failed to canonicalise the desired state: {}",
-        crate::render::escape::text_line(.0)
+        crate::escape::text_line(.0)
     )]
     Database(String),
     #[error("failed to canonicalise the desired state: {0}")]
@@ -143,7 +143,7 @@ fn render_problems(problems: &[CanonProblem]) -> String {
     let mut out = heading(problems);
     for p in problems {
         out.push_str("\n  ");
-        out.push_str(&crate::render::escape::text_line(&p.to_string()));
+        out.push_str(&crate::escape::text_line(&p.to_string()));
     }
     out.push_str(HELP);
     out

@@ -102,9 +102,9 @@ pub struct CheckRun {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
     "check `{}` failed {} the steps: {}",
-    crate::render::escape::text_line(name),
+    crate::escape::text_line(name),
     if *.phase == Phase::Before { "before" } else { "after" },
-    crate::render::escape::text_line(message)
+    crate::escape::text_line(message)
 )]
 pub struct CheckFailure {
     pub name: String,

@@ -265,7 +265,7 @@ pub(crate) struct Diag {
 /// every text of a diagnostic is one escaped line (`render::escape::text_line`).
 fn line(text: impl Into<String>) -> String {
     let text = text.into();
-    match crate::render::escape::text_line(&text) {
+    match crate::escape::text_line(&text) {
         std::borrow::Cow::Borrowed(_) => text,
         std::borrow::Cow::Owned(escaped) => escaped,
     }

@@ -4,13 +4,13 @@
 use super::error::{Diag, ErrorKind, Span};
 use super::raw::{self, fields_of};
 use super::sources::{GrantTarget, PendingSecret, Sources};
+use crate::escape::has_unsafe;
 use crate::model::setting::{is_list_parameter, split_list};
 use crate::model::{
     Acl, Catalog, Confinement, Database, DefaultPrivilegeKey, Function, FunctionId, Grantee,
     Membership, ObjectKind, Password, PasswordSource, Privilege, QualifiedName, Relation,
     RelationKind, Role, Schema, SettingValue, is_builtin_role, is_system_schema,
 };
-use crate::render::escape::has_unsafe;
 use secrecy::SecretString;
 use serde_spanned::Spanned;
 use std::collections::{BTreeMap, BTreeSet};
@@ -2174,7 +2174,7 @@ fn suggest_or_list(input: &str, known: &[&str]) -> String {
 
 /// A name as a TOML key, as `import` writes it: bare when possible, quoted otherwise.
 pub(crate) fn toml_key(name: &str) -> String {
-    crate::render::escape::toml_key(name)
+    crate::escape::toml_key(name)
 }
 
 /// A name with a character no output may carry raw (a line break, NUL, ESC, a bidi
@@ -2183,8 +2183,8 @@ pub(crate) fn toml_key(name: &str) -> String {
 fn unsafe_name(name: &str, span: Span, what: &str) -> Diag {
     let bad: Vec<String> = name
         .chars()
-        .filter(|c| crate::render::escape::is_unsafe(*c))
-        .map(|c| crate::render::escape::text_line(&c.to_string()).into_owned())
+        .filter(|c| crate::escape::is_unsafe(*c))
+        .map(|c| crate::escape::text_line(&c.to_string()).into_owned())
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();

@@ -1585,7 +1585,7 @@ fn control_characters_are_rejected_in_every_declared_name() {
         "[extensions.{}]\n",
     ];
     for c in ['\0', '\n', '\r', '\u{1b}', '\u{7f}', '\u{202e}', '\u{2028}'] {
-        let name = crate::render::escape::toml_string(&format!("x{c}y"));
+        let name = crate::escape::toml_string(&format!("x{c}y"));
         for v in variants {
             let text = format!("{base}{}", v.replace("{}", &name));
             let err = load_files(&[(PathBuf::from("a.toml"), text.clone())])

@@ -20,9 +20,9 @@
 //! `pgrecon drift --format json` ([`FORMAT_VERSION`]).
 
 use crate::diff::{self, DiffOptions, Note, NoteKind};
+use crate::escape::{json_text, text_line};
 use crate::model::{Catalog, ObjectRef, is_builtin_role, is_system_schema};
 use crate::plan::{self, Action, Plan};
-use crate::render::escape::{json_text, text_line};
 use crate::report::{self, Validation};
 use crate::saved::TargetIdentity;
 use crate::verify::{self, ViolationKind};

@@ -25,7 +25,7 @@ pub struct ImportOptions {
 pub enum ImportError {
     #[error(
         "schema `{}` does not exist in the database",
-        crate::render::escape::text_line(.0)
+        crate::escape::text_line(.0)
     )]
     NoSuchSchema(String),
     #[error("cannot write {path}: {source}")]
@@ -63,7 +63,7 @@ impl std::fmt::Display for ImportReport {
         }
         for n in &self.notes {
             // Notes quote live names, which may hold anything.
-            writeln!(f, "  note: {}", crate::render::escape::text_line(n))?;
+            writeln!(f, "  note: {}", crate::escape::text_line(n))?;
         }
         Ok(())
     }
@@ -561,13 +561,13 @@ fn settings(values: &BTreeMap<String, SettingValue>) -> String {
 
 /// A TOML key: bare when it can be, else a one-line escaped string.
 fn key(name: &str) -> String {
-    crate::render::escape::toml_key(name)
+    crate::escape::toml_key(name)
 }
 
 /// A TOML string on one line (line breaks and control characters escaped), so no name
 /// or value can start a line of its own in the file a reviewer reads.
 fn string(s: &str) -> String {
-    crate::render::escape::toml_string(s)
+    crate::escape::toml_string(s)
 }
 
 fn file_stem(name: &str) -> String {

@@ -7,8 +7,8 @@
 //! a grant to a left-out role on a managed object is revoked, a left-out role or table
 //! is reported as unmanaged.
 
+use crate::escape::has_unsafe;
 use crate::model::*;
-use crate::render::escape::has_unsafe;
 use crate::sql::{display_ident, qualified};
 
 fn bad_name(q: &QualifiedName) -> bool {

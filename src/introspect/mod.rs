@@ -127,7 +127,7 @@ pub enum IntrospectError {
     /// safer than ignoring it: an ignored grant would never be revoked.
     #[error(
         "unexpected catalog content ({what}): {}",
-        crate::render::escape::text_line(detail)
+        crate::escape::text_line(detail)
     )]
     Unexpected { what: &'static str, detail: String },
     /// `read_catalog` was called outside a transaction: the empty `search_path` it sets

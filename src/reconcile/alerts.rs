@@ -12,7 +12,7 @@
 //! | the broken confinements | `confinement_violated` when a violation appears; `confinement_restored` when none is left |
 
 use crate::drift::Counts;
-use crate::render::escape::slack_text;
+use crate::escape::slack_text;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -152,7 +152,7 @@ impl AlertState {
         };
         let on = match &o.database {
             // The summary is text (logs, Slack): the live name is one escaped line.
-            Some(db) => format!(" on database {}", crate::render::escape::text_line(db)),
+            Some(db) => format!(" on database {}", crate::escape::text_line(db)),
             None => String::new(),
         };
 

@@ -33,7 +33,7 @@ use crate::conn::{self, ConnectionSettings};
 use crate::diff::DiffOptions;
 use crate::drift::{self, Counts, DriftOptions, DriftReport};
 use crate::embedded::{EmbeddedError, EmbeddedPostgres};
-use crate::render::escape::json_text;
+use crate::escape::json_text;
 use crate::report::{self, RunReport, Status};
 use crate::saved::fingerprint;
 use alerts::{AlertState, Event, EventKind, Observation, Stage};

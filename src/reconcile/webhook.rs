@@ -111,10 +111,8 @@ async fn deliver(
     event: &str,
 ) -> bool {
     // Escaped as every JSON output is (line separators and bidi controls as \uXXXX).
-    let text = crate::render::escape::json_text(
-        serde_json::to_string(body).expect("a payload serializes"),
-    )
-    .into_bytes();
+    let text = crate::escape::json_text(serde_json::to_string(body).expect("a payload serializes"))
+        .into_bytes();
     let shown = shown(url);
     for attempt in 1..=ATTEMPTS {
         let result = client

@@ -1,12 +1,13 @@
 //! Plan → text (Terraform style), SQL (runnable with psql), JSON, Markdown. Pure
 //! functions of the plan: the same plan renders to the same bytes.
 
-pub mod escape;
+// Kept here too: older paths name `render::escape`.
+pub use crate::escape;
 
 use crate::checks::Check;
 use crate::diff::NoteKind;
+use crate::escape::{md_code, md_fence, md_text, sql_comment, text_line};
 use crate::plan::{Action, HazardKind, Plan, Step};
-use escape::{md_code, md_fence, md_text, sql_comment, text_line};
 use serde::Serialize;
 use std::fmt::Write;
 

@@ -275,7 +275,7 @@ impl RunReport {
 
     pub fn to_json(&self) -> String {
         // Escaped as plan JSON is: messages and object names may hold bidi controls.
-        let mut s = crate::render::escape::json_text(
+        let mut s = crate::escape::json_text(
             serde_json::to_string_pretty(self).expect("a report serializes"),
         );
         s.push('\n');

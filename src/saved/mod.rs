@@ -23,9 +23,9 @@ pub mod fingerprint;
 
 use crate::checks::Check;
 use crate::diff::Note;
+use crate::escape::text_line;
 use crate::model::{Catalog, ObjectRef, PasswordSource};
 use crate::plan::{self, Action, Exec, Hazard, Plan, Step, Summary};
-use crate::render::escape::text_line;
 use fingerprint::{Fingerprint, FingerprintScope, ObjectChange};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -369,7 +369,7 @@ impl SavedPlan {
     /// identical bytes.
     pub fn to_json(&self) -> String {
         // Names are data: line separators and bidi controls are written escaped too.
-        let mut s = crate::render::escape::json_text(
+        let mut s = crate::escape::json_text(
             serde_json::to_string_pretty(self).expect("a saved plan serializes"),
         );
         s.push('\n');
@@ -620,16 +620,13 @@ mod tests {
                 let out = crate::render::render_saved(&parsed, format);
                 assert!(
                     !out.chars()
-                        .any(|c| c != '\n' && crate::render::escape::is_unsafe(c)),
+                        .any(|c| c != '\n' && crate::escape::is_unsafe(c)),
                     "{out}"
                 );
             }
             let text = crate::render::render_saved(&parsed, crate::render::Format::Text);
             let shown: String = fp.chars().take(16).collect();
-            assert!(
-                text.contains(&*crate::render::escape::text_line(&shown)),
-                "{text}"
-            );
+            assert!(text.contains(&*crate::escape::text_line(&shown)), "{text}");
         }
     }
 }

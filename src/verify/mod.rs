@@ -9,8 +9,8 @@
 //! runs. `server_check` then asks the server's own `has_*_privilege` functions, in two
 //! set-based queries, so that access the model cannot explain is reported too.
 
+use crate::escape::{json_text, text_line};
 use crate::model::*;
-use crate::render::escape::{json_text, text_line};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt::Write as _;

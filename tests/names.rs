@@ -490,6 +490,13 @@ async fn hostile_live_names_never_escape_from_drift_verify_apply_or_reconcile() 
     let url = db.url();
     let work = tempfile::tempdir().unwrap();
     let marker = work.path().join("pwned");
+    // The public schema as PostgreSQL 15+ creates it: on 14, PUBLIC's CREATE there
+    // would be the first confinement violation apply refuses on.
+    db.exec(
+        "ALTER SCHEMA public OWNER TO pg_database_owner; \
+         REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+    )
+    .await;
     hostile_cluster(&db, &marker).await;
     let dir = work.path().join("desired");
     std::fs::create_dir(&dir).unwrap();

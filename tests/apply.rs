@@ -42,11 +42,7 @@ async fn hold_role_app(holder: &mut tokio_postgres::Client) -> tokio_postgres::T
 }
 
 fn desired() -> Catalog {
-    let files = vec![(PathBuf::from("all.toml"), DESIRED.to_string())];
-    match config::load_files(&files) {
-        Ok(d) => d.catalog,
-        Err(e) => panic!("{}", config::render(&e)),
-    }
+    common::load_toml(DESIRED).catalog
 }
 
 /// Waits until a pgrecon session is blocked on a lock, and returns its pid.

@@ -10,13 +10,10 @@
 mod common;
 
 use common::TestDb;
+use common::qn;
 use pgrecon::canon::{self, CanonError};
 use pgrecon::introspect;
 use pgrecon::model::*;
-
-fn qn(s: &str) -> QualifiedName {
-    QualifiedName::parse(s).expect("schema.name")
-}
 
 fn col(name: &str, ty: &str) -> Column {
     Column::new(name, ty)

@@ -16,17 +16,7 @@ fn shipped() -> PathBuf {
 /// Runs pgrecon with a clean connection environment (no PG* variables, no
 /// DATABASE_URL) plus `env`.
 fn pgrecon(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pgrecon"));
-    cmd.args(args);
-    for (k, _) in std::env::vars() {
-        if k.starts_with("PG") || k == "DATABASE_URL" || k.starts_with("BUTLER_") {
-            cmd.env_remove(k);
-        }
-    }
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("pgrecon runs")
+    common::pgrecon_with(args, env)
 }
 
 fn text(o: &Output) -> (String, String) {

@@ -8,10 +8,9 @@ mod fingerprint;
 
 use common::TestDb;
 use pgrecon::apply::{self, ApplyOptions, NoHooks};
-use pgrecon::config;
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 const DESIRED: &str = r#"
 [scope]
@@ -63,10 +62,7 @@ async fn converged() -> (TestDb, tempfile::TempDir) {
     db.exec("REVOKE CREATE ON SCHEMA public FROM PUBLIC").await;
     let dir = tempfile::tempdir().unwrap();
     write_desired(dir.path(), DESIRED);
-    let desired = match config::load_dir(dir.path()) {
-        Ok(d) => d.catalog,
-        Err(e) => panic!("{}", config::render(&e)),
-    };
+    let desired = common::load_dir(dir.path()).catalog;
     let mut client = db.client().await;
     apply::apply(
         &mut client,
@@ -80,14 +76,7 @@ async fn converged() -> (TestDb, tempfile::TempDir) {
 }
 
 fn pgrecon(args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pgrecon"));
-    cmd.args(args);
-    for (k, _) in std::env::vars() {
-        if k.starts_with("PG") || k == "DATABASE_URL" {
-            cmd.env_remove(k);
-        }
-    }
-    cmd.output().expect("pgrecon runs")
+    common::pgrecon_with(args, &[])
 }
 
 fn drift_json(db: &TestDb, dir: &Path, extra: &[&str]) -> (Option<i32>, Value) {

@@ -26,14 +26,7 @@ fn meta_name(marker: &Path) -> String {
 }
 
 fn pgrecon(args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pgrecon"));
-    cmd.args(args);
-    for (k, _) in std::env::vars() {
-        if k.starts_with("PG") || k == "DATABASE_URL" {
-            cmd.env_remove(k);
-        }
-    }
-    cmd.output().expect("pgrecon runs")
+    common::pgrecon_with(args, &[])
 }
 
 fn stdout(o: &Output) -> String {

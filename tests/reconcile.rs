@@ -15,7 +15,6 @@ use axum::extract::State;
 use axum::routing::post;
 use common::TestDb;
 use pgrecon::apply::{self, ApplyOptions, NoHooks};
-use pgrecon::config;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -52,10 +51,7 @@ const WAIT: Duration = Duration::from_secs(60);
 async fn converged_on(db: TestDb) -> (TestDb, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("desired.toml"), DESIRED).unwrap();
-    let desired = match config::load_dir(dir.path()) {
-        Ok(d) => d.catalog,
-        Err(e) => panic!("{}", config::render(&e)),
-    };
+    let desired = common::load_dir(dir.path()).catalog;
     let mut client = db.client().await;
     apply::apply(
         &mut client,

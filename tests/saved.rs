@@ -48,17 +48,7 @@ fn pgrecon(args: &[&str]) -> Output {
 }
 
 fn pgrecon_env(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pgrecon"));
-    cmd.args(args);
-    for (k, _) in std::env::vars() {
-        if k.starts_with("PG") || k == "DATABASE_URL" {
-            cmd.env_remove(k);
-        }
-    }
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("pgrecon runs")
+    common::pgrecon_with(args, env)
 }
 
 fn out(o: &Output) -> String {
@@ -693,11 +683,7 @@ when = "after"
 }
 
 fn desired_catalog(toml: &str) -> config::Desired {
-    let files = vec![(PathBuf::from("all.toml"), toml.to_string())];
-    match config::load_files(&files) {
-        Ok(d) => d,
-        Err(e) => panic!("{}", config::render(&e)),
-    }
+    common::load_toml(toml)
 }
 
 /// Holds the row lock of role `app` for `hold`, in another session.

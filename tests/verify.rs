@@ -12,10 +12,7 @@ use std::path::Path;
 
 fn shipped() -> Catalog {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("desired-state");
-    match config::load_dir(&dir) {
-        Ok(d) => d.catalog,
-        Err(e) => panic!("{}", config::render(&e)),
-    }
+    common::load_dir(&dir).catalog
 }
 
 /// A database converged to the shipped topology, with a table in `general` and one in

@@ -269,3 +269,36 @@ pub fn with_dbname(url: &str, dbname: &str) -> String {
         format!("{url} dbname='{dbname}'")
     }
 }
+
+/// Runs the pgrecon binary as CI does: no connection from the environment (no `PG*`
+/// variable, no `DATABASE_URL`), plus `env`.
+pub fn pgrecon_with(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_pgrecon"));
+    cmd.args(args);
+    for (k, _) in std::env::vars() {
+        if k.starts_with("PG") || k == "DATABASE_URL" || k.starts_with("BUTLER_") {
+            cmd.env_remove(k);
+        }
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("pgrecon runs")
+}
+
+/// The desired state in `toml` (one file, `all.toml`), or a panic with its diagnostics.
+pub fn load_toml(toml: &str) -> pgrecon::config::Desired {
+    let files = vec![(std::path::PathBuf::from("all.toml"), toml.to_string())];
+    pgrecon::config::load_files(&files)
+        .unwrap_or_else(|e| panic!("{}", pgrecon::config::render(&e)))
+}
+
+/// The desired state in `dir`, or a panic with its diagnostics.
+pub fn load_dir(dir: &std::path::Path) -> pgrecon::config::Desired {
+    pgrecon::config::load_dir(dir).unwrap_or_else(|e| panic!("{}", pgrecon::config::render(&e)))
+}
+
+/// `schema.name` (unquoted) as a qualified name.
+pub fn qn(text: &str) -> pgrecon::model::QualifiedName {
+    pgrecon::model::QualifiedName::parse(text).expect("schema.name")
+}

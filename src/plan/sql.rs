@@ -1,6 +1,7 @@
 //! One change → one step: its SQL, its description, its hazards and its dependencies.
 
-use super::{Action, Exec, Hazard, HazardKind, Key, Node, Step, phase};
+use super::builder::{Builder, ident, object_name, object_sql, privilege_list, shown};
+use super::{Action, Exec, HazardKind, Key, Node, phase};
 use crate::diff::{Change, GrantTarget, ParameterTarget, PasswordReason};
 use crate::model::*;
 use crate::sql::{quote_ident, quote_literal};
@@ -464,44 +465,7 @@ pub(super) fn node_for(change: &Change) -> Node {
     }
 }
 
-/// Collects one step: its SQL, description, hazards and dependency keys.
-#[derive(Default)]
-pub(super) struct Builder {
-    pub(super) statements: Vec<String>,
-    pub(super) printed: Vec<String>,
-    pub(super) exec: Option<Exec>,
-    pub(super) details: Vec<String>,
-    pub(super) hazards: Vec<Hazard>,
-    pub(super) creates: Vec<Key>,
-    pub(super) requires: Vec<Key>,
-    pub(super) drops: Vec<Key>,
-}
-
 impl Builder {
-    pub(super) fn sql(&mut self, statement: String) {
-        self.printed.push(statement.clone());
-        self.statements.push(statement);
-    }
-
-    pub(super) fn hazard(&mut self, kind: HazardKind, message: String) {
-        self.hazards.push(Hazard { kind, message });
-    }
-
-    pub(super) fn grant_hazard(&mut self, grantee: &Grantee, with_grant_option: bool) {
-        if *grantee == Grantee::Public {
-            self.hazard(
-                HazardKind::AuthorizationChange,
-                "granted to PUBLIC: every role, present and future, receives it".into(),
-            );
-        }
-        if with_grant_option {
-            self.hazard(
-                HazardKind::AuthorizationChange,
-                format!("{grantee} may grant it on to other roles"),
-            );
-        }
-    }
-
     fn role_powers(&mut self, to: &RoleAttributes, from: &RoleAttributes) {
         for (name, now, before) in [
             ("SUPERUSER", to.superuser, from.superuser),
@@ -530,30 +494,6 @@ impl Builder {
         }
     }
 
-    pub(super) fn require_object(&mut self, object: &ObjectRef) {
-        match object {
-            ObjectRef::Role { name } => self.requires.push(Key::Role(name.clone())),
-            ObjectRef::Schema { name } => self.requires.push(Key::Schema(name.clone())),
-            ObjectRef::Relation { name, .. } => self.requires.extend([
-                Key::Schema(name.schema.clone()),
-                Key::Relation(name.clone()),
-            ]),
-            ObjectRef::Function { id } => self.requires.push(Key::Schema(id.schema.clone())),
-            ObjectRef::TablePart { part, table, name } => {
-                self.requires.push(Key::Relation(table.clone()));
-                let (table, name) = (table.clone(), name.clone());
-                self.requires.push(match part {
-                    TablePart::Column => Key::Column(table, name),
-                    TablePart::Constraint | TablePart::Index => Key::Constraint(table, name),
-                    TablePart::Policy => Key::Policy(table, name),
-                });
-            }
-            ObjectRef::Type { name, .. } => self.requires.push(Key::Type(name.clone())),
-            ObjectRef::Extension { name } => self.requires.push(Key::Extension(name.clone())),
-            ObjectRef::Database { .. } => {}
-        }
-    }
-
     fn require_target(&mut self, target: &GrantTarget, grantee: &Grantee) {
         // Every object: a grant on several tables waits for each one created in the plan.
         for object in &target.objects {
@@ -563,41 +503,6 @@ impl Builder {
             self.requires.push(Key::Role(r.to_string()));
         }
     }
-
-    pub(super) fn finish(
-        self,
-        phase: u8,
-        action: Action,
-        object: ObjectRef,
-        summary: String,
-    ) -> Node {
-        let exec = self.exec.unwrap_or(Exec::Sql(self.statements));
-        Node {
-            step: Step {
-                number: 0,
-                action,
-                object,
-                summary,
-                details: self.details,
-                sql: self.printed,
-                hazards: self.hazards,
-                transactional: true,
-                exec,
-            },
-            phase,
-            creates: self.creates,
-            requires: self.requires,
-            drops: self.drops,
-        }
-    }
-}
-
-pub(super) fn ident(name: &str) -> String {
-    crate::sql::display_ident(name)
-}
-
-pub(super) fn shown(value: Option<&str>) -> String {
-    value.map_or("(none)".to_string(), |v| format!("{v:?}"))
 }
 
 fn opt_bool(v: Option<bool>) -> String {
@@ -716,91 +621,6 @@ fn parameter_name(name: &str) -> String {
         .map(quote_ident)
         .collect::<Vec<_>>()
         .join(".")
-}
-
-pub(super) fn privilege_list(privileges: &[Privilege]) -> String {
-    privileges
-        .iter()
-        .map(|p| p.as_sql())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// `ROLE x`, `SCHEMA x`, `TABLE s.t`, `FUNCTION s.f(int)` … as used after `ON`.
-pub(super) fn object_sql(object: &ObjectRef) -> String {
-    match object {
-        ObjectRef::Database { name } => format!("DATABASE {}", quote_ident(name)),
-        ObjectRef::Role { name } => format!("ROLE {}", quote_ident(name)),
-        ObjectRef::Schema { name } => format!("SCHEMA {}", quote_ident(name)),
-        ObjectRef::Relation { kind, name } => {
-            let keyword = match kind {
-                RelationKind::Sequence => "SEQUENCE",
-                RelationKind::View => "VIEW",
-                RelationKind::MaterializedView => "MATERIALIZED VIEW",
-                RelationKind::ForeignTable => "FOREIGN TABLE",
-                RelationKind::Table | RelationKind::PartitionedTable => "TABLE",
-            };
-            format!(
-                "{keyword} {}",
-                object_name(object).unwrap_or_else(|| name.to_string())
-            )
-        }
-        ObjectRef::Function { .. } => {
-            format!("ROUTINE {}", object_name(object).unwrap_or_default())
-        }
-        ObjectRef::TablePart { part, table, name } => {
-            let table = crate::sql::qualified(&table.schema, &table.name);
-            match part {
-                TablePart::Column => format!("COLUMN {table}.{}", quote_ident(name)),
-                TablePart::Constraint => format!("CONSTRAINT {} ON {table}", quote_ident(name)),
-                TablePart::Policy => format!("POLICY {} ON {table}", quote_ident(name)),
-                TablePart::Index => {
-                    let schema = object_schema(object).unwrap_or_default();
-                    format!("INDEX {}", crate::sql::qualified(&schema, name))
-                }
-            }
-        }
-        ObjectRef::Type { kind, name } => {
-            let keyword = match kind {
-                TypeKind::Enum => "TYPE",
-                TypeKind::Domain => "DOMAIN",
-            };
-            format!(
-                "{keyword} {}",
-                crate::sql::qualified(&name.schema, &name.name)
-            )
-        }
-        ObjectRef::Extension { name } => format!("EXTENSION {}", quote_ident(name)),
-    }
-}
-
-fn object_schema(object: &ObjectRef) -> Option<String> {
-    match object {
-        ObjectRef::Relation { name, .. } | ObjectRef::Type { name, .. } => {
-            Some(name.schema.clone())
-        }
-        ObjectRef::TablePart { table, .. } => Some(table.schema.clone()),
-        ObjectRef::Function { id } => Some(id.schema.clone()),
-        ObjectRef::Schema { name } => Some(name.clone()),
-        _ => None,
-    }
-}
-
-fn object_name(object: &ObjectRef) -> Option<String> {
-    match object {
-        ObjectRef::Database { name } | ObjectRef::Role { name } | ObjectRef::Schema { name } => {
-            Some(quote_ident(name))
-        }
-        ObjectRef::Relation { name, .. } => Some(crate::sql::qualified(&name.schema, &name.name)),
-        ObjectRef::Function { id } => Some(format!(
-            "{}({})",
-            crate::sql::qualified(&id.schema, &id.name),
-            id.arguments
-        )),
-        ObjectRef::Type { name, .. } => Some(crate::sql::qualified(&name.schema, &name.name)),
-        ObjectRef::Extension { name } => Some(quote_ident(name)),
-        ObjectRef::TablePart { .. } => None,
-    }
 }
 
 /// `TABLE a, b` / `SCHEMA s` / `ROUTINE f(int)`: the object list of a GRANT or REVOKE.

@@ -5,7 +5,11 @@
 //! type names and expressions are canonical SQL already (`format_type`, `pg_get_expr`)
 //! and are inserted as they are.
 
-use super::sql::{Builder, ident, privilege_list};
+use super::builder::{
+    Builder, alter_table, collation_sql, column_list, column_ref, constraint_ref, domain_ref,
+    expr_shown, extension_ref, ident, ident_list, include_sql, index_ref, policy_ref,
+    privilege_list, qn, sequence_ref, table_ref,
+};
 use super::{Action, Exec, HazardKind, Key, Node, phase};
 use crate::diff::tables::{
     ColumnTypeChange, EnumPosition, RecreatedColumn, TableChange, effective_sequence,
@@ -1727,51 +1731,6 @@ fn create_table(
 }
 
 impl Builder {
-    /// `ALTER … OWNER TO` for an object this step creates.
-    fn owned_by(&mut self, object: &ObjectRef, owner: Option<&String>) {
-        if let Some(o) = owner {
-            self.sql(format!(
-                "ALTER {} OWNER TO {}",
-                super::sql::object_sql(object),
-                quote_ident(o)
-            ));
-            self.details.push(format!("owner: {}", ident(o)));
-            self.requires.push(Key::Role(o.clone()));
-        }
-    }
-
-    /// `COMMENT ON` for an object this step creates.
-    fn comment(&mut self, object: &ObjectRef, comment: Option<&String>) {
-        if let Some(c) = comment {
-            self.sql(format!(
-                "COMMENT ON {} IS {}",
-                super::sql::object_sql(object),
-                quote_literal(c)
-            ));
-        }
-    }
-
-    /// The user-defined type a type name refers to (an enum or domain), if any.
-    fn require_type(&mut self, type_name: &str) {
-        if let Some(name) = user_type(type_name) {
-            self.requires.push(Key::Type(name));
-        }
-    }
-
-    /// Sequences an expression takes values from (`nextval('s.seq'::regclass)`).
-    fn require_sequences(&mut self, expression: &str) {
-        for name in nextval_sequences(expression) {
-            self.requires.push(Key::Relation(name));
-        }
-    }
-
-    fn require_column(&mut self, table: &QualifiedName, column: &str) {
-        self.requires.extend([
-            Key::Relation(table.clone()),
-            Key::Column(table.clone(), column.to_string()),
-        ]);
-    }
-
     fn require_columns(&mut self, table: &QualifiedName, columns: &[String], grantee: &Grantee) {
         self.requires.push(Key::Relation(table.clone()));
         for c in columns {
@@ -1788,21 +1747,6 @@ impl Builder {
                 self.requires.push(Key::Role(r.clone()));
             }
         }
-    }
-
-    /// A table rewrite under an ACCESS EXCLUSIVE lock.
-    fn rewrite(&mut self, table: &QualifiedName) {
-        self.hazard(
-            HazardKind::RewritesTable,
-            format!(
-                "rewrites {table} and rebuilds its indexes: time and disk proportional to its \
-                 size"
-            ),
-        );
-        self.hazard(
-            HazardKind::AccessExclusiveLock,
-            format!("reads and writes of {table} wait until the rewrite ends"),
-        );
     }
 
     /// Details, hazard and keys of a generated column dropped and added again.
@@ -1890,136 +1834,10 @@ impl Builder {
     }
 }
 
-/// The enum or domain a canonical type name refers to: `general.mood`, `general.mood[]`;
-/// built-in types (never schema-qualified by `format_type` … except `pg_catalog` ones,
-/// which are skipped) give `None`.
-fn user_type(type_name: &str) -> Option<QualifiedName> {
-    let mut t = type_name.trim();
-    while let Some(s) = t.strip_suffix("[]") {
-        t = s.trim_end();
-    }
-    if t.ends_with(')')
-        && let Some(i) = t.rfind('(')
-    {
-        t = t[..i].trim_end();
-    }
-    let parts = crate::sql::split_qualified(t)?;
-    match parts.as_slice() {
-        [schema, name] if schema != "pg_catalog" => Some(QualifiedName::new(schema, name)),
-        _ => None,
-    }
-}
-
-/// Sequences named in `nextval('…'::regclass)` calls of a canonical expression.
-fn nextval_sequences(expression: &str) -> Vec<QualifiedName> {
-    let mut out = Vec::new();
-    let mut rest = expression;
-    while let Some(i) = rest.find("nextval('") {
-        rest = &rest[i + "nextval('".len()..];
-        let mut literal = String::new();
-        let mut chars = rest.char_indices().peekable();
-        let mut end = rest.len();
-        while let Some((j, ch)) = chars.next() {
-            if ch == '\'' {
-                if chars.peek().map(|(_, c)| *c) == Some('\'') {
-                    chars.next();
-                    literal.push('\'');
-                    continue;
-                }
-                end = j + 1;
-                break;
-            }
-            literal.push(ch);
-        }
-        rest = &rest[end..];
-        if let Some(parts) = crate::sql::split_qualified(&literal)
-            && let [schema, name] = parts.as_slice()
-        {
-            out.push(QualifiedName::new(schema, name));
-        }
-    }
-    out
-}
-
-fn qn(name: &QualifiedName) -> String {
-    qualified(&name.schema, &name.name)
-}
-
-fn ident_list(names: &[String]) -> String {
-    names
-        .iter()
-        .map(|n| ident(n))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn column_list(names: &[String]) -> String {
-    names
-        .iter()
-        .map(|n| quote_ident(n))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 fn sorted(v: &[String]) -> Vec<String> {
     let mut v = v.to_vec();
     v.sort();
     v
-}
-
-fn expr_shown(v: Option<&str>) -> String {
-    v.map_or("(none)".into(), str::to_string)
-}
-
-/// `ALTER TABLE t a, b`: one subcommand on one line, several on their own lines.
-fn alter_table(table: &QualifiedName, parts: &[String]) -> String {
-    match parts {
-        [one] => format!("ALTER TABLE {} {one}", qn(table)),
-        many => format!("ALTER TABLE {}\n    {}", qn(table), many.join(",\n    ")),
-    }
-}
-
-fn extension_ref(name: &str) -> ObjectRef {
-    ObjectRef::Extension {
-        name: name.to_string(),
-    }
-}
-
-fn domain_ref(name: &QualifiedName) -> ObjectRef {
-    ObjectRef::Type {
-        kind: TypeKind::Domain,
-        name: name.clone(),
-    }
-}
-
-fn sequence_ref(name: &QualifiedName) -> ObjectRef {
-    ObjectRef::Relation {
-        kind: RelationKind::Sequence,
-        name: name.clone(),
-    }
-}
-
-fn table_ref(name: &QualifiedName) -> ObjectRef {
-    ObjectRef::Relation {
-        kind: RelationKind::Table,
-        name: name.clone(),
-    }
-}
-
-fn column_ref(table: &QualifiedName, name: &str) -> ObjectRef {
-    ObjectRef::table_part(TablePart::Column, table, name)
-}
-
-fn constraint_ref(table: &QualifiedName, name: &str) -> ObjectRef {
-    ObjectRef::table_part(TablePart::Constraint, table, name)
-}
-
-fn index_ref(table: &QualifiedName, name: &str) -> ObjectRef {
-    ObjectRef::table_part(TablePart::Index, table, name)
-}
-
-fn policy_ref(table: &QualifiedName, name: &str) -> ObjectRef {
-    ObjectRef::table_part(TablePart::Policy, table, name)
 }
 
 fn identity_kind(kind: IdentityKind) -> &'static str {
@@ -2287,25 +2105,6 @@ fn constraint_sql(c: &Constraint) -> String {
     s
 }
 
-fn include_sql(include: &[String]) -> String {
-    if include.is_empty() {
-        String::new()
-    } else {
-        format!(" INCLUDE ({})", column_list(include))
-    }
-}
-
-/// A `COLLATE` argument. Canonical names are SQL already (`"C"`, `ucs_basic`,
-/// `public.german`); a bare name is quoted as written (collation names are
-/// case-sensitive).
-fn collation_sql(c: &str) -> String {
-    if c.contains('"') || c.contains('.') {
-        c.to_string()
-    } else {
-        format!("\"{}\"", c.replace('"', "\"\""))
-    }
-}
-
 /// Canonical operators are SQL already: `=`, `&&`, `OPERATOR(public.&&&)`; a bare
 /// qualified one (`public.&&`) gets its `OPERATOR(…)`.
 fn operator_sql(op: &str) -> String {
@@ -2530,23 +2329,6 @@ fn split_typmod(t: &str) -> (String, Option<Vec<i64>>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn qn(text: &str) -> QualifiedName {
-        QualifiedName::parse(text).unwrap()
-    }
-
-    #[test]
-    fn type_names_and_nextval_calls_give_dependency_keys() {
-        assert_eq!(user_type("general.mood[]"), Some(qn("general.mood")));
-        assert_eq!(user_type("\"My\".t(3)"), Some(qn("\"My\".t")));
-        assert_eq!(user_type("timestamp(3) with time zone"), None);
-        assert_eq!(user_type("character varying(20)[]"), None);
-        assert_eq!(user_type("integer"), None);
-        assert_eq!(
-            nextval_sequences("nextval('general.\"Odd''s\"'::regclass) + nextval('s.x'::regclass)"),
-            vec![qn("general.\"Odd's\""), qn("s.x")]
-        );
-    }
 
     #[test]
     fn exclusion_operators_and_opclasses_are_quoted() {

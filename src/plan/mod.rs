@@ -5,7 +5,7 @@
 //! the diff's own order. No I/O.
 
 mod builder;
-mod sql;
+mod steps;
 mod tables;
 
 use crate::diff::{Diff, Note};
@@ -337,7 +337,7 @@ struct Node {
 
 /// Orders the changes of a diff into a plan.
 pub fn build(diff: &Diff) -> Result<Plan, PlanError> {
-    let nodes: Vec<Node> = diff.changes.iter().map(sql::node_for).collect();
+    let nodes: Vec<Node> = diff.changes.iter().map(steps::node_for).collect();
     let order = order(&nodes)?;
     let mut steps = Vec::with_capacity(nodes.len());
     let mut nodes: Vec<Option<Node>> = nodes.into_iter().map(Some).collect();

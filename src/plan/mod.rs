@@ -6,7 +6,6 @@
 
 mod builder;
 mod steps;
-mod tables;
 
 use crate::diff::{Diff, Note};
 use crate::model::{ObjectRef, PasswordSource, QualifiedName};

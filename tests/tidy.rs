@@ -36,7 +36,6 @@ const KNOWN_EDGES: &[(&str, &str)] = &[
     ("apply", "render"),
     ("conn", "render"),
     ("diff", "render"),
-    ("plan", "render"),
 ];
 
 /// Source files over the budget today, with their size then: they may not grow, and
@@ -57,8 +56,6 @@ const KNOWN_LARGE: &[(&str, usize)] = &[
     ("introspect/queries.rs", 891),
     ("introspect/tables.rs", 1092),
     ("main.rs", 860),
-    ("plan/sql.rs", 844),
-    ("plan/tables.rs", 2565),
     ("reconcile/mod.rs", 859),
     ("verify/mod.rs", 836),
 ];

@@ -4,8 +4,8 @@
 //! deterministic priority topological sort: creates early, drops late, ties broken by
 //! the diff's own order. No I/O.
 
-mod sql;
-mod tables;
+mod builder;
+mod steps;
 
 use crate::diff::{Diff, Note};
 use crate::model::{ObjectRef, PasswordSource, QualifiedName};
@@ -255,7 +255,7 @@ pub fn summarize(steps: &[Step]) -> Summary {
 pub enum PlanError {
     #[error(
         "the plan has a dependency cycle between: {}",
-        .0.iter().map(|s| crate::render::escape::text_line(s)).collect::<Vec<_>>().join(", ")
+        .0.iter().map(|s| crate::escape::text_line(s)).collect::<Vec<_>>().join(", ")
     )]
     Cycle(Vec<String>),
 }
@@ -336,7 +336,7 @@ struct Node {
 
 /// Orders the changes of a diff into a plan.
 pub fn build(diff: &Diff) -> Result<Plan, PlanError> {
-    let nodes: Vec<Node> = diff.changes.iter().map(sql::node_for).collect();
+    let nodes: Vec<Node> = diff.changes.iter().map(steps::node_for).collect();
     let order = order(&nodes)?;
     let mut steps = Vec::with_capacity(nodes.len());
     let mut nodes: Vec<Option<Node>> = nodes.into_iter().map(Some).collect();

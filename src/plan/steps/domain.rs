@@ -1,0 +1,154 @@
+//! Domains: create, default, NOT NULL, checks.
+
+use crate::model::*;
+use crate::plan::builder::{Builder, collation_sql, domain_ref, expr_shown, ident, qn};
+use crate::plan::{Action, HazardKind, Key, Node, phase};
+use crate::sql::quote_ident;
+
+pub(super) fn create_domain(d: &Domain) -> Node {
+    let mut b = Builder::default();
+    let mut sql = format!("CREATE DOMAIN {} AS {}", qn(&d.name), d.base_type);
+    if let Some(c) = &d.collation {
+        sql.push_str(&format!(" COLLATE {}", collation_sql(c)));
+    }
+    if let Some(def) = &d.default {
+        sql.push_str(&format!(" DEFAULT {def}"));
+        b.require_sequences(def);
+    }
+    if d.not_null {
+        sql.push_str(" NOT NULL");
+    }
+    for (check, expr) in &d.checks {
+        sql.push_str(&format!(
+            " CONSTRAINT {} CHECK ({expr})",
+            quote_ident(check)
+        ));
+        b.creates
+            .push(Key::Constraint(d.name.clone(), check.clone()));
+    }
+    b.sql(sql);
+    b.details.push(format!("type: {}", d.base_type));
+    let object = ObjectRef::Type {
+        kind: TypeKind::Domain,
+        name: d.name.clone(),
+    };
+    b.owned_by(&object, d.owner.as_ref());
+    b.comment(&object, d.comment.as_ref());
+    b.require_type(&d.base_type);
+    b.requires.push(Key::Schema(d.name.schema.clone()));
+    b.creates.push(Key::Type(d.name.clone()));
+    b.finish(
+        phase::TYPE,
+        Action::Create,
+        object,
+        format!("create domain {}", d.name),
+    )
+}
+
+pub(super) fn set_domain_default(
+    name: &QualifiedName,
+    from: &Option<String>,
+    to: &Option<String>,
+) -> Node {
+    let mut b = Builder::default();
+    match to {
+        Some(d) => b.sql(format!("ALTER DOMAIN {} SET DEFAULT {d}", qn(name))),
+        None => b.sql(format!("ALTER DOMAIN {} DROP DEFAULT", qn(name))),
+    }
+    b.details.push(format!(
+        "default: {} → {}",
+        expr_shown(from.as_deref()),
+        expr_shown(to.as_deref())
+    ));
+    b.requires.push(Key::Type(name.clone()));
+    let verb = if to.is_some() { "set" } else { "drop" };
+    b.finish(
+        phase::TYPE,
+        Action::Alter,
+        domain_ref(name),
+        format!("{verb} default of domain {name}"),
+    )
+}
+
+pub(super) fn set_domain_not_null(name: &QualifiedName, not_null: bool) -> Node {
+    let mut b = Builder::default();
+    if not_null {
+        b.sql(format!("ALTER DOMAIN {} SET NOT NULL", qn(name)));
+        b.hazard(
+            HazardKind::ValidatesData,
+            "scans every column of this domain for NULLs".into(),
+        );
+    } else {
+        b.sql(format!("ALTER DOMAIN {} DROP NOT NULL", qn(name)));
+    }
+    b.requires.push(Key::Type(name.clone()));
+    let verb = if not_null { "set" } else { "drop" };
+    b.finish(
+        phase::TYPE,
+        Action::Alter,
+        domain_ref(name),
+        format!("{verb} not null on domain {name}"),
+    )
+}
+
+pub(super) fn add_domain_check(name: &QualifiedName, check: &str, expression: &str) -> Node {
+    let mut b = Builder::default();
+    b.sql(format!(
+        "ALTER DOMAIN {} ADD CONSTRAINT {} CHECK ({expression}) NOT VALID",
+        qn(name),
+        quote_ident(check)
+    ));
+    b.details.push(format!("check: {expression}"));
+    b.details
+        .push("added NOT VALID: existing values are validated next".into());
+    b.requires.push(Key::Type(name.clone()));
+    b.creates
+        .push(Key::Constraint(name.clone(), check.to_string()));
+    b.finish(
+        phase::TYPE,
+        Action::Alter,
+        domain_ref(name),
+        format!("add check {} to domain {name}", ident(check)),
+    )
+}
+
+pub(super) fn validate_domain_check(name: &QualifiedName, check: &str) -> Node {
+    let mut b = Builder::default();
+    b.sql(format!(
+        "ALTER DOMAIN {} VALIDATE CONSTRAINT {}",
+        qn(name),
+        quote_ident(check)
+    ));
+    b.hazard(
+        HazardKind::ValidatesData,
+        "scans every column of this domain to check existing values".into(),
+    );
+    b.requires.extend([
+        Key::Type(name.clone()),
+        Key::Constraint(name.clone(), check.to_string()),
+    ]);
+    b.finish(
+        phase::VALIDATE,
+        Action::Alter,
+        domain_ref(name),
+        format!("validate check {} of domain {name}", ident(check)),
+    )
+}
+
+pub(super) fn drop_domain_check(name: &QualifiedName, check: &str) -> Node {
+    let mut b = Builder::default();
+    b.sql(format!(
+        "ALTER DOMAIN {} DROP CONSTRAINT {}",
+        qn(name),
+        quote_ident(check)
+    ));
+    b.requires.push(Key::Type(name.clone()));
+    b.drops
+        .push(Key::Constraint(name.clone(), check.to_string()));
+    b.finish(
+        phase::TYPE,
+        Action::Alter,
+        domain_ref(name),
+        format!("drop check {} from domain {name}", ident(check)),
+    )
+}

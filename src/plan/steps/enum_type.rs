@@ -1,0 +1,88 @@
+//! Enums (create, add a value) and the drop of a user-defined type, enum or domain.
+
+use crate::diff::tables::EnumPosition;
+use crate::model::*;
+use crate::plan::builder::{Builder, qn};
+use crate::plan::{Action, Key, Node, phase};
+use crate::sql::quote_literal;
+
+pub(super) fn create_enum(e: &EnumType) -> Node {
+    let mut b = Builder::default();
+    let labels: Vec<String> = e.values.iter().map(|v| quote_literal(v)).collect();
+    b.sql(format!(
+        "CREATE TYPE {} AS ENUM ({})",
+        qn(&e.name),
+        labels.join(", ")
+    ));
+    b.details.push(format!("values: {}", labels.join(", ")));
+    let object = ObjectRef::Type {
+        kind: TypeKind::Enum,
+        name: e.name.clone(),
+    };
+    b.owned_by(&object, e.owner.as_ref());
+    b.comment(&object, e.comment.as_ref());
+    b.requires.push(Key::Schema(e.name.schema.clone()));
+    b.creates.push(Key::Type(e.name.clone()));
+    b.finish(
+        phase::TYPE,
+        Action::Create,
+        object,
+        format!("create enum {}", e.name),
+    )
+}
+
+pub(super) fn add_enum_value(name: &QualifiedName, value: &str, position: &EnumPosition) -> Node {
+    let mut b = Builder::default();
+    let place = match position {
+        EnumPosition::Before(l) => format!(" BEFORE {}", quote_literal(l)),
+        EnumPosition::After(l) => format!(" AFTER {}", quote_literal(l)),
+        EnumPosition::End => String::new(),
+    };
+    b.sql(format!(
+        "ALTER TYPE {} ADD VALUE {}{place}",
+        qn(name),
+        quote_literal(value)
+    ));
+    b.details.push(match position {
+        EnumPosition::Before(l) => format!("before {}", quote_literal(l)),
+        EnumPosition::After(l) => format!("after {}", quote_literal(l)),
+        EnumPosition::End => "as the first label".into(),
+    });
+    b.details.push(
+        "in place; the new label cannot be used before this plan commits \
+         (PostgreSQL restriction)"
+            .into(),
+    );
+    b.requires.push(Key::Type(name.clone()));
+    b.finish(
+        phase::TYPE,
+        Action::Alter,
+        ObjectRef::Type {
+            kind: TypeKind::Enum,
+            name: name.clone(),
+        },
+        format!("add value {} to enum {name}", quote_literal(value)),
+    )
+}
+
+pub(super) fn drop_type(name: &QualifiedName, kind: TypeKind) -> Node {
+    let mut b = Builder::default();
+    let (keyword, what) = match kind {
+        TypeKind::Enum => ("TYPE", "enum"),
+        TypeKind::Domain => ("DOMAIN", "domain"),
+    };
+    b.sql(format!("DROP {keyword} {}", qn(name)));
+    b.details
+        .push("fails if a column still uses it (no CASCADE)".into());
+    b.requires.push(Key::Schema(name.schema.clone()));
+    b.drops.push(Key::Type(name.clone()));
+    b.finish(
+        phase::DROP_TYPE,
+        Action::Drop,
+        ObjectRef::Type {
+            kind,
+            name: name.clone(),
+        },
+        format!("drop {what} {name}"),
+    )
+}

@@ -1,0 +1,284 @@
+//! Indexes: create (concurrently after the commit, or in the transaction), drop,
+//! rename, storage parameters.
+
+use crate::model::*;
+use crate::plan::builder::{Builder, collation_sql, ident, include_sql, index_ref, qn};
+use crate::plan::{Action, Exec, HazardKind, Key, Node, phase};
+use crate::sql::{qualified, quote_ident, quote_literal};
+use std::collections::BTreeMap;
+
+pub(super) fn create_index(
+    table: &QualifiedName,
+    index: &Index,
+    concurrently: bool,
+    new_table: bool,
+) -> Node {
+    let mut b = Builder::default();
+    let statement = index_sql(table, index, concurrently);
+    let comment = index.comment.as_ref().map(|c| {
+        format!(
+            "COMMENT ON INDEX {} IS {}",
+            qualified(&table.schema, &index.name),
+            quote_literal(c)
+        )
+    });
+    b.index_details(index);
+    if concurrently {
+        let cleanup = format!(
+            "DROP INDEX CONCURRENTLY IF EXISTS {}",
+            qualified(&table.schema, &index.name)
+        );
+        let mut statements = vec![statement];
+        statements.extend(comment);
+        b.printed = statements.clone();
+        b.exec = Some(Exec::NonTransactional {
+            statements,
+            cleanup: vec![cleanup],
+        });
+        b.details.push(
+            "built concurrently after the transaction commits; an invalid index \
+             left by a failure is dropped"
+                .into(),
+        );
+        b.hazard(
+            HazardKind::IndexBuild,
+            format!(
+                "builds the index concurrently: writes to {table} continue, the build \
+                 scans the table twice"
+            ),
+        );
+    } else {
+        b.sql(statement);
+        if let Some(c) = comment {
+            b.sql(c);
+        }
+        if !new_table {
+            b.hazard(
+                HazardKind::IndexBuild,
+                format!(
+                    "builds the index under a SHARE lock: writes to {table} wait until \
+                     it is built"
+                ),
+            );
+        }
+    }
+    b.requires.push(Key::Relation(table.clone()));
+    for col in index_columns(index) {
+        b.requires.push(Key::Column(table.clone(), col));
+    }
+    b.creates
+        .push(Key::Constraint(table.clone(), index.name.clone()));
+    let summary = if concurrently {
+        format!(
+            "create index {} on {table} concurrently",
+            ident(&index.name)
+        )
+    } else {
+        format!("create index {} on {table}", ident(&index.name))
+    };
+    let mut node = b.finish(
+        if concurrently {
+            phase::AFTER_COMMIT
+        } else {
+            phase::INDEX
+        },
+        Action::Create,
+        index_ref(table, &index.name),
+        summary,
+    );
+    node.step.transactional = !concurrently;
+    node
+}
+
+pub(super) fn drop_index(table: &QualifiedName, index: &Index) -> Node {
+    let mut b = Builder::default();
+    b.sql(format!(
+        "DROP INDEX {}",
+        qualified(&table.schema, &index.name)
+    ));
+    if !index.valid {
+        b.details.push(
+            "invalid (a concurrent build failed or was interrupted): dropped and built again"
+                .into(),
+        );
+    }
+    b.requires.push(Key::Relation(table.clone()));
+    for col in index_columns(index) {
+        b.requires.push(Key::Column(table.clone(), col));
+    }
+    b.drops
+        .push(Key::Constraint(table.clone(), index.name.clone()));
+    b.finish(
+        phase::DROP_CONSTRAINT,
+        Action::Drop,
+        index_ref(table, &index.name),
+        format!("drop index {} on {table}", ident(&index.name)),
+    )
+}
+
+pub(super) fn rename_index(table: &QualifiedName, from: &str, to: &str) -> Node {
+    let mut b = Builder::default();
+    b.sql(format!(
+        "ALTER INDEX {} RENAME TO {}",
+        qualified(&table.schema, from),
+        quote_ident(to)
+    ));
+    b.requires.push(Key::Relation(table.clone()));
+    b.drops
+        .push(Key::Constraint(table.clone(), from.to_string()));
+    b.creates
+        .push(Key::Constraint(table.clone(), to.to_string()));
+    b.finish(
+        phase::RENAME,
+        Action::Alter,
+        index_ref(table, to),
+        format!("rename index {} on {table} to {}", ident(from), ident(to)),
+    )
+}
+
+pub(super) fn set_index_storage(
+    table: &QualifiedName,
+    index: &str,
+    from: &BTreeMap<String, String>,
+    to: &BTreeMap<String, String>,
+) -> Node {
+    let mut b = Builder::default();
+    let name = qualified(&table.schema, index);
+    let set: Vec<String> = to
+        .iter()
+        .filter(|(k, v)| from.get(*k) != Some(*v))
+        .map(|(k, v)| format!("{} = {}", quote_ident(k), quote_literal(v)))
+        .collect();
+    let reset: Vec<String> = from
+        .keys()
+        .filter(|k| !to.contains_key(*k))
+        .map(|k| quote_ident(k))
+        .collect();
+    if !set.is_empty() {
+        b.sql(format!("ALTER INDEX {name} SET ({})", set.join(", ")));
+    }
+    if !reset.is_empty() {
+        b.sql(format!("ALTER INDEX {name} RESET ({})", reset.join(", ")));
+    }
+    for k in from
+        .keys()
+        .chain(to.keys().filter(|k| !from.contains_key(*k)))
+    {
+        if from.get(k) != to.get(k) {
+            b.details.push(format!(
+                "{k}: {} → {}",
+                from.get(k).map_or("(default)", String::as_str),
+                to.get(k).map_or("(default)", String::as_str)
+            ));
+        }
+    }
+    b.details
+        .push("applies to pages written from now on; no rebuild".into());
+    b.requires.extend([
+        Key::Relation(table.clone()),
+        Key::Constraint(table.clone(), index.to_string()),
+    ]);
+    b.finish(
+        phase::INDEX,
+        Action::Alter,
+        index_ref(table, index),
+        format!(
+            "set storage parameters of index {} on {table}",
+            ident(index)
+        ),
+    )
+}
+
+impl Builder {
+    fn index_details(&mut self, i: &Index) {
+        let mut what = Vec::new();
+        if i.unique {
+            what.push("unique".to_string());
+        }
+        if i.method != "btree" {
+            what.push(i.method.clone());
+        }
+        what.push(format!("on ({})", index_keys(i).join(", ")));
+        self.details.push(what.join(" "));
+        if let Some(p) = &i.predicate {
+            self.details.push(format!("where {p}"));
+        }
+    }
+}
+
+fn index_columns(i: &Index) -> Vec<String> {
+    i.keys
+        .iter()
+        .filter_map(|k| k.column.clone())
+        .chain(i.include.iter().cloned())
+        .collect()
+}
+
+/// `opclass` / `schema.opclass`, each part quoted.
+pub(super) fn qualified_name_sql(name: &str) -> String {
+    match crate::sql::split_qualified(name) {
+        Some(parts) => parts
+            .iter()
+            .map(|p| quote_ident(p))
+            .collect::<Vec<_>>()
+            .join("."),
+        None => quote_ident(name),
+    }
+}
+
+fn index_keys(i: &Index) -> Vec<String> {
+    i.keys
+        .iter()
+        .map(|k| {
+            let mut s = match (&k.column, &k.expression) {
+                (Some(c), _) => quote_ident(c),
+                (None, Some(x)) => format!("({x})"),
+                (None, None) => String::new(),
+            };
+            if let Some(c) = &k.collation {
+                s.push_str(&format!(" COLLATE {}", collation_sql(c)));
+            }
+            if let Some(o) = &k.opclass {
+                s.push_str(&format!(" {}", qualified_name_sql(o)));
+            }
+            if k.descending {
+                s.push_str(" DESC");
+            }
+            match k.nulls_first {
+                Some(true) if !k.descending => s.push_str(" NULLS FIRST"),
+                Some(false) if k.descending => s.push_str(" NULLS LAST"),
+                _ => {}
+            }
+            s
+        })
+        .collect()
+}
+
+fn index_sql(table: &QualifiedName, i: &Index, concurrently: bool) -> String {
+    let keys = index_keys(i);
+    let mut s = format!(
+        "CREATE {}INDEX {}{} ON {} USING {} ({})",
+        if i.unique { "UNIQUE " } else { "" },
+        if concurrently { "CONCURRENTLY " } else { "" },
+        quote_ident(&i.name),
+        qn(table),
+        quote_ident(&i.method),
+        keys.join(", ")
+    );
+    s.push_str(&include_sql(&i.include));
+    if i.nulls_not_distinct {
+        s.push_str(" NULLS NOT DISTINCT");
+    }
+    if !i.with.is_empty() {
+        let with: Vec<String> = i
+            .with
+            .iter()
+            .map(|(k, v)| format!("{} = {}", quote_ident(k), quote_literal(v)))
+            .collect();
+        s.push_str(&format!(" WITH ({})", with.join(", ")));
+    }
+    if let Some(p) = &i.predicate {
+        s.push_str(&format!(" WHERE ({p})"));
+    }
+    s
+}

@@ -1,0 +1,304 @@
+//! Tables: create (with columns, constraints, RLS flags, comments), rename, drop,
+//! logged/unlogged, row level security, partitions.
+
+use super::column::column_sql;
+use super::constraint::constraint_sql;
+use crate::model::*;
+use crate::plan::builder::{Builder, ident, qn, table_ref};
+use crate::plan::{Action, HazardKind, Key, Node, phase};
+use crate::sql::{quote_ident, quote_literal};
+
+pub(super) fn create_table(
+    t: &Table,
+    owner: Option<&String>,
+    identity_sequences: &[(String, QualifiedName)],
+) -> Node {
+    let mut b = Builder::default();
+    let name = &t.name;
+    let mut elements: Vec<String> = Vec::new();
+    for c in &t.columns {
+        let seq = identity_sequences
+            .iter()
+            .find(|(col, _)| col == &c.name)
+            .map(|(_, s)| s);
+        elements.push(column_sql(c, seq));
+        b.require_type(&c.type_name);
+        if let Some(d) = &c.default {
+            b.require_sequences(d);
+        }
+        b.creates.push(Key::Column(name.clone(), c.name.clone()));
+    }
+    for c in t.constraints.values() {
+        elements.push(constraint_sql(c));
+        b.creates
+            .push(Key::Constraint(name.clone(), c.name.clone()));
+    }
+    let unlogged = if t.unlogged { "UNLOGGED " } else { "" };
+    let mut sql = format!("CREATE {unlogged}TABLE {}", qn(name));
+    let body = if elements.is_empty() {
+        String::new()
+    } else {
+        format!(" (\n    {}\n)", elements.join(",\n    "))
+    };
+    match &t.partition_of {
+        Some(p) => {
+            sql.push_str(&format!(
+                " PARTITION OF {}{body} {}",
+                qn(&p.parent),
+                p.bound
+            ));
+            b.details.push(format!("bound: {}", p.bound));
+            b.requires.push(Key::Relation(p.parent.clone()));
+        }
+        None => {
+            if body.is_empty() {
+                sql.push_str(" ()");
+            } else {
+                sql.push_str(&body);
+            }
+        }
+    }
+    if let Some(by) = &t.partition_by {
+        sql.push_str(&format!(" PARTITION BY {by}"));
+        b.details.push(format!("partitioned by {by}"));
+    }
+    b.sql(sql);
+    if !t.columns.is_empty() {
+        b.details.push(format!(
+            "columns: {}",
+            t.columns
+                .iter()
+                .map(|c| ident(&c.name))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if !t.constraints.is_empty() {
+        b.details.push(format!(
+            "constraints: {}",
+            t.constraints
+                .keys()
+                .map(|c| ident(c))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if t.unlogged {
+        b.details
+            .push("unlogged: not crash-safe and not replicated".into());
+    }
+    let object = t.object_ref();
+    b.owned_by(&object, owner);
+    if t.row_level_security {
+        b.sql(format!(
+            "ALTER TABLE {} ENABLE ROW LEVEL SECURITY",
+            qn(name)
+        ));
+        b.details.push("row level security: enabled".into());
+    }
+    if t.force_row_level_security {
+        b.sql(format!("ALTER TABLE {} FORCE ROW LEVEL SECURITY", qn(name)));
+        b.details.push("row level security: forced".into());
+    }
+    b.comment(&object, t.comment.as_ref());
+    for c in &t.columns {
+        if let Some(comment) = &c.comment {
+            b.sql(format!(
+                "COMMENT ON COLUMN {}.{} IS {}",
+                qn(name),
+                quote_ident(&c.name),
+                quote_literal(comment)
+            ));
+        }
+    }
+    for c in t.constraints.values() {
+        if let Some(comment) = &c.comment {
+            b.sql(format!(
+                "COMMENT ON CONSTRAINT {} ON {} IS {}",
+                quote_ident(&c.name),
+                qn(name),
+                quote_literal(comment)
+            ));
+        }
+    }
+    for (_, seq) in identity_sequences {
+        b.creates.push(Key::Relation(seq.clone()));
+    }
+    b.requires.push(Key::Schema(name.schema.clone()));
+    b.creates.push(Key::Relation(name.clone()));
+    let what = match (&t.partition_by, &t.partition_of) {
+        (_, Some(p)) => format!("create partition {name} of {}", p.parent),
+        (Some(_), None) => format!("create partitioned table {name}"),
+        (None, None) => format!("create table {name}"),
+    };
+    b.finish(phase::CREATE_TABLE, Action::Create, object, what)
+}
+
+pub(super) fn rename_table(from: &QualifiedName, to: &str) -> Node {
+    let mut b = Builder::default();
+    b.sql(format!(
+        "ALTER TABLE {} RENAME TO {}",
+        qn(from),
+        quote_ident(to)
+    ));
+    let new = QualifiedName::new(from.schema.clone(), to.to_string());
+    b.requires.push(Key::Schema(from.schema.clone()));
+    b.drops.push(Key::Relation(from.clone()));
+    b.creates.push(Key::Relation(new.clone()));
+    b.finish(
+        phase::RENAME,
+        Action::Alter,
+        table_ref(&new),
+        format!("rename table {from} to {}", ident(to)),
+    )
+}
+
+pub(super) fn drop_table(t: &Table) -> Node {
+    let mut b = Builder::default();
+    b.sql(format!("DROP TABLE {}", qn(&t.name)));
+    let what = if t.partition_by.is_some() {
+        "and all its partitions and rows"
+    } else {
+        "and all its rows"
+    };
+    b.hazard(
+        HazardKind::DeletesData,
+        format!("drops table {} {what}", t.name),
+    );
+    b.details.push(format!("{} columns", t.columns.len()));
+    b.requires.push(Key::Schema(t.name.schema.clone()));
+    for c in &t.columns {
+        b.require_type(&c.type_name);
+        if let Some(d) = &c.default {
+            b.require_sequences(d);
+        }
+    }
+    if let Some(p) = &t.partition_of {
+        b.requires.push(Key::Relation(p.parent.clone()));
+    }
+    b.drops.push(Key::Relation(t.name.clone()));
+    b.finish(
+        phase::DROP_TABLE,
+        Action::Drop,
+        table_ref(&t.name),
+        format!("drop table {}", t.name),
+    )
+}
+
+pub(super) fn set_logged(table: &QualifiedName, unlogged: bool) -> Node {
+    let mut b = Builder::default();
+    let (kw, what) = if unlogged {
+        ("UNLOGGED", "unlogged")
+    } else {
+        ("LOGGED", "logged")
+    };
+    b.sql(format!("ALTER TABLE {} SET {kw}", qn(table)));
+    b.rewrite(table);
+    if unlogged {
+        b.details
+            .push("an unlogged table is not crash-safe and is not replicated".into());
+    }
+    b.requires.push(Key::Relation(table.clone()));
+    b.finish(
+        phase::COLUMN,
+        Action::Alter,
+        table_ref(table),
+        format!("make table {table} {what}"),
+    )
+}
+
+pub(super) fn set_row_security(
+    table: &QualifiedName,
+    enable: &Option<bool>,
+    force: &Option<bool>,
+) -> Node {
+    let mut b = Builder::default();
+    let mut verbs = Vec::new();
+    if let Some(e) = enable {
+        let kw = if *e { "ENABLE" } else { "DISABLE" };
+        b.sql(format!("ALTER TABLE {} {kw} ROW LEVEL SECURITY", qn(table)));
+        b.details.push(format!("row level security: {} → {e}", !e));
+        b.hazard(
+            HazardKind::AuthorizationChange,
+            if *e {
+                "rows become visible only through policies (the owner is exempt \
+                 unless forced)"
+                    .into()
+            } else {
+                "policies stop applying: every row is visible to roles with table \
+                 privileges"
+                    .into()
+            },
+        );
+        verbs.push(if *e { "enable" } else { "disable" });
+    }
+    if let Some(f) = force {
+        let kw = if *f { "FORCE" } else { "NO FORCE" };
+        b.sql(format!("ALTER TABLE {} {kw} ROW LEVEL SECURITY", qn(table)));
+        b.details
+            .push(format!("force row level security: {} → {f}", !f));
+        b.hazard(
+            HazardKind::AuthorizationChange,
+            if *f {
+                "policies apply to the table owner too".into()
+            } else {
+                "the table owner bypasses the policies".into()
+            },
+        );
+        verbs.push(if *f { "force" } else { "unforce" });
+    }
+    b.requires.push(Key::Relation(table.clone()));
+    b.finish(
+        phase::COLUMN,
+        Action::Alter,
+        table_ref(table),
+        format!(
+            "{} row level security on table {table}",
+            verbs.join(" and ")
+        ),
+    )
+}
+
+pub(super) fn attach_partition(table: &QualifiedName, parent: &QualifiedName, bound: &str) -> Node {
+    let mut b = Builder::default();
+    b.sql(format!(
+        "ALTER TABLE {} ATTACH PARTITION {} {bound}",
+        qn(parent),
+        qn(table)
+    ));
+    b.details.push(format!("bound: {bound}"));
+    b.hazard(
+        HazardKind::ValidatesData,
+        "scans the partition to check its rows fit the bound (and the default \
+         partition, if any, for rows that now belong here)"
+            .into(),
+    );
+    b.requires
+        .extend([Key::Relation(parent.clone()), Key::Relation(table.clone())]);
+    b.finish(
+        phase::COLUMN,
+        Action::Alter,
+        table_ref(table),
+        format!("attach partition {table} to {parent}"),
+    )
+}
+
+pub(super) fn detach_partition(table: &QualifiedName, parent: &QualifiedName) -> Node {
+    let mut b = Builder::default();
+    b.sql(format!(
+        "ALTER TABLE {} DETACH PARTITION {}",
+        qn(parent),
+        qn(table)
+    ));
+    b.details.push(format!(
+        "its rows stay in {table} but are no longer seen through {parent}"
+    ));
+    b.requires
+        .extend([Key::Relation(parent.clone()), Key::Relation(table.clone())]);
+    b.finish(
+        phase::COLUMN,
+        Action::Alter,
+        table_ref(table),
+        format!("detach partition {table} from {parent}"),
+    )
+}

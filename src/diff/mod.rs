@@ -204,43 +204,66 @@ pub fn diff(desired: &Catalog, live: &Catalog, options: &DiffOptions) -> Result<
     let db_name = live_db.name.clone().unwrap_or_default();
     let server_version = live.server.as_ref().map_or(150000, |s| s.version_num);
     let desired = &*version::fit(desired, server_version)?;
+    let translated = tables::translated_tables(desired, live);
+    let live_names = tables::renamed_tables(desired, live);
     let mut cx = Cx {
         desired,
         live,
+        options,
         db_name,
         server_version,
+        current_user: live.server.as_ref().map(|s| s.current_user.as_str()),
+        translated: &translated,
+        live_names: &live_names,
         out: Diff::default(),
     };
     cx.database(live_db)?;
     cx.roles()?;
-    cx.owned_roles(options)?;
+    cx.owned_roles()?;
     cx.schemas();
-    cx.owned_schemas(options)?;
-    cx.objects(options);
+    cx.owned_schemas()?;
+    cx.objects();
     cx.default_privileges();
-    let mut out = cx.out;
-    tables::diff(desired, live, options, &mut out);
-    Ok(out)
+    cx.extensions();
+    cx.enums();
+    cx.domains();
+    cx.sequences();
+    cx.tables();
+    cx.undeclared();
+    cx.unmanaged();
+    Ok(cx.out)
 }
 
+/// The walker: both catalogs, what is derived from them once, and the result so far.
+/// Its methods live in the file of the object kind they diff.
 struct Cx<'a> {
     desired: &'a Catalog,
     live: &'a Catalog,
+    options: &'a DiffOptions,
     db_name: String,
     server_version: i32,
+    current_user: Option<&'a str>,
+    /// Live tables rewritten for the declared renames (`translated_tables`), by live name.
+    translated: &'a BTreeMap<QualifiedName, Table>,
+    /// Live name of each renamed table, by its declared name.
+    live_names: &'a BTreeMap<QualifiedName, QualifiedName>,
     out: Diff,
 }
 
-impl Cx<'_> {
+impl<'a> Cx<'a> {
     fn push(&mut self, change: Change) {
         self.out.changes.push(change);
     }
 
-    fn note(&mut self, kind: NoteKind, object: ObjectRef, message: String) {
+    fn push_table(&mut self, change: tables::TableChange) {
+        self.out.changes.push(Change::Table(Box::new(change)));
+    }
+
+    fn note(&mut self, kind: NoteKind, object: ObjectRef, message: impl Into<String>) {
         self.out.notes.push(Note {
             kind,
             object,
-            message,
+            message: message.into(),
         });
     }
 
@@ -259,7 +282,7 @@ impl Cx<'_> {
         let object = ObjectRef::Database {
             name: self.db_name.clone(),
         };
-        self.comment(&object, &want.comment, &live_db.comment);
+        self.comment(object.clone(), &want.comment, &live_db.comment);
         let owner = live_db.owner.as_deref();
         self.acl(
             ObjectKind::Database,
@@ -293,7 +316,7 @@ impl Cx<'_> {
                         name: name.clone(),
                         attributes: want.attributes.clone(),
                     });
-                    self.comment(&ObjectRef::role(name), &want.comment, &None);
+                    self.comment(ObjectRef::role(name), &want.comment, &None);
                 }
                 Some(have) => {
                     if want.attributes != have.attributes {
@@ -303,7 +326,7 @@ impl Cx<'_> {
                             to: want.attributes.clone(),
                         });
                     }
-                    self.comment(&ObjectRef::role(name), &want.comment, &have.comment);
+                    self.comment(ObjectRef::role(name), &want.comment, &have.comment);
                 }
             }
             self.password(want, have);
@@ -435,17 +458,17 @@ impl Cx<'_> {
         }
     }
 
-    fn comment(&mut self, object: &ObjectRef, want: &Option<String>, have: &Option<String>) {
+    fn comment(&mut self, object: ObjectRef, want: &Option<String>, have: &Option<String>) {
         if want != have {
             self.push(Change::SetComment {
-                object: object.clone(),
+                object,
                 from: have.clone(),
                 to: want.clone(),
             });
         }
     }
 
-    fn owned_roles(&mut self, options: &DiffOptions) -> Result<(), DiffError> {
+    fn owned_roles(&mut self) -> Result<(), DiffError> {
         let patterns = globs(&self.desired.scope.owned_role_patterns)?;
         if patterns.is_empty() {
             return Ok(());
@@ -462,7 +485,7 @@ impl Cx<'_> {
             {
                 continue;
             }
-            if options.prune {
+            if self.options.prune {
                 self.push(Change::DropRole {
                     name: name.clone(),
                     reassign_to: self.desired.scope.reassign_owned_to.clone(),
@@ -488,7 +511,7 @@ impl Cx<'_> {
                         name: name.clone(),
                         owner: want.owner.clone(),
                     });
-                    self.comment(&object, &want.comment, &None);
+                    self.comment(object.clone(), &want.comment, &None);
                     let owner = want.owner.as_deref();
                     self.acl(
                         ObjectKind::Schema,
@@ -508,7 +531,7 @@ impl Cx<'_> {
                             to: owner.clone(),
                         });
                     }
-                    self.comment(&object, &want.comment, &have.comment);
+                    self.comment(object.clone(), &want.comment, &have.comment);
                     // Strip whichever owner will hold the schema after the plan.
                     let owner = want.owner.as_deref().or(have.owner.as_deref());
                     self.acl(ObjectKind::Schema, &[object], &want.acl, &have.acl, owner);
@@ -517,7 +540,7 @@ impl Cx<'_> {
         }
     }
 
-    fn owned_schemas(&mut self, options: &DiffOptions) -> Result<(), DiffError> {
+    fn owned_schemas(&mut self) -> Result<(), DiffError> {
         let patterns = globs(&self.desired.scope.owned_schema_patterns)?;
         if patterns.is_empty() {
             return Ok(());
@@ -538,7 +561,7 @@ impl Cx<'_> {
                     .keys()
                     .filter(|f| &f.schema == name)
                     .count();
-            if options.prune {
+            if self.options.prune {
                 self.push(Change::DropSchema {
                     name: name.clone(),
                     contents,
@@ -556,13 +579,13 @@ impl Cx<'_> {
 
     /// ACLs of relations and functions inside managed schemas: the schema's object grants
     /// plus per-object grants are the whole truth.
-    fn objects(&mut self, options: &DiffOptions) {
+    fn objects(&mut self) {
         let empty = Acl::default();
         // (kind, schema, desired acl, live acl, owner) → objects, so identical changes on
         // many objects become one statement.
         let mut groups: BTreeMap<AclGroup, Vec<ObjectRef>> = BTreeMap::new();
         // Relations the relational layer renames, creates or drops: it owns their grants.
-        let handled = tables::relations_with_own_grants(self.desired, self.live, options);
+        let handled = tables::relations_with_own_grants(self.desired, self.live, self.options);
         for (name, have) in &self.live.relations {
             let Some(schema) = self.desired.schemas.get(&name.schema) else {
                 continue;
@@ -626,7 +649,7 @@ impl Cx<'_> {
         }
         for (name, d) in &self.desired.relations {
             if !self.live.relations.contains_key(name) && !handled.contains(name) {
-                let message = "grants declared on an object that does not exist; skipped".into();
+                let message = "grants declared on an object that does not exist; skipped";
                 let object = ObjectRef::Relation {
                     kind: d.kind,
                     name: name.clone(),
@@ -636,7 +659,7 @@ impl Cx<'_> {
         }
         for id in self.desired.functions.keys() {
             if !self.live.functions.contains_key(id) {
-                let message = "grants declared on a function that does not exist; skipped".into();
+                let message = "grants declared on a function that does not exist; skipped";
                 let object = ObjectRef::Function { id: id.clone() };
                 self.note(NoteKind::Skipped, object, message);
             }

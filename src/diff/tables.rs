@@ -21,7 +21,7 @@
 //! - a renamed object (`renamed_from`, when the old name exists and the new does not) is
 //!   renamed in place, then compared like any other.
 
-use super::{Change, Diff, DiffOptions, Note, NoteKind, acl_grants, acl_revokes};
+use super::{Change, DiffOptions, NoteKind, acl_grants, acl_revokes};
 use crate::model::*;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -458,7 +458,10 @@ fn rename_expression(expression: &str, renames: Option<&ColumnRenames>) -> Strin
 /// in constraints, indexes, policies and generated expressions, and tables referenced by
 /// foreign keys, carry their new names (the tables themselves keep their live names).
 /// Only tables that change are returned.
-fn translated_tables(desired: &Catalog, live: &Catalog) -> BTreeMap<QualifiedName, Table> {
+pub(super) fn translated_tables(
+    desired: &Catalog,
+    live: &Catalog,
+) -> BTreeMap<QualifiedName, Table> {
     let mut tables: BTreeMap<QualifiedName, QualifiedName> = BTreeMap::new();
     let mut columns: BTreeMap<QualifiedName, ColumnRenames> = BTreeMap::new();
     for want in desired.tables.values() {
@@ -574,33 +577,19 @@ fn translated_tables(desired: &Catalog, live: &Catalog) -> BTreeMap<QualifiedNam
     out
 }
 
-/// Appends the relational changes to `out`. Pure, like the rest of the diff.
-pub(super) fn diff(desired: &Catalog, live: &Catalog, options: &DiffOptions, out: &mut Diff) {
-    let translated = translated_tables(desired, live);
-    let live_names: BTreeMap<QualifiedName, QualifiedName> = desired
+/// Live name of each renamed table, by its declared name.
+pub(super) fn renamed_tables(
+    desired: &Catalog,
+    live: &Catalog,
+) -> BTreeMap<QualifiedName, QualifiedName> {
+    desired
         .tables
         .values()
         .filter_map(|t| match find_live(t, desired, live) {
             Found::Renamed(h) => Some((t.name.clone(), h.name.clone())),
             _ => None,
         })
-        .collect();
-    let mut cx = Cx {
-        desired,
-        live,
-        translated: &translated,
-        live_names: &live_names,
-        options,
-        current_user: live.server.as_ref().map(|s| s.current_user.as_str()),
-        out,
-    };
-    cx.extensions();
-    cx.enums();
-    cx.domains();
-    cx.sequences();
-    cx.tables();
-    cx.undeclared();
-    cx.unmanaged();
+        .collect()
 }
 
 /// Live and desired relation names whose grants this module plans (created, renamed
@@ -860,19 +849,7 @@ fn policy_roles(p: &Policy) -> Vec<String> {
     }
 }
 
-struct Cx<'a> {
-    desired: &'a Catalog,
-    live: &'a Catalog,
-    /// Live tables rewritten for the declared renames (`translated_tables`), by live name.
-    translated: &'a BTreeMap<QualifiedName, Table>,
-    /// Live name of each renamed table, by its declared name.
-    live_names: &'a BTreeMap<QualifiedName, QualifiedName>,
-    options: &'a DiffOptions,
-    current_user: Option<&'a str>,
-    out: &'a mut Diff,
-}
-
-impl<'a> Cx<'a> {
+impl<'a> super::Cx<'a> {
     /// A live table as it reads after the declared renames.
     fn live_table(&self, live_name: &QualifiedName) -> Option<&'a Table> {
         self.translated
@@ -892,28 +869,6 @@ impl<'a> Cx<'a> {
         };
         let live_name = self.live_names.get(references).unwrap_or(references);
         key_for(self.live_table(live_name)?, referenced_columns)
-    }
-
-    fn push(&mut self, change: TableChange) {
-        self.out.changes.push(Change::Table(Box::new(change)));
-    }
-
-    fn note(&mut self, kind: NoteKind, object: ObjectRef, message: impl Into<String>) {
-        self.out.notes.push(Note {
-            kind,
-            object,
-            message: message.into(),
-        });
-    }
-
-    fn comment(&mut self, object: ObjectRef, want: &Option<String>, have: &Option<String>) {
-        if want != have {
-            self.out.changes.push(Change::SetComment {
-                object,
-                from: have.clone(),
-                to: want.clone(),
-            });
-        }
     }
 
     fn owner(&mut self, object: ObjectRef, want: Option<&String>, have: Option<&String>) {
@@ -976,7 +931,7 @@ impl<'a> Cx<'a> {
             }
         }
         for ((grantee, with_grant_option, privileges), columns) in grants {
-            self.push(TableChange::GrantColumns {
+            self.push_table(TableChange::GrantColumns {
                 table: table.clone(),
                 columns,
                 grantee,
@@ -985,7 +940,7 @@ impl<'a> Cx<'a> {
             });
         }
         for ((grantee, grant_option_only, privileges), columns) in revokes {
-            self.push(TableChange::RevokeColumns {
+            self.push_table(TableChange::RevokeColumns {
                 table: table.clone(),
                 columns,
                 grantee,
@@ -997,11 +952,11 @@ impl<'a> Cx<'a> {
 
     // ---------------------------------------------------------------------------------
 
-    fn extensions(&mut self) {
+    pub(super) fn extensions(&mut self) {
         let desired = self.desired;
         for (name, want) in &desired.extensions {
             match self.live.extensions.get(name) {
-                None => self.push(TableChange::CreateExtension {
+                None => self.push_table(TableChange::CreateExtension {
                     name: name.clone(),
                     schema: want.schema.clone(),
                     version: want.version.clone(),
@@ -1010,7 +965,7 @@ impl<'a> Cx<'a> {
                     if let Some(to) = &want.schema
                         && have.schema.as_ref() != Some(to)
                     {
-                        self.push(TableChange::SetExtensionSchema {
+                        self.push_table(TableChange::SetExtensionSchema {
                             name: name.clone(),
                             from: have.schema.clone(),
                             to: to.clone(),
@@ -1019,7 +974,7 @@ impl<'a> Cx<'a> {
                     if let Some(to) = &want.version
                         && have.version.as_ref() != Some(to)
                     {
-                        self.push(TableChange::UpdateExtension {
+                        self.push_table(TableChange::UpdateExtension {
                             name: name.clone(),
                             from: have.version.clone(),
                             to: to.clone(),
@@ -1030,7 +985,7 @@ impl<'a> Cx<'a> {
         }
     }
 
-    fn enums(&mut self) {
+    pub(super) fn enums(&mut self) {
         let desired = self.desired;
         for (name, want) in &desired.enums {
             if !self.desired.schemas.contains_key(&name.schema) {
@@ -1041,7 +996,7 @@ impl<'a> Cx<'a> {
                 name: name.clone(),
             };
             let Some(have) = self.live.enums.get(name) else {
-                self.push(TableChange::CreateEnum {
+                self.push_table(TableChange::CreateEnum {
                     enum_type: want.clone(),
                 });
                 continue;
@@ -1049,7 +1004,7 @@ impl<'a> Cx<'a> {
             match enum_additions(&have.values, &want.values) {
                 Some(additions) => {
                     for (value, position) in additions {
-                        self.push(TableChange::AddEnumValue {
+                        self.push_table(TableChange::AddEnumValue {
                             name: name.clone(),
                             value,
                             position,
@@ -1072,7 +1027,7 @@ impl<'a> Cx<'a> {
         }
     }
 
-    fn domains(&mut self) {
+    pub(super) fn domains(&mut self) {
         let desired = self.desired;
         for (name, want) in &desired.domains {
             if !self.desired.schemas.contains_key(&name.schema) {
@@ -1083,7 +1038,7 @@ impl<'a> Cx<'a> {
                 name: name.clone(),
             };
             let Some(have) = self.live.domains.get(name) else {
-                self.push(TableChange::CreateDomain {
+                self.push_table(TableChange::CreateDomain {
                     domain: want.clone(),
                 });
                 continue;
@@ -1103,21 +1058,21 @@ impl<'a> Cx<'a> {
                 );
             }
             if want.default != have.default {
-                self.push(TableChange::SetDomainDefault {
+                self.push_table(TableChange::SetDomainDefault {
                     name: name.clone(),
                     from: have.default.clone(),
                     to: want.default.clone(),
                 });
             }
             if want.not_null != have.not_null {
-                self.push(TableChange::SetDomainNotNull {
+                self.push_table(TableChange::SetDomainNotNull {
                     name: name.clone(),
                     not_null: want.not_null,
                 });
             }
             for (check, expr) in &have.checks {
                 if want.checks.get(check) != Some(expr) {
-                    self.push(TableChange::DropDomainCheck {
+                    self.push_table(TableChange::DropDomainCheck {
                         name: name.clone(),
                         check: check.clone(),
                     });
@@ -1125,12 +1080,12 @@ impl<'a> Cx<'a> {
             }
             for (check, expr) in &want.checks {
                 if have.checks.get(check) != Some(expr) {
-                    self.push(TableChange::AddDomainCheck {
+                    self.push_table(TableChange::AddDomainCheck {
                         name: name.clone(),
                         check: check.clone(),
                         expression: expr.clone(),
                     });
-                    self.push(TableChange::ValidateDomainCheck {
+                    self.push_table(TableChange::ValidateDomainCheck {
                         name: name.clone(),
                         check: check.clone(),
                     });
@@ -1141,7 +1096,7 @@ impl<'a> Cx<'a> {
         }
     }
 
-    fn sequences(&mut self) {
+    pub(super) fn sequences(&mut self) {
         let desired = self.desired;
         for (name, want) in &desired.sequences {
             if !self.desired.schemas.contains_key(&name.schema) {
@@ -1161,9 +1116,9 @@ impl<'a> Cx<'a> {
                 let mut sequence = want.clone();
                 sequence.owner = want_owner.cloned();
                 sequence.owned_by = None;
-                self.push(TableChange::CreateSequence { sequence });
+                self.push_table(TableChange::CreateSequence { sequence });
                 if want.owned_by.is_some() {
-                    self.push(TableChange::SetSequenceOwnedBy {
+                    self.push_table(TableChange::SetSequenceOwnedBy {
                         name: name.clone(),
                         from: None,
                         to: want.owned_by.clone(),
@@ -1178,7 +1133,7 @@ impl<'a> Cx<'a> {
                 || effective_sequence(&want.options, &want.data_type)
                     != effective_sequence(&have.options, &have.data_type)
             {
-                self.push(TableChange::AlterSequence {
+                self.push_table(TableChange::AlterSequence {
                     name: name.clone(),
                     from_type: have.data_type.clone(),
                     to_type: want.data_type.clone(),
@@ -1187,7 +1142,7 @@ impl<'a> Cx<'a> {
                 });
             }
             if want.owned_by != have.owned_by {
-                self.push(TableChange::SetSequenceOwnedBy {
+                self.push_table(TableChange::SetSequenceOwnedBy {
                     name: name.clone(),
                     from: have.owned_by.clone(),
                     to: want.owned_by.clone(),
@@ -1204,7 +1159,7 @@ impl<'a> Cx<'a> {
 
     // ---------------------------------------------------------------------------------
 
-    fn tables(&mut self) {
+    pub(super) fn tables(&mut self) {
         let desired = self.desired;
         let recreate_fks = self.foreign_keys_to_recreate();
         for (name, want) in &desired.tables {
@@ -1226,7 +1181,7 @@ impl<'a> Cx<'a> {
                     self.alter_table(want, have, &recreate_fks);
                 }
                 Found::Renamed(have) => {
-                    self.push(TableChange::RenameTable {
+                    self.push_table(TableChange::RenameTable {
                         from: have.name.clone(),
                         to: name.name.clone(),
                     });
@@ -1265,14 +1220,14 @@ impl<'a> Cx<'a> {
             .filter(|c| c.identity.is_some())
             .map(|c| (c.name.clone(), identity_sequence_name(name, &c.name)))
             .collect();
-        self.push(TableChange::CreateTable {
+        self.push_table(TableChange::CreateTable {
             table: Box::new(table),
             owner: owner.clone(),
             identity_sequences: identity_sequences.clone(),
         });
         for fk in foreign_keys {
             let referenced_key = self.referenced_key(&fk);
-            self.push(TableChange::AddConstraint {
+            self.push_table(TableChange::AddConstraint {
                 table: name.clone(),
                 constraint: fk,
                 not_valid: false,
@@ -1282,7 +1237,7 @@ impl<'a> Cx<'a> {
             });
         }
         for index in indexes.into_values() {
-            self.push(TableChange::CreateIndex {
+            self.push_table(TableChange::CreateIndex {
                 table: name.clone(),
                 index,
                 concurrently: false,
@@ -1290,7 +1245,7 @@ impl<'a> Cx<'a> {
             });
         }
         for policy in policies.into_values() {
-            self.push(TableChange::CreatePolicy {
+            self.push_table(TableChange::CreatePolicy {
                 table: name.clone(),
                 policy,
             });
@@ -1325,7 +1280,7 @@ impl<'a> Cx<'a> {
         let name = &want.name;
         let renamed = have.name != want.name;
         if want.unlogged != have.unlogged {
-            self.push(TableChange::SetLogged {
+            self.push_table(TableChange::SetLogged {
                 table: name.clone(),
                 unlogged: want.unlogged,
             });
@@ -1344,13 +1299,13 @@ impl<'a> Cx<'a> {
         }
         if want.partition_of != have.partition_of {
             if let Some(h) = &have.partition_of {
-                self.push(TableChange::DetachPartition {
+                self.push_table(TableChange::DetachPartition {
                     table: name.clone(),
                     parent: h.parent.clone(),
                 });
             }
             if let Some(w) = &want.partition_of {
-                self.push(TableChange::AttachPartition {
+                self.push_table(TableChange::AttachPartition {
                     table: name.clone(),
                     parent: w.parent.clone(),
                     bound: w.bound.clone(),
@@ -1366,7 +1321,7 @@ impl<'a> Cx<'a> {
         let force = (want.force_row_level_security != have.force_row_level_security)
             .then_some(want.force_row_level_security);
         if enable.is_some() || force.is_some() {
-            self.push(TableChange::SetRowSecurity {
+            self.push_table(TableChange::SetRowSecurity {
                 table: name.clone(),
                 enable,
                 force,
@@ -1433,7 +1388,7 @@ impl<'a> Cx<'a> {
             match column_match(want_t, have_t, want) {
                 Some(have) => {
                     if have.name != want.name {
-                        self.push(TableChange::RenameColumn {
+                        self.push_table(TableChange::RenameColumn {
                             table: t.clone(),
                             from: have.name.clone(),
                             to: want.name.clone(),
@@ -1450,7 +1405,7 @@ impl<'a> Cx<'a> {
             // Inherited from the parent: only what a partition may set itself.
             for (want, have) in pairs {
                 if want.default != have.default {
-                    self.push(TableChange::SetColumnDefault {
+                    self.push_table(TableChange::SetColumnDefault {
                         table: t.clone(),
                         column: want.name.clone(),
                         from: have.default.clone(),
@@ -1468,7 +1423,7 @@ impl<'a> Cx<'a> {
         // Generated → ordinary first: it keeps the values and frees the columns it used.
         for (want, have) in &pairs {
             if want.generated.is_none() && have.generated.is_some() {
-                self.push(TableChange::DropExpression {
+                self.push_table(TableChange::DropExpression {
                     table: t.clone(),
                     column: want.name.clone(),
                 });
@@ -1532,7 +1487,7 @@ impl<'a> Cx<'a> {
             .collect();
         if type_changes.is_empty() {
             for r in recreated {
-                self.push(TableChange::RecreateColumn {
+                self.push_table(TableChange::RecreateColumn {
                     table: t.clone(),
                     column: r.column,
                     from_generated: r.from_generated,
@@ -1540,7 +1495,7 @@ impl<'a> Cx<'a> {
                 });
             }
         } else {
-            self.push(TableChange::AlterColumnTypes {
+            self.push_table(TableChange::AlterColumnTypes {
                 table: t.clone(),
                 columns: type_changes.clone(),
                 recreate_generated: recreated,
@@ -1553,7 +1508,7 @@ impl<'a> Cx<'a> {
                 .identity
                 .as_ref()
                 .map(|_| identity_sequence_name(t, &want.name));
-            self.push(TableChange::AddColumn {
+            self.push_table(TableChange::AddColumn {
                 table: t.clone(),
                 column: want.clone(),
                 identity_sequence: identity_sequence.clone(),
@@ -1572,13 +1527,13 @@ impl<'a> Cx<'a> {
                 continue;
             }
             if have.identity.is_some() && want.identity.is_none() {
-                self.push(TableChange::DropIdentity {
+                self.push_table(TableChange::DropIdentity {
                     table: t.clone(),
                     column: want.name.clone(),
                 });
             }
             if !retyped_names.contains(want.name.as_str()) && want.default != have.default {
-                self.push(TableChange::SetColumnDefault {
+                self.push_table(TableChange::SetColumnDefault {
                     table: t.clone(),
                     column: want.name.clone(),
                     from: have.default.clone(),
@@ -1589,7 +1544,7 @@ impl<'a> Cx<'a> {
             let want_not_null = declared_not_null || want_pk.contains(&want.name);
             // Only a new primary key wants it: ADD PRIMARY KEY sets it itself.
             if declared_not_null && !have.not_null {
-                self.push(TableChange::SetNotNull {
+                self.push_table(TableChange::SetNotNull {
                     table: t.clone(),
                     column: want.name.clone(),
                     partitioned: want_t.partition_by.is_some(),
@@ -1605,7 +1560,7 @@ impl<'a> Cx<'a> {
                     .not_null_name
                     .clone()
                     .unwrap_or_else(|| format!("{}_{}_not_null", have_t.name.name, have.name));
-                self.push(TableChange::RenameNotNull {
+                self.push_table(TableChange::RenameNotNull {
                     table: t.clone(),
                     column: want.name.clone(),
                     from,
@@ -1615,7 +1570,7 @@ impl<'a> Cx<'a> {
             match (&want.identity, &have.identity) {
                 (Some(w), None) => {
                     let sequence = identity_sequence_name(t, &want.name);
-                    self.push(TableChange::AddIdentity {
+                    self.push_table(TableChange::AddIdentity {
                         table: t.clone(),
                         column: want.name.clone(),
                         type_name: want.type_name.clone(),
@@ -1629,7 +1584,7 @@ impl<'a> Cx<'a> {
                         || effective_sequence(&w.options, &want.type_name)
                             != effective_sequence(&h.options, &want.type_name) =>
                 {
-                    self.push(TableChange::AlterIdentity {
+                    self.push_table(TableChange::AlterIdentity {
                         table: t.clone(),
                         column: want.name.clone(),
                         type_name: want.type_name.clone(),
@@ -1643,7 +1598,7 @@ impl<'a> Cx<'a> {
                 if live_pk_cols.contains(&have.name) && !live_pk_kept {
                     drop_with_pk.push(have.name.clone());
                 } else {
-                    self.push(TableChange::DropNotNull {
+                    self.push_table(TableChange::DropNotNull {
                         table: t.clone(),
                         column: want.name.clone(),
                     });
@@ -1655,7 +1610,7 @@ impl<'a> Cx<'a> {
         let matched: BTreeSet<&str> = pairs.iter().map(|(_, h)| h.name.as_str()).collect();
         for have in &have_t.columns {
             if !matched.contains(have.name.as_str()) {
-                self.push(TableChange::DropColumn {
+                self.push_table(TableChange::DropColumn {
                     table: t.clone(),
                     column: have.clone(),
                 });
@@ -1798,7 +1753,7 @@ impl<'a> Cx<'a> {
                 c.kind,
                 ConstraintKind::ForeignKey { .. } | ConstraintKind::Check { .. }
             );
-        self.push(TableChange::AddConstraint {
+        self.push_table(TableChange::AddConstraint {
             table: want_t.name.clone(),
             constraint: c.clone(),
             not_valid,
@@ -1807,7 +1762,7 @@ impl<'a> Cx<'a> {
             reason,
         });
         if not_valid {
-            self.push(TableChange::ValidateConstraint {
+            self.push_table(TableChange::ValidateConstraint {
                 table: want_t.name.clone(),
                 constraint: c.clone(),
             });
@@ -1855,7 +1810,7 @@ impl<'a> Cx<'a> {
             };
             if let Some(reason) = reason {
                 let is_pk = matches!(have.kind, ConstraintKind::PrimaryKey { .. });
-                self.push(TableChange::DropConstraint {
+                self.push_table(TableChange::DropConstraint {
                     table: t.clone(),
                     constraint: have.clone(),
                     drop_not_null: if is_pk {
@@ -1870,7 +1825,7 @@ impl<'a> Cx<'a> {
                 continue;
             }
             if have.name != want.name {
-                self.push(TableChange::RenameConstraint {
+                self.push_table(TableChange::RenameConstraint {
                     table: t.clone(),
                     from: have.name.clone(),
                     to: want.name.clone(),
@@ -1878,7 +1833,7 @@ impl<'a> Cx<'a> {
             }
             // Added NOT VALID and never validated: existing rows were never checked.
             if want.validated && !have.validated {
-                self.push(TableChange::ValidateConstraint {
+                self.push_table(TableChange::ValidateConstraint {
                     table: t.clone(),
                     constraint: want.clone(),
                 });
@@ -1891,7 +1846,7 @@ impl<'a> Cx<'a> {
                 continue;
             }
             let is_pk = matches!(have.kind, ConstraintKind::PrimaryKey { .. });
-            self.push(TableChange::DropConstraint {
+            self.push_table(TableChange::DropConstraint {
                 table: t.clone(),
                 constraint: have.clone(),
                 drop_not_null: if is_pk {
@@ -1922,7 +1877,7 @@ impl<'a> Cx<'a> {
                 have_t.indexes.get(old)
             });
             let Some(have) = have else {
-                self.push(TableChange::CreateIndex {
+                self.push_table(TableChange::CreateIndex {
                     table: t.clone(),
                     index: want.clone(),
                     concurrently: want.concurrently,
@@ -1932,7 +1887,7 @@ impl<'a> Cx<'a> {
             };
             matched.insert(have.name.as_str());
             if gone(have) {
-                self.push(TableChange::CreateIndex {
+                self.push_table(TableChange::CreateIndex {
                     table: t.clone(),
                     index: want.clone(),
                     concurrently: want.concurrently,
@@ -1943,11 +1898,11 @@ impl<'a> Cx<'a> {
             // An invalid index (an interrupted concurrent build) is never used by the
             // planner: drop it and build it again.
             if !index_def_eq(want, have) || !have.valid {
-                self.push(TableChange::DropIndex {
+                self.push_table(TableChange::DropIndex {
                     table: t.clone(),
                     index: have.clone(),
                 });
-                self.push(TableChange::CreateIndex {
+                self.push_table(TableChange::CreateIndex {
                     table: t.clone(),
                     index: want.clone(),
                     concurrently: want.concurrently,
@@ -1956,14 +1911,14 @@ impl<'a> Cx<'a> {
                 continue;
             }
             if have.name != want.name {
-                self.push(TableChange::RenameIndex {
+                self.push_table(TableChange::RenameIndex {
                     table: t.clone(),
                     from: have.name.clone(),
                     to: want.name.clone(),
                 });
             }
             if want.with != have.with {
-                self.push(TableChange::SetIndexStorage {
+                self.push_table(TableChange::SetIndexStorage {
                     table: t.clone(),
                     index: want.name.clone(),
                     from: have.with.clone(),
@@ -1975,7 +1930,7 @@ impl<'a> Cx<'a> {
         }
         for have in have_t.indexes.values() {
             if !matched.contains(have.name.as_str()) && !gone(have) {
-                self.push(TableChange::DropIndex {
+                self.push_table(TableChange::DropIndex {
                     table: t.clone(),
                     index: have.clone(),
                 });
@@ -1991,7 +1946,7 @@ impl<'a> Cx<'a> {
                 .get(name)
                 .is_some_and(|w| !policy_alterable(have, w));
             if !want_t.policies.contains_key(name) || replaced {
-                self.push(TableChange::DropPolicy {
+                self.push_table(TableChange::DropPolicy {
                     table: t.clone(),
                     policy: have.clone(),
                 });
@@ -2004,14 +1959,14 @@ impl<'a> Cx<'a> {
                         || have.using != want.using
                         || have.with_check != want.with_check
                     {
-                        self.push(TableChange::AlterPolicy {
+                        self.push_table(TableChange::AlterPolicy {
                             table: t.clone(),
                             from: have.clone(),
                             to: want.clone(),
                         });
                     }
                 }
-                _ => self.push(TableChange::CreatePolicy {
+                _ => self.push_table(TableChange::CreatePolicy {
                     table: t.clone(),
                     policy: want.clone(),
                 }),
@@ -2023,7 +1978,7 @@ impl<'a> Cx<'a> {
 
     /// Undeclared tables, sequences, enums and domains in schemas whose tables are
     /// managed: reported, or dropped with `--prune`.
-    fn undeclared(&mut self) {
+    pub(super) fn undeclared(&mut self) {
         let tables: Vec<&Table> = undeclared_tables(self.desired, self.live).collect();
         let pruned: BTreeSet<&QualifiedName> = tables.iter().map(|t| &t.name).collect();
         for t in &tables {
@@ -2047,7 +2002,7 @@ impl<'a> Cx<'a> {
                     && references != &t.name
                     && pruned.contains(references)
                 {
-                    self.push(TableChange::DropConstraint {
+                    self.push_table(TableChange::DropConstraint {
                         table: t.name.clone(),
                         constraint: c.clone(),
                         drop_not_null: Vec::new(),
@@ -2056,7 +2011,7 @@ impl<'a> Cx<'a> {
                     });
                 }
             }
-            self.push(TableChange::DropTable {
+            self.push_table(TableChange::DropTable {
                 table: Box::new((*t).clone()),
             });
         }
@@ -2065,7 +2020,7 @@ impl<'a> Cx<'a> {
             .collect();
         for name in sequences {
             if self.options.prune {
-                self.push(TableChange::DropSequence { name });
+                self.push_table(TableChange::DropSequence { name });
             } else {
                 let object = ObjectRef::Relation {
                     kind: RelationKind::Sequence,
@@ -2097,7 +2052,7 @@ impl<'a> Cx<'a> {
         }
         for (name, kind) in types {
             if self.options.prune {
-                self.push(TableChange::DropType { name, kind });
+                self.push_table(TableChange::DropType { name, kind });
             } else {
                 let what = match kind {
                     TypeKind::Enum => "enum",
@@ -2113,7 +2068,7 @@ impl<'a> Cx<'a> {
     }
 
     /// Objects pgrecon does not manage, in declared schemas.
-    fn unmanaged(&mut self) {
+    pub(super) fn unmanaged(&mut self) {
         let live = self.live;
         for u in &live.unmanaged {
             if !self.desired.schemas.contains_key(&u.schema) {

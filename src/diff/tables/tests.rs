@@ -1,5 +1,5 @@
 use super::*;
-use crate::diff::{Change, DiffOptions};
+use crate::diff::{Change, Diff, DiffOptions};
 use crate::model::testing::live_base;
 use crate::plan::{self, Plan};
 

@@ -1,5 +1,7 @@
 use super::*;
-use crate::diff::{Change, Diff, DiffOptions};
+use crate::diff::rename::{ColumnRenames, rename_expression};
+use crate::diff::shared::mentions;
+use crate::diff::{Change, Diff, DiffOptions, NoteKind};
 use crate::model::testing::live_base;
 use crate::plan::{self, Plan};
 

@@ -357,6 +357,3 @@ pub struct RecreatedColumn {
     /// The live column is a virtual generated column.
     pub from_virtual: bool,
 }
-
-#[cfg(test)]
-mod tests;

@@ -228,6 +228,24 @@ pub fn diff(desired: &Catalog, live: &Catalog, options: &DiffOptions) -> Result<
     let db_name = live_db.name.clone().unwrap_or_default();
     let server_version = live.server.as_ref().map_or(150000, |s| s.version_num);
     let desired = &*version::fit(desired, server_version)?;
+    // Every field named, so a field added to `Catalog` does not build until the diff
+    // decides what to do with it (both sides are a `Catalog`: one pattern covers both).
+    let Catalog {
+        database: _,           // database.rs
+        roles: _,              // role.rs, membership.rs, parameter.rs
+        schemas: _,            // schema.rs; and the scope of every kind below
+        relations: _,          // acl.rs, table.rs, sequence.rs: grants and owners
+        functions: _,          // acl.rs: grants on functions
+        tables: _,             // table.rs, column.rs, constraint.rs, index.rs, policy.rs
+        sequences: _,          // sequence.rs
+        enums: _,              // enum_type.rs
+        domains: _,            // domain.rs
+        extensions: _,         // extension.rs
+        unmanaged: _,          // undeclared.rs (live side)
+        default_privileges: _, // acl.rs
+        scope: _,              // role.rs, schema.rs: owned patterns
+        server: _,             // live side: version (version.rs) and current user
+    } = desired;
     let translated = rename::translated_tables(desired, live);
     let live_names = rename::renamed_tables(desired, live);
     let mut cx = Cx {

@@ -11,8 +11,9 @@ use super::{Cx, DiffOptions, NoteKind};
 use crate::model::*;
 use std::collections::BTreeSet;
 
-/// Live and desired relation names whose grants this module plans (created, renamed
-/// or pruned here), so that `objects()` neither grants on them nor calls them missing.
+/// Live and desired relation names whose grants the relational kinds plan (created,
+/// renamed or pruned there), so that `objects()` neither grants on them nor calls them
+/// missing.
 pub(super) fn relations_with_own_grants(
     desired: &Catalog,
     live: &Catalog,

@@ -9,6 +9,7 @@ pub mod canon;
 pub mod checks;
 pub mod config;
 pub mod conn;
+pub mod db_error;
 pub mod diff;
 pub mod drift;
 pub mod embedded;

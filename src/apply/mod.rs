@@ -8,7 +8,9 @@
 pub mod locks;
 
 use crate::approval::{Policy, Unapproved};
+// Re-exported: `apply::db_message` was its home before `db_error`.
 use crate::checks::{self, Check, CheckFailure, Phase};
+pub use crate::db_error::db_message;
 use crate::diff::{self, DiffOptions, password};
 use crate::introspect::IntrospectError;
 use crate::model::{Catalog, Password, PasswordSource, QualifiedName};
@@ -315,28 +317,6 @@ impl ApplyError {
                 | ApplyError::AuditTable { .. }
                 | ApplyError::LockBudget { .. }
         )
-    }
-}
-
-/// The server's message, DETAIL, HINT and SQLSTATE, never the statement text (it may
-/// hold a verifier). DETAIL and HINT often carry the actual reason ("Key columns … are
-/// of incompatible types") and what to do, so they are passed on.
-pub fn db_message(e: &tokio_postgres::Error) -> String {
-    match e.as_db_error() {
-        Some(db) => {
-            let mut out = db.message().to_string();
-            if let Some(detail) = db.detail() {
-                out.push_str("; detail: ");
-                out.push_str(detail.trim_end_matches('.'));
-            }
-            if let Some(hint) = db.hint() {
-                out.push_str("; hint: ");
-                out.push_str(hint.trim_end_matches('.'));
-            }
-            out.push_str(&format!(" (SQLSTATE {})", db.code().code()));
-            out
-        }
-        None => e.to_string(),
     }
 }
 

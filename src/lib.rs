@@ -17,6 +17,7 @@ pub mod import;
 pub mod introspect;
 pub mod logging;
 pub mod model;
+pub mod pipeline;
 pub mod plan;
 pub mod reconcile;
 pub mod render;

@@ -14,12 +14,13 @@ pub use crate::db_error::db_message;
 use crate::diff::{self, DiffOptions, password};
 use crate::introspect::IntrospectError;
 use crate::model::{Catalog, Password, PasswordSource, QualifiedName};
+use crate::pipeline::{self, PipelineError};
 use crate::plan::{self, Exec, HazardKind, Plan, Step};
 use crate::render::escape::text_line;
 use crate::report::{self, ApprovalRecord, RunReport, StepStatus};
 use crate::saved::fingerprint::{self, FingerprintScope};
 use crate::saved::{self, SavedPlan, Stale};
-use crate::{canon, introspect, verify};
+use crate::{canon, introspect};
 use secrecy::{ExposeSecret, SecretString};
 use std::time::{Duration, Instant};
 use tokio_postgres::error::SqlState;
@@ -283,6 +284,17 @@ fn unapproved_message(steps: &[Unapproved]) -> String {
     )
 }
 
+impl From<PipelineError> for ApplyError {
+    fn from(e: PipelineError) -> Self {
+        match e {
+            PipelineError::Introspect(e) => ApplyError::Introspect(e),
+            PipelineError::Canon(e) => ApplyError::Canon(e),
+            PipelineError::Diff(e) => ApplyError::Diff(e),
+            PipelineError::Plan(e) => ApplyError::Plan(e),
+        }
+    }
+}
+
 impl ApplyError {
     /// Whether the error is a lock timeout (SQLSTATE 55P03) inside the transaction,
     /// which a retry of the whole transaction may get past.
@@ -468,7 +480,7 @@ async fn attempt_once(
             }
         }
     }
-    let computed = plan::build(&diff::diff(desired, &live, &diff_options)?)?;
+    let computed = pipeline::replan(desired, &live, &diff_options)?;
     let plan = match input.saved {
         Some(saved) => {
             let differences = saved::step_differences(&saved.steps, &computed);
@@ -481,12 +493,7 @@ async fn attempt_once(
     };
     report.set_plan(&plan);
     hooks.on_plan(&plan);
-    let impossible: Vec<String> = plan
-        .notes
-        .iter()
-        .filter(|n| n.kind == diff::NoteKind::Error)
-        .map(|n| format!("{}: {}", n.object, n.message))
-        .collect();
+    let impossible = pipeline::impossible(&plan);
     if !impossible.is_empty() {
         txn.rollback().await?;
         return Err(ApplyError::Impossible(impossible));
@@ -497,7 +504,7 @@ async fn attempt_once(
         return Ok(ApplyOutcome::NoChanges(plan));
     }
     if !options.allow_violation {
-        let verdict = verify::verify(desired, &verify::project(desired, &live));
+        let verdict = pipeline::planned_confinement(desired, &live);
         if !verdict.ok {
             txn.rollback().await?;
             return Err(ApplyError::Violation(
@@ -600,7 +607,7 @@ async fn attempt_once(
     // Verify inside the same transaction: the plan must have left nothing to do but
     // the steps that run after it.
     let after = introspect::read_catalog(&txn).await?;
-    let left = plan::build(&diff::diff(desired, &after, &diff_options)?)?;
+    let left = pipeline::replan(desired, &after, &diff_options)?;
     let deferred: Vec<&Step> = plan.steps.iter().filter(|s| !s.transactional).collect();
     let remaining: Vec<String> = left
         .steps
@@ -652,7 +659,7 @@ async fn attempt_once(
     }
     if plan.steps.iter().any(|s| !s.transactional) {
         let live = introspect::snapshot(client).await?;
-        let left = plan::build(&diff::diff(desired, &live, &diff_options)?)?;
+        let left = pipeline::replan(desired, &live, &diff_options)?;
         report.set_fingerprints(&before, Some(&fingerprint::live(&live, &scope)));
         report.validation = Some(report::validation(
             "live after apply",

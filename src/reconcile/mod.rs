@@ -33,6 +33,7 @@ use crate::conn::{self, ConnectionSettings};
 use crate::diff::DiffOptions;
 use crate::drift::{self, Counts, DriftOptions, DriftReport};
 use crate::embedded::{EmbeddedError, EmbeddedPostgres};
+use crate::pipeline::{self, Access, EmbeddedNotice, TargetError};
 use crate::render::escape::json_text;
 use crate::report::{self, RunReport, Status};
 use crate::saved::fingerprint;
@@ -245,7 +246,19 @@ pub async fn run(args: ReconcileArgs) -> Result<u8, ReconcileError> {
         tracing::info!(addr = %local, "serving /metrics, /healthz and /readyz");
     }
     let shutdown = Shutdown::install().map_err(ReconcileError::Signals)?;
-    let (settings, embedded) = target(args.database_url.as_deref(), args.embedded).await?;
+    let access = Access::Change {
+        verb: "reconcile",
+        embedded: args.embedded,
+    };
+    let target = pipeline::target(args.database_url.as_deref(), access, &mut |notice| {
+        if let EmbeddedNotice::Starting = notice {
+            tracing::warn!(
+                "no connection configured (--database-url, DATABASE_URL or PG* variables); \
+                 reconciling an embedded throwaway PostgreSQL"
+            );
+        }
+    })
+    .await?;
 
     tracing::info!(
         mode = args.mode.as_str(),
@@ -262,8 +275,8 @@ pub async fn run(args: ReconcileArgs) -> Result<u8, ReconcileError> {
     };
     let mut r = Reconciler {
         args,
-        settings,
-        _embedded: embedded,
+        settings: target.settings,
+        _embedded: target.embedded,
         client: None,
         last_good: None,
         last_warnings: Vec::new(),
@@ -302,24 +315,13 @@ pub async fn run(args: ReconcileArgs) -> Result<u8, ReconcileError> {
     Ok(code)
 }
 
-/// Where to connect; with nothing configured and `--embedded`, an embedded throwaway
-/// server (kept for the life of the loop); with nothing configured otherwise, a refusal.
-async fn target(
-    database_url: Option<&str>,
-    embedded: bool,
-) -> Result<(ConnectionSettings, Option<EmbeddedPostgres>), ReconcileError> {
-    if let Some(settings) = conn::resolve_for_change(database_url, embedded, "reconcile")? {
-        return Ok((settings, None));
+impl From<TargetError> for ReconcileError {
+    fn from(e: TargetError) -> Self {
+        match e {
+            TargetError::Conn(e) => ReconcileError::Conn(e),
+            TargetError::Embedded(e) => ReconcileError::Embedded(e),
+        }
     }
-    tracing::warn!(
-        "no connection configured (--database-url, DATABASE_URL or PG* variables); \
-         reconciling an embedded throwaway PostgreSQL"
-    );
-    let embedded = tokio::task::spawn_blocking(EmbeddedPostgres::start)
-        .await
-        .expect("embedded start does not panic")?;
-    let settings = ConnectionSettings::from_config(embedded.config("postgres"));
-    Ok((settings, Some(embedded)))
 }
 
 /// SIGTERM / SIGINT: the first asks the loop to stop after the current run, a second
@@ -819,10 +821,7 @@ fn save_state(path: &std::path::Path, state: &AlertState) {
 
 /// Loads the desired state and resolves its secrets; the rendered diagnostics on error.
 fn load_desired(dir: &std::path::Path) -> Result<Desired, String> {
-    let mut desired = config::load_dir(dir).map_err(|e| config::render(&e))?;
-    config::resolve_secrets(&mut desired, &|var| std::env::var(var).ok())
-        .map_err(|e| config::render(&e))?;
-    Ok(desired)
+    pipeline::load(dir).map_err(|e| config::render(&e))
 }
 
 fn drift_keys(r: &DriftReport) -> Vec<String> {

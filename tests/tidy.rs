@@ -19,40 +19,31 @@ const LAYERS: &[&[&str]] = &[
     &["plan"],
     &["approval", "saved", "verify"],
     &["render", "report"],
+    &["pipeline"],
     &["apply", "import"],
-    &["drift", "pipeline"],
+    &["drift"],
     &["reconcile"],
 ];
 
 /// Imports that break the layering today, each to be removed by moving code to the
 /// layer it belongs to. (module, imported module).
 const KNOWN_EDGES: &[(&str, &str)] = &[
-    // `apply::db_message`: a database error's text, used below apply.
-    ("canon", "apply"),
-    ("checks", "apply"),
     // `diff::fit_to_server` and `NeedsNewerServer` belong below canon and diff.
     ("canon", "diff"),
-    // Old paths of `escape`, through `render`.
-    ("apply", "render"),
-    ("conn", "render"),
 ];
 
 /// Source files over the budget today, with their size then: they may not grow, and
 /// leave the list when split.
 const KNOWN_LARGE: &[(&str, usize)] = &[
-    ("apply/mod.rs", 855),
     ("canon/mod.rs", 1371),
     ("config/load.rs", 2307),
     ("config/load/tables.rs", 3055),
     ("config/raw.rs", 867),
     ("config/tests.rs", 1631),
-    ("conn.rs", 1699),
     ("embedded.rs", 845),
     ("import/tables.rs", 849),
     ("introspect/queries.rs", 891),
     ("introspect/tables.rs", 1092),
-    ("main.rs", 860),
-    ("reconcile/mod.rs", 859),
     ("verify/mod.rs", 836),
 ];
 

@@ -5,19 +5,23 @@
 //! the catalog again and diff: anything left to do rolls everything back. Only then
 //! commit. A transaction that fails on a lock timeout is retried whole, with backoff.
 
+mod error;
 pub mod locks;
 
-use crate::approval::{Policy, Unapproved};
-use crate::checks::{self, Check, CheckFailure, Phase};
-use crate::diff::{self, DiffOptions, password};
-use crate::introspect::IntrospectError;
+pub use error::{AUDIT_TABLE_HELP, ApplyError, Cleanup};
+
+use crate::approval::Policy;
+// Re-exported: `apply::db_message` was its home before `db_error`.
+use crate::checks::{self, Check, Phase};
+pub use crate::db_error::db_message;
+use crate::diff::{DiffOptions, password};
 use crate::model::{Catalog, Password, PasswordSource, QualifiedName};
-use crate::plan::{self, Exec, HazardKind, Plan, Step};
-use crate::render::escape::text_line;
+use crate::pipeline;
+use crate::plan::{Exec, Plan, Step};
 use crate::report::{self, ApprovalRecord, RunReport, StepStatus};
 use crate::saved::fingerprint::{self, FingerprintScope};
 use crate::saved::{self, SavedPlan, Stale};
-use crate::{canon, introspect, verify};
+use crate::{canon, introspect};
 use secrecy::{ExposeSecret, SecretString};
 use std::time::{Duration, Instant};
 use tokio_postgres::error::SqlState;
@@ -110,234 +114,6 @@ pub enum ApplyOutcome {
         timings: Vec<StepTiming>,
         duration: Duration,
     },
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum ApplyError {
-    #[error(transparent)]
-    Introspect(#[from] introspect::IntrospectError),
-    #[error(transparent)]
-    Canon(#[from] canon::CanonError),
-    #[error(transparent)]
-    Diff(#[from] diff::DiffError),
-    #[error(transparent)]
-    Plan(#[from] plan::PlanError),
-    /// Steps whose unapproved hazards are all destructive (`--allow-destructive`
-    /// approves them).
-    #[error("{}", unapproved_message(.0))]
-    Destructive(Vec<Unapproved>),
-    /// Steps with an unapproved hazard of a kind `--require-approval` made need approval.
-    #[error("{}", unapproved_message(.0))]
-    Unapproved(Vec<Unapproved>),
-    #[error(
-        "refusing to apply: --additive-only, and {} step{} of the plan drop, revoke or delete: {}",
-        .0.len(), if .0.len() == 1 { "" } else { "s" }, joined(.0)
-    )]
-    NotAdditive(Vec<String>),
-    #[error(
-        "refusing to apply the saved plan: {0}\n  help: re-run pgrecon plan --out, review the new plan, and apply it"
-    )]
-    Stale(Stale),
-    #[error(
-        "refusing to apply: the planned state breaks a declared confinement: {}\n  help: fix the desired state, or re-run with --allow-violation",
-        joined(.0)
-    )]
-    Violation(Vec<String>),
-    #[error(
-        "the desired state asks for changes that cannot be made in place: {}\n  help: change the desired state (or migrate by hand) and re-run",
-        joined(.0)
-    )]
-    Impossible(Vec<String>),
-    #[error(
-        "refusing to apply: the plan holds about {needed} locks until it commits, more than the server's lock table has free ({} = max_locks_per_transaction {} × {} slots, {} held by other sessions); nothing was changed\n  help: raise max_locks_per_transaction to at least {} (ALTER SYSTEM SET max_locks_per_transaction = {}, then restart the server), or apply the desired state in smaller parts",
-        table.capacity(), table.max_locks_per_transaction, table.slots, table.in_use,
-        table.setting_for(*needed), table.setting_for(*needed)
-    )]
-    LockBudget {
-        needed: usize,
-        table: locks::LockTable,
-    },
-    #[error("another pgrecon apply holds the lock on this database; gave up after {0:?}")]
-    Locked(Duration),
-    #[error("{0}; rolled back, nothing was changed")]
-    Check(CheckFailure),
-    #[error(
-        "step {number} ({}) failed: {}; nothing was changed",
-        text_line(summary),
-        text_line(message)
-    )]
-    Step {
-        number: usize,
-        summary: String,
-        message: String,
-        /// The server's SQLSTATE, when the server raised the error.
-        sqlstate: Option<String>,
-    },
-    #[error(
-        "the database did not converge: after running the plan {} change{} remained ({}); rolled back, nothing was changed",
-        .0.len(), if .0.len() == 1 { "" } else { "s" }, joined(.0)
-    )]
-    NotConverged(Vec<String>),
-    #[error(
-        "apply aborted after step {number}: {}; rolled back, nothing was changed",
-        text_line(message)
-    )]
-    Aborted { number: usize, message: String },
-    #[error(
-        "the transaction committed, but after the steps that run outside it {} change{} remained ({}); re-run apply",
-        .0.len(), if .0.len() == 1 { "" } else { "s" }, joined(.0)
-    )]
-    DeferredNotConverged(Vec<String>),
-    #[error(
-        "step {number} ({}) failed outside the transaction: {}; the transaction's steps are committed; {cleanup}",
-        text_line(summary),
-        text_line(message)
-    )]
-    DeferredStep {
-        number: usize,
-        summary: String,
-        message: String,
-        /// What became of what the failed statement left behind.
-        cleanup: Cleanup,
-    },
-    #[error("password of role `{}` is not available; it cannot be set", text_line(.0))]
-    MissingSecret(String),
-    #[error(
-        "the audit table {} cannot be used: {}; nothing was changed\n  help: {}",
-        text_line(table),
-        text_line(message),
-        AUDIT_TABLE_HELP
-    )]
-    AuditTable { table: String, message: String },
-    #[error(
-        "database error during apply: {}; nothing was changed",
-        text_line(&db_message(.0))
-    )]
-    Database(#[from] tokio_postgres::Error),
-}
-
-/// What became of what a failed step outside the transaction left behind (the invalid
-/// index of a failed `CREATE INDEX CONCURRENTLY`). Only a cleanup that ran is claimed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Cleanup {
-    /// The step has nothing to clean up.
-    Nothing,
-    /// Every cleanup statement succeeded.
-    Done,
-    /// A cleanup statement failed (the connection may be gone): what was left stays,
-    /// and the next plan reports it (an invalid index is drift, rebuilt).
-    Failed(String),
-}
-
-impl std::fmt::Display for Cleanup {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Cleanup::Nothing => f.write_str("re-run apply"),
-            Cleanup::Done => f.write_str("what it left behind was dropped; re-run apply"),
-            Cleanup::Failed(e) => write!(
-                f,
-                "what it left behind could not be dropped ({}); re-run apply, which rebuilds it",
-                text_line(e)
-            ),
-        }
-    }
-}
-
-/// The shape `--audit-table` expects.
-pub const AUDIT_TABLE_HELP: &str = "create it first, e.g. CREATE TABLE pgrecon_audit.runs (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, recorded_at timestamptz NOT NULL DEFAULT now(), record jsonb NOT NULL), outside the schemas pgrecon manages (or declare it)";
-
-/// Step summaries and messages name live objects: each is one `text_line`, so a name
-/// cannot add a line to the message (its own `help:` lines are the only ones).
-fn joined(items: &[String]) -> String {
-    let shown: Vec<_> = items.iter().map(|i| text_line(i)).collect();
-    shown.join("; ")
-}
-
-fn unapproved_message(steps: &[Unapproved]) -> String {
-    let kinds: std::collections::BTreeSet<HazardKind> =
-        steps.iter().flat_map(|s| s.kinds.iter().copied()).collect();
-    let list: Vec<String> = steps
-        .iter()
-        .map(|s| {
-            let k: Vec<&str> = s.kinds.iter().map(|k| k.as_str()).collect();
-            format!("{} [{}]", text_line(&s.summary), k.join(", "))
-        })
-        .collect();
-    let flags: Vec<String> = kinds
-        .iter()
-        .map(|k| format!("--allow-hazard {k}"))
-        .collect();
-    let destructive = if kinds.iter().all(|k| k.is_destructive()) {
-        " (or --allow-destructive)"
-    } else {
-        ""
-    };
-    format!(
-        "refusing to apply {} step{} with unapproved hazards: {}\n  help: review them, then re-run with {}{destructive}, or have a reviewer approve the saved plan in its approvals file",
-        steps.len(),
-        if steps.len() == 1 { "" } else { "s" },
-        list.join("; "),
-        flags.join(" "),
-    )
-}
-
-impl ApplyError {
-    /// Whether the error is a lock timeout (SQLSTATE 55P03) inside the transaction,
-    /// which a retry of the whole transaction may get past.
-    pub fn is_lock_timeout(&self) -> bool {
-        const CODE: &str = "55P03";
-        match self {
-            ApplyError::Step { sqlstate, .. } => sqlstate.as_deref() == Some(CODE),
-            ApplyError::Database(e) => e.code() == Some(&SqlState::LOCK_NOT_AVAILABLE),
-            ApplyError::Introspect(IntrospectError::Query { source, .. }) => {
-                source.code() == Some(&SqlState::LOCK_NOT_AVAILABLE)
-            }
-            ApplyError::Canon(e) => e.to_string().contains("SQLSTATE 55P03"),
-            ApplyError::Check(f) => f.message.contains("SQLSTATE 55P03"),
-            _ => false,
-        }
-    }
-
-    /// Whether apply refused before running any step (as opposed to failing).
-    pub fn is_refusal(&self) -> bool {
-        if let ApplyError::Check(f) = self {
-            return f.phase == Phase::Before;
-        }
-        matches!(
-            self,
-            ApplyError::Unapproved(_)
-                | ApplyError::Destructive(_)
-                | ApplyError::NotAdditive(_)
-                | ApplyError::Stale(_)
-                | ApplyError::Violation(_)
-                | ApplyError::Impossible(_)
-                | ApplyError::MissingSecret(_)
-                | ApplyError::AuditTable { .. }
-                | ApplyError::LockBudget { .. }
-        )
-    }
-}
-
-/// The server's message, DETAIL, HINT and SQLSTATE, never the statement text (it may
-/// hold a verifier). DETAIL and HINT often carry the actual reason ("Key columns … are
-/// of incompatible types") and what to do, so they are passed on.
-pub fn db_message(e: &tokio_postgres::Error) -> String {
-    match e.as_db_error() {
-        Some(db) => {
-            let mut out = db.message().to_string();
-            if let Some(detail) = db.detail() {
-                out.push_str("; detail: ");
-                out.push_str(detail.trim_end_matches('.'));
-            }
-            if let Some(hint) = db.hint() {
-                out.push_str("; hint: ");
-                out.push_str(hint.trim_end_matches('.'));
-            }
-            out.push_str(&format!(" (SQLSTATE {})", db.code().code()));
-            out
-        }
-        None => e.to_string(),
-    }
 }
 
 fn duration_sql(d: Duration) -> String {
@@ -488,7 +264,7 @@ async fn attempt_once(
             }
         }
     }
-    let computed = plan::build(&diff::diff(desired, &live, &diff_options)?)?;
+    let computed = pipeline::replan(desired, &live, &diff_options)?;
     let plan = match input.saved {
         Some(saved) => {
             let differences = saved::step_differences(&saved.steps, &computed);
@@ -501,12 +277,7 @@ async fn attempt_once(
     };
     report.set_plan(&plan);
     hooks.on_plan(&plan);
-    let impossible: Vec<String> = plan
-        .notes
-        .iter()
-        .filter(|n| n.kind == diff::NoteKind::Error)
-        .map(|n| format!("{}: {}", n.object, n.message))
-        .collect();
+    let impossible = pipeline::impossible(&plan);
     if !impossible.is_empty() {
         txn.rollback().await?;
         return Err(ApplyError::Impossible(impossible));
@@ -517,7 +288,7 @@ async fn attempt_once(
         return Ok(ApplyOutcome::NoChanges(plan));
     }
     if !options.allow_violation {
-        let verdict = verify::verify(desired, &verify::project(desired, &live));
+        let verdict = pipeline::planned_confinement(desired, &live);
         if !verdict.ok {
             txn.rollback().await?;
             return Err(ApplyError::Violation(
@@ -620,7 +391,7 @@ async fn attempt_once(
     // Verify inside the same transaction: the plan must have left nothing to do but
     // the steps that run after it.
     let after = introspect::read_catalog(&txn).await?;
-    let left = plan::build(&diff::diff(desired, &after, &diff_options)?)?;
+    let left = pipeline::replan(desired, &after, &diff_options)?;
     let deferred: Vec<&Step> = plan.steps.iter().filter(|s| !s.transactional).collect();
     let remaining: Vec<String> = left
         .steps
@@ -672,7 +443,7 @@ async fn attempt_once(
     }
     if plan.steps.iter().any(|s| !s.transactional) {
         let live = introspect::snapshot(client).await?;
-        let left = plan::build(&diff::diff(desired, &live, &diff_options)?)?;
+        let left = pipeline::replan(desired, &live, &diff_options)?;
         report.set_fingerprints(&before, Some(&fingerprint::live(&live, &scope)));
         report.validation = Some(report::validation(
             "live after apply",

@@ -150,7 +150,7 @@ fn render_problems(problems: &[CanonProblem]) -> String {
 }
 
 fn db_error(e: &tokio_postgres::Error) -> CanonError {
-    CanonError::Database(crate::apply::db_message(e))
+    CanonError::Database(crate::db_error::db_message(e))
 }
 
 /// Returns `desired` with canonical type names and expressions. Reads the live catalog

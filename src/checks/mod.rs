@@ -133,7 +133,7 @@ pub async fn run(
         let db = |e: tokio_postgres::Error| {
             fail(format!(
                 "the query failed: {}",
-                crate::apply::db_message(&e)
+                crate::db_error::db_message(&e)
             ))
         };
         client

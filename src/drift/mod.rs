@@ -22,6 +22,7 @@
 use crate::diff::{self, DiffOptions, Note, NoteKind};
 use crate::escape::{json_text, text_line};
 use crate::model::{Catalog, ObjectRef, is_builtin_role, is_system_schema};
+use crate::pipeline::{self, PipelineError};
 use crate::plan::{self, Action, Plan};
 use crate::report::{self, Validation};
 use crate::saved::TargetIdentity;
@@ -261,6 +262,17 @@ pub enum DriftError {
     Verify(String),
 }
 
+impl From<PipelineError> for DriftError {
+    fn from(e: PipelineError) -> Self {
+        match e {
+            PipelineError::Introspect(e) => DriftError::Introspect(e),
+            PipelineError::Canon(e) => DriftError::Canon(e),
+            PipelineError::Diff(e) => DriftError::Diff(e),
+            PipelineError::Plan(e) => DriftError::Plan(e),
+        }
+    }
+}
+
 /// Everything [`detect`] computed, for callers (the reconcile loop) that go on to act.
 #[derive(Debug, Clone)]
 pub struct Detected {
@@ -280,16 +292,15 @@ pub async fn detect(
     desired: &Catalog,
     options: &DriftOptions,
 ) -> Result<Detected, DriftError> {
-    let live = introspect::snapshot(client).await?;
-    let desired = canon::in_scratch_transaction_with_live(client, desired, &live).await?;
-    let d = diff::diff(
-        &desired,
-        &live,
-        &DiffOptions {
-            prune: options.prune,
-        },
-    )?;
-    let plan = plan::build(&d)?;
+    let diff_options = DiffOptions {
+        prune: options.prune,
+    };
+    let pipeline::Planned {
+        desired,
+        live,
+        diff: d,
+        plan,
+    } = pipeline::read_and_plan(client, desired, &diff_options).await?;
     let mut confinement = verify::verify(&desired, &live);
     if options.server_check && confinement.has_confinements() {
         verify::server_check(&*client, &desired, &mut confinement)

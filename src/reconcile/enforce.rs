@@ -21,6 +21,7 @@
 use crate::diff::tables::TableChange;
 use crate::diff::{self, Change, Diff, DiffError, DiffOptions};
 use crate::model::{Catalog, QualifiedName};
+use crate::pipeline::{self, PipelineError};
 use crate::plan::{self, Plan, PlanError};
 use std::collections::BTreeSet;
 
@@ -45,6 +46,9 @@ pub enum PrepareError {
     Diff(#[from] DiffError),
     #[error(transparent)]
     Plan(#[from] PlanError),
+    /// The re-plan of the adjusted state (diff or plan stage).
+    #[error(transparent)]
+    Replan(#[from] PipelineError),
 }
 
 /// `desired` (canonical) adjusted so that applying it against `live` is never
@@ -58,7 +62,7 @@ pub fn prepare(
     allow_destructive: bool,
 ) -> Result<Prepared, PrepareError> {
     if allow_destructive {
-        let plan = plan::build(&diff::diff(desired, live, &DiffOptions { prune })?)?;
+        let plan = pipeline::replan(desired, live, &DiffOptions { prune })?;
         return Ok(Prepared {
             desired: desired.clone(),
             prune,
@@ -75,7 +79,7 @@ pub fn prepare(
             hold_back(&mut adjusted, live, change);
         }
     }
-    let plan = plan::build(&diff::diff(&adjusted, live, &options)?)?;
+    let plan = pipeline::replan(&adjusted, live, &options)?;
     let unresolved: Vec<String> = plan
         .destructive_steps()
         .map(|s| s.summary.clone())

@@ -22,9 +22,11 @@
 //!   transaction was open.
 
 pub mod alerts;
+mod args;
 pub mod enforce;
 pub mod metrics;
 pub mod schedule;
+mod shutdown;
 pub mod webhook;
 
 use crate::apply::{self, ApplyInput, ApplyOptions, ApplyOutcome};
@@ -34,109 +36,22 @@ use crate::diff::DiffOptions;
 use crate::drift::{self, Counts, DriftOptions, DriftReport};
 use crate::embedded::{EmbeddedError, EmbeddedPostgres};
 use crate::escape::json_text;
+use crate::pipeline::{self, Access, EmbeddedNotice, TargetError};
 use crate::report::{self, RunReport, Status};
 use crate::saved::fingerprint;
 use alerts::{AlertState, Event, EventKind, Observation, Stage};
+pub use args::{Mode, ReconcileArgs};
 use metrics::Metrics;
 use serde::{Deserialize, Serialize};
+use shutdown::Shutdown;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime};
-use tokio::sync::Notify;
-use webhook::{Notifier, WebhookError, WebhookFormat};
+use webhook::{Notifier, WebhookError};
 
 /// Version of the per-run record printed on stdout.
 pub const RECORD_FORMAT_VERSION: u32 = 1;
-
-/// What a run does once it knows the drift.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum Mode {
-    /// Report drift (logs, alerts, metrics); change nothing.
-    #[default]
-    Warn,
-    /// Apply every step that needs no approval; destructive steps are held back and
-    /// reported unless --allow-destructive.
-    Enforce,
-    /// Plan only: logs and metrics, no alerts, no change.
-    DryRun,
-}
-
-impl Mode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::Warn => "warn",
-            Mode::Enforce => "enforce",
-            Mode::DryRun => "dry-run",
-        }
-    }
-}
-
-/// `pgrecon reconcile` flags.
-#[derive(Debug, Clone, clap::Args)]
-pub struct ReconcileArgs {
-    /// Directory of desired-state TOML files, read again at every run
-    #[arg(long, default_value = "desired-state")]
-    pub dir: PathBuf,
-    /// Connection URL or libpq key=value string; else DATABASE_URL, else the PG*
-    /// variables; with none of them the loop refuses to start unless --embedded
-    #[arg(long)]
-    pub database_url: Option<String>,
-    /// When no connection is configured, reconcile an embedded throwaway PostgreSQL
-    /// started from the installed server binaries
-    #[arg(long)]
-    pub embedded: bool,
-    /// warn: report drift; enforce: apply what needs no approval; dry-run: plan only
-    #[arg(long, value_enum, default_value = "warn", env = "PGRECON_MODE")]
-    pub mode: Mode,
-    /// Time between the starts of two runs (minimum 10s)
-    #[arg(long, default_value = "5m", value_parser = humantime::parse_duration)]
-    pub interval: Duration,
-    /// Random spread of the interval, as a fraction or a percentage
-    #[arg(long, default_value = "10%", value_parser = schedule::parse_jitter)]
-    pub jitter: f64,
-    /// One run, then exit with the drift/apply exit code (for cron, systemd timers,
-    /// Kubernetes CronJobs)
-    #[arg(long)]
-    pub once: bool,
-    /// enforce: also apply destructive steps (drop a role, delete data)
-    #[arg(long)]
-    pub allow_destructive: bool,
-    /// Plan drops of undeclared objects in the owned scope (applied by enforce only
-    /// with --allow-destructive)
-    #[arg(long)]
-    pub prune: bool,
-    /// POST an event here on each state change (repeatable; also PGRECON_WEBHOOK)
-    #[arg(long = "webhook", value_name = "URL", env = "PGRECON_WEBHOOK")]
-    pub webhooks: Vec<String>,
-    /// Payload of the webhook posts
-    #[arg(long, value_enum, default_value = "json")]
-    pub webhook_format: WebhookFormat,
-    /// Serve /metrics (Prometheus), /healthz and /readyz here, e.g. 127.0.0.1:9187
-    #[arg(long, value_name = "ADDR", env = "PGRECON_METRICS_ADDR")]
-    pub metrics_addr: Option<SocketAddr>,
-    /// Also write a full JSON run report per run into this directory
-    #[arg(long, value_name = "DIR")]
-    pub report_dir: Option<PathBuf>,
-    /// Keep the alert state (what was last reported) in this file, so that separate
-    /// `--once` runs alert once per transition too
-    #[arg(long, value_name = "FILE")]
-    pub state_file: Option<PathBuf>,
-    /// A run that takes longer is abandoned (its transaction rolls back) and counts as
-    /// failed
-    #[arg(long, default_value = "30m", value_parser = humantime::parse_duration)]
-    pub run_timeout: Duration,
-    /// enforce: lock_timeout for each statement
-    #[arg(long, default_value = "5s", value_parser = humantime::parse_duration)]
-    pub lock_timeout: Duration,
-    /// enforce: statement_timeout for each statement
-    #[arg(long, default_value = "5m", value_parser = humantime::parse_duration)]
-    pub statement_timeout: Duration,
-    /// enforce: how long to wait for another pgrecon apply on the same database
-    #[arg(long, default_value = "60s", value_parser = humantime::parse_duration)]
-    pub lock_wait: Duration,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReconcileError {
@@ -245,7 +160,19 @@ pub async fn run(args: ReconcileArgs) -> Result<u8, ReconcileError> {
         tracing::info!(addr = %local, "serving /metrics, /healthz and /readyz");
     }
     let shutdown = Shutdown::install().map_err(ReconcileError::Signals)?;
-    let (settings, embedded) = target(args.database_url.as_deref(), args.embedded).await?;
+    let access = Access::Change {
+        verb: "reconcile",
+        embedded: args.embedded,
+    };
+    let target = pipeline::target(args.database_url.as_deref(), access, &mut |notice| {
+        if let EmbeddedNotice::Starting = notice {
+            tracing::warn!(
+                "no connection configured (--database-url, DATABASE_URL or PG* variables); \
+                 reconciling an embedded throwaway PostgreSQL"
+            );
+        }
+    })
+    .await?;
 
     tracing::info!(
         mode = args.mode.as_str(),
@@ -262,8 +189,8 @@ pub async fn run(args: ReconcileArgs) -> Result<u8, ReconcileError> {
     };
     let mut r = Reconciler {
         args,
-        settings,
-        _embedded: embedded,
+        settings: target.settings,
+        _embedded: target.embedded,
         client: None,
         last_good: None,
         last_warnings: Vec::new(),
@@ -302,67 +229,12 @@ pub async fn run(args: ReconcileArgs) -> Result<u8, ReconcileError> {
     Ok(code)
 }
 
-/// Where to connect; with nothing configured and `--embedded`, an embedded throwaway
-/// server (kept for the life of the loop); with nothing configured otherwise, a refusal.
-async fn target(
-    database_url: Option<&str>,
-    embedded: bool,
-) -> Result<(ConnectionSettings, Option<EmbeddedPostgres>), ReconcileError> {
-    if let Some(settings) = conn::resolve_for_change(database_url, embedded, "reconcile")? {
-        return Ok((settings, None));
-    }
-    tracing::warn!(
-        "no connection configured (--database-url, DATABASE_URL or PG* variables); \
-         reconciling an embedded throwaway PostgreSQL"
-    );
-    let embedded = tokio::task::spawn_blocking(EmbeddedPostgres::start)
-        .await
-        .expect("embedded start does not panic")?;
-    let settings = ConnectionSettings::from_config(embedded.config("postgres"));
-    Ok((settings, Some(embedded)))
-}
-
-/// SIGTERM / SIGINT: the first asks the loop to stop after the current run, a second
-/// exits at once.
-struct Shutdown {
-    requested: Arc<AtomicBool>,
-    notify: Arc<Notify>,
-}
-
-impl Shutdown {
-    fn install() -> std::io::Result<Shutdown> {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut term = signal(SignalKind::terminate())?;
-        let mut int = signal(SignalKind::interrupt())?;
-        let requested = Arc::new(AtomicBool::new(false));
-        let notify = Arc::new(Notify::new());
-        let (r, n) = (Arc::clone(&requested), Arc::clone(&notify));
-        tokio::spawn(async move {
-            loop {
-                let name = tokio::select! {
-                    _ = term.recv() => "SIGTERM",
-                    _ = int.recv() => "SIGINT",
-                };
-                if r.swap(true, Ordering::SeqCst) {
-                    tracing::warn!(signal = name, "second signal: exiting now");
-                    std::process::exit(130);
-                }
-                tracing::info!(
-                    signal = name,
-                    "stopping: the current run finishes, no new run starts"
-                );
-                n.notify_one();
-            }
-        });
-        Ok(Shutdown { requested, notify })
-    }
-
-    fn requested(&self) -> bool {
-        self.requested.load(Ordering::SeqCst)
-    }
-
-    async fn wait(&self) {
-        self.notify.notified().await;
+impl From<TargetError> for ReconcileError {
+    fn from(e: TargetError) -> Self {
+        match e {
+            TargetError::Conn(e) => ReconcileError::Conn(e),
+            TargetError::Embedded(e) => ReconcileError::Embedded(e),
+        }
     }
 }
 
@@ -819,10 +691,7 @@ fn save_state(path: &std::path::Path, state: &AlertState) {
 
 /// Loads the desired state and resolves its secrets; the rendered diagnostics on error.
 fn load_desired(dir: &std::path::Path) -> Result<Desired, String> {
-    let mut desired = config::load_dir(dir).map_err(|e| config::render(&e))?;
-    config::resolve_secrets(&mut desired, &|var| std::env::var(var).ok())
-        .map_err(|e| config::render(&e))?;
-    Ok(desired)
+    pipeline::load(dir).map_err(|e| config::render(&e))
 }
 
 fn drift_keys(r: &DriftReport) -> Vec<String> {

@@ -1,0 +1,270 @@
+//! `pgrecon apply`: the plan (or a saved one) in one verified transaction.
+
+use super::{CliError, DbArg, DirArg, EXIT_CHANGES, ReportArg};
+use pgrecon::apply::{self, ApplyInput, ApplyOptions, ApplyOutcome};
+use pgrecon::approval::{self, ApprovalsFile, Policy};
+use pgrecon::diff::DiffOptions;
+use pgrecon::model::QualifiedName;
+use pgrecon::pipeline::{self, Access};
+use pgrecon::plan::{HazardKind, Plan};
+use pgrecon::render::escape::text_line;
+use pgrecon::render::{self, Format};
+use pgrecon::report::{RunReport, Status};
+use pgrecon::saved::SavedPlan;
+use pgrecon::{canon, conn};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    dir: DirArg,
+    #[command(flatten)]
+    db: DbArg,
+    /// Apply exactly this saved plan (from `plan --out`), after checking that the
+    /// target, the live catalog and the desired state are those it was computed for
+    #[arg(long, value_name = "FILE")]
+    plan: Option<PathBuf>,
+    /// Approvals of the saved plan's hazards [default: <plan>.approvals.toml, if present]
+    #[arg(long, value_name = "FILE", requires = "plan")]
+    approvals: Option<PathBuf>,
+    /// Approve every destructive hazard (deletes_data, drops_role)
+    #[arg(long)]
+    allow_destructive: bool,
+    /// Approve one hazard kind (repeatable): deletes_data, drops_role,
+    /// authorization_change, rewrites_table, access_exclusive_lock, index_build,
+    /// validates_data
+    #[arg(long, value_name = "KIND")]
+    allow_hazard: Vec<HazardKind>,
+    /// Make a hazard kind need approval too (repeatable); the destructive ones
+    /// always do
+    #[arg(long, value_name = "KIND")]
+    require_approval: Vec<HazardKind>,
+    /// Refuse any plan that drops, revokes or deletes anything
+    #[arg(long)]
+    additive_only: bool,
+    /// Include drops of undeclared objects in the owned scope (a saved plan carries
+    /// its own)
+    #[arg(long, conflicts_with = "plan")]
+    prune: bool,
+    /// lock_timeout for each statement
+    #[arg(long, default_value = "5s", value_parser = humantime::parse_duration)]
+    lock_timeout: Duration,
+    /// statement_timeout for each statement
+    #[arg(long, default_value = "5m", value_parser = humantime::parse_duration)]
+    statement_timeout: Duration,
+    /// statement_timeout for steps that may run long (table rewrite, index build,
+    /// validation scan) [default: --statement-timeout]
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    slow_statement_timeout: Option<Duration>,
+    /// How long to wait for another pgrecon apply on the same database
+    #[arg(long, default_value = "60s", value_parser = humantime::parse_duration)]
+    lock_wait: Duration,
+    /// Retry the whole transaction this many times when it fails on a lock timeout
+    #[arg(long, default_value_t = 2)]
+    retries: u32,
+    /// Wait before the first retry; doubled for each further one
+    #[arg(long, default_value = "500ms", value_parser = humantime::parse_duration)]
+    retry_backoff: Duration,
+    /// Apply even if the planned state breaks a declared confinement
+    #[arg(long)]
+    allow_violation: bool,
+    /// Insert the run record (jsonb) into this table in the apply transaction; the
+    /// table must exist with a `record jsonb` column
+    #[arg(long, value_name = "SCHEMA.TABLE")]
+    audit_table: Option<String>,
+    #[command(flatten)]
+    report: ReportArg,
+}
+
+pub async fn run(args: Args) -> Result<u8, CliError> {
+    super::prepare_report_dir(&args.report)?;
+    let started = Instant::now();
+    let mut record = RunReport::start("apply");
+    let audit_table = match args.audit_table {
+        Some(text) => Some(QualifiedName::parse(&text).ok_or_else(|| {
+            CliError::Usage(format!(
+                "--audit-table `{text}` is not a schema-qualified table name (schema.table)"
+            ))
+        })?),
+        None => None,
+    };
+    let mut policy = Policy::default();
+    for kind in args.require_approval {
+        policy.require(kind);
+    }
+    for kind in args.allow_hazard {
+        policy.approve(kind, "--allow-hazard");
+    }
+    let options = ApplyOptions {
+        diff: DiffOptions { prune: args.prune },
+        allow_destructive: args.allow_destructive,
+        approvals: policy,
+        additive_only: args.additive_only,
+        lock_timeout: args.lock_timeout,
+        statement_timeout: args.statement_timeout,
+        slow_statement_timeout: args.slow_statement_timeout,
+        lock_wait: args.lock_wait,
+        retries: args.retries,
+        retry_backoff: args.retry_backoff,
+        allow_violation: args.allow_violation,
+        audit_table,
+    };
+    let run = Run {
+        plan: args.plan,
+        approvals: args.approvals,
+        options,
+    };
+    let result = apply_command(&args.dir, &args.db, run, &mut record).await;
+    super::write_report(&args.report, record, started, result)
+}
+
+/// Prints the plan apply computed (or loaded) under its lock, before it runs, and the
+/// retries.
+struct PrintPlan {
+    printed: bool,
+    saved: bool,
+    /// What apply will approve with (flags and approvals file), so the printed plan
+    /// does not ask for an approval that was given.
+    policy: Policy,
+}
+
+impl apply::ApplyHooks for PrintPlan {
+    fn on_plan(&mut self, plan: &Plan) {
+        if self.printed {
+            return;
+        }
+        self.printed = true;
+        if self.saved {
+            println!(
+                "Saved plan {}: same target, live catalog unchanged since the plan, same \
+                 desired state.\n",
+                plan.plan_id
+            );
+        }
+        if !plan.is_empty() {
+            let destructive_approved = self
+                .policy
+                .unapproved(plan)
+                .iter()
+                .all(|u| !u.kinds.iter().any(|k| k.is_destructive()));
+            let cx = render::Context {
+                destructive_approved,
+                ..Default::default()
+            };
+            print!("{}", render::render_with(plan, &cx, Format::Text));
+        }
+    }
+
+    fn on_retry(&mut self, attempt: u32, delay: Duration, error: &apply::ApplyError) {
+        eprintln!(
+            "warning: attempt {attempt} failed on a lock timeout ({}); rolled back, retrying in {} ms",
+            conn::error_chain(error),
+            delay.as_millis()
+        );
+    }
+}
+
+/// What to apply and how, from the flags.
+struct Run {
+    plan: Option<PathBuf>,
+    approvals: Option<PathBuf>,
+    options: ApplyOptions,
+}
+
+async fn apply_command(
+    dir: &DirArg,
+    db: &DbArg,
+    mut args: Run,
+    record: &mut RunReport,
+) -> Result<u8, CliError> {
+    let desired = super::load(dir)?;
+    let saved = match &args.plan {
+        Some(path) => {
+            let saved = SavedPlan::read(path)?;
+            record.saved_plan = Some(path.display().to_string());
+            record.plan_id = Some(saved.plan_id.clone());
+            let approvals = match &args.approvals {
+                Some(file) => Some(file.clone()),
+                None => Some(approval::approvals_path(path)).filter(|p| p.exists()),
+            };
+            if let Some(file) = approvals {
+                let approved = ApprovalsFile::read(&file)?;
+                approved.apply_to(&mut args.options.approvals, &saved.plan_id, &file)?;
+                eprintln!(
+                    "note: approvals of reviewer {} read from {}",
+                    text_line(&approved.reviewer),
+                    file.display()
+                );
+            }
+            Some(saved)
+        }
+        None => None,
+    };
+    let access = Access::Change {
+        verb: "apply to",
+        embedded: db.embedded,
+    };
+    let mut session = super::open(db, access).await?;
+    let input = ApplyInput {
+        desired: &desired.catalog,
+        checks: &desired.checks,
+        saved: saved.as_ref(),
+    };
+    let mut policy = args.options.approvals.clone();
+    if args.options.allow_destructive {
+        policy.approve_destructive("--allow-destructive");
+    }
+    let mut hooks = PrintPlan {
+        printed: false,
+        saved: saved.is_some(),
+        policy,
+    };
+    let outcome = apply::run(
+        &mut session.client,
+        &input,
+        &args.options,
+        &mut hooks,
+        record,
+    )
+    .await
+    .map_err(|e| match e {
+        apply::ApplyError::Canon(c @ canon::CanonError::Rejected(_)) => {
+            CliError::Rejected(c.located(&desired.sources))
+        }
+        other => other.into(),
+    })?;
+    match outcome {
+        ApplyOutcome::NoChanges(_) => {
+            println!("{}", render::NO_CHANGES);
+            record.result.status = Status::NoChanges;
+            Ok(0)
+        }
+        ApplyOutcome::Applied { plan, duration, .. } => {
+            println!(
+                "\nApplied {} step{} in {} ms and verified in the same transaction.",
+                plan.steps.len(),
+                if plan.steps.len() == 1 { "" } else { "s" },
+                duration.as_millis()
+            );
+            record.result.status = Status::Ok;
+            // Proof from outside the transaction: a fresh plan is empty.
+            let diff_options = match &saved {
+                Some(s) => DiffOptions {
+                    prune: s.options.prune,
+                },
+                None => args.options.diff.clone(),
+            };
+            let again =
+                pipeline::read_and_plan(&mut session.client, &desired.catalog, &diff_options)
+                    .await?
+                    .plan;
+            println!("\nRe-plan after apply:");
+            print!("{}", render::render(&again, None, Format::Text));
+            if !again.is_empty() {
+                record.result.message = Some("a re-plan after the apply is not empty".to_string());
+            }
+            Ok(if again.is_empty() { 0 } else { EXIT_CHANGES })
+        }
+    }
+}

@@ -1,0 +1,40 @@
+//! `pgrecon drift`: every difference between desired and live, grouped (exit 2 on
+//! drift, 3 if a confinement is broken).
+
+use super::{CliError, DbArg, DirArg, VerifyFormat};
+use pgrecon::drift::{self, DriftError, DriftOptions};
+use pgrecon::pipeline::Access;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    dir: DirArg,
+    #[command(flatten)]
+    db: DbArg,
+    #[arg(long, value_enum, default_value = "text")]
+    format: VerifyFormat,
+    /// Also list what lies outside the managed scope (never drift)
+    #[arg(long)]
+    all: bool,
+}
+
+pub async fn run(args: Args) -> Result<u8, CliError> {
+    let desired = super::load(&args.dir)?;
+    let mut session = super::open(&args.db, Access::ReadOnly).await?;
+    let options = DriftOptions {
+        prune: false,
+        all: args.all,
+        server_check: true,
+    };
+    let detected = drift::detect(&mut session.client, &desired.catalog, &options)
+        .await
+        .map_err(|e| match e {
+            DriftError::Canon(c) => CliError::Rejected(c.located(&desired.sources)),
+            other => other.into(),
+        })?;
+    match args.format {
+        VerifyFormat::Text => print!("{}", drift::render_text(&detected.report)),
+        VerifyFormat::Json => print!("{}", detected.report.to_json()),
+    }
+    Ok(detected.report.exit_code())
+}

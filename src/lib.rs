@@ -7,6 +7,7 @@ pub mod apply;
 pub mod approval;
 pub mod canon;
 pub mod checks;
+pub mod compat;
 pub mod config;
 pub mod conn;
 pub mod db_error;

@@ -125,7 +125,7 @@ pub enum CanonError {
     #[error("{}", render_problems(.0))]
     Rejected(Vec<CanonProblem>),
     #[error(transparent)]
-    NeedsNewerServer(#[from] crate::diff::NeedsNewerServer),
+    NeedsNewerServer(#[from] crate::compat::NeedsNewerServer),
 }
 
 const HELP: &str = "\n  help: fix the type names and SQL expressions above in the desired state; \
@@ -177,7 +177,7 @@ pub async fn canonicalize_with_live(
 ) -> Result<Catalog, CanonError> {
     // Scratch copies of features the server lacks would fail with a bare syntax error.
     let version_num = live.server.as_ref().map_or(150000, |s| s.version_num);
-    let desired = &*crate::diff::fit_to_server(desired, version_num)?;
+    let desired = &*crate::compat::fit(desired, version_num)?;
     let work = Work::plan(desired, live);
     if work.is_empty() {
         return Ok(desired.clone());

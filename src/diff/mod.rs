@@ -28,10 +28,9 @@ mod shared;
 mod table;
 pub mod tables;
 mod undeclared;
-mod version;
 
+pub use crate::compat::{NeedsNewerServer, fit as fit_to_server};
 pub use acl::builtin_default;
-pub use version::{NeedsNewerServer, fit as fit_to_server};
 
 use crate::model::*;
 use serde::{Deserialize, Serialize};
@@ -227,7 +226,7 @@ pub fn diff(desired: &Catalog, live: &Catalog, options: &DiffOptions) -> Result<
     let live_db = live.database.as_ref().ok_or(DiffError::NoLiveDatabase)?;
     let db_name = live_db.name.clone().unwrap_or_default();
     let server_version = live.server.as_ref().map_or(150000, |s| s.version_num);
-    let desired = &*version::fit(desired, server_version)?;
+    let desired = &*crate::compat::fit(desired, server_version)?;
     // Every field named, so a field added to `Catalog` does not build until the diff
     // decides what to do with it (both sides are a `Catalog`: one pattern covers both).
     let Catalog {

@@ -45,7 +45,6 @@ const KNOWN_LARGE: &[(&str, usize)] = &[
     ("apply/mod.rs", 855),
     ("canon/mod.rs", 1371),
     ("config/load.rs", 2307),
-    ("config/load/tables.rs", 3055),
     ("config/raw.rs", 867),
     ("config/tests.rs", 1631),
     ("conn.rs", 1699),

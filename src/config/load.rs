@@ -17,9 +17,22 @@ use std::collections::{BTreeMap, BTreeSet};
 use toml::de::{DeString, DeTable, DeValue};
 
 mod checks;
+mod columns;
+mod constraints;
+mod extensions;
+mod indexes;
+mod names;
+mod policies;
+mod sequences;
 mod tables;
+mod types;
+mod validate;
+mod values;
 
-pub(crate) use tables::default_pkey_name;
+pub(crate) use constraints::default_pkey_name;
+pub(crate) use names::parse_function_key;
+use names::{MAX_IDENTIFIER_BYTES, unsafe_name};
+use values::{a_type, non_empty};
 
 type V<'i> = Spanned<DeValue<'i>>;
 type K<'i> = Spanned<DeString<'i>>;
@@ -27,9 +40,6 @@ type K<'i> = Spanned<DeString<'i>>;
 /// Why the schema of a per-object grant must be declared.
 const PER_OBJECT_GRANTS: &str = "per-object grants are only accepted in managed schemas";
 const CONFINED_TO: &str = "a role can only be confined to declared schemas";
-
-/// PostgreSQL's identifier limit (NAMEDATALEN - 1).
-const MAX_IDENTIFIER_BYTES: usize = 63;
 
 #[derive(Debug, Clone, Copy)]
 enum RefKind {
@@ -568,39 +578,6 @@ impl Loader {
                      being declared",
                 ),
             );
-        }
-    }
-
-    /// Empty, too long names and names with control characters. Returns whether the
-    /// name is acceptable so far.
-    fn check_identifier(&mut self, name: &str, span: Span, what: &str) -> bool {
-        if name.is_empty() {
-            self.err(
-                Diag::new(ErrorKind::InvalidName, format!("{what} name is empty"))
-                    .at(span, "empty name")
-                    .help(format!("give the {what} a name")),
-            );
-            false
-        } else if has_unsafe(name) {
-            self.err(unsafe_name(name, span, &format!("{what} name")));
-            false
-        } else if name.len() > MAX_IDENTIFIER_BYTES {
-            self.err(
-                Diag::new(
-                    ErrorKind::InvalidName,
-                    format!(
-                        "{what} name `{name}` is too long ({} bytes)",
-                        name.len()
-                    ),
-                )
-                .at(span, format!("longer than {MAX_IDENTIFIER_BYTES} bytes"))
-                .help(format!(
-                    "PostgreSQL truncates names to {MAX_IDENTIFIER_BYTES} bytes; choose a shorter name"
-                )),
-            );
-            false
-        } else {
-            true
         }
     }
 
@@ -1708,115 +1685,6 @@ impl Loader {
         }
     }
 
-    // -----------------------------------------------------------------------------------
-    // Generic values
-
-    fn table<'a, 'i>(
-        &mut self,
-        f: usize,
-        v: &'a V<'i>,
-        what: &str,
-        help: Option<String>,
-    ) -> Option<&'a DeTable<'i>> {
-        match v.get_ref() {
-            DeValue::Table(t) => Some(t),
-            _ => {
-                self.wrong_type(f, v, "a table", what, help);
-                None
-            }
-        }
-    }
-
-    fn array<'a, 'i>(
-        &mut self,
-        f: usize,
-        v: &'a V<'i>,
-        what: &str,
-        help: Option<String>,
-    ) -> Option<&'a [V<'i>]> {
-        match v.get_ref() {
-            DeValue::Array(a) => Some(a),
-            _ => {
-                self.wrong_type(f, v, "a list", what, help);
-                None
-            }
-        }
-    }
-
-    fn string(&mut self, f: usize, v: &V<'_>, what: &str) -> Option<String> {
-        self.string_with_help(f, v, what, None)
-    }
-
-    fn string_with_help(
-        &mut self,
-        f: usize,
-        v: &V<'_>,
-        what: &str,
-        help: Option<String>,
-    ) -> Option<String> {
-        match v.get_ref() {
-            DeValue::String(s) => Some(s.to_string()),
-            _ => {
-                let help = help.unwrap_or_else(|| "write the value in double quotes".to_string());
-                self.wrong_type(f, v, "a string", what, Some(help));
-                None
-            }
-        }
-    }
-
-    fn boolean(&mut self, f: usize, v: &V<'_>, what: &str) -> Option<bool> {
-        match v.get_ref() {
-            DeValue::Boolean(b) => Some(*b),
-            _ => {
-                self.wrong_type(
-                    f,
-                    v,
-                    "a boolean",
-                    what,
-                    Some("write true or false, without quotes".into()),
-                );
-                None
-            }
-        }
-    }
-
-    fn string_list(&mut self, f: usize, v: &V<'_>, what: &str) -> Option<Vec<(String, Span)>> {
-        let help = "write a list of names, e.g. [\"general\", \"shared\"]".to_string();
-        let items = self.array(f, v, what, Some(help.clone()))?;
-        let mut out = Vec::new();
-        for item in items {
-            match item.get_ref() {
-                DeValue::String(s) => out.push((s.to_string(), self.sp(f, item.span()))),
-                _ => self.wrong_type(
-                    f,
-                    item,
-                    "a string",
-                    &format!("each entry of {what}"),
-                    Some(help.clone()),
-                ),
-            }
-        }
-        Some(out)
-    }
-
-    fn wrong_type(
-        &mut self,
-        f: usize,
-        v: &V<'_>,
-        expected: &str,
-        what: &str,
-        help: Option<String>,
-    ) {
-        self.err(
-            Diag::new(
-                ErrorKind::WrongType,
-                format!("{what} must be {expected}, not {}", a_type(v)),
-            )
-            .at(self.sp(f, v.span()), format!("expected {expected}"))
-            .help_opt(help),
-        );
-    }
-
     fn unknown_key(&mut self, f: usize, k: &K<'_>, known: &[&str], ctx: Option<&str>) {
         let key = k.get_ref().as_ref();
         debug_assert!(
@@ -1864,6 +1732,31 @@ impl Loader {
                 .at(second, "declared again here")
                 .also(first, "first declared here")
                 .help(help),
+        );
+    }
+
+    fn renamed_from_itself(&mut self, span: Span, ctx: &str) {
+        self.err(
+            Diag::new(
+                ErrorKind::InvalidValue,
+                format!("{ctx} is renamed from its own name"),
+            )
+            .at(span, "the current name")
+            .help("renamed_from names the previous name: remove it once the rename is applied"),
+        );
+    }
+
+    /// Two keys that cannot go together; the later one is the error.
+    fn conflict(&mut self, a: (Span, &str), b: (Span, &str), ctx: &str, help: &str) {
+        let (first, second) = if a.0 <= b.0 { (a, b) } else { (b, a) };
+        self.err(
+            Diag::new(
+                ErrorKind::Conflict,
+                format!("{ctx} has both `{}` and `{}`", first.1, second.1),
+            )
+            .at(second.0, format!("cannot go with `{}`", first.1))
+            .also(first.0, format!("`{}` set here", first.1))
+            .help(help.to_string()),
         );
     }
 
@@ -2055,28 +1948,8 @@ impl Loader {
     }
 }
 
-// ---------------------------------------------------------------------------------------
-// Helpers
-
-/// `COMMENT … IS ''` removes a comment: an empty comment is no comment.
-fn non_empty(text: Option<String>) -> Option<String> {
-    text.filter(|t| !t.is_empty())
-}
-
 fn ordered(a: Span, b: Span) -> (Span, Span) {
     if a <= b { (a, b) } else { (b, a) }
-}
-
-fn a_type(v: &V<'_>) -> &'static str {
-    match v.get_ref() {
-        DeValue::String(_) => "a string",
-        DeValue::Integer(_) => "an integer",
-        DeValue::Float(_) => "a float",
-        DeValue::Boolean(_) => "a boolean",
-        DeValue::Datetime(_) => "a datetime",
-        DeValue::Array(_) => "a list",
-        DeValue::Table(_) => "a table",
-    }
 }
 
 /// What privileges are granted on: a kind of object, or a column.
@@ -2177,101 +2050,10 @@ pub(crate) fn toml_key(name: &str) -> String {
     crate::escape::toml_key(name)
 }
 
-/// A name with a character no output may carry raw (a line break, NUL, ESC, a bidi
-/// control): PostgreSQL accepts most of them in quoted identifiers, but such a name
-/// reads differently from what it is in every plan, review and terminal.
-fn unsafe_name(name: &str, span: Span, what: &str) -> Diag {
-    let bad: Vec<String> = name
-        .chars()
-        .filter(|c| crate::escape::is_unsafe(*c))
-        .map(|c| crate::escape::text_line(&c.to_string()).into_owned())
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    Diag::new(
-        ErrorKind::InvalidName,
-        format!("{what} `{name}` contains a control character"),
-    )
-    .at(span, format!("contains {}", bad.join(", ")))
-    .help(
-        "remove the line breaks, control and bidi characters from the name; to manage an \
-         existing object with such a name, rename it first (ALTER … RENAME TO)",
-    )
-}
-
 fn valid_parameter_name(name: &str) -> bool {
     let mut chars = name.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
-}
-
-/// `schema.name(arg types)` → a function id with normalised arguments.
-pub(crate) fn parse_function_key(text: &str) -> Option<FunctionId> {
-    let mut in_quotes = false;
-    let mut open = None;
-    for (i, c) in text.char_indices() {
-        match c {
-            '"' => in_quotes = !in_quotes,
-            '(' if !in_quotes => {
-                open = Some(i);
-                break;
-            }
-            _ => {}
-        }
-    }
-    let open = open?;
-    let rest = text[open + 1..].trim_end();
-    let inner = rest.strip_suffix(')')?;
-    let name = QualifiedName::parse(text[..open].trim_end())?;
-    Some(FunctionId {
-        schema: name.schema,
-        name: name.name,
-        arguments: normalize_arguments(inner)?,
-    })
-}
-
-/// Splits on top-level commas, trims and collapses whitespace, joins with `, `.
-fn normalize_arguments(inner: &str) -> Option<String> {
-    let mut parts = Vec::new();
-    let mut current = String::new();
-    let mut depth = 0i32;
-    let mut in_quotes = false;
-    for c in inner.chars() {
-        match c {
-            '"' => {
-                in_quotes = !in_quotes;
-                current.push(c);
-            }
-            '(' if !in_quotes => {
-                depth += 1;
-                current.push(c);
-            }
-            ')' if !in_quotes => {
-                depth -= 1;
-                if depth < 0 {
-                    return None;
-                }
-                current.push(c);
-            }
-            ',' if !in_quotes && depth == 0 => parts.push(std::mem::take(&mut current)),
-            c => current.push(c),
-        }
-    }
-    if in_quotes || depth != 0 {
-        return None;
-    }
-    parts.push(current);
-    let parts: Vec<String> = parts
-        .iter()
-        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
-        .collect();
-    if parts.len() == 1 && parts[0].is_empty() {
-        return Some(String::new());
-    }
-    if parts.iter().any(|p| p.is_empty()) {
-        return None;
-    }
-    Some(parts.join(", "))
 }
 
 /// Checks `SCRAM-SHA-256$<iterations>:<salt>$<storedkey>:<serverkey>` without ever

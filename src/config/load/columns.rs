@@ -1,6 +1,7 @@
 //! `columns` of `[tables."s.t"]`: types, defaults, generated and identity columns, and
 //! the column lists that keys, indexes and constraints name.
 
+use super::grants::GrantOn;
 use super::tables::TableDecl;
 use super::*;
 use crate::config::sql_check::SqlKind;

@@ -1,6 +1,7 @@
 //! `indexes` of `[tables."s.t"]`: keys, methods and storage parameters.
 
 use super::constraints::Common;
+use super::settings::valid_parameter_name;
 use super::tables::TableDecl;
 use super::*;
 use crate::config::sql_check::SqlKind;

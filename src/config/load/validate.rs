@@ -5,6 +5,167 @@ use super::*;
 use crate::model::{ConstraintKind, Table};
 
 impl Loader {
+    pub fn check_references(&mut self) {
+        self.finish_relational();
+        let declared: Vec<&str> = self.catalog.roles.keys().map(String::as_str).collect();
+        let mut diags = Vec::new();
+        for (name, span, kind) in &self.role_refs {
+            if self.catalog.roles.contains_key(name) || self.role_spans.contains_key(name) {
+                continue;
+            }
+            // No such role can be declared: say why rather than "not declared".
+            if has_unsafe(name) {
+                diags.push(unsafe_name(name, *span, "role name"));
+                continue;
+            }
+            if is_builtin_role(name) {
+                continue;
+            }
+            let declare = format!(
+                "declare it under [roles.{}], or mark an existing role with external = true",
+                toml_key(name)
+            );
+            let help = match did_you_mean(name, &declared) {
+                Some(s) => format!("did you mean `{s}`? otherwise {declare}"),
+                None => declare,
+            };
+            diags.push(
+                Diag::new(
+                    ErrorKind::UndeclaredRole,
+                    format!("role `{name}` is not declared"),
+                )
+                .at(*span, kind.label())
+                .help(help),
+            );
+        }
+        let schemas: Vec<&str> = self.schema_spans.keys().map(String::as_str).collect();
+        for (schema, span, object, why) in &self.schema_refs {
+            if self.schema_spans.contains_key(schema) {
+                continue;
+            }
+            if has_unsafe(schema) {
+                diags.push(unsafe_name(schema, *span, "schema name"));
+                continue;
+            }
+            let declare = format!("declare it under [schemas.{}]; {why}", toml_key(schema));
+            let help = match did_you_mean(schema, &schemas) {
+                Some(s) => format!("did you mean `{s}`? otherwise {declare}"),
+                None => declare,
+            };
+            diags.push(
+                Diag::new(
+                    ErrorKind::UndeclaredSchema,
+                    format!("schema `{schema}` of {object} is not declared"),
+                )
+                .at(*span, "in an undeclared schema")
+                .help(help),
+            );
+        }
+        self.diags.extend(diags);
+        self.check_cycles();
+
+        if self.broken.iter().any(|b| *b) {
+            let broken = &self.broken;
+            self.diags.retain(|d| match (d.kind, &d.primary) {
+                (ErrorKind::TomlSyntax, _) => true,
+                // What a broken file declares is unknown.
+                (
+                    ErrorKind::UndeclaredRole
+                    | ErrorKind::UndeclaredSchema
+                    | ErrorKind::UndeclaredTable
+                    | ErrorKind::UnknownColumn,
+                    _,
+                ) => false,
+                (_, Some((span, _))) => !broken[span.file],
+                (_, None) => true,
+            });
+        }
+    }
+
+    pub(super) fn check_cycles(&mut self) {
+        let edges: BTreeMap<&str, Vec<&str>> = self
+            .catalog
+            .roles
+            .iter()
+            .map(|(name, role)| {
+                (
+                    name.as_str(),
+                    role.member_of.keys().map(String::as_str).collect(),
+                )
+            })
+            .collect();
+        let mut diags = Vec::new();
+        let mut reported: BTreeSet<Vec<&str>> = BTreeSet::new();
+        for &start in edges.keys() {
+            // Depth-first search for a path back to `start` through larger names only,
+            // so that each cycle is found once, from its smallest member.
+            let mut stack: Vec<(&str, usize)> = vec![(start, 0)];
+            let mut on_path: BTreeSet<&str> = BTreeSet::from([start]);
+            let mut visited: BTreeSet<&str> = BTreeSet::new();
+            let mut cycle = None;
+            while let Some((node, i)) = stack.last().copied() {
+                let next = edges.get(node).and_then(|n| n.get(i)).copied();
+                let Some(next) = next else {
+                    stack.pop();
+                    on_path.remove(node);
+                    visited.insert(node);
+                    continue;
+                };
+                stack.last_mut().unwrap().1 += 1;
+                if next == start {
+                    let mut path: Vec<&str> = stack.iter().map(|(n, _)| *n).collect();
+                    path.push(start);
+                    cycle = Some(path);
+                    break;
+                }
+                if next > start && !on_path.contains(next) && !visited.contains(next) {
+                    on_path.insert(next);
+                    stack.push((next, 0));
+                }
+            }
+            let Some(path) = cycle else { continue };
+            if !reported.insert(path.clone()) {
+                continue;
+            }
+            let arrows = path
+                .iter()
+                .map(|r| format!("`{r}`"))
+                .collect::<Vec<_>>()
+                .join(" → ");
+            let edge_span = |a: &str, b: &str| {
+                self.sources
+                    .memberships
+                    .get(&(a.to_string(), b.to_string()))
+                    .and_then(|loc| {
+                        self.sources
+                            .files
+                            .iter()
+                            .position(|f| f.label == loc.file)
+                            .map(|fi| Span::new(fi, loc.span.clone()))
+                    })
+            };
+            let mut d = Diag::new(
+                ErrorKind::MembershipCycle,
+                format!("circular role membership: {arrows}"),
+            );
+            for (i, pair) in path.windows(2).enumerate() {
+                let Some(span) = edge_span(pair[0], pair[1]) else {
+                    continue;
+                };
+                let label = format!("`{}` is a member of `{}`", pair[0], pair[1]);
+                d = if i == 0 {
+                    d.at(span, label)
+                } else {
+                    d.also(span, label)
+                };
+            }
+            diags.push(d.help(
+                "PostgreSQL rejects circular memberships; remove one of these member_of entries",
+            ));
+        }
+        self.diags.extend(diags);
+    }
+
     /// Cross-entry checks and defaults of the relational layer.
     pub(super) fn finish_relational(&mut self) {
         let rel = std::mem::take(&mut self.rel);

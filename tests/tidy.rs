@@ -44,7 +44,6 @@ const KNOWN_EDGES: &[(&str, &str)] = &[
 const KNOWN_LARGE: &[(&str, usize)] = &[
     ("apply/mod.rs", 855),
     ("canon/mod.rs", 1371),
-    ("config/tests.rs", 1631),
     ("conn.rs", 1699),
     ("diff/mod.rs", 810),
     ("diff/tables.rs", 2272),

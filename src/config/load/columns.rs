@@ -190,7 +190,7 @@ impl Loader {
 
     /// `serial` and friends are a shorthand of `CREATE TABLE`, not types: PostgreSQL
     /// stores an integer column with a sequence, so the declaration would never match.
-    pub(super) fn check_not_serial(&mut self, f: usize, v: &V<'_>, type_name: &str, ctx: &str) {
+    fn check_not_serial(&mut self, f: usize, v: &V<'_>, type_name: &str, ctx: &str) {
         let integer = match type_name.to_ascii_lowercase().as_str() {
             "serial" | "serial4" => "integer",
             "bigserial" | "serial8" => "bigint",

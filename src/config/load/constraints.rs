@@ -397,7 +397,7 @@ impl Loader {
         self.add_constraint(name, name_span, kind, common, &ctx, table, decl);
     }
 
-    pub(super) fn exclusion_elements(
+    fn exclusion_elements(
         &mut self,
         f: usize,
         v: &V<'_>,
@@ -515,7 +515,7 @@ impl Loader {
 
     /// Records a constraint, unless its name is taken on the table.
     #[allow(clippy::too_many_arguments)]
-    pub(super) fn add_constraint(
+    fn add_constraint(
         &mut self,
         name: String,
         span: Span,
@@ -592,7 +592,7 @@ impl Loader {
         true
     }
 
-    pub(super) fn check_deferral(&mut self, c: &Common, ctx: &str) {
+    fn check_deferral(&mut self, c: &Common, ctx: &str) {
         if let (Some(span), false) = (c.initially_deferred, c.deferrable) {
             self.err(
                 Diag::new(
@@ -634,7 +634,7 @@ impl Loader {
     }
 }
 
-pub(super) fn fk_action(word: &str) -> ForeignKeyAction {
+fn fk_action(word: &str) -> ForeignKeyAction {
     match word {
         "restrict" => ForeignKeyAction::Restrict,
         "cascade" => ForeignKeyAction::Cascade,

@@ -406,7 +406,7 @@ impl GrantOn {
     }
 }
 
-pub(super) fn a_kind(kind: ObjectKind) -> &'static str {
+fn a_kind(kind: ObjectKind) -> &'static str {
     match kind {
         ObjectKind::Database => "a database",
         ObjectKind::Schema => "a schema",

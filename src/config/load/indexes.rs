@@ -101,7 +101,7 @@ impl Loader {
         table.indexes.insert(name, index);
     }
 
-    pub(super) fn index_keys(
+    fn index_keys(
         &mut self,
         f: usize,
         v: &V<'_>,
@@ -210,12 +210,7 @@ impl Loader {
         ok.then_some(keys)
     }
 
-    pub(super) fn storage_parameters(
-        &mut self,
-        f: usize,
-        v: &V<'_>,
-        what: &str,
-    ) -> BTreeMap<String, String> {
+    fn storage_parameters(&mut self, f: usize, v: &V<'_>, what: &str) -> BTreeMap<String, String> {
         let mut out = BTreeMap::new();
         let help = "write a table of parameters, e.g. with = { fillfactor = 70 }";
         let Some(t) = self.table(f, v, what, Some(help.into())) else {

@@ -219,7 +219,7 @@ pub(crate) fn parse_function_key(text: &str) -> Option<FunctionId> {
 }
 
 /// Splits on top-level commas, trims and collapses whitespace, joins with `, `.
-pub(super) fn normalize_arguments(inner: &str) -> Option<String> {
+fn normalize_arguments(inner: &str) -> Option<String> {
     let mut parts = Vec::new();
     let mut current = String::new();
     let mut depth = 0i32;

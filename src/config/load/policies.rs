@@ -88,7 +88,7 @@ impl Loader {
         }
     }
 
-    pub(super) fn policy_roles(&mut self, f: usize, v: &V<'_>, what: &str) -> Option<Vec<String>> {
+    fn policy_roles(&mut self, f: usize, v: &V<'_>, what: &str) -> Option<Vec<String>> {
         let items = self.string_list(f, v, what)?;
         if items.is_empty() {
             self.empty_list(

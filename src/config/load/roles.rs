@@ -195,7 +195,7 @@ impl Loader {
         self.catalog.roles.insert(name, role);
     }
 
-    pub(super) fn check_role_name(&mut self, name: &str, span: Span, external: bool) {
+    fn check_role_name(&mut self, name: &str, span: Span, external: bool) {
         if !self.check_identifier(name, span, "role") {
             return;
         }
@@ -228,7 +228,7 @@ impl Loader {
         }
     }
 
-    pub(super) fn connection_limit(&mut self, f: usize, v: &V<'_>, what: &str) -> Option<i32> {
+    fn connection_limit(&mut self, f: usize, v: &V<'_>, what: &str) -> Option<i32> {
         let DeValue::Integer(i) = v.get_ref() else {
             self.wrong_type(
                 f,
@@ -254,12 +254,7 @@ impl Loader {
     }
 
     /// `Some(None)`: no expiry.
-    pub(super) fn valid_until(
-        &mut self,
-        f: usize,
-        v: &V<'_>,
-        what: &str,
-    ) -> Option<Option<String>> {
+    fn valid_until(&mut self, f: usize, v: &V<'_>, what: &str) -> Option<Option<String>> {
         let text = match v.get_ref() {
             DeValue::String(s) => s.to_string(),
             DeValue::Datetime(d) => d.to_string(),
@@ -439,7 +434,7 @@ impl Loader {
     }
 
     /// Masks every string inside a password value (except `env`/`file` names).
-    pub(super) fn redact_password(&mut self, f: usize, v: &V<'_>) {
+    fn redact_password(&mut self, f: usize, v: &V<'_>) {
         match v.get_ref() {
             DeValue::Table(t) => {
                 for (key, value) in t.iter() {

@@ -41,7 +41,7 @@ impl Loader {
         self.catalog.scope = local;
     }
 
-    pub(super) fn globs(&mut self, f: usize, v: &V<'_>, what: &str) -> Vec<String> {
+    fn globs(&mut self, f: usize, v: &V<'_>, what: &str) -> Vec<String> {
         let mut out = Vec::new();
         for (pattern, span) in self.string_list(f, v, what).unwrap_or_default() {
             match globset::Glob::new(&pattern) {

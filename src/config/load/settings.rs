@@ -57,7 +57,7 @@ impl Loader {
         out
     }
 
-    pub(super) fn setting_value(
+    fn setting_value(
         &mut self,
         f: usize,
         name: &str,

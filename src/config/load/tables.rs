@@ -1,11 +1,10 @@
-//! The relational layer of the desired state: `[tables."s.t"]` (columns, constraints,
-//! indexes, policies), `[sequences."s.n"]`, `[enums."s.t"]`, `[domains."s.d"]` and
-//! `[extensions.NAME]`.
+//! `[tables."s.t"]`: the table-level keys and partitions. Columns, constraints, indexes
+//! and policies have a file each; sequences, enums, domains and extensions too.
 //!
 //! Each entry is walked like the rest of the format (every error at its span). What
 //! refers to other entries — foreign keys, partition parents, `owned_by`, the owner
-//! defaults, names that share a schema-wide namespace — is recorded and checked once every
-//! file is loaded (`finish_relational`).
+//! defaults, names that share a schema-wide namespace — is recorded here (`Relational`)
+//! and checked once every file is loaded (`finish_relational`, in `validate.rs`).
 
 use super::sequences::SequenceDecl;
 use super::*;

@@ -60,7 +60,7 @@ impl Loader {
         }
     }
 
-    pub(super) fn enum_values(&mut self, f: usize, v: &V<'_>, what: &str) -> Vec<String> {
+    fn enum_values(&mut self, f: usize, v: &V<'_>, what: &str) -> Vec<String> {
         let Some(items) = self.string_list(f, v, what) else {
             return Vec::new();
         };
@@ -186,12 +186,7 @@ impl Loader {
     }
 
     /// Registers an enum or domain name; false (and an error) when it is taken.
-    pub(super) fn declare_type(
-        &mut self,
-        name: &QualifiedName,
-        span: Span,
-        key_text: &str,
-    ) -> bool {
+    fn declare_type(&mut self, name: &QualifiedName, span: Span, key_text: &str) -> bool {
         if let Some(other) = self.rel.types.get(name).copied() {
             // Sections are walked by name, not in file order.
             let (first, second) = ordered(other, span);

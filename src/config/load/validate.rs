@@ -1,4 +1,6 @@
-//! Once every file is loaded: what refers to other entries, checked across files.
+//! Once every file is loaded: what refers to other entries, checked across files (first
+//! the relational layer: partitions, columns, foreign keys, `owned_by`, shared namespaces,
+//! and the owner defaults; then roles, schemas and membership cycles).
 
 use super::tables::Relational;
 use super::*;
@@ -82,7 +84,7 @@ impl Loader {
         }
     }
 
-    pub(super) fn check_cycles(&mut self) {
+    fn check_cycles(&mut self) {
         let edges: BTreeMap<&str, Vec<&str>> = self
             .catalog
             .roles
@@ -581,7 +583,7 @@ impl Loader {
         self.rel = rel;
     }
 
-    pub(super) fn declared_and_granted(
+    fn declared_and_granted(
         &self,
         name: &QualifiedName,
         what: &str,
@@ -622,7 +624,7 @@ impl Loader {
     }
 
     /// How a declared table's name was written, or `schema.name`.
-    pub(super) fn text_of(&self, rel: &Relational, name: &QualifiedName) -> String {
+    fn text_of(&self, rel: &Relational, name: &QualifiedName) -> String {
         rel.tables
             .get(name)
             .map(|d| d.key_text.clone())
@@ -630,7 +632,7 @@ impl Loader {
     }
 
     /// The declared columns of a table and, for a partition, of its parents.
-    pub(super) fn columns_of(&self, name: &QualifiedName) -> Vec<String> {
+    fn columns_of(&self, name: &QualifiedName) -> Vec<String> {
         let mut out = Vec::new();
         let mut current = Some(name);
         let mut seen = BTreeSet::new();
@@ -654,7 +656,7 @@ impl Loader {
 
 /// Whether `columns` (as a set) is the primary key, a unique constraint or a plain unique
 /// index of `table`.
-pub(super) fn is_unique_key(table: &Table, columns: &[String]) -> bool {
+fn is_unique_key(table: &Table, columns: &[String]) -> bool {
     let wanted: BTreeSet<&str> = columns.iter().map(String::as_str).collect();
     let same = |cols: &[String]| {
         cols.len() == wanted.len() && cols.iter().all(|c| wanted.contains(c.as_str()))
@@ -678,13 +680,7 @@ pub(super) fn is_unique_key(table: &Table, columns: &[String]) -> bool {
     constraint || index
 }
 
-pub(super) fn unknown_column(
-    column: &str,
-    span: Span,
-    what: &str,
-    table: &str,
-    columns: &[String],
-) -> Diag {
+fn unknown_column(column: &str, span: Span, what: &str, table: &str, columns: &[String]) -> Diag {
     let candidates: Vec<&str> = columns.iter().map(String::as_str).collect();
     let help = match did_you_mean(column, &candidates) {
         Some(s) => format!("did you mean `{s}`?"),

@@ -4,6 +4,117 @@ use super::*;
 use crate::config::sql_check::{self, SqlKind};
 
 impl Loader {
+    pub(super) fn table<'a, 'i>(
+        &mut self,
+        f: usize,
+        v: &'a V<'i>,
+        what: &str,
+        help: Option<String>,
+    ) -> Option<&'a DeTable<'i>> {
+        match v.get_ref() {
+            DeValue::Table(t) => Some(t),
+            _ => {
+                self.wrong_type(f, v, "a table", what, help);
+                None
+            }
+        }
+    }
+
+    pub(super) fn array<'a, 'i>(
+        &mut self,
+        f: usize,
+        v: &'a V<'i>,
+        what: &str,
+        help: Option<String>,
+    ) -> Option<&'a [V<'i>]> {
+        match v.get_ref() {
+            DeValue::Array(a) => Some(a),
+            _ => {
+                self.wrong_type(f, v, "a list", what, help);
+                None
+            }
+        }
+    }
+
+    pub(super) fn string(&mut self, f: usize, v: &V<'_>, what: &str) -> Option<String> {
+        self.string_with_help(f, v, what, None)
+    }
+
+    fn string_with_help(
+        &mut self,
+        f: usize,
+        v: &V<'_>,
+        what: &str,
+        help: Option<String>,
+    ) -> Option<String> {
+        match v.get_ref() {
+            DeValue::String(s) => Some(s.to_string()),
+            _ => {
+                let help = help.unwrap_or_else(|| "write the value in double quotes".to_string());
+                self.wrong_type(f, v, "a string", what, Some(help));
+                None
+            }
+        }
+    }
+
+    pub(super) fn boolean(&mut self, f: usize, v: &V<'_>, what: &str) -> Option<bool> {
+        match v.get_ref() {
+            DeValue::Boolean(b) => Some(*b),
+            _ => {
+                self.wrong_type(
+                    f,
+                    v,
+                    "a boolean",
+                    what,
+                    Some("write true or false, without quotes".into()),
+                );
+                None
+            }
+        }
+    }
+
+    pub(super) fn string_list(
+        &mut self,
+        f: usize,
+        v: &V<'_>,
+        what: &str,
+    ) -> Option<Vec<(String, Span)>> {
+        let help = "write a list of names, e.g. [\"general\", \"shared\"]".to_string();
+        let items = self.array(f, v, what, Some(help.clone()))?;
+        let mut out = Vec::new();
+        for item in items {
+            match item.get_ref() {
+                DeValue::String(s) => out.push((s.to_string(), self.sp(f, item.span()))),
+                _ => self.wrong_type(
+                    f,
+                    item,
+                    "a string",
+                    &format!("each entry of {what}"),
+                    Some(help.clone()),
+                ),
+            }
+        }
+        Some(out)
+    }
+
+    pub(super) fn wrong_type(
+        &mut self,
+        f: usize,
+        v: &V<'_>,
+        expected: &str,
+        what: &str,
+        help: Option<String>,
+    ) {
+        self.err(
+            Diag::new(
+                ErrorKind::WrongType,
+                format!("{what} must be {expected}, not {}", a_type(v)),
+            )
+            .at(self.sp(f, v.span()), format!("expected {expected}"))
+            .help_opt(help),
+        );
+    }
+
     /// Entries of a table of named items (`unique`, `indexes`, …).
     pub(super) fn entries<'a, 'i>(
         &mut self,
@@ -124,7 +235,7 @@ impl Loader {
 
     /// The span of `range` (bytes of the decoded string `value`) in the file, when the
     /// string is written without escapes; the whole value otherwise.
-    pub(super) fn span_in_string(
+    fn span_in_string(
         &self,
         f: usize,
         v: &V<'_>,
@@ -180,120 +291,9 @@ impl Loader {
                 .help(help.to_string()),
         );
     }
-
-    pub(super) fn table<'a, 'i>(
-        &mut self,
-        f: usize,
-        v: &'a V<'i>,
-        what: &str,
-        help: Option<String>,
-    ) -> Option<&'a DeTable<'i>> {
-        match v.get_ref() {
-            DeValue::Table(t) => Some(t),
-            _ => {
-                self.wrong_type(f, v, "a table", what, help);
-                None
-            }
-        }
-    }
-
-    pub(super) fn array<'a, 'i>(
-        &mut self,
-        f: usize,
-        v: &'a V<'i>,
-        what: &str,
-        help: Option<String>,
-    ) -> Option<&'a [V<'i>]> {
-        match v.get_ref() {
-            DeValue::Array(a) => Some(a),
-            _ => {
-                self.wrong_type(f, v, "a list", what, help);
-                None
-            }
-        }
-    }
-
-    pub(super) fn string(&mut self, f: usize, v: &V<'_>, what: &str) -> Option<String> {
-        self.string_with_help(f, v, what, None)
-    }
-
-    pub(super) fn string_with_help(
-        &mut self,
-        f: usize,
-        v: &V<'_>,
-        what: &str,
-        help: Option<String>,
-    ) -> Option<String> {
-        match v.get_ref() {
-            DeValue::String(s) => Some(s.to_string()),
-            _ => {
-                let help = help.unwrap_or_else(|| "write the value in double quotes".to_string());
-                self.wrong_type(f, v, "a string", what, Some(help));
-                None
-            }
-        }
-    }
-
-    pub(super) fn boolean(&mut self, f: usize, v: &V<'_>, what: &str) -> Option<bool> {
-        match v.get_ref() {
-            DeValue::Boolean(b) => Some(*b),
-            _ => {
-                self.wrong_type(
-                    f,
-                    v,
-                    "a boolean",
-                    what,
-                    Some("write true or false, without quotes".into()),
-                );
-                None
-            }
-        }
-    }
-
-    pub(super) fn string_list(
-        &mut self,
-        f: usize,
-        v: &V<'_>,
-        what: &str,
-    ) -> Option<Vec<(String, Span)>> {
-        let help = "write a list of names, e.g. [\"general\", \"shared\"]".to_string();
-        let items = self.array(f, v, what, Some(help.clone()))?;
-        let mut out = Vec::new();
-        for item in items {
-            match item.get_ref() {
-                DeValue::String(s) => out.push((s.to_string(), self.sp(f, item.span()))),
-                _ => self.wrong_type(
-                    f,
-                    item,
-                    "a string",
-                    &format!("each entry of {what}"),
-                    Some(help.clone()),
-                ),
-            }
-        }
-        Some(out)
-    }
-
-    pub(super) fn wrong_type(
-        &mut self,
-        f: usize,
-        v: &V<'_>,
-        expected: &str,
-        what: &str,
-        help: Option<String>,
-    ) {
-        self.err(
-            Diag::new(
-                ErrorKind::WrongType,
-                format!("{what} must be {expected}, not {}", a_type(v)),
-            )
-            .at(self.sp(f, v.span()), format!("expected {expected}"))
-            .help_opt(help),
-        );
-    }
 }
 
-pub(super) fn sql_help(kind: SqlKind) -> &'static str {
+fn sql_help(kind: SqlKind) -> &'static str {
     match kind {
         SqlKind::Type => {
             "write the type as PostgreSQL accepts it, e.g. \"text\", \"varchar(200)\", \

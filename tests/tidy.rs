@@ -35,10 +35,6 @@ const KNOWN_EDGES: &[(&str, &str)] = &[];
 /// leave the list when split.
 const KNOWN_LARGE: &[(&str, usize)] = &[
     ("canon/mod.rs", 1371),
-    ("config/load.rs", 2307),
-    ("config/load/tables.rs", 3055),
-    ("config/raw.rs", 867),
-    ("config/tests.rs", 1631),
     ("embedded.rs", 845),
     ("import/tables.rs", 849),
     ("introspect/queries.rs", 891),

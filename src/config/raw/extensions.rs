@@ -1,0 +1,13 @@
+//! Extensions.
+
+use super::*;
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawExtension {
+    /// Schema to install it in (declared, or `public`). Default: the extension's own.
+    pub schema: Option<String>,
+    /// Version to install. Default: the extension's default version; never upgraded
+    /// implicitly.
+    pub version: Option<String>,
+}

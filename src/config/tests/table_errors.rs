@@ -1,0 +1,61 @@
+//! Errors of the relational layer: every kind reported, SQL syntax errors in the string.
+
+use super::*;
+
+#[test]
+fn table_errors_are_all_reported_with_their_kind() {
+    let text = r#"
+[roles.app]
+[schemas.s]
+[tables."s.t"]
+primary_key = ["id", "nope"]
+columns.id = { type = "bigint", identity = "always", default = "1" }
+columns.v = { type = "varchar(", generated = "1 +" }
+indexes.t_idx = { columns = [{ column = "v", order = "up" }] }
+foreign_keys.t_fk = { columns = ["id"], references = "s.ghost", on_delete = "cascades" }
+policies.p = { roles = ["ghost_role"] }
+[tables."x.t"]
+[sequences."s.q"]
+owned_by = "s.t.missing"
+increment = 0
+[enums."s.e"]
+values = []
+"#;
+    let err = load_files(&[(PathBuf::from("t.toml"), text.into())]).unwrap_err();
+    let kinds: Vec<ErrorKind> = err.errors.iter().map(|e| e.kind()).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            ErrorKind::UnknownColumn,    // primary key `nope`
+            ErrorKind::Conflict,         // identity + default
+            ErrorKind::SqlSyntax,        // varchar(
+            ErrorKind::SqlSyntax,        // 1 +
+            ErrorKind::InvalidValue,     // order = "up"
+            ErrorKind::UndeclaredTable,  // s.ghost
+            ErrorKind::InvalidValue,     // cascades
+            ErrorKind::UndeclaredRole,   // ghost_role
+            ErrorKind::UndeclaredSchema, // x
+            ErrorKind::UnknownColumn,    // owned_by missing
+            ErrorKind::InvalidValue,     // increment 0
+            ErrorKind::InvalidValue,     // empty enum
+        ],
+        "{}",
+        render(&err)
+    );
+}
+
+#[test]
+fn sql_syntax_errors_point_into_the_string() {
+    let text = "[schemas.s]\n[tables.\"s.t\"]\ncolumns.a = { type = \"int\", default = \"  length(x) >> > 0\" }\n";
+    let err = load_files(&[(PathBuf::from("t.toml"), text.into())]).unwrap_err();
+    let e = &err.errors[0];
+    assert_eq!(e.kind(), ErrorKind::SqlSyntax);
+    let span = e.span().unwrap();
+    assert_eq!(&text[span.clone()], ">");
+    assert_eq!(span.start, text.find(">> >").unwrap() + 3);
+    // Escapes in the string: the whole value.
+    let text =
+        "[schemas.s]\n[tables.\"s.t\"]\ncolumns.a = { type = \"int\", default = \"\\u0031 +\" }\n";
+    let err = load_files(&[(PathBuf::from("t.toml"), text.into())]).unwrap_err();
+    assert_eq!(&text[err.errors[0].span().unwrap()], "\"\\u0031 +\"");
+}

@@ -54,8 +54,6 @@ const KNOWN_LARGE: &[(&str, usize)] = &[
     ("diff/tables/tests.rs", 951),
     ("embedded.rs", 845),
     ("import/tables.rs", 849),
-    ("introspect/queries.rs", 891),
-    ("introspect/tables.rs", 1092),
     ("main.rs", 860),
     ("plan/sql.rs", 844),
     ("plan/tables.rs", 2565),

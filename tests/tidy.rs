@@ -52,7 +52,6 @@ const KNOWN_LARGE: &[(&str, usize)] = &[
     ("diff/tables.rs", 2272),
     ("diff/tables/tests.rs", 951),
     ("embedded.rs", 845),
-    ("import/tables.rs", 849),
     ("main.rs", 860),
     ("plan/sql.rs", 844),
     ("plan/tables.rs", 2565),

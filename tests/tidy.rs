@@ -56,7 +56,6 @@ const KNOWN_LARGE: &[(&str, usize)] = &[
     ("plan/sql.rs", 844),
     ("plan/tables.rs", 2565),
     ("reconcile/mod.rs", 859),
-    ("verify/mod.rs", 836),
 ];
 
 const MAX_LINES: usize = 800;

@@ -51,7 +51,6 @@ const KNOWN_LARGE: &[(&str, usize)] = &[
     ("diff/mod.rs", 810),
     ("diff/tables.rs", 2272),
     ("diff/tables/tests.rs", 951),
-    ("embedded.rs", 845),
     ("main.rs", 860),
     ("plan/sql.rs", 844),
     ("plan/tables.rs", 2565),

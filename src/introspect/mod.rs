@@ -8,8 +8,9 @@
 //! inside a transaction ([`snapshot`] opens one). The second (server facts) runs alone
 //! because the others depend on it (the server version decides the shape of some
 //! queries, superuser-ness whether passwords are read); the others are sent together on
-//! the connection (pipelined) and their rows turned into the model here and in
-//! `tables.rs`.
+//! the connection (pipelined) and their rows turned into the model by the module of
+//! their kind (`roles`, `tables`, `columns`, …), where each query sits next to its
+//! reader; `queries` holds the list.
 //!
 //! What the live catalog holds, and what it leaves out:
 //!
@@ -35,16 +36,31 @@
 //! - schema-specific default privileges as stored (additions only); global ones
 //!   (`ALTER DEFAULT PRIVILEGES FOR ROLE r` without `IN SCHEMA`) are not read.
 
+mod acl;
+mod columns;
+mod constraints;
+mod database;
+mod default_privileges;
+mod domains;
+mod enums;
+mod extensions;
+mod functions;
+mod indexes;
+mod lookups;
+mod policies;
 mod queries;
+mod relations;
+mod roles;
+mod rows;
+mod schemas;
+mod sequences;
+mod server;
+mod settings;
 mod tables;
+mod unmanaged;
 
-use crate::model::{
-    Acl, Catalog, Database, DefaultPrivilegeKey, Function, FunctionId, Grantee, Membership,
-    ObjectKind, Password, Privilege, QualifiedName, Relation, RelationKind, Role, RoleAttributes,
-    Schema, ServerInfo, SettingValue, is_builtin_role, is_system_schema,
-};
-use secrecy::SecretString;
-use std::collections::BTreeMap;
+use crate::model::{Catalog, QualifiedName, ServerInfo};
+use queries::q;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio_postgres::{GenericClient, IsolationLevel, Row};
 
@@ -61,57 +77,8 @@ pub const QUERY_NAMES: [&str; QUERY_COUNT] = queries::NAMES;
 pub fn query_texts(version_num: i32, can_read_passwords: bool) -> Vec<(&'static str, String)> {
     QUERY_NAMES
         .into_iter()
-        .zip([
-            queries::search_path(),
-            queries::server(),
-            queries::opclasses_and_collations(),
-            queries::tables(),
-            queries::columns(version_num),
-            queries::column_defaults_and_comments(),
-            queries::indexes(version_num),
-            queries::constraints(),
-            queries::policies(),
-            queries::sequences(),
-            queries::database(),
-            queries::roles(can_read_passwords),
-            queries::memberships(version_num),
-            queries::settings(),
-            queries::schemas(),
-            queries::relations(),
-            queries::functions(),
-            queries::default_privileges(),
-            queries::enums(),
-            queries::domains(),
-            queries::extensions(),
-            queries::unmanaged(),
-        ])
+        .zip(queries::texts(version_num, can_read_passwords))
         .collect()
-}
-
-/// Positions in [`QUERY_NAMES`] of the pipelined queries.
-mod q {
-    pub const SEARCH_PATH: usize = 0;
-    pub const SERVER: usize = 1;
-    pub const LOOKUPS: usize = 2;
-    pub const TABLES: usize = 3;
-    pub const COLUMNS: usize = 4;
-    pub const COLUMN_DETAILS: usize = 5;
-    pub const INDEXES: usize = 6;
-    pub const CONSTRAINTS: usize = 7;
-    pub const POLICIES: usize = 8;
-    pub const SEQUENCES: usize = 9;
-    pub const DATABASE: usize = 10;
-    pub const ROLES: usize = 11;
-    pub const MEMBERSHIPS: usize = 12;
-    pub const SETTINGS: usize = 13;
-    pub const SCHEMAS: usize = 14;
-    pub const RELATIONS: usize = 15;
-    pub const FUNCTIONS: usize = 16;
-    pub const DEFAULT_PRIVILEGES: usize = 17;
-    pub const ENUMS: usize = 18;
-    pub const DOMAINS: usize = 19;
-    pub const EXTENSIONS: usize = 20;
-    pub const UNMANAGED: usize = 21;
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -203,10 +170,10 @@ impl<C: GenericClient> Reader<'_, C> {
         let name = |k: usize| QUERY_NAMES[k];
         // Canonical text needs an empty search_path (see `queries`); the server query
         // checks that it took effect.
-        self.run(name(q::SEARCH_PATH), queries::search_path())
+        self.run(name(q::SEARCH_PATH), server::search_path())
             .await?;
-        let server_rows = self.run(name(q::SERVER), queries::server()).await?;
-        let server = read_server(name(q::SERVER), &server_rows)?;
+        let server_rows = self.run(name(q::SERVER), server::server()).await?;
+        let server = server::read_server(name(q::SERVER), &server_rows)?;
 
         // Every other query is sent at once (each future sends its query when first
         // polled, and `try_join!` polls them in order), and every result is handed, as
@@ -294,28 +261,28 @@ fn decode(
     };
     let name = |k: usize| QUERY_NAMES[k];
 
-    let lookups = tables::read_lookups(name(q::LOOKUPS), &results.take(q::LOOKUPS)?)?;
+    let lookups = lookups::read_lookups(name(q::LOOKUPS), &results.take(q::LOOKUPS)?)?;
     let mut by_oid = tables::read_tables(name(q::TABLES), &results.take(q::TABLES)?)?;
-    let columns = tables::apply_columns(
+    let columns = columns::apply_columns(
         name(q::COLUMNS),
         &results.take(q::COLUMNS)?,
         &mut by_oid,
         &lookups,
     )?;
-    tables::apply_column_details(
+    columns::apply_column_details(
         name(q::COLUMN_DETAILS),
         &results.take(q::COLUMN_DETAILS)?,
         &mut by_oid,
         &columns,
     )?;
-    let mut indexes = tables::read_indexes(
+    let mut indexes = indexes::read_indexes(
         name(q::INDEXES),
         &results.take(q::INDEXES)?,
         &by_oid,
         &columns,
         &lookups,
     )?;
-    tables::apply_constraints(
+    constraints::apply_constraints(
         name(q::CONSTRAINTS),
         &results.take(q::CONSTRAINTS)?,
         &mut by_oid,
@@ -323,9 +290,9 @@ fn decode(
         &mut indexes,
         &lookups,
     )?;
-    tables::apply_indexes(indexes, &mut by_oid);
-    tables::apply_policies(name(q::POLICIES), &results.take(q::POLICIES)?, &mut by_oid)?;
-    let sequences = tables::read_sequences(
+    indexes::apply_indexes(indexes, &mut by_oid);
+    policies::apply_policies(name(q::POLICIES), &results.take(q::POLICIES)?, &mut by_oid)?;
+    let sequences = sequences::read_sequences(
         name(q::SEQUENCES),
         &results.take(q::SEQUENCES)?,
         &mut by_oid,
@@ -345,11 +312,11 @@ fn decode(
         .collect();
 
     let mut catalog = Catalog {
-        database: Some(read_database(
+        database: Some(database::read_database(
             name(q::DATABASE),
             &results.take(q::DATABASE)?,
         )?),
-        roles: read_roles(
+        roles: roles::read_roles(
             name(q::ROLES),
             &results.take(q::ROLES)?,
             server.can_read_passwords,
@@ -358,24 +325,27 @@ fn decode(
         sequences,
         ..Catalog::default()
     };
-    apply_memberships(
+    roles::apply_memberships(
         name(q::MEMBERSHIPS),
         &results.take(q::MEMBERSHIPS)?,
         &mut catalog.roles,
     )?;
-    apply_settings(name(q::SETTINGS), &results.take(q::SETTINGS)?, &mut catalog)?;
-    catalog.schemas = read_schemas(name(q::SCHEMAS), &results.take(q::SCHEMAS)?)?;
-    catalog.relations = read_relations(name(q::RELATIONS), &results.take(q::RELATIONS)?)?;
-    catalog.functions = read_functions(name(q::FUNCTIONS), &results.take(q::FUNCTIONS)?)?;
-    catalog.default_privileges = read_default_privileges(
+    settings::apply_settings(name(q::SETTINGS), &results.take(q::SETTINGS)?, &mut catalog)?;
+    catalog.schemas = schemas::read_schemas(name(q::SCHEMAS), &results.take(q::SCHEMAS)?)?;
+    catalog.relations =
+        relations::read_relations(name(q::RELATIONS), &results.take(q::RELATIONS)?)?;
+    catalog.functions =
+        functions::read_functions(name(q::FUNCTIONS), &results.take(q::FUNCTIONS)?)?;
+    catalog.default_privileges = default_privileges::read_default_privileges(
         name(q::DEFAULT_PRIVILEGES),
         &results.take(q::DEFAULT_PRIVILEGES)?,
     )?;
-    catalog.enums = tables::read_enums(name(q::ENUMS), &results.take(q::ENUMS)?)?;
-    catalog.domains = tables::read_domains(name(q::DOMAINS), &results.take(q::DOMAINS)?)?;
+    catalog.enums = enums::read_enums(name(q::ENUMS), &results.take(q::ENUMS)?)?;
+    catalog.domains = domains::read_domains(name(q::DOMAINS), &results.take(q::DOMAINS)?)?;
     catalog.extensions =
-        tables::read_extensions(name(q::EXTENSIONS), &results.take(q::EXTENSIONS)?)?;
-    catalog.unmanaged = tables::read_unmanaged(name(q::UNMANAGED), &results.take(q::UNMANAGED)?)?;
+        extensions::read_extensions(name(q::EXTENSIONS), &results.take(q::EXTENSIONS)?)?;
+    catalog.unmanaged =
+        unmanaged::read_unmanaged(name(q::UNMANAGED), &results.take(q::UNMANAGED)?)?;
     catalog.server = Some(server);
     Ok(catalog)
 }
@@ -393,381 +363,5 @@ fn unexpected(what: &'static str, detail: impl Into<String>) -> IntrospectError 
     IntrospectError::Unexpected {
         what,
         detail: detail.into(),
-    }
-}
-
-/// Builds an ACL from the `grantees`, `privileges`, `grantable` arrays of a query row
-/// (see `queries::acl_join`). `object` names the object in error messages.
-fn read_acl(
-    what: &'static str,
-    row: &Row,
-    object: &dyn Fn() -> String,
-) -> Result<Acl, IntrospectError> {
-    read_acl_at(what, row, ["grantees", "privileges", "grantable"], object)
-}
-
-/// [`read_acl`] with the three columns given by name or position (hot loops look the
-/// positions up once).
-fn read_acl_at<I>(
-    what: &'static str,
-    row: &Row,
-    [grantees, privileges, grantable]: [I; 3],
-    object: &dyn Fn() -> String,
-) -> Result<Acl, IntrospectError>
-where
-    I: tokio_postgres::row::RowIndex + std::fmt::Display,
-{
-    let error = |source| IntrospectError::Query { what, source };
-    let grantees: Option<Vec<Option<String>>> = row.try_get(grantees).map_err(error)?;
-    let privileges: Option<Vec<String>> = row.try_get(privileges).map_err(error)?;
-    let grantable: Option<Vec<bool>> = row.try_get(grantable).map_err(error)?;
-    let (grantees, privileges, grantable) = (
-        grantees.unwrap_or_default(),
-        privileges.unwrap_or_default(),
-        grantable.unwrap_or_default(),
-    );
-    if grantees.len() != privileges.len() || grantees.len() != grantable.len() {
-        return Err(unexpected(
-            what,
-            format!("ACL arrays of {} differ in length", object()),
-        ));
-    }
-    let mut acl = Acl::default();
-    for ((grantee, privilege), grantable) in grantees.into_iter().zip(privileges).zip(grantable) {
-        let privilege = Privilege::parse(&privilege).ok_or_else(|| {
-            unexpected(
-                what,
-                format!("unknown privilege {privilege} in the ACL of {}", object()),
-            )
-        })?;
-        let grantee = match grantee {
-            None => Grantee::Public,
-            Some(name) => Grantee::Role(name),
-        };
-        acl.grant(grantee, privilege, grantable);
-    }
-    Ok(acl)
-}
-
-fn read_server(what: &'static str, rows: &[Row]) -> Result<ServerInfo, IntrospectError> {
-    let [row] = rows else {
-        return Err(unexpected(
-            what,
-            format!("{} rows instead of 1", rows.len()),
-        ));
-    };
-    if !get::<bool>(what, row, "search_path_cleared")? {
-        return Err(IntrospectError::NotInTransaction);
-    }
-    Ok(ServerInfo {
-        version_num: get(what, row, "version_num")?,
-        version: get(what, row, "version")?,
-        system_identifier: get(what, row, "system_identifier")?,
-        current_user: get(what, row, "current_user")?,
-        can_read_passwords: get(what, row, "can_read_passwords")?,
-    })
-}
-
-fn read_database(what: &'static str, rows: &[Row]) -> Result<Database, IntrospectError> {
-    let [row] = rows else {
-        return Err(unexpected(
-            what,
-            format!("{} rows instead of 1", rows.len()),
-        ));
-    };
-    let name: String = get(what, row, "name")?;
-    let acl = read_acl(what, row, &|| format!("database {name}"))?;
-    Ok(Database {
-        owner: Some(get(what, row, "owner")?),
-        comment: get(what, row, "comment")?,
-        acl,
-        settings: BTreeMap::new(),
-        name: Some(name),
-    })
-}
-
-fn read_roles(
-    what: &'static str,
-    rows: &[Row],
-    can_read_passwords: bool,
-) -> Result<BTreeMap<String, Role>, IntrospectError> {
-    let mut roles = BTreeMap::new();
-    for row in rows {
-        let name: String = get(what, row, "name")?;
-        if is_builtin_role(&name) {
-            continue;
-        }
-        let password = if can_read_passwords {
-            match get::<Option<String>>(what, row, "password")? {
-                Some(verifier) => Password::Stored(SecretString::from(verifier)),
-                None => Password::Absent,
-            }
-        } else {
-            Password::Unreadable
-        };
-        let role = Role {
-            external: false,
-            attributes: RoleAttributes {
-                login: get(what, row, "login")?,
-                superuser: get(what, row, "superuser")?,
-                createdb: get(what, row, "createdb")?,
-                createrole: get(what, row, "createrole")?,
-                inherit: get(what, row, "inherit")?,
-                replication: get(what, row, "replication")?,
-                bypassrls: get(what, row, "bypassrls")?,
-                connection_limit: get(what, row, "connection_limit")?,
-                valid_until: get(what, row, "valid_until")?,
-            },
-            comment: get(what, row, "comment")?,
-            password,
-            member_of: BTreeMap::new(),
-            settings: BTreeMap::new(),
-            database_settings: BTreeMap::new(),
-            confinement: None,
-            name: name.clone(),
-        };
-        roles.insert(name, role);
-    }
-    Ok(roles)
-}
-
-fn apply_memberships(
-    what: &'static str,
-    rows: &[Row],
-    roles: &mut BTreeMap<String, Role>,
-) -> Result<(), IntrospectError> {
-    for row in rows {
-        let member: String = get(what, row, "member")?;
-        let granted: String = get(what, row, "granted")?;
-        let membership = Membership {
-            admin: get(what, row, "admin")?,
-            inherit: get(what, row, "inherit")?,
-            set: get(what, row, "set")?,
-        };
-        if let Some(role) = roles.get_mut(&member) {
-            role.member_of.insert(granted, membership);
-        }
-    }
-    Ok(())
-}
-
-/// Splits a `setconfig` element (`name=value`) on its first `=`.
-fn parse_setting(
-    what: &'static str,
-    item: &str,
-) -> Result<(String, SettingValue), IntrospectError> {
-    let (name, value) = item
-        .split_once('=')
-        .ok_or_else(|| unexpected(what, format!("setting without '=': {item}")))?;
-    let name = name.to_ascii_lowercase();
-    let value = SettingValue::from_stored(&name, value);
-    Ok((name, value))
-}
-
-fn apply_settings(
-    what: &'static str,
-    rows: &[Row],
-    catalog: &mut Catalog,
-) -> Result<(), IntrospectError> {
-    for row in rows {
-        let role: Option<String> = get(what, row, "role")?;
-        let in_database: bool = get(what, row, "in_database")?;
-        let item: String = get(what, row, "item")?;
-        let (name, value) = parse_setting(what, &item)?;
-        match role {
-            None => {
-                if let Some(database) = catalog.database.as_mut() {
-                    database.settings.insert(name, value);
-                }
-            }
-            Some(role) => {
-                // Settings of built-in roles are not part of the catalog.
-                if let Some(role) = catalog.roles.get_mut(&role) {
-                    let target = if in_database {
-                        &mut role.database_settings
-                    } else {
-                        &mut role.settings
-                    };
-                    target.insert(name, value);
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-fn read_schemas(
-    what: &'static str,
-    rows: &[Row],
-) -> Result<BTreeMap<String, Schema>, IntrospectError> {
-    let mut schemas = BTreeMap::new();
-    for row in rows {
-        let name: String = get(what, row, "name")?;
-        if is_system_schema(&name) {
-            continue;
-        }
-        let acl = read_acl(what, row, &|| format!("schema {name}"))?;
-        let schema = Schema {
-            manage_tables: false,
-            owner: Some(get(what, row, "owner")?),
-            comment: get(what, row, "comment")?,
-            acl,
-            object_grants: BTreeMap::new(),
-            name: name.clone(),
-        };
-        schemas.insert(name, schema);
-    }
-    Ok(schemas)
-}
-
-fn relation_kind(relkind: &str) -> Option<RelationKind> {
-    Some(match relkind {
-        "r" => RelationKind::Table,
-        "p" => RelationKind::PartitionedTable,
-        "v" => RelationKind::View,
-        "m" => RelationKind::MaterializedView,
-        "f" => RelationKind::ForeignTable,
-        "S" => RelationKind::Sequence,
-        _ => return None,
-    })
-}
-
-fn read_relations(
-    what: &'static str,
-    rows: &[Row],
-) -> Result<BTreeMap<QualifiedName, Relation>, IntrospectError> {
-    let mut relations = BTreeMap::new();
-    for row in rows {
-        let name = QualifiedName::new(
-            get::<String>(what, row, "schema")?,
-            get::<String>(what, row, "name")?,
-        );
-        if is_system_schema(&name.schema) {
-            continue;
-        }
-        let relkind: String = get(what, row, "kind")?;
-        let kind = relation_kind(&relkind)
-            .ok_or_else(|| unexpected(what, format!("relkind {relkind} of {name}")))?;
-        let acl = read_acl(what, row, &|| format!("{} {name}", kind.describe()))?;
-        let relation = Relation {
-            kind,
-            owner: Some(get(what, row, "owner")?),
-            acl,
-            name: name.clone(),
-        };
-        relations.insert(name, relation);
-    }
-    Ok(relations)
-}
-
-fn read_functions(
-    what: &'static str,
-    rows: &[Row],
-) -> Result<BTreeMap<FunctionId, Function>, IntrospectError> {
-    let mut functions = BTreeMap::new();
-    for row in rows {
-        let id = FunctionId {
-            schema: get(what, row, "schema")?,
-            name: get(what, row, "name")?,
-            arguments: get(what, row, "arguments")?,
-        };
-        if is_system_schema(&id.schema) {
-            continue;
-        }
-        let acl = read_acl(what, row, &|| format!("function {id}"))?;
-        let function = Function {
-            is_procedure: get(what, row, "is_procedure")?,
-            owner: Some(get(what, row, "owner")?),
-            acl,
-            id: id.clone(),
-        };
-        functions.insert(id, function);
-    }
-    Ok(functions)
-}
-
-fn read_default_privileges(
-    what: &'static str,
-    rows: &[Row],
-) -> Result<BTreeMap<DefaultPrivilegeKey, Acl>, IntrospectError> {
-    let mut defaults = BTreeMap::new();
-    for row in rows {
-        let for_role: String = get(what, row, "for_role")?;
-        let schema: String = get(what, row, "schema")?;
-        if is_system_schema(&schema) {
-            continue;
-        }
-        let code: String = get(what, row, "kind")?;
-        let kind = match ObjectKind::from_default_acl_code(&code) {
-            Some(kind @ (ObjectKind::Table | ObjectKind::Sequence | ObjectKind::Function)) => kind,
-            _ => return Err(unexpected(what, format!("default ACL object type {code}"))),
-        };
-        let acl = read_acl(what, row, &|| {
-            format!("default privileges for role {for_role} in schema {schema} on {code}")
-        })?;
-        // An entry that held nothing but the owner's own grants adds nothing.
-        if acl.is_empty() {
-            continue;
-        }
-        defaults.insert(
-            DefaultPrivilegeKey {
-                for_role,
-                schema,
-                kind,
-            },
-            acl,
-        );
-    }
-    Ok(defaults)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn settings_split_on_the_first_equals_sign() {
-        let (name, value) = parse_setting("t", "Search_Path=a, \"x=y\", \"$user\"").unwrap();
-        assert_eq!(name, "search_path");
-        assert_eq!(
-            value,
-            SettingValue::List(vec!["a".into(), "x=y".into(), "$user".into()])
-        );
-        let (name, value) = parse_setting("t", "application_name=a=b").unwrap();
-        assert_eq!(name, "application_name");
-        assert_eq!(value, SettingValue::Scalar("a=b".into()));
-        assert!(parse_setting("t", "nonsense").is_err());
-    }
-
-    #[test]
-    fn relkinds_map_to_relation_kinds() {
-        assert_eq!(relation_kind("r"), Some(RelationKind::Table));
-        assert_eq!(relation_kind("S"), Some(RelationKind::Sequence));
-        assert_eq!(relation_kind("i"), None);
-    }
-
-    #[test]
-    fn query_list_is_fixed() {
-        assert_eq!(QUERY_COUNT, 22);
-        let texts = [
-            query_texts(140000, false),
-            query_texts(150000, true),
-            query_texts(170000, true),
-        ];
-        assert!(texts.iter().all(|t| t.len() == QUERY_COUNT));
-        for (_, sql) in texts.iter().flatten() {
-            // Whole-object deparsing is never used; index keys that are expressions
-            // are deparsed one key at a time.
-            assert!(!sql.contains("pg_get_constraintdef"), "{sql}");
-            for (at, _) in sql.match_indices("pg_get_indexdef(") {
-                let call = &sql[at..];
-                let call = &call[..=call.find(')').unwrap()];
-                let args: Vec<&str> = call.trim_end_matches(')').split(", ").collect();
-                assert!(
-                    args.len() == 3 && args[1].parse::<usize>().is_ok() && args[2] == "true",
-                    "{call}"
-                );
-            }
-        }
     }
 }

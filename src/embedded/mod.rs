@@ -6,20 +6,26 @@
 //! auth over a unix socket in a private 0700 directory, so no password exists anywhere.
 //! PostgreSQL refuses to run as root, so as root the server runs as the `postgres` user.
 
-use std::collections::HashMap;
-use std::ffi::OsStr;
+mod binaries;
+mod dirs;
+mod template;
+
+pub use binaries::find_bin_dir;
+
+use dirs::{base_dir, sweep_stale};
+use template::{copy_tree, prepare};
+
 use std::fs::{self, File, OpenOptions};
 use std::hash::{BuildHasher, Hasher};
 use std::io::{self, Read, Seek, SeekFrom};
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex, OnceLock, mpsc};
-use std::time::{Duration, Instant, SystemTime};
+use std::sync::{Mutex, mpsc};
+use std::time::{Duration, Instant};
 
-use nix::fcntl::{Flock, FlockArg, OFlag};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::{Pid, Uid, User, geteuid};
 use tempfile::TempDir;
@@ -359,74 +365,6 @@ fn stop(child: &mut Child) {
     let _ = child.wait();
 }
 
-/// Finds the PostgreSQL server binaries: `PGRECON_PG_BIN_DIR`, else `pg_config --bindir`
-/// on `PATH`, else the highest installed `/usr/lib/postgresql/*/bin` (or
-/// `/usr/pgsql-*/bin`) containing `initdb` and `postgres`.
-pub fn find_bin_dir() -> Result<PathBuf, EmbeddedError> {
-    if let Some(dir) = std::env::var_os(BIN_DIR_ENV).filter(|v| !v.is_empty()) {
-        let dir = PathBuf::from(dir);
-        return if has_server_binaries(&dir) {
-            Ok(dir)
-        } else {
-            Err(EmbeddedError::BadBinDir(dir))
-        };
-    }
-    static SEARCHED: OnceLock<Option<PathBuf>> = OnceLock::new();
-    SEARCHED
-        .get_or_init(|| pg_config_bin_dir().or_else(highest_installed_bin_dir))
-        .clone()
-        .ok_or(EmbeddedError::BinariesNotFound)
-}
-
-fn has_server_binaries(dir: &Path) -> bool {
-    dir.join("initdb").is_file() && dir.join("postgres").is_file()
-}
-
-fn pg_config_bin_dir() -> Option<PathBuf> {
-    let output = Command::new("pg_config")
-        .arg("--bindir")
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
-        .ok()?;
-    if !output.status.success() {
-        return None;
-    }
-    let dir = PathBuf::from(OsStr::from_bytes(output.stdout.trim_ascii()));
-    // pg_config may come from a client-only package pointing at a missing server.
-    has_server_binaries(&dir).then_some(dir)
-}
-
-fn highest_installed_bin_dir() -> Option<PathBuf> {
-    let mut candidates: Vec<(Vec<u64>, PathBuf)> = Vec::new();
-    let mut collect = |parent: &str, prefix: &str| {
-        let Ok(entries) = fs::read_dir(parent) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            let Some(version) = name.to_str().and_then(|n| n.strip_prefix(prefix)) else {
-                continue;
-            };
-            let Ok(key) = version
-                .split('.')
-                .map(str::parse::<u64>)
-                .collect::<Result<Vec<_>, _>>()
-            else {
-                continue;
-            };
-            let bin = entry.path().join("bin");
-            if has_server_binaries(&bin) {
-                candidates.push((key, bin));
-            }
-        }
-    };
-    collect("/usr/lib/postgresql", "");
-    collect("/usr", "pgsql-");
-    candidates.sort();
-    candidates.pop().map(|(_, dir)| dir)
-}
-
 /// The OS user that runs the server: `None` means the current user; as root the
 /// `postgres` user, since PostgreSQL refuses to run as root.
 fn server_owner() -> Result<Option<User>, EmbeddedError> {
@@ -522,258 +460,6 @@ fn spawn(mut cmd: Command) -> io::Result<Child> {
         .map_err(|_| io::Error::other("the process spawner thread is gone"))?
 }
 
-/// A server installation ready to start clusters from.
-struct Installation {
-    version: String,
-    template: PathBuf,
-}
-
-/// Reads the version and makes sure the template exists, once per bin dir and process.
-fn prepare(bin_dir: &Path, owner: Option<&User>) -> Result<Arc<Installation>, EmbeddedError> {
-    static PREPARED: Mutex<Option<HashMap<PathBuf, Arc<Installation>>>> = Mutex::new(None);
-    // Held while building, so threads of this process wait instead of racing.
-    let mut guard = PREPARED.lock().unwrap_or_else(|e| e.into_inner());
-    let map = guard.get_or_insert_with(HashMap::new);
-    if let Some(install) = map.get(bin_dir)
-        && install.template.join("PG_VERSION").is_file()
-    {
-        return Ok(Arc::clone(install));
-    }
-    let version = server_version(bin_dir)?;
-    let template = ensure_template(bin_dir, &version, owner)?;
-    let install = Arc::new(Installation { version, template });
-    map.insert(bin_dir.to_path_buf(), Arc::clone(&install));
-    Ok(install)
-}
-
-fn server_version(bin_dir: &Path) -> Result<String, EmbeddedError> {
-    let path = bin_dir.join("postgres");
-    let fail = |reason: String| EmbeddedError::Version {
-        path: path.clone(),
-        reason,
-    };
-    let output = Command::new(&path)
-        .arg("--version")
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| fail(e.to_string()))?;
-    if !output.status.success() {
-        return Err(fail(format!("it exited with {}", output.status)));
-    }
-    // "postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)"
-    let text = String::from_utf8_lossy(&output.stdout);
-    text.split_once("(PostgreSQL)")
-        .and_then(|(_, rest)| rest.split_whitespace().next())
-        .filter(|v| v.starts_with(|c: char| c.is_ascii_digit()))
-        .map(str::to_owned)
-        .ok_or_else(|| fail(format!("unexpected output {:?}", text.trim())))
-}
-
-/// Runs `initdb` into `<base dir>/pgrecon-template-<version>-<uid>-<bin dir hash>` unless a
-/// complete template is there. Built in a staging directory and renamed into place under
-/// an exclusive file lock, so concurrent test processes neither race nor see half a
-/// template.
-fn ensure_template(
-    bin_dir: &Path,
-    version: &str,
-    owner: Option<&User>,
-) -> Result<PathBuf, EmbeddedError> {
-    let tmp = base_dir();
-    let bin_hash = blake3::hash(bin_dir.as_os_str().as_bytes()).to_hex();
-    let name = format!(
-        "{TEMPLATE_PREFIX}{version}-{}-{}",
-        geteuid().as_raw(),
-        &bin_hash[..8]
-    );
-    let template = tmp.join(&name);
-    let lock_path = tmp.join(format!("{name}.lock"));
-    let lock_file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .mode(0o600)
-        .custom_flags(OFlag::O_NOFOLLOW.bits())
-        .open(&lock_path)
-        .map_err(io_err("open the lock file", &lock_path))?;
-    let _lock = Flock::lock(lock_file, FlockArg::LockExclusive).map_err(|(_, errno)| {
-        EmbeddedError::Io {
-            action: "lock",
-            path: lock_path.clone(),
-            source: errno.into(),
-        }
-    })?;
-
-    match fs::symlink_metadata(&template) {
-        Ok(meta) => {
-            if !meta.is_dir() || meta.uid() != owner_uid(owner).as_raw() {
-                return Err(EmbeddedError::ForeignTemplate(template));
-            }
-            if template.join("PG_VERSION").is_file() {
-                return Ok(template);
-            }
-            // Not ours to have left half-done (renames are atomic), but clear it anyway.
-            fs::remove_dir_all(&template).map_err(io_err("remove", &template))?;
-        }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-        Err(e) => return Err(io_err("inspect", &template)(e)),
-    }
-
-    let staging = tempfile::Builder::new()
-        .prefix(&format!("{name}.build-"))
-        .tempdir_in(&tmp)
-        .map_err(io_err("create a directory in", &tmp))?;
-    chown_to(staging.path(), owner).map_err(io_err("change the owner of", staging.path()))?;
-    let data = staging.path().join("data");
-    let log_path = staging.path().join("initdb.log");
-    let log = create_private_file(&log_path, owner).map_err(io_err("create", &log_path))?;
-    let log_out = log.try_clone().map_err(io_err("open", &log_path))?;
-
-    let initdb = bin_dir.join("initdb");
-    let mut cmd = Command::new(&initdb);
-    cmd.arg("-D")
-        .arg(&data)
-        .args([
-            "--auth=trust",
-            "--username=postgres",
-            "--encoding=UTF8",
-            "--locale=C",
-            // A cache: durability would only cost time.
-            "--no-sync",
-            // 1 MB WAL segments instead of 16 MB: less to copy at every start.
-            "--wal-segsize=1",
-        ])
-        .stdin(Stdio::null())
-        .stdout(log_out)
-        .stderr(log)
-        .current_dir(staging.path());
-    prepare_command(&mut cmd, owner);
-    let status = spawn(cmd)
-        .and_then(|mut child| child.wait())
-        .map_err(io_err("run", &initdb))?;
-    if !status.success() {
-        return Err(EmbeddedError::Initdb {
-            status: status.to_string(),
-            log_tail: log_tail(&log_path),
-        });
-    }
-    fs::rename(&data, &template).map_err(io_err("move the new template to", &template))?;
-    Ok(template)
-}
-
-/// Copies a data directory, keeping permission bits (PostgreSQL insists on 0700/0600)
-/// and handing every entry to `owner`.
-fn copy_tree(src: &Path, dst: &Path, owner: Option<&User>) -> io::Result<()> {
-    let mode = fs::symlink_metadata(src)?.permissions().mode() & 0o7777;
-    fs::DirBuilder::new().mode(0o700).create(dst)?;
-    for entry in fs::read_dir(src)? {
-        let entry = entry?;
-        let from = entry.path();
-        let to = dst.join(entry.file_name());
-        let kind = entry.file_type()?;
-        if kind.is_dir() {
-            copy_tree(&from, &to, owner)?;
-        } else if kind.is_symlink() {
-            std::os::unix::fs::symlink(fs::read_link(&from)?, &to)?;
-            chown_to(&to, owner)?;
-        } else {
-            fs::copy(&from, &to)?;
-            chown_to(&to, owner)?;
-        }
-    }
-    fs::set_permissions(dst, fs::Permissions::from_mode(mode))?;
-    chown_to(dst, owner)
-}
-
-/// Where templates and clusters go: `TMPDIR` when set; else `/dev/shm` when it is a
-/// roomy tmpfs (creating files on disk can be slower than the rest of a start, and
-/// nothing here has to survive a reboot); else `/tmp`. Falls back to `/tmp` when the
-/// path is too long for a unix socket address (107 bytes).
-fn base_dir() -> PathBuf {
-    static BASE: OnceLock<PathBuf> = OnceLock::new();
-    BASE.get_or_init(|| {
-        let base = if std::env::var_os("TMPDIR").is_some_and(|v| !v.is_empty()) {
-            std::env::temp_dir()
-        } else if roomy_tmpfs(Path::new(SHM_DIR)) {
-            PathBuf::from(SHM_DIR)
-        } else {
-            std::env::temp_dir()
-        };
-        // "/pgrecon-pg-XXXXXX/.s.PGSQL.NNNNN" is 34 bytes.
-        if base.as_os_str().len() + 34 < 100 {
-            base
-        } else {
-            PathBuf::from("/tmp")
-        }
-    })
-    .clone()
-}
-
-fn roomy_tmpfs(dir: &Path) -> bool {
-    let is_tmpfs = nix::sys::statfs::statfs(dir)
-        .is_ok_and(|s| s.filesystem_type() == nix::sys::statfs::TMPFS_MAGIC);
-    // The field types differ between platforms, hence the conversions.
-    #[allow(clippy::useless_conversion)]
-    let free = nix::sys::statvfs::statvfs(dir)
-        .map(|s| u64::from(s.blocks_available()).saturating_mul(u64::from(s.fragment_size())))
-        .unwrap_or(0);
-    // World-writable with the sticky bit, like /tmp, so the server user can use it too.
-    let shared = fs::metadata(dir).is_ok_and(|m| m.permissions().mode() & 0o1777 == 0o1777);
-    is_tmpfs && shared && free >= SHM_MIN_FREE
-}
-
-/// Removes cluster directories whose server is gone and interrupted template builds:
-/// what a killed process left behind (its server died with it, see `spawn`). Best
-/// effort, once per process.
-fn sweep_stale(owner: Option<&User>) {
-    static SWEPT: OnceLock<()> = OnceLock::new();
-    SWEPT.get_or_init(|| {
-        let Ok(entries) = fs::read_dir(base_dir()) else {
-            return;
-        };
-        let uid = owner_uid(owner).as_raw();
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            let is_cluster = name.as_bytes().starts_with(CLUSTER_PREFIX.as_bytes());
-            // A template build interrupted by a kill.
-            let is_staging = name.as_bytes().starts_with(TEMPLATE_PREFIX.as_bytes())
-                && name.as_bytes().windows(7).any(|w| w == b".build-");
-            let Ok(meta) = entry.metadata() else {
-                continue;
-            };
-            let old = meta
-                .modified()
-                .ok()
-                .and_then(|m| SystemTime::now().duration_since(m).ok())
-                .is_some_and(|age| age > STALE_AFTER);
-            if !(is_cluster || is_staging) || !meta.is_dir() || meta.uid() != uid || !old {
-                continue;
-            }
-            let path = entry.path();
-            if is_staging || !postmaster_alive(&path.join("data")) {
-                let _ = fs::remove_dir_all(&path);
-            }
-        }
-    });
-}
-
-fn postmaster_alive(data_dir: &Path) -> bool {
-    let Ok(text) = fs::read_to_string(data_dir.join("postmaster.pid")) else {
-        return false;
-    };
-    let Some(pid) = text
-        .lines()
-        .next()
-        .and_then(|l| l.trim().parse::<i32>().ok())
-    else {
-        return false;
-    };
-    // EPERM means it exists but belongs to someone else: leave it.
-    !matches!(
-        kill(Pid::from_raw(pid), None),
-        Err(nix::errno::Errno::ESRCH)
-    )
-}
-
 fn random_port() -> u16 {
     let random = std::collections::hash_map::RandomState::new()
         .build_hasher()
@@ -817,18 +503,6 @@ fn percent_encode(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn finds_the_installed_binaries() {
-        let dir = find_bin_dir().expect("PostgreSQL server binaries must be installed");
-        assert!(dir.join("initdb").is_file(), "{}", dir.display());
-        assert!(dir.join("postgres").is_file(), "{}", dir.display());
-        let version = server_version(&dir).unwrap();
-        assert!(
-            version.split('.').next().unwrap().parse::<u32>().unwrap() >= 10,
-            "{version}"
-        );
-    }
 
     #[test]
     fn percent_encodes_socket_paths() {

@@ -1,0 +1,136 @@
+//! What canonicalisation reports: the objects the server (or the offline syntax check)
+//! rejected, each with its declaration, and the errors of the run itself.
+
+use crate::introspect::IntrospectError;
+use crate::model::QualifiedName;
+use std::fmt;
+
+/// One desired object PostgreSQL (or the offline syntax check) rejected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CanonProblem {
+    /// `table general.notes`, `domain general.email`, …
+    pub object: String,
+    /// The declaration at fault, when known.
+    pub declared: Option<Declared>,
+    /// The clause at fault when known: `column created_at`, `index notes_idx`.
+    pub clause: Option<String>,
+    /// The server's (or parser's) message.
+    pub message: String,
+}
+
+impl fmt::Display for CanonProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.clause {
+            Some(c) => write!(f, "{}, {c}: {}", self.object, self.message),
+            None => write!(f, "{}: {}", self.object, self.message),
+        }
+    }
+}
+
+/// A declaration of the desired state, as canonicalisation names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Declared {
+    Schema(String),
+    Extension(String),
+    /// An enum or a domain.
+    Type(QualifiedName),
+    /// A table or a sequence.
+    Relation(QualifiedName),
+}
+
+impl Declared {
+    pub(super) fn location<'s>(
+        &self,
+        sources: &'s crate::config::Sources,
+    ) -> Option<&'s crate::config::Location> {
+        match self {
+            Declared::Schema(n) => sources.schemas.get(n),
+            Declared::Extension(n) => sources.extensions.get(n),
+            Declared::Type(n) => sources.types.get(n),
+            Declared::Relation(n) => sources.relations.get(n),
+        }
+    }
+}
+
+impl CanonError {
+    /// The error with each rejected object's declaration (`file:line:column`), as the
+    /// command line prints it.
+    pub fn located(&self, sources: &crate::config::Sources) -> String {
+        let CanonError::Rejected(problems) = self else {
+            return self.to_string();
+        };
+        let mut out = heading(problems);
+        for p in problems {
+            out.push_str("\n  ");
+            out.push_str(&p.to_string());
+            if let Some(at) = p.declared.as_ref().and_then(|d| d.location(sources)) {
+                out.push_str("\n    --> ");
+                out.push_str(&sources.describe(at));
+            }
+        }
+        out.push_str(HELP);
+        out
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CanonError {
+    #[error(
+        "failed to canonicalise the desired state: {}",
+        crate::escape::text_line(.0)
+    )]
+    Database(String),
+    #[error("failed to canonicalise the desired state: {0}")]
+    Introspect(#[from] IntrospectError),
+    #[error("{}", render_problems(.0))]
+    Rejected(Vec<CanonProblem>),
+    #[error(transparent)]
+    NeedsNewerServer(#[from] crate::compat::NeedsNewerServer),
+}
+
+const HELP: &str = "\n  help: fix the type names and SQL expressions above in the desired state; \
+                    they are checked by creating the objects in a transaction that is rolled back";
+
+fn heading(problems: &[CanonProblem]) -> String {
+    format!(
+        "the server rejected {} desired object{}:",
+        problems.len(),
+        if problems.len() == 1 { "" } else { "s" }
+    )
+}
+
+fn render_problems(problems: &[CanonProblem]) -> String {
+    let mut out = heading(problems);
+    for p in problems {
+        out.push_str("\n  ");
+        out.push_str(&crate::escape::text_line(&p.to_string()));
+    }
+    out.push_str(HELP);
+    out
+}
+
+pub(super) fn db_error(e: &tokio_postgres::Error) -> CanonError {
+    CanonError::Database(crate::db_error::db_message(e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problems_render_lowercase_with_help() {
+        let e = CanonError::Rejected(vec![CanonProblem {
+            object: "table general.notes".into(),
+            declared: None,
+            clause: Some("column created_at".into()),
+            message: "type \"timestamptzz\" does not exist".into(),
+        }]);
+        assert_eq!(
+            e.to_string(),
+            "the server rejected 1 desired object:\n  table general.notes, column created_at: \
+             type \"timestamptzz\" does not exist\n  help: fix the type names and SQL \
+             expressions above in the desired state; they are checked by creating the objects \
+             in a transaction that is rolled back"
+        );
+    }
+}

@@ -1,0 +1,335 @@
+//! The scratch DDL, in groups of statements that each concern one declared object (so
+//! that a failure can be reported against it): what every scratch table may need, then
+//! the scratch copies of one chunk of tables.
+
+use super::ddl::{self, Checker, Group, Stmt, TableTarget};
+use super::work::Work;
+use super::{Declared, SCRATCH_OBJECT, SCRATCH_PREFIX};
+use crate::model::*;
+use crate::sql::{qualified, quote_ident, quote_literal};
+
+impl Work {
+    /// Statements that create what every scratch table may need: schemas, extensions,
+    /// enums, domains, sequences and the stubs policies refer to.
+    pub(super) fn base_statements(
+        &self,
+        desired: &Catalog,
+        live: &Catalog,
+        ck: &mut Checker,
+    ) -> Vec<Group> {
+        let mut groups = Vec::new();
+        let plain = |object: String, declared: Option<Declared>, stmts: Vec<Stmt>| Group {
+            object,
+            declared,
+            creates: true,
+            search_path: None,
+            stmts,
+        };
+        for s in &self.new_schemas {
+            groups.push(plain(
+                format!("schema {}", quote_ident(s)),
+                Some(Declared::Schema(s.clone())),
+                vec![Stmt::raw(format!("CREATE SCHEMA {}", quote_ident(s)))],
+            ));
+        }
+        if !self.scratch.is_empty() {
+            let stmts = self
+                .scratch
+                .values()
+                .map(|s| Stmt::raw(format!("CREATE SCHEMA {}", quote_ident(s))))
+                .collect();
+            groups.push(plain(SCRATCH_OBJECT.into(), None, stmts));
+        }
+        for name in &self.new_extensions {
+            let e = &desired.extensions[name];
+            let mut sql = format!("CREATE EXTENSION IF NOT EXISTS {}", quote_ident(name));
+            if let Some(s) = &e.schema {
+                sql.push_str(&format!(" SCHEMA {}", quote_ident(s)));
+            }
+            if let Some(v) = &e.version {
+                sql.push_str(&format!(" VERSION {}", quote_literal(v)));
+            }
+            groups.push(plain(
+                format!("extension {}", quote_ident(name)),
+                Some(Declared::Extension(name.clone())),
+                vec![Stmt::raw(sql)],
+            ));
+        }
+        for (i, name) in self.renamed_enums.iter().enumerate() {
+            groups.push(plain(
+                format!("enum {name}"),
+                Some(Declared::Type(name.clone())),
+                vec![Stmt::raw(format!(
+                    "ALTER TYPE {} RENAME TO {}",
+                    qualified(&name.schema, &name.name),
+                    quote_ident(&format!("{SCRATCH_PREFIX}enum_{i}"))
+                ))],
+            ));
+        }
+        for name in &self.new_enums {
+            groups.push(plain(
+                format!("enum {name}"),
+                Some(Declared::Type(name.clone())),
+                vec![ddl::create_enum(name, &desired.enums[name])],
+            ));
+        }
+        for (name, real) in order_domains(&self.domains, desired) {
+            let object = format!("domain {name}");
+            let target = if real {
+                name.clone()
+            } else {
+                self.scratch_name(&name)
+            };
+            let stmt = ddl::create_domain(ck, &target, &desired.domains[&name], &object);
+            groups.push(Group {
+                object,
+                declared: Some(Declared::Type(name.clone())),
+                creates: true,
+                search_path: Some(name.schema.clone()),
+                stmts: vec![stmt],
+            });
+        }
+        for (name, real) in &self.sequences {
+            let object = format!("sequence {name}");
+            let target = if *real {
+                name.clone()
+            } else {
+                self.scratch_name(name)
+            };
+            let stmt = ddl::create_sequence(ck, &target, &desired.sequences[name], &object);
+            groups.push(Group {
+                object,
+                declared: Some(Declared::Relation(name.clone())),
+                creates: true,
+                search_path: Some(name.schema.clone()),
+                stmts: vec![stmt],
+            });
+        }
+        // Stubs: new tables that policies may refer to by their real names.
+        let policy_text: String = self
+            .tables
+            .iter()
+            .flat_map(|n| desired.tables[n].policies.values())
+            .flat_map(|p| p.using.iter().chain(&p.with_check))
+            .map(|t| t.to_lowercase())
+            .collect::<Vec<_>>()
+            .join("\n");
+        if !policy_text.is_empty() {
+            for (name, t) in &desired.tables {
+                if live.tables.contains_key(name) || t.partition_of.is_some() {
+                    continue;
+                }
+                if !policy_text.contains(&name.name.to_lowercase()) {
+                    continue;
+                }
+                let object = format!("table {name}");
+                let target = TableTarget {
+                    name: name.clone(),
+                    parent: None,
+                    parent_columns: Vec::new(),
+                };
+                let stmt = ddl::create_table(ck, t, &target, &object, true);
+                groups.push(Group {
+                    object,
+                    declared: Some(Declared::Relation(name.clone())),
+                    creates: true,
+                    search_path: Some(name.schema.clone()),
+                    stmts: vec![stmt],
+                });
+            }
+        }
+        groups
+    }
+
+    /// Statements that create the scratch copies of `names` (one chunk).
+    pub(super) fn table_statements(
+        &self,
+        names: &[QualifiedName],
+        desired: &Catalog,
+        live: &Catalog,
+        ck: &mut Checker,
+    ) -> Vec<Group> {
+        let mut groups = Vec::new();
+        // Tables, parents before partitions; then indexes, partitions before parents
+        // (a parent's index then attaches to the partitions' own instead of creating
+        // new ones whose generated names could collide); then policies.
+        let table_of = |n: &QualifiedName| -> &Table {
+            desired
+                .tables
+                .get(n)
+                .filter(|_| !self.live_parents.contains(n))
+                .unwrap_or_else(|| &live.tables[n])
+        };
+        let all: Vec<&QualifiedName> = names.iter().collect();
+        let depth = |n: &QualifiedName| {
+            let mut d = 0;
+            let mut cur = n.clone();
+            while let Some(p) = desired
+                .tables
+                .get(&cur)
+                .or_else(|| live.tables.get(&cur))
+                .and_then(|t| t.partition_of.as_ref())
+            {
+                d += 1;
+                if d > 64 {
+                    break;
+                }
+                cur = p.parent.clone();
+            }
+            d
+        };
+        let mut ordered: Vec<(usize, &QualifiedName)> =
+            all.iter().map(|n| (depth(n), *n)).collect();
+        ordered.sort();
+        for (_, name) in &ordered {
+            let t = table_of(name);
+            let object = format!("table {name}");
+            let (parent, parent_columns) = match &t.partition_of {
+                Some(p) => {
+                    let parent_t = desired
+                        .tables
+                        .get(&p.parent)
+                        .or_else(|| live.tables.get(&p.parent));
+                    let cols = parent_t
+                        .map(|pt| pt.columns.iter().map(|c| c.name.clone()).collect())
+                        .unwrap_or_default();
+                    if parent_t.is_none() || !self.scratch.contains_key(&p.parent.schema) {
+                        ck.problems.push(ddl::Malformed {
+                            what: format!("{object}: partition_of"),
+                            message: format!(
+                                "the parent table {} is neither declared nor in the database",
+                                p.parent
+                            ),
+                        });
+                        continue;
+                    }
+                    (Some((self.scratch_name(&p.parent), p.bound.as_str())), cols)
+                }
+                None => (None, Vec::new()),
+            };
+            let target = TableTarget {
+                name: self.scratch_name(name),
+                parent,
+                parent_columns,
+            };
+            let stmt = ddl::create_table(ck, t, &target, &object, false);
+            groups.push(Group {
+                object,
+                declared: Some(Declared::Relation((*name).clone())),
+                creates: true,
+                search_path: Some(name.schema.clone()),
+                stmts: vec![stmt],
+            });
+        }
+        for (_, name) in ordered.iter().rev() {
+            let t = table_of(name);
+            let object = format!("table {name}");
+            let target = self.scratch_name(name);
+            let stmts: Vec<Stmt> = t
+                .indexes
+                .values()
+                .filter_map(|i| ddl::create_index(ck, &target, i, &object))
+                .collect();
+            if !stmts.is_empty() {
+                groups.push(Group {
+                    object,
+                    declared: Some(Declared::Relation((*name).clone())),
+                    creates: false,
+                    search_path: Some(name.schema.clone()),
+                    stmts,
+                });
+            }
+        }
+        for (_, name) in &ordered {
+            if self.live_parents.contains(*name) {
+                continue;
+            }
+            let t = table_of(name);
+            let object = format!("table {name}");
+            let target = self.scratch_name(name);
+            let stmts: Vec<Stmt> = t
+                .policies
+                .values()
+                .filter_map(|p| ddl::create_policy(ck, &target, p, &object))
+                .collect();
+            if !stmts.is_empty() {
+                groups.push(Group {
+                    object,
+                    declared: Some(Declared::Relation((*name).clone())),
+                    creates: false,
+                    search_path: Some(name.schema.clone()),
+                    stmts,
+                });
+            }
+        }
+        groups
+    }
+}
+
+/// Domains in an order where a domain over another desired domain comes after it.
+fn order_domains(
+    domains: &[(QualifiedName, bool)],
+    desired: &Catalog,
+) -> Vec<(QualifiedName, bool)> {
+    let mut left: Vec<(QualifiedName, bool)> = domains.to_vec();
+    let mut out = Vec::new();
+    while !left.is_empty() {
+        let before = left.len();
+        let mut i = 0;
+        while i < left.len() {
+            let base = &desired.domains[&left[i].0].base_type;
+            let blocked = left.iter().any(|(other, _)| {
+                *other != left[i].0 && type_refers_to(base, other, &left[i].0.schema)
+            });
+            if blocked {
+                i += 1;
+            } else {
+                out.push(left.remove(i));
+            }
+        }
+        if left.len() == before {
+            out.append(&mut left); // a cycle: let the server report it
+        }
+    }
+    out
+}
+
+/// Whether a type name (`general.email[]`, `email`, `"Email"(10)`) names `target`,
+/// resolving an unqualified name in `schema`.
+fn type_refers_to(type_name: &str, target: &QualifiedName, schema: &str) -> bool {
+    let base = type_name
+        .split('(')
+        .next()
+        .unwrap_or(type_name)
+        .trim()
+        .trim_end_matches("[]")
+        .trim();
+    let lowered: String;
+    let base = if base.contains('"') {
+        base
+    } else {
+        lowered = base.to_lowercase();
+        &lowered
+    };
+    match crate::sql::split_qualified(base).as_deref() {
+        Some([s, n]) => *s == target.schema && *n == target.name,
+        Some([n]) => schema == target.schema && *n == target.name,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_references_resolve_in_the_schema() {
+        let email = QualifiedName::new("general", "email");
+        assert!(type_refers_to("email", &email, "general"));
+        assert!(type_refers_to("general.email[]", &email, "other"));
+        assert!(type_refers_to("General.Email", &email, "other"));
+        assert!(!type_refers_to("\"Email\"", &email, "general"));
+        assert!(!type_refers_to("email", &email, "other"));
+        assert!(!type_refers_to("text", &email, "general"));
+    }
+}

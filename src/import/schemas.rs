@@ -1,0 +1,188 @@
+//! A schema's file (`schema.<name>.toml`): the schema, the grants its objects share,
+//! the per-object exceptions, default privileges, and its enums, domains, sequences and
+//! tables.
+
+use super::grants::{grantee_key, grants, privilege_value};
+use super::values::{key, qualified_key, string};
+use super::{HEADER, default_privileges, domains, enums, sequences, tables};
+use crate::model::*;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+pub(super) fn schema_file(live: &Catalog, schema: &Schema) -> (String, usize) {
+    let mut out = String::from(HEADER);
+    let _ = writeln!(out, "[schemas.{}]", key(&schema.name));
+    if let Some(o) = &schema.owner {
+        let _ = writeln!(out, "owner = {}", string(o));
+    }
+    if let Some(c) = &schema.comment {
+        let _ = writeln!(out, "comment = {}", string(c));
+    }
+    let _ = writeln!(out, "grants = {}", grants(&schema.acl));
+
+    // Objects of each kind with their ACLs.
+    let mut by_kind: BTreeMap<ObjectKind, Vec<(String, &Acl)>> = BTreeMap::new();
+    for r in live
+        .relations
+        .values()
+        .filter(|r| r.name.schema == schema.name)
+    {
+        let k = qualified_key(&r.name.schema, &r.name.name);
+        by_kind
+            .entry(r.kind.object_kind())
+            .or_default()
+            .push((k, &r.acl));
+    }
+    for f in live
+        .functions
+        .values()
+        .filter(|f| f.id.schema == schema.name)
+    {
+        let k = format!(
+            "{}({})",
+            qualified_key(&f.id.schema, &f.id.name),
+            f.id.arguments
+        );
+        by_kind
+            .entry(ObjectKind::Function)
+            .or_default()
+            .push((k, &f.acl));
+    }
+    let empty = Acl::default();
+    let owner = schema.owner.clone().unwrap_or_default();
+    let declared_keys: BTreeSet<String> = live
+        .tables
+        .keys()
+        .chain(live.sequences.keys())
+        .filter(|n| n.schema == schema.name)
+        .map(|n| qualified_key(&n.schema, &n.name))
+        .collect();
+    let mut per_object = String::new();
+    let mut explicit_defaults = String::new();
+    let mut relational = String::new();
+    let mut objects = 0;
+    let schema_owner = schema.owner.as_deref();
+    for e in live.enums.values().filter(|e| e.name.schema == schema.name) {
+        enums::write_enum(&mut relational, e, schema_owner);
+    }
+    for d in live
+        .domains
+        .values()
+        .filter(|d| d.name.schema == schema.name)
+    {
+        domains::write_domain(&mut relational, d, schema_owner);
+    }
+    let mut sequence_extras: BTreeMap<String, Acl> = BTreeMap::new();
+    let mut table_extras: BTreeMap<String, Acl> = BTreeMap::new();
+    for kind in [
+        ObjectKind::Table,
+        ObjectKind::Sequence,
+        ObjectKind::Function,
+    ] {
+        let stored = live
+            .default_privileges
+            .get(&DefaultPrivilegeKey {
+                for_role: owner.clone(),
+                schema: schema.name.clone(),
+                kind,
+            })
+            .unwrap_or(&empty);
+        // What a new object of this kind gets; the shared grants can be at most that.
+        let future = stored.union(&crate::diff::builtin_default(kind));
+        let members = by_kind.get(&kind).map(Vec::as_slice).unwrap_or(&[]);
+        let shared = members
+            .iter()
+            .fold(future.clone(), |acc, (_, acl)| acc.intersection(acl));
+        let field = match kind {
+            ObjectKind::Table => "table_grants",
+            ObjectKind::Sequence => "sequence_grants",
+            _ => "function_grants",
+        };
+        if !shared.is_empty() {
+            let _ = writeln!(out, "{field} = {}", grants(&shared));
+        }
+        let extra_default = stored.minus(&shared).normalized();
+        if !extra_default.is_empty() {
+            default_privileges::write_default_block(
+                &mut explicit_defaults,
+                &schema.name,
+                &owner,
+                kind,
+                &extra_default,
+            );
+        }
+        for (k, acl) in members {
+            objects += 1;
+            let extra = acl.minus(&shared).normalized();
+            // Declared tables and sequences carry their grants in their own entry.
+            let declared = match kind {
+                ObjectKind::Table => Some(&mut table_extras),
+                ObjectKind::Sequence => Some(&mut sequence_extras),
+                _ => None,
+            };
+            if let Some(map) = declared
+                && declared_keys.contains(k)
+            {
+                map.insert(k.clone(), extra);
+                continue;
+            }
+            if !extra.is_empty() {
+                let _ = writeln!(per_object, "\n[{field}.{}]", string(k));
+                for (grantee, privs) in &extra.0 {
+                    let _ = writeln!(
+                        per_object,
+                        "{} = {}",
+                        grantee_key(grantee),
+                        privilege_value(privs)
+                    );
+                }
+            }
+        }
+    }
+    for (k, acl) in &live.default_privileges {
+        if k.schema == schema.name && k.for_role != owner && !acl.is_empty() {
+            default_privileges::write_default_block(
+                &mut explicit_defaults,
+                &schema.name,
+                &k.for_role,
+                k.kind,
+                acl,
+            );
+        }
+    }
+    for seq in live
+        .sequences
+        .values()
+        .filter(|q| q.name.schema == schema.name)
+    {
+        let k = qualified_key(&seq.name.schema, &seq.name.name);
+        let owner = live
+            .relations
+            .get(&seq.name)
+            .and_then(|r| r.owner.clone())
+            .or_else(|| seq.owner.clone());
+        let seq = Sequence {
+            owner,
+            ..seq.clone()
+        };
+        sequences::write_sequence(&mut relational, &seq, schema_owner, sequence_extras.get(&k));
+    }
+    for t in live
+        .tables
+        .values()
+        .filter(|t| t.name.schema == schema.name)
+    {
+        let k = qualified_key(&t.name.schema, &t.name.name);
+        tables::write_table(
+            &mut relational,
+            t,
+            live.relations.get(&t.name),
+            schema_owner,
+            table_extras.get(&k),
+        );
+    }
+    out.push_str(&explicit_defaults);
+    out.push_str(&relational);
+    out.push_str(&per_object);
+    (out, objects)
+}

@@ -1,0 +1,32 @@
+//! Installed extensions.
+
+use super::{IntrospectError, get};
+use crate::model::Extension;
+use std::collections::BTreeMap;
+use tokio_postgres::Row;
+
+/// Installed extensions, except `plpgsql` (always there).
+pub fn extensions() -> String {
+    "SELECT e.extname::text AS name, n.nspname::text AS schema, e.extversion AS version
+     FROM pg_catalog.pg_extension AS e
+     JOIN pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace
+     WHERE e.extname <> 'plpgsql'"
+        .to_string()
+}
+
+pub(super) fn read_extensions(
+    what: &'static str,
+    rows: &[Row],
+) -> Result<BTreeMap<String, Extension>, IntrospectError> {
+    let mut extensions = BTreeMap::new();
+    for row in rows {
+        let name: String = get(what, row, "name")?;
+        let extension = Extension {
+            schema: Some(get(what, row, "schema")?),
+            version: Some(get(what, row, "version")?),
+            name: name.clone(),
+        };
+        extensions.insert(name, extension);
+    }
+    Ok(extensions)
+}

@@ -1,0 +1,58 @@
+//! Functions and procedures: owner and ACL.
+
+use super::acl::{acl_join, read_acl};
+use super::queries::{not_extension_member, user_schema};
+use super::{IntrospectError, get};
+use crate::model::{Function, FunctionId, is_system_schema};
+use std::collections::BTreeMap;
+use tokio_postgres::Row;
+
+/// Functions and procedures (no aggregates, no window functions) in the schemas
+/// `schemas()` returns, without extension members.
+pub fn functions() -> String {
+    format!(
+        "SELECT n.nspname::text AS schema, p.proname::text AS name,
+                pg_catalog.oidvectortypes(p.proargtypes) AS arguments,
+                p.prokind = 'p' AS is_procedure,
+                pg_catalog.pg_get_userbyid(p.proowner)::text AS owner,
+                acl.grantees, acl.privileges, acl.grantable
+         FROM pg_catalog.pg_proc AS p
+         JOIN pg_catalog.pg_namespace AS n ON n.oid = p.pronamespace
+         {acl}
+         WHERE p.prokind IN ('f', 'p')
+           AND {user_schema} AND {not_ext_proc} AND {not_ext_nsp}",
+        acl = acl_join(
+            "coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))",
+            "p.proowner"
+        ),
+        user_schema = user_schema("n"),
+        not_ext_proc = not_extension_member("pg_proc", "p.oid"),
+        not_ext_nsp = not_extension_member("pg_namespace", "n.oid"),
+    )
+}
+
+pub(super) fn read_functions(
+    what: &'static str,
+    rows: &[Row],
+) -> Result<BTreeMap<FunctionId, Function>, IntrospectError> {
+    let mut functions = BTreeMap::new();
+    for row in rows {
+        let id = FunctionId {
+            schema: get(what, row, "schema")?,
+            name: get(what, row, "name")?,
+            arguments: get(what, row, "arguments")?,
+        };
+        if is_system_schema(&id.schema) {
+            continue;
+        }
+        let acl = read_acl(what, row, &|| format!("function {id}"))?;
+        let function = Function {
+            is_procedure: get(what, row, "is_procedure")?,
+            owner: Some(get(what, row, "owner")?),
+            acl,
+            id: id.clone(),
+        };
+        functions.insert(id, function);
+    }
+    Ok(functions)
+}

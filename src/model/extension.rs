@@ -1,0 +1,12 @@
+//! Extensions.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Extension {
+    pub name: String,
+    /// Schema it is installed in; `None` (desired) = the extension's default.
+    pub schema: Option<String>,
+    /// `None` (desired) = the default version, never upgraded implicitly.
+    pub version: Option<String>,
+}

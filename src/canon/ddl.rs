@@ -2,6 +2,10 @@
 //! the server parses every type name and expression, with labelled clauses so that a
 //! rejected statement can be pinned to the column, constraint, index or policy at fault.
 
+use crate::ddl::collation_sql;
+use crate::ddl::column::{generated_sql, identity_sql};
+use crate::ddl::constraint::{deferrable_sql, named_check_sql};
+use crate::ddl::sequence::sequence_clauses;
 use crate::model::*;
 use crate::sql::{qualified, quote_ident, quote_literal};
 
@@ -145,16 +149,6 @@ impl Checker {
     }
 }
 
-/// `COLLATE` argument: a bare name is quoted as written (collation names are
-/// case-sensitive: `"C"`, `"en_US"`); a quoted or qualified one is used as written.
-pub(super) fn collation_sql(c: &str) -> String {
-    if c.contains('"') || c.contains('.') {
-        c.to_string()
-    } else {
-        format!("\"{}\"", c.replace('"', "\"\""))
-    }
-}
-
 /// An operator in `EXCLUDE … WITH op`: qualified ones need `OPERATOR(schema.op)`.
 pub(super) fn operator_sql(op: &str) -> Option<String> {
     let op = op.trim();
@@ -190,32 +184,6 @@ fn storage_key_ok(k: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
 }
 
-fn sequence_options_sql(data_type: Option<&str>, o: &SequenceOptions) -> String {
-    let mut parts = Vec::new();
-    if let Some(t) = data_type {
-        parts.push(format!("AS {t}"));
-    }
-    if let Some(v) = o.increment {
-        parts.push(format!("INCREMENT BY {v}"));
-    }
-    if let Some(v) = o.min_value {
-        parts.push(format!("MINVALUE {v}"));
-    }
-    if let Some(v) = o.max_value {
-        parts.push(format!("MAXVALUE {v}"));
-    }
-    if let Some(v) = o.start {
-        parts.push(format!("START WITH {v}"));
-    }
-    if let Some(v) = o.cache {
-        parts.push(format!("CACHE {v}"));
-    }
-    if o.cycle {
-        parts.push("CYCLE".into());
-    }
-    parts.join(" ")
-}
-
 pub(super) fn create_sequence(
     ck: &mut Checker,
     target: &QualifiedName,
@@ -228,7 +196,7 @@ pub(super) fn create_sequence(
     let ty = ck
         .ok(|| format!("{object}: type"), Fragment::Type, &seq.data_type)
         .then_some(seq.data_type.as_str());
-    let opts = sequence_options_sql(ty, &seq.options);
+    let opts = sequence_clauses(ty, &seq.options).join(" ");
     if !opts.is_empty() {
         s.push(" ");
         s.clause("options", &opts);
@@ -237,12 +205,7 @@ pub(super) fn create_sequence(
 }
 
 pub(super) fn create_enum(target: &QualifiedName, e: &EnumType) -> Stmt {
-    let values: Vec<String> = e.values.iter().map(|v| quote_literal(v)).collect();
-    Stmt::raw(format!(
-        "CREATE TYPE {} AS ENUM ({})",
-        qualified(&target.schema, &target.name),
-        values.join(", ")
-    ))
+    Stmt::raw(crate::ddl::enum_type::create_enum(target, &e.values))
 }
 
 pub(super) fn create_domain(
@@ -288,7 +251,7 @@ pub(super) fn create_domain(
             s.push(" ");
             s.clause(
                 format!("check {}", quote_ident(name)),
-                &format!("CONSTRAINT {} CHECK ({expr})", quote_ident(name)),
+                &named_check_sql(name, expr, false),
             );
         }
     }
@@ -303,19 +266,6 @@ pub(super) struct TableTarget<'a> {
     /// Columns the parent defines, for a partition: declared on the partition only as
     /// `WITH OPTIONS`.
     pub parent_columns: Vec<String>,
-}
-
-fn identity_sql(id: &Identity) -> String {
-    let kind = match id.kind {
-        IdentityKind::Always => "ALWAYS",
-        IdentityKind::ByDefault => "BY DEFAULT",
-    };
-    let opts = sequence_options_sql(None, &id.options);
-    if opts.is_empty() {
-        format!("GENERATED {kind} AS IDENTITY")
-    } else {
-        format!("GENERATED {kind} AS IDENTITY ({opts})")
-    }
 }
 
 /// `CREATE TABLE` for the scratch copy: columns (types, collations, defaults,
@@ -358,13 +308,16 @@ pub(super) fn create_table(
                 && ck.ok(what, Fragment::Expression, g)
                 && !inherited
             {
-                text.push_str(&format!(" GENERATED ALWAYS AS ({g}) STORED"));
+                // Stored even when declared virtual: the scratch copy only needs the
+                // expression's canonical text.
+                text.push(' ');
+                text.push_str(&generated_sql(g, false));
             }
             if let Some(id) = &c.identity
                 && !inherited
             {
                 text.push(' ');
-                text.push_str(&identity_sql(id));
+                text.push_str(&identity_sql(id, None));
             }
             if let Some(d) = &c.default
                 && ck.ok(what, Fragment::Expression, d)
@@ -389,11 +342,7 @@ pub(super) fn create_table(
                     expression,
                     no_inherit,
                 } if ck.ok(what, Fragment::Expression, expression) => {
-                    let mut t = format!("CONSTRAINT {} CHECK ({expression})", quote_ident(name));
-                    if *no_inherit {
-                        t.push_str(" NO INHERIT");
-                    }
-                    items.push((label, t));
+                    items.push((label, named_check_sql(name, expression, *no_inherit)));
                 }
                 ConstraintKind::Exclusion {
                     method,
@@ -447,12 +396,7 @@ pub(super) fn create_table(
                     {
                         t.push_str(&format!(" WHERE ({p})"));
                     }
-                    if con.deferrable {
-                        t.push_str(" DEFERRABLE");
-                        if con.initially_deferred {
-                            t.push_str(" INITIALLY DEFERRED");
-                        }
-                    }
+                    t.push_str(deferrable_sql(con.deferrable, con.initially_deferred));
                     items.push((label, t));
                 }
                 _ => {}
@@ -621,30 +565,18 @@ pub(super) fn create_policy(
         });
         return None;
     }
-    let mut t = format!(
-        "CREATE POLICY {} ON {} AS {} FOR {command} TO PUBLIC",
-        quote_ident(&policy.name),
-        qualified(&table.schema, &table.name),
-        if policy.permissive {
-            "PERMISSIVE"
-        } else {
-            "RESTRICTIVE"
-        },
-    );
-    if let Some(u) = &policy.using {
-        if !ck.ok(what, Fragment::Expression, u) {
+    for e in policy.using.iter().chain(&policy.with_check) {
+        if !ck.ok(what, Fragment::Expression, e) {
             return None;
         }
-        t.push_str(&format!(" USING ({u})"));
     }
-    if let Some(w) = &policy.with_check {
-        if !ck.ok(what, Fragment::Expression, w) {
-            return None;
-        }
-        t.push_str(&format!(" WITH CHECK ({w})"));
-    }
+    // For PUBLIC: the roles may not exist yet and hold no text to canonicalise.
+    let public = Policy {
+        roles: Vec::new(),
+        ..policy.clone()
+    };
     let mut s = Stmt::new();
-    s.clause(label, &t);
+    s.clause(label, &crate::ddl::policy::create_policy(table, &public));
     Some(s)
 }
 

@@ -1,10 +1,12 @@
 //! Columns of existing tables: add, drop, rename, type, default, NOT NULL, generated.
 
-use super::identity::{identity_kind, identity_sql};
+use super::identity::identity_kind;
+use crate::ddl::collation_sql;
+use crate::ddl::column::{generated_sql, identity_sql};
 use crate::diff::tables::{ColumnTypeChange, RecreatedColumn};
 use crate::model::*;
 use crate::plan::builder::{
-    Builder, alter_table, collation_sql, column_ref, expr_shown, ident, ident_list, qn, table_ref,
+    Builder, alter_table, column_ref, expr_shown, ident, ident_list, qn, table_ref,
 };
 use crate::plan::{Action, HazardKind, Key, Node, phase};
 use crate::sql::{quote_ident, quote_literal};
@@ -493,12 +495,8 @@ pub(super) fn column_sql(c: &Column, identity_sequence: Option<&QualifiedName>) 
         s.push_str(&format!(" COLLATE {}", collation_sql(coll)));
     }
     if let Some(g) = &c.generated {
-        let kind = if c.generated_virtual {
-            "VIRTUAL"
-        } else {
-            "STORED"
-        };
-        s.push_str(&format!(" GENERATED ALWAYS AS ({g}) {kind}"));
+        s.push(' ');
+        s.push_str(&generated_sql(g, c.generated_virtual));
     }
     if let Some(i) = &c.identity {
         s.push(' ');

@@ -1,5 +1,6 @@
 //! Table constraints: add (foreign keys in their own phase), validate, drop, rename.
 
+use crate::ddl::constraint::{check_sql, deferrable_sql};
 use crate::model::*;
 use crate::plan::builder::{
     Builder, alter_table, column_list, constraint_ref, ident, include_sql, qn,
@@ -287,10 +288,7 @@ pub(super) fn constraint_sql(c: &Constraint) -> String {
         ConstraintKind::Check {
             expression,
             no_inherit,
-        } => format!(
-            "CHECK ({expression}){}",
-            if *no_inherit { " NO INHERIT" } else { "" }
-        ),
+        } => check_sql(expression, *no_inherit),
         ConstraintKind::Exclusion {
             method,
             elements,
@@ -318,14 +316,11 @@ pub(super) fn constraint_sql(c: &Constraint) -> String {
             s
         }
     };
-    let mut s = format!("CONSTRAINT {} {def}", quote_ident(&c.name));
-    if c.deferrable {
-        s.push_str(" DEFERRABLE");
-        if c.initially_deferred {
-            s.push_str(" INITIALLY DEFERRED");
-        }
-    }
-    s
+    format!(
+        "CONSTRAINT {} {def}{}",
+        quote_ident(&c.name),
+        deferrable_sql(c.deferrable, c.initially_deferred)
+    )
 }
 
 /// Canonical operators are SQL already: `=`, `&&`, `OPERATOR(public.&&&)`; a bare
@@ -346,16 +341,12 @@ fn operator_sql(op: &str) -> String {
 mod tests {
     use super::super::index::qualified_name_sql;
     use super::*;
-    use crate::plan::builder::collation_sql;
 
     #[test]
     fn exclusion_operators_and_opclasses_are_quoted() {
         assert_eq!(operator_sql("&&"), "&&");
         assert_eq!(operator_sql("public.&&"), "OPERATOR(public.&&)");
         assert_eq!(operator_sql("OPERATOR(public.&&&)"), "OPERATOR(public.&&&)");
-        assert_eq!(collation_sql("\"C\""), "\"C\"");
-        assert_eq!(collation_sql("C"), "\"C\"");
-        assert_eq!(collation_sql("public.german"), "public.german");
         assert_eq!(
             qualified_name_sql("public.gin_trgm_ops"),
             "public.gin_trgm_ops"

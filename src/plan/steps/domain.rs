@@ -1,7 +1,9 @@
 //! Domains: create, default, NOT NULL, checks.
 
+use crate::ddl::collation_sql;
+use crate::ddl::constraint::named_check_sql;
 use crate::model::*;
-use crate::plan::builder::{Builder, collation_sql, domain_ref, expr_shown, ident, qn};
+use crate::plan::builder::{Builder, domain_ref, expr_shown, ident, qn};
 use crate::plan::{Action, HazardKind, Key, Node, phase};
 use crate::sql::quote_ident;
 
@@ -19,10 +21,8 @@ pub(super) fn create_domain(d: &Domain) -> Node {
         sql.push_str(" NOT NULL");
     }
     for (check, expr) in &d.checks {
-        sql.push_str(&format!(
-            " CONSTRAINT {} CHECK ({expr})",
-            quote_ident(check)
-        ));
+        sql.push(' ');
+        sql.push_str(&named_check_sql(check, expr, false));
         b.creates
             .push(Key::Constraint(d.name.clone(), check.clone()));
     }

@@ -1,8 +1,9 @@
 //! Indexes: create (concurrently after the commit, or in the transaction), drop,
 //! rename, storage parameters.
 
+use crate::ddl::collation_sql;
 use crate::model::*;
-use crate::plan::builder::{Builder, collation_sql, ident, include_sql, index_ref, qn};
+use crate::plan::builder::{Builder, ident, include_sql, index_ref, qn};
 use crate::plan::{Action, Exec, HazardKind, Key, Node, phase};
 use crate::sql::{qualified, quote_ident, quote_literal};
 use std::collections::BTreeMap;

@@ -1,5 +1,6 @@
 //! Sequences: create, alter options, `OWNED BY`, drop.
 
+use crate::ddl::sequence::sequence_clauses;
 use crate::diff::tables::effective_sequence;
 use crate::model::*;
 use crate::plan::builder::{Builder, ident, qn, sequence_ref};
@@ -8,12 +9,8 @@ use crate::sql::quote_ident;
 
 pub(super) fn create_sequence(s: &Sequence) -> Node {
     let mut b = Builder::default();
-    let mut parts = vec![format!(
-        "CREATE SEQUENCE {} AS {}",
-        qn(&s.name),
-        s.data_type
-    )];
-    parts.extend(sequence_options(&s.options));
+    let mut parts = vec![format!("CREATE SEQUENCE {}", qn(&s.name))];
+    parts.extend(sequence_clauses(Some(&s.data_type), &s.options));
     b.sql(parts.join(" "));
     b.details.push(format!("type: {}", s.data_type));
     let object = sequence_ref(&s.name);
@@ -104,30 +101,6 @@ pub(super) fn drop_sequence(name: &QualifiedName) -> Node {
         sequence_ref(name),
         format!("drop sequence {name}"),
     )
-}
-
-/// The options written out (the `None` ones are PostgreSQL's defaults anyway).
-pub(super) fn sequence_options(o: &SequenceOptions) -> Vec<String> {
-    let mut out = Vec::new();
-    if let Some(v) = o.increment {
-        out.push(format!("INCREMENT BY {v}"));
-    }
-    if let Some(v) = o.min_value {
-        out.push(format!("MINVALUE {v}"));
-    }
-    if let Some(v) = o.max_value {
-        out.push(format!("MAXVALUE {v}"));
-    }
-    if let Some(v) = o.start {
-        out.push(format!("START WITH {v}"));
-    }
-    if let Some(v) = o.cache {
-        out.push(format!("CACHE {v}"));
-    }
-    if o.cycle {
-        out.push("CYCLE".into());
-    }
-    out
 }
 
 /// The sequence options that differ once defaults are resolved, as `ALTER SEQUENCE`

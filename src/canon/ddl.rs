@@ -60,6 +60,16 @@ impl Stmt {
     }
 }
 
+impl crate::ddl::Sink for Stmt {
+    fn text(&mut self, text: &str) {
+        self.push(text);
+    }
+
+    fn clause(&mut self, label: String, text: &str) {
+        Stmt::clause(self, label, text);
+    }
+}
+
 /// Statements that belong to one desired object (the unit errors are reported by).
 #[derive(Debug, Clone)]
 pub(super) struct Group {
@@ -241,9 +251,6 @@ pub(super) fn create_table(
     object: &str,
     stub: bool,
 ) -> Stmt {
-    let mut s = Stmt::new();
-    s.push("CREATE TABLE ");
-    s.push(&qualified(&target.name.schema, &target.name.name));
     let mut items: Vec<(String, String)> = Vec::new(); // (label, text)
     for c in &table.columns {
         let label = format!("column {}", quote_ident(&c.name));
@@ -366,53 +373,26 @@ pub(super) fn create_table(
             }
         }
     }
-    match &target.parent {
-        Some((parent, bound)) => {
-            s.push(" PARTITION OF ");
-            s.push(&qualified(&parent.schema, &parent.name));
-            if !items.is_empty() {
-                s.push(" (");
-                push_items(&mut s, items);
-                s.push(")");
-            }
-            s.push(" ");
-            if ck.ok(
-                || format!("{object}: partition bound"),
-                SqlKind::PartitionBound,
-                bound,
-            ) {
-                s.clause("partition bound", bound);
-            } else {
-                s.push("DEFAULT");
-            }
-        }
-        None => {
-            s.push(" (");
-            push_items(&mut s, items);
-            s.push(")");
-        }
-    }
-    if !stub
-        && let Some(by) = &table.partition_by
-        && ck.ok(
-            || format!("{object}: partition_by"),
-            SqlKind::PartitionBy,
-            by,
-        )
-    {
-        s.push(" PARTITION BY ");
-        s.clause("partition_by", by);
-    }
+    let bound = target.parent.as_ref().map(|(parent, bound)| {
+        let ok = ck.ok(
+            || format!("{object}: partition bound"),
+            SqlKind::PartitionBound,
+            bound,
+        );
+        // A malformed bound is reported and the statement never runs.
+        (parent, if ok { *bound } else { "DEFAULT" })
+    });
+    let partition_by = table.partition_by.as_deref().filter(|by| {
+        !stub
+            && ck.ok(
+                || format!("{object}: partition_by"),
+                SqlKind::PartitionBy,
+                by,
+            )
+    });
+    let mut s = Stmt::new();
+    crate::ddl::table::create_table(&mut s, &target.name, false, items, bound, partition_by);
     s
-}
-
-fn push_items(s: &mut Stmt, items: Vec<(String, String)>) {
-    for (i, (label, text)) in items.into_iter().enumerate() {
-        if i > 0 {
-            s.push(", ");
-        }
-        s.clause(label, &text);
-    }
 }
 
 /// `CREATE INDEX` on the scratch copy.

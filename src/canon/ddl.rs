@@ -6,6 +6,7 @@ use crate::config::sql_check::{SqlKind, check_pasted};
 use crate::ddl::collation_sql;
 use crate::ddl::column::{generated_sql, identity_sql};
 use crate::ddl::constraint::{deferrable_sql, named_check_sql};
+use crate::ddl::index::key_sql;
 use crate::ddl::sequence::sequence_clauses;
 use crate::model::*;
 use crate::sql::{qualified, quote_ident, quote_literal};
@@ -404,36 +405,23 @@ pub(super) fn create_index(
 ) -> Option<Stmt> {
     let label = format!("index {}", quote_ident(&index.name));
     let what = || format!("{object}: {label}");
-    let mut keys = Vec::new();
+    // Every declared fragment is checked, in order, before anything is written.
     for k in &index.keys {
-        let mut t = match (&k.column, &k.expression) {
-            (Some(c), _) => quote_ident(c),
-            (None, Some(x)) if ck.ok(what, SqlKind::Expression, x) => format!("({x})"),
+        match (&k.column, &k.expression) {
+            (Some(_), _) => {}
+            (None, Some(x)) if ck.ok(what, SqlKind::Expression, x) => {}
             _ => return None,
-        };
-        if let Some(c) = &k.collation {
-            if !ck.ok(what, SqlKind::Type, &collation_sql(c)) {
-                return None;
-            }
-            t.push_str(" COLLATE ");
-            t.push_str(&collation_sql(c));
         }
-        if let Some(o) = &k.opclass {
-            if !ck.ok(what, SqlKind::Type, o) {
-                return None;
-            }
-            t.push(' ');
-            t.push_str(o);
+        if let Some(c) = &k.collation
+            && !ck.ok(what, SqlKind::Type, &collation_sql(c))
+        {
+            return None;
         }
-        if k.descending {
-            t.push_str(" DESC");
+        if let Some(o) = &k.opclass
+            && !ck.ok(what, SqlKind::Type, o)
+        {
+            return None;
         }
-        match k.nulls_first {
-            Some(true) => t.push_str(" NULLS FIRST"),
-            Some(false) => t.push_str(" NULLS LAST"),
-            None => {}
-        }
-        keys.push(t);
     }
     if !index
         .method
@@ -447,41 +435,38 @@ pub(super) fn create_index(
         });
         return None;
     }
-    let mut t = format!(
-        "CREATE {}INDEX {} ON {} USING {} ({})",
-        if index.unique { "UNIQUE " } else { "" },
-        quote_ident(&index.name),
-        qualified(&table.schema, &table.name),
-        index.method.to_ascii_lowercase(),
-        keys.join(", ")
-    );
-    if !index.include.is_empty() {
-        let inc: Vec<String> = index.include.iter().map(|c| quote_ident(c)).collect();
-        t.push_str(&format!(" INCLUDE ({})", inc.join(", ")));
-    }
-    if index.nulls_not_distinct {
-        t.push_str(" NULLS NOT DISTINCT");
-    }
-    if !index.with.is_empty() {
-        let mut opts = Vec::new();
-        for (k, v) in &index.with {
-            if !storage_key_ok(k) {
-                ck.problems.push(Malformed {
-                    what: what(),
-                    message: format!("`{k}` is not a storage parameter name"),
-                });
-                return None;
-            }
-            opts.push(format!("{k} = {}", quote_literal(v)));
-        }
-        t.push_str(&format!(" WITH ({})", opts.join(", ")));
-    }
-    if let Some(p) = &index.predicate {
-        if !ck.ok(what, SqlKind::Expression, p) {
+    let mut storage = Vec::new();
+    for (k, v) in &index.with {
+        if !storage_key_ok(k) {
+            ck.problems.push(Malformed {
+                what: what(),
+                message: format!("`{k}` is not a storage parameter name"),
+            });
             return None;
         }
-        t.push_str(&format!(" WHERE ({p})"));
+        // Declared names as written: the server folds them (`toast.x` stays two parts).
+        storage.push(format!("{k} = {}", quote_literal(v)));
     }
+    if let Some(p) = &index.predicate
+        && !ck.ok(what, SqlKind::Expression, p)
+    {
+        return None;
+    }
+    // Operator classes are pasted as declared (checked above); the plan re-quotes the
+    // canonical ones.
+    let keys: Vec<String> = index
+        .keys
+        .iter()
+        .map(|k| key_sql(k, k.opclass.as_deref()))
+        .collect();
+    let t = crate::ddl::index::create_index(
+        table,
+        index,
+        false,
+        &index.method.to_ascii_lowercase(),
+        &keys,
+        &storage,
+    );
     let mut s = Stmt::new();
     s.clause(label, &t);
     Some(s)

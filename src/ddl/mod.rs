@@ -5,6 +5,7 @@
 pub mod column;
 pub mod constraint;
 pub mod enum_type;
+pub mod index;
 pub mod policy;
 pub mod sequence;
 pub mod table;

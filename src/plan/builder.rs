@@ -282,14 +282,6 @@ pub(super) fn alter_table(table: &QualifiedName, parts: &[String]) -> String {
     }
 }
 
-pub(super) fn include_sql(include: &[String]) -> String {
-    if include.is_empty() {
-        String::new()
-    } else {
-        format!(" INCLUDE ({})", column_list(include))
-    }
-}
-
 pub(super) fn extension_ref(name: &str) -> ObjectRef {
     ObjectRef::Extension {
         name: name.to_string(),

@@ -1,10 +1,9 @@
 //! Table constraints: add (foreign keys in their own phase), validate, drop, rename.
 
 use crate::ddl::constraint::{check_sql, deferrable_sql};
+use crate::ddl::index::include_sql;
 use crate::model::*;
-use crate::plan::builder::{
-    Builder, alter_table, column_list, constraint_ref, ident, include_sql, qn,
-};
+use crate::plan::builder::{Builder, alter_table, column_list, constraint_ref, ident, qn};
 use crate::plan::{Action, HazardKind, Key, Node, phase};
 use crate::sql::{quote_ident, quote_literal};
 

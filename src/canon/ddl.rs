@@ -6,10 +6,10 @@ use crate::config::sql_check::{SqlKind, check_pasted};
 use crate::ddl::collation_sql;
 use crate::ddl::column::{generated_sql, identity_sql};
 use crate::ddl::constraint::{deferrable_sql, named_check_sql};
+use crate::ddl::domain::DomainParts;
 use crate::ddl::index::key_sql;
-use crate::ddl::sequence::sequence_clauses;
 use crate::model::*;
-use crate::sql::{qualified, quote_ident, quote_literal};
+use crate::sql::{quote_ident, quote_literal};
 
 /// One statement with the character ranges of its labelled clauses.
 #[derive(Debug, Clone)]
@@ -164,17 +164,11 @@ pub(super) fn create_sequence(
     seq: &Sequence,
     object: &str,
 ) -> Stmt {
-    let mut s = Stmt::new();
-    s.push("CREATE SEQUENCE ");
-    s.push(&qualified(&target.schema, &target.name));
     let ty = ck
         .ok(|| format!("{object}: type"), SqlKind::Type, &seq.data_type)
         .then_some(seq.data_type.as_str());
-    let opts = sequence_clauses(ty, &seq.options).join(" ");
-    if !opts.is_empty() {
-        s.push(" ");
-        s.clause("options", &opts);
-    }
+    let mut s = Stmt::new();
+    crate::ddl::sequence::create_sequence(&mut s, target, ty, &seq.options);
     s
 }
 
@@ -188,47 +182,48 @@ pub(super) fn create_domain(
     d: &Domain,
     object: &str,
 ) -> Stmt {
-    let mut s = Stmt::new();
-    s.push("CREATE DOMAIN ");
-    s.push(&qualified(&target.schema, &target.name));
-    s.push(" AS ");
-    if ck.ok(|| format!("{object}: type"), SqlKind::Type, &d.base_type) {
-        s.clause("type", &d.base_type);
+    // A malformed part is reported (and the statement never runs) or left out.
+    let base_type = if ck.ok(|| format!("{object}: type"), SqlKind::Type, &d.base_type) {
+        d.base_type.as_str()
     } else {
-        s.push("text");
-    }
-    if let Some(c) = &d.collation
-        && ck.ok(
+        "text"
+    };
+    let collation = d.collation.as_deref().filter(|c| {
+        ck.ok(
             || format!("{object}: collation"),
             SqlKind::Type,
             &collation_sql(c),
         )
-    {
-        s.push(" ");
-        s.clause("collation", &format!("COLLATE {}", collation_sql(c)));
-    }
-    if let Some(def) = &d.default
-        && ck.ok(|| format!("{object}: default"), SqlKind::Expression, def)
-    {
-        s.push(" ");
-        s.clause("default", &format!("DEFAULT ({def})"));
-    }
-    if d.not_null {
-        s.push(" NOT NULL");
-    }
-    for (name, expr) in &d.checks {
-        if ck.ok(
-            || format!("{object}: check {name}"),
-            SqlKind::Expression,
-            expr,
-        ) {
-            s.push(" ");
-            s.clause(
-                format!("check {}", quote_ident(name)),
-                &named_check_sql(name, expr, false),
-            );
-        }
-    }
+    });
+    let default = d
+        .default
+        .as_ref()
+        .filter(|def| ck.ok(|| format!("{object}: default"), SqlKind::Expression, def))
+        .map(|def| format!("({def})"));
+    let checks = d
+        .checks
+        .iter()
+        .filter(|(name, expr)| {
+            ck.ok(
+                || format!("{object}: check {name}"),
+                SqlKind::Expression,
+                expr,
+            )
+        })
+        .map(|(name, expr)| (name.as_str(), expr.as_str()))
+        .collect();
+    let mut s = Stmt::new();
+    crate::ddl::domain::create_domain(
+        &mut s,
+        target,
+        DomainParts {
+            base_type,
+            collation,
+            default,
+            not_null: d.not_null,
+            checks,
+        },
+    );
     s
 }
 

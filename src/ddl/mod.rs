@@ -4,6 +4,7 @@
 
 pub mod column;
 pub mod constraint;
+pub mod domain;
 pub mod enum_type;
 pub mod index;
 pub mod policy;

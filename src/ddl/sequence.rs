@@ -1,6 +1,8 @@
 //! Sequence options, shared by `CREATE SEQUENCE` and identity columns.
 
-use crate::model::SequenceOptions;
+use super::Sink;
+use crate::model::{QualifiedName, SequenceOptions};
+use crate::sql::qualified;
 
 /// `AS type` (when given) then the options written out; the `None` ones are
 /// PostgreSQL's defaults anyway.
@@ -28,4 +30,23 @@ pub fn sequence_clauses(data_type: Option<&str>, o: &SequenceOptions) -> Vec<Str
         out.push("CYCLE".into());
     }
     out
+}
+
+/// `CREATE SEQUENCE name [AS type] [options]`; the type and options are the clause
+/// `options`.
+pub fn create_sequence(
+    out: &mut impl Sink,
+    name: &QualifiedName,
+    data_type: Option<&str>,
+    o: &SequenceOptions,
+) {
+    out.text(&format!(
+        "CREATE SEQUENCE {}",
+        qualified(&name.schema, &name.name)
+    ));
+    let clauses = sequence_clauses(data_type, o);
+    if !clauses.is_empty() {
+        out.text(" ");
+        out.clause("options".into(), &clauses.join(" "));
+    }
 }

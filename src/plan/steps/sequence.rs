@@ -1,6 +1,6 @@
 //! Sequences: create, alter options, `OWNED BY`, drop.
 
-use crate::ddl::sequence::sequence_clauses;
+use crate::ddl::sequence::create_sequence as create_sequence_sql;
 use crate::diff::tables::effective_sequence;
 use crate::model::*;
 use crate::plan::builder::{Builder, ident, qn, sequence_ref};
@@ -9,9 +9,9 @@ use crate::sql::quote_ident;
 
 pub(super) fn create_sequence(s: &Sequence) -> Node {
     let mut b = Builder::default();
-    let mut parts = vec![format!("CREATE SEQUENCE {}", qn(&s.name))];
-    parts.extend(sequence_clauses(Some(&s.data_type), &s.options));
-    b.sql(parts.join(" "));
+    let mut sql = String::new();
+    create_sequence_sql(&mut sql, &s.name, Some(&s.data_type), &s.options);
+    b.sql(sql);
     b.details.push(format!("type: {}", s.data_type));
     let object = sequence_ref(&s.name);
     b.owned_by(&object, s.owner.as_ref());

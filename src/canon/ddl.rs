@@ -5,7 +5,7 @@
 use crate::config::sql_check::{SqlKind, check_pasted};
 use crate::ddl::collation_sql;
 use crate::ddl::column::{generated_sql, identity_sql};
-use crate::ddl::constraint::{deferrable_sql, named_check_sql};
+use crate::ddl::constraint::{exclude_sql, exclusion_element_sql, named_check_sql, named_sql};
 use crate::ddl::domain::DomainParts;
 use crate::ddl::index::key_sql;
 use crate::model::*;
@@ -318,18 +318,16 @@ pub(super) fn create_table(
                     let mut parts = Vec::new();
                     let mut ok = true;
                     for e in elements {
-                        let key = match (&e.column, &e.expression) {
-                            (Some(c), _) => quote_ident(c),
-                            (None, Some(x)) if ck.ok(what, SqlKind::Expression, x) => {
-                                format!("({x})")
-                            }
+                        match (&e.column, &e.expression) {
+                            (Some(_), _) => {}
+                            (None, Some(x)) if ck.ok(what, SqlKind::Expression, x) => {}
                             _ => {
                                 ok = false;
                                 continue;
                             }
-                        };
+                        }
                         match operator_sql(&e.operator) {
-                            Some(op) => parts.push(format!("{key} WITH {op}")),
+                            Some(op) => parts.push(exclusion_element_sql(e, &op)),
                             None => {
                                 ck.problems.push(Malformed {
                                     what: what(),
@@ -351,18 +349,11 @@ pub(super) fn create_table(
                     if !ok || !method_ok {
                         continue;
                     }
-                    let mut t = format!(
-                        "CONSTRAINT {} EXCLUDE USING {} ({})",
-                        quote_ident(name),
-                        method.to_ascii_lowercase(),
-                        parts.join(", ")
-                    );
-                    if let Some(p) = predicate
-                        && ck.ok(what, SqlKind::Expression, p)
-                    {
-                        t.push_str(&format!(" WHERE ({p})"));
-                    }
-                    t.push_str(deferrable_sql(con.deferrable, con.initially_deferred));
+                    let predicate = predicate
+                        .as_deref()
+                        .filter(|p| ck.ok(what, SqlKind::Expression, p));
+                    let def = exclude_sql(&method.to_ascii_lowercase(), &parts, predicate);
+                    let t = named_sql(name, &def, con.deferrable, con.initially_deferred);
                     items.push((label, t));
                 }
                 _ => {}

@@ -249,3 +249,17 @@ fn index_sql(table: &QualifiedName, i: &Index, concurrently: bool) -> String {
         &storage,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opclasses_are_quoted() {
+        assert_eq!(
+            qualified_name_sql("public.gin_trgm_ops"),
+            "public.gin_trgm_ops"
+        );
+        assert_eq!(qualified_name_sql("text_pattern_ops"), "text_pattern_ops");
+    }
+}

@@ -2,7 +2,7 @@
 //! logged/unlogged, row level security, partitions.
 
 use super::column::column_sql;
-use super::constraint::constraint_sql;
+use crate::ddl::constraint::constraint_sql;
 use crate::ddl::table::create_table as create_table_sql;
 use crate::model::*;
 use crate::plan::builder::{Builder, ident, qn, table_ref};

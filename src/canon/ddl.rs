@@ -4,7 +4,7 @@
 
 use crate::config::sql_check::{SqlKind, check_pasted};
 use crate::ddl::collation_sql;
-use crate::ddl::column::{generated_sql, identity_sql};
+use crate::ddl::column::{ColumnParts, column_definition};
 use crate::ddl::constraint::{exclude_sql, exclusion_element_sql, named_check_sql, named_sql};
 use crate::ddl::domain::DomainParts;
 use crate::ddl::index::key_sql;
@@ -251,52 +251,54 @@ pub(super) fn create_table(
     for c in &table.columns {
         let label = format!("column {}", quote_ident(&c.name));
         let what = || format!("{object}: {label}");
-        let mut text = quote_ident(&c.name);
         let inherited = target.parent.is_some() && target.parent_columns.contains(&c.name);
-        if inherited {
-            text.push_str(" WITH OPTIONS");
+        let type_name = if inherited {
+            None
+        } else if ck.ok(what, SqlKind::Type, &c.type_name) {
+            Some(c.type_name.as_str())
         } else {
-            if !ck.ok(what, SqlKind::Type, &c.type_name) {
-                continue;
-            }
-            text.push(' ');
-            text.push_str(&c.type_name);
-            if let Some(coll) = &c.collation
-                && !stub
-                && ck.ok(what, SqlKind::Type, &collation_sql(coll))
-            {
-                text.push_str(" COLLATE ");
-                text.push_str(&collation_sql(coll));
-            }
-        }
+            continue;
+        };
+        let collation = c
+            .collation
+            .as_deref()
+            .filter(|coll| !inherited && !stub && ck.ok(what, SqlKind::Type, &collation_sql(coll)));
+        let mut parts = ColumnParts {
+            name: &c.name,
+            type_name,
+            collation,
+            generated: None,
+            identity: None,
+            default: None,
+            not_null: false,
+            // Left out: the scratch copy has no use for the constraint's name.
+            not_null_name: None,
+        };
         if !stub {
-            if let Some(g) = &c.generated
-                && ck.ok(what, SqlKind::Expression, g)
-                && !inherited
-            {
-                // Stored even when declared virtual: the scratch copy only needs the
-                // expression's canonical text.
-                text.push(' ');
-                text.push_str(&generated_sql(g, false));
-            }
-            if let Some(id) = &c.identity
-                && !inherited
-            {
-                text.push(' ');
-                text.push_str(&identity_sql(id, None));
-            }
-            if let Some(d) = &c.default
-                && ck.ok(what, SqlKind::Expression, d)
-            {
-                text.push_str(&format!(" DEFAULT ({d})"));
-            }
-            if c.not_null {
-                text.push_str(" NOT NULL");
-            }
+            // Stored even when declared virtual: the scratch copy only needs the
+            // expression's canonical text.
+            parts.generated = c
+                .generated
+                .as_deref()
+                .filter(|g| ck.ok(what, SqlKind::Expression, g) && !inherited)
+                .map(|g| (g, false));
+            parts.identity = c
+                .identity
+                .as_ref()
+                .filter(|_| !inherited)
+                .map(|id| (id, None));
+            parts.default = c
+                .default
+                .as_ref()
+                .filter(|d| ck.ok(what, SqlKind::Expression, d))
+                .map(|d| format!("({d})"));
+            parts.not_null = c.not_null;
         }
-        if inherited && text.ends_with(" WITH OPTIONS") {
+        // A partition's column with nothing to add to the parent's is not written.
+        if inherited && parts.default.is_none() && !parts.not_null {
             continue;
         }
+        let text = column_definition(parts);
         items.push((label, text));
     }
     if !stub {

@@ -2,7 +2,7 @@
 
 use super::identity::identity_kind;
 use crate::ddl::collation_sql;
-use crate::ddl::column::{generated_sql, identity_sql};
+use crate::ddl::column::column_sql;
 use crate::diff::tables::{ColumnTypeChange, RecreatedColumn};
 use crate::model::*;
 use crate::plan::builder::{
@@ -486,31 +486,6 @@ impl Builder {
             self.details.push(format!("generated{kind}: {g}"));
         }
     }
-}
-
-/// One column of a `CREATE TABLE` / `ADD COLUMN`.
-pub(super) fn column_sql(c: &Column, identity_sequence: Option<&QualifiedName>) -> String {
-    let mut s = format!("{} {}", quote_ident(&c.name), c.type_name);
-    if let Some(coll) = &c.collation {
-        s.push_str(&format!(" COLLATE {}", collation_sql(coll)));
-    }
-    if let Some(g) = &c.generated {
-        s.push(' ');
-        s.push_str(&generated_sql(g, c.generated_virtual));
-    }
-    if let Some(i) = &c.identity {
-        s.push(' ');
-        s.push_str(&identity_sql(i, identity_sequence));
-    }
-    if let Some(d) = &c.default {
-        s.push_str(&format!(" DEFAULT {d}"));
-    }
-    if let Some(n) = &c.not_null_name {
-        s.push_str(&format!(" CONSTRAINT {} NOT NULL", quote_ident(n)));
-    } else if c.not_null {
-        s.push_str(" NOT NULL");
-    }
-    s
 }
 
 /// Whether PostgreSQL rewrites the table for a column type change. It does not when the

@@ -1,7 +1,7 @@
 //! Tables: create (with columns, constraints, RLS flags, comments), rename, drop,
 //! logged/unlogged, row level security, partitions.
 
-use super::column::column_sql;
+use crate::ddl::column::column_sql;
 use crate::ddl::constraint::constraint_sql;
 use crate::ddl::table::create_table as create_table_sql;
 use crate::model::*;

@@ -11,6 +11,7 @@ pub mod compat;
 pub mod config;
 pub mod conn;
 pub mod db_error;
+pub mod ddl;
 pub mod diff;
 pub mod drift;
 pub mod embedded;

@@ -12,8 +12,9 @@ const LAYERS: &[&[&str]] = &[
     // Leaves: SQL quoting, output escaping, database error text.
     &["sql", "escape", "db_error"],
     &["model", "logging"],
-    // What a declared feature needs of the server version.
-    &["compat"],
+    // What a declared feature needs of the server version; the DDL text of model
+    // objects.
+    &["compat", "ddl"],
     &["conn", "embedded", "checks"],
     &["config"],
     &["introspect"],

@@ -12,7 +12,7 @@ mod error;
 mod load;
 pub mod raw;
 mod sources;
-mod sql_check;
+pub(crate) mod sql_check;
 mod timestamp;
 
 #[cfg(test)]

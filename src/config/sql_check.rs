@@ -81,13 +81,9 @@ pub(crate) fn check(kind: SqlKind, text: &str) -> Result<(), SqlProblem> {
     }
     let (prefix, suffix) = kind.wrap();
     let sql = format!("{prefix}{text}{suffix}");
-    let parsed = match pg_query::parse(&sql, pg_query::ParserOptions::DEFAULT) {
+    let parsed = match parse(&sql) {
         Ok(parsed) => parsed,
-        Err(e) => {
-            let message = match e {
-                pg_query::Error::Parse(m) => m,
-                other => other.to_string(),
-            };
+        Err(message) => {
             let range = error_cursor(&sql)
                 .and_then(|byte| token_at(&sql, byte))
                 .and_then(|r| {
@@ -152,6 +148,38 @@ pub(crate) fn check(kind: SqlKind, text: &str) -> Result<(), SqlProblem> {
             parser: false,
         })
     }
+}
+
+/// Checks a fragment the way it is pasted into a statement (an expression inside
+/// parentheses), for SQL built from a catalog that may not have come through `check`
+/// (canon's scratch DDL): whatever it holds, the statement stays one statement, so a
+/// fragment can never close it and run something else. The error is PostgreSQL's
+/// message or what is wrong, as written. A possibly qualified, possibly quoted name (a
+/// collation, an operator class) is checked as a `Type`: the same grammar.
+pub(crate) fn check_pasted(kind: SqlKind, text: &str) -> Result<(), String> {
+    if text.trim().is_empty() {
+        return Err("is empty".into());
+    }
+    let sql = match kind {
+        SqlKind::Expression => format!("SELECT ({text})"),
+        SqlKind::Type => format!("SELECT NULL::{text}"),
+        SqlKind::PartitionBound => format!("CREATE TABLE pgrecon_x PARTITION OF pgrecon_y {text}"),
+        SqlKind::PartitionBy => format!("CREATE TABLE pgrecon_x (x int) PARTITION BY {text}"),
+        SqlKind::Query => text.to_string(),
+    };
+    match parse(&sql) {
+        Ok(result) if result.protobuf.stmts.len() == 1 => Ok(()),
+        Ok(_) => Err("holds more than one statement".into()),
+        Err(message) => Err(message),
+    }
+}
+
+/// Parses with PostgreSQL's parser; the error is its message.
+fn parse(sql: &str) -> Result<pg_query::ParseResult, String> {
+    pg_query::parse(sql, pg_query::ParserOptions::DEFAULT).map_err(|e| match e {
+        pg_query::Error::Parse(m) => m,
+        other => other.to_string(),
+    })
 }
 
 /// Built-in functions whose effect outlives the rollback of the savepoint a check runs
@@ -396,6 +424,22 @@ mod tests {
     fn problem(kind: SqlKind, text: &str) -> (String, Option<String>) {
         let p = check(kind, text).unwrap_err();
         (p.message, p.range.map(|r| text[r].to_string()))
+    }
+
+    #[test]
+    fn pasted_fragments_cannot_smuggle_statements() {
+        use SqlKind::*;
+        assert!(check_pasted(Expression, "now()").is_ok());
+        assert!(check_pasted(Expression, "a IN (1, 2)").is_ok());
+        assert!(check_pasted(Expression, "1); COMMIT; SELECT (1").is_err());
+        assert!(check_pasted(Expression, "").is_err());
+        assert!(check_pasted(Type, "character varying(20)[]").is_ok());
+        assert!(check_pasted(Type, "timestamp(3) with time zone").is_ok());
+        assert!(check_pasted(Type, "int; DROP TABLE x").is_err());
+        assert!(check_pasted(PartitionBound, "FOR VALUES IN (1, 2)").is_ok());
+        assert!(check_pasted(PartitionBound, "DEFAULT").is_ok());
+        assert!(check_pasted(PartitionBy, "RANGE (created_at)").is_ok());
+        assert!(check_pasted(Type, "pg_catalog.\"C\"").is_ok());
     }
 
     #[test]

@@ -282,25 +282,6 @@ pub(super) fn alter_table(table: &QualifiedName, parts: &[String]) -> String {
     }
 }
 
-/// A `COLLATE` argument. Canonical names are SQL already (`"C"`, `ucs_basic`,
-/// `public.german`); a bare name is quoted as written (collation names are
-/// case-sensitive).
-pub(super) fn collation_sql(c: &str) -> String {
-    if c.contains('"') || c.contains('.') {
-        c.to_string()
-    } else {
-        format!("\"{}\"", c.replace('"', "\"\""))
-    }
-}
-
-pub(super) fn include_sql(include: &[String]) -> String {
-    if include.is_empty() {
-        String::new()
-    } else {
-        format!(" INCLUDE ({})", column_list(include))
-    }
-}
-
 pub(super) fn extension_ref(name: &str) -> ObjectRef {
     ObjectRef::Extension {
         name: name.to_string(),

@@ -1,10 +1,12 @@
 //! Columns of existing tables: add, drop, rename, type, default, NOT NULL, generated.
 
-use super::identity::{identity_kind, identity_sql};
+use super::identity::identity_kind;
+use crate::ddl::collation_sql;
+use crate::ddl::column::column_sql;
 use crate::diff::tables::{ColumnTypeChange, RecreatedColumn};
 use crate::model::*;
 use crate::plan::builder::{
-    Builder, alter_table, collation_sql, column_ref, expr_shown, ident, ident_list, qn, table_ref,
+    Builder, alter_table, column_ref, expr_shown, ident, ident_list, qn, table_ref,
 };
 use crate::plan::{Action, HazardKind, Key, Node, phase};
 use crate::sql::{quote_ident, quote_literal};
@@ -484,35 +486,6 @@ impl Builder {
             self.details.push(format!("generated{kind}: {g}"));
         }
     }
-}
-
-/// One column of a `CREATE TABLE` / `ADD COLUMN`.
-pub(super) fn column_sql(c: &Column, identity_sequence: Option<&QualifiedName>) -> String {
-    let mut s = format!("{} {}", quote_ident(&c.name), c.type_name);
-    if let Some(coll) = &c.collation {
-        s.push_str(&format!(" COLLATE {}", collation_sql(coll)));
-    }
-    if let Some(g) = &c.generated {
-        let kind = if c.generated_virtual {
-            "VIRTUAL"
-        } else {
-            "STORED"
-        };
-        s.push_str(&format!(" GENERATED ALWAYS AS ({g}) {kind}"));
-    }
-    if let Some(i) = &c.identity {
-        s.push(' ');
-        s.push_str(&identity_sql(i, identity_sequence));
-    }
-    if let Some(d) = &c.default {
-        s.push_str(&format!(" DEFAULT {d}"));
-    }
-    if let Some(n) = &c.not_null_name {
-        s.push_str(&format!(" CONSTRAINT {} NOT NULL", quote_ident(n)));
-    } else if c.not_null {
-        s.push_str(" NOT NULL");
-    }
-    s
 }
 
 /// Whether PostgreSQL rewrites the table for a column type change. It does not when the

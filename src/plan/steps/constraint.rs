@@ -1,9 +1,8 @@
 //! Table constraints: add (foreign keys in their own phase), validate, drop, rename.
 
+use crate::ddl::constraint::constraint_sql;
 use crate::model::*;
-use crate::plan::builder::{
-    Builder, alter_table, column_list, constraint_ref, ident, include_sql, qn,
-};
+use crate::plan::builder::{Builder, alter_table, constraint_ref, ident, qn};
 use crate::plan::{Action, HazardKind, Key, Node, phase};
 use crate::sql::{quote_ident, quote_literal};
 
@@ -230,136 +229,5 @@ fn constraint_columns(c: &Constraint) -> Vec<String> {
         ConstraintKind::Exclusion { elements, .. } => {
             elements.iter().filter_map(|e| e.column.clone()).collect()
         }
-    }
-}
-
-/// `CONSTRAINT name <definition> [DEFERRABLE [INITIALLY DEFERRED]]`.
-pub(super) fn constraint_sql(c: &Constraint) -> String {
-    let def = match &c.kind {
-        ConstraintKind::PrimaryKey { columns, include } => {
-            format!(
-                "PRIMARY KEY ({}){}",
-                column_list(columns),
-                include_sql(include)
-            )
-        }
-        ConstraintKind::Unique {
-            columns,
-            include,
-            nulls_not_distinct,
-        } => format!(
-            "UNIQUE{} ({}){}",
-            if *nulls_not_distinct {
-                " NULLS NOT DISTINCT"
-            } else {
-                ""
-            },
-            column_list(columns),
-            include_sql(include)
-        ),
-        ConstraintKind::ForeignKey {
-            columns,
-            references,
-            referenced_columns,
-            on_update,
-            on_delete,
-            match_full,
-        } => {
-            let mut s = format!(
-                "FOREIGN KEY ({}) REFERENCES {}",
-                column_list(columns),
-                qn(references)
-            );
-            if !referenced_columns.is_empty() {
-                s.push_str(&format!(" ({})", column_list(referenced_columns)));
-            }
-            if *match_full {
-                s.push_str(" MATCH FULL");
-            }
-            if *on_update != ForeignKeyAction::NoAction {
-                s.push_str(&format!(" ON UPDATE {}", on_update.as_sql()));
-            }
-            if *on_delete != ForeignKeyAction::NoAction {
-                s.push_str(&format!(" ON DELETE {}", on_delete.as_sql()));
-            }
-            s
-        }
-        ConstraintKind::Check {
-            expression,
-            no_inherit,
-        } => format!(
-            "CHECK ({expression}){}",
-            if *no_inherit { " NO INHERIT" } else { "" }
-        ),
-        ConstraintKind::Exclusion {
-            method,
-            elements,
-            predicate,
-        } => {
-            let elements: Vec<String> = elements
-                .iter()
-                .map(|e| {
-                    let target = match (&e.column, &e.expression) {
-                        (Some(c), _) => quote_ident(c),
-                        (None, Some(x)) => format!("({x})"),
-                        (None, None) => String::new(),
-                    };
-                    format!("{target} WITH {}", operator_sql(&e.operator))
-                })
-                .collect();
-            let mut s = format!(
-                "EXCLUDE USING {} ({})",
-                quote_ident(method),
-                elements.join(", ")
-            );
-            if let Some(p) = predicate {
-                s.push_str(&format!(" WHERE ({p})"));
-            }
-            s
-        }
-    };
-    let mut s = format!("CONSTRAINT {} {def}", quote_ident(&c.name));
-    if c.deferrable {
-        s.push_str(" DEFERRABLE");
-        if c.initially_deferred {
-            s.push_str(" INITIALLY DEFERRED");
-        }
-    }
-    s
-}
-
-/// Canonical operators are SQL already: `=`, `&&`, `OPERATOR(public.&&&)`; a bare
-/// qualified one (`public.&&`) gets its `OPERATOR(…)`.
-fn operator_sql(op: &str) -> String {
-    if op.starts_with("OPERATOR(") {
-        return op.to_string();
-    }
-    match op.split_once('.') {
-        Some((schema, name)) => {
-            format!("OPERATOR({}.{name})", quote_ident(schema.trim_matches('"')))
-        }
-        None => op.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::super::index::qualified_name_sql;
-    use super::*;
-    use crate::plan::builder::collation_sql;
-
-    #[test]
-    fn exclusion_operators_and_opclasses_are_quoted() {
-        assert_eq!(operator_sql("&&"), "&&");
-        assert_eq!(operator_sql("public.&&"), "OPERATOR(public.&&)");
-        assert_eq!(operator_sql("OPERATOR(public.&&&)"), "OPERATOR(public.&&&)");
-        assert_eq!(collation_sql("\"C\""), "\"C\"");
-        assert_eq!(collation_sql("C"), "\"C\"");
-        assert_eq!(collation_sql("public.german"), "public.german");
-        assert_eq!(
-            qualified_name_sql("public.gin_trgm_ops"),
-            "public.gin_trgm_ops"
-        );
-        assert_eq!(qualified_name_sql("text_pattern_ops"), "text_pattern_ops");
     }
 }

@@ -1,31 +1,36 @@
 //! Domains: create, default, NOT NULL, checks.
 
+use crate::ddl::domain::{DomainParts, create_domain as create_domain_sql};
 use crate::model::*;
-use crate::plan::builder::{Builder, collation_sql, domain_ref, expr_shown, ident, qn};
+use crate::plan::builder::{Builder, domain_ref, expr_shown, ident, qn};
 use crate::plan::{Action, HazardKind, Key, Node, phase};
 use crate::sql::quote_ident;
 
 pub(super) fn create_domain(d: &Domain) -> Node {
     let mut b = Builder::default();
-    let mut sql = format!("CREATE DOMAIN {} AS {}", qn(&d.name), d.base_type);
-    if let Some(c) = &d.collation {
-        sql.push_str(&format!(" COLLATE {}", collation_sql(c)));
-    }
     if let Some(def) = &d.default {
-        sql.push_str(&format!(" DEFAULT {def}"));
         b.require_sequences(def);
     }
-    if d.not_null {
-        sql.push_str(" NOT NULL");
-    }
-    for (check, expr) in &d.checks {
-        sql.push_str(&format!(
-            " CONSTRAINT {} CHECK ({expr})",
-            quote_ident(check)
-        ));
+    for check in d.checks.keys() {
         b.creates
             .push(Key::Constraint(d.name.clone(), check.clone()));
     }
+    let mut sql = String::new();
+    create_domain_sql(
+        &mut sql,
+        &d.name,
+        DomainParts {
+            base_type: &d.base_type,
+            collation: d.collation.as_deref(),
+            default: d.default.clone(),
+            not_null: d.not_null,
+            checks: d
+                .checks
+                .iter()
+                .map(|(n, e)| (n.as_str(), e.as_str()))
+                .collect(),
+        },
+    );
     b.sql(sql);
     b.details.push(format!("type: {}", d.base_type));
     let object = ObjectRef::Type {

@@ -1,5 +1,6 @@
 //! Enums (create, add a value) and the drop of a user-defined type, enum or domain.
 
+use crate::ddl::enum_type::{create_enum as create_enum_sql, enum_labels};
 use crate::diff::tables::EnumPosition;
 use crate::model::*;
 use crate::plan::builder::{Builder, qn};
@@ -8,13 +9,9 @@ use crate::sql::quote_literal;
 
 pub(super) fn create_enum(e: &EnumType) -> Node {
     let mut b = Builder::default();
-    let labels: Vec<String> = e.values.iter().map(|v| quote_literal(v)).collect();
-    b.sql(format!(
-        "CREATE TYPE {} AS ENUM ({})",
-        qn(&e.name),
-        labels.join(", ")
-    ));
-    b.details.push(format!("values: {}", labels.join(", ")));
+    b.sql(create_enum_sql(&e.name, &e.values));
+    b.details
+        .push(format!("values: {}", enum_labels(&e.values).join(", ")));
     let object = ObjectRef::Type {
         kind: TypeKind::Enum,
         name: e.name.clone(),

@@ -1,6 +1,7 @@
 //! Identity columns: add, drop, alter.
 
-use super::sequence::{sequence_changes, sequence_options};
+use super::sequence::sequence_changes;
+use crate::ddl::column::{identity_kind_sql, identity_sql};
 use crate::diff::tables::effective_sequence;
 use crate::model::*;
 use crate::plan::builder::{Builder, alter_table, column_ref, ident, qn};
@@ -113,29 +114,4 @@ pub(super) fn identity_kind(kind: IdentityKind) -> &'static str {
         IdentityKind::Always => "always",
         IdentityKind::ByDefault => "by default",
     }
-}
-
-fn identity_kind_sql(kind: IdentityKind) -> &'static str {
-    match kind {
-        IdentityKind::Always => "ALWAYS",
-        IdentityKind::ByDefault => "BY DEFAULT",
-    }
-}
-
-/// `GENERATED ALWAYS AS IDENTITY (SEQUENCE NAME s.n START WITH 10 …)`.
-pub(super) fn identity_sql(identity: &Identity, sequence: Option<&QualifiedName>) -> String {
-    let mut options = Vec::new();
-    if let Some(s) = sequence {
-        options.push(format!("SEQUENCE NAME {}", qn(s)));
-    }
-    options.extend(sequence_options(&identity.options));
-    let options = if options.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", options.join(" "))
-    };
-    format!(
-        "GENERATED {} AS IDENTITY{options}",
-        identity_kind_sql(identity.kind)
-    )
 }

@@ -1,8 +1,9 @@
 //! Indexes: create (concurrently after the commit, or in the transaction), drop,
 //! rename, storage parameters.
 
+use crate::ddl::index::{create_index as create_index_sql, key_sql};
 use crate::model::*;
-use crate::plan::builder::{Builder, collation_sql, ident, include_sql, index_ref, qn};
+use crate::plan::builder::{Builder, ident, index_ref};
 use crate::plan::{Action, Exec, HazardKind, Key, Node, phase};
 use crate::sql::{qualified, quote_ident, quote_literal};
 use std::collections::BTreeMap;
@@ -229,56 +230,36 @@ pub(super) fn qualified_name_sql(name: &str) -> String {
 fn index_keys(i: &Index) -> Vec<String> {
     i.keys
         .iter()
-        .map(|k| {
-            let mut s = match (&k.column, &k.expression) {
-                (Some(c), _) => quote_ident(c),
-                (None, Some(x)) => format!("({x})"),
-                (None, None) => String::new(),
-            };
-            if let Some(c) = &k.collation {
-                s.push_str(&format!(" COLLATE {}", collation_sql(c)));
-            }
-            if let Some(o) = &k.opclass {
-                s.push_str(&format!(" {}", qualified_name_sql(o)));
-            }
-            if k.descending {
-                s.push_str(" DESC");
-            }
-            match k.nulls_first {
-                Some(true) if !k.descending => s.push_str(" NULLS FIRST"),
-                Some(false) if k.descending => s.push_str(" NULLS LAST"),
-                _ => {}
-            }
-            s
-        })
+        .map(|k| key_sql(k, k.opclass.as_deref().map(qualified_name_sql).as_deref()))
         .collect()
 }
 
 fn index_sql(table: &QualifiedName, i: &Index, concurrently: bool) -> String {
-    let keys = index_keys(i);
-    let mut s = format!(
-        "CREATE {}INDEX {}{} ON {} USING {} ({})",
-        if i.unique { "UNIQUE " } else { "" },
-        if concurrently { "CONCURRENTLY " } else { "" },
-        quote_ident(&i.name),
-        qn(table),
-        quote_ident(&i.method),
-        keys.join(", ")
-    );
-    s.push_str(&include_sql(&i.include));
-    if i.nulls_not_distinct {
-        s.push_str(" NULLS NOT DISTINCT");
+    let storage: Vec<String> = i
+        .with
+        .iter()
+        .map(|(k, v)| format!("{} = {}", quote_ident(k), quote_literal(v)))
+        .collect();
+    create_index_sql(
+        table,
+        i,
+        concurrently,
+        &quote_ident(&i.method),
+        &index_keys(i),
+        &storage,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opclasses_are_quoted() {
+        assert_eq!(
+            qualified_name_sql("public.gin_trgm_ops"),
+            "public.gin_trgm_ops"
+        );
+        assert_eq!(qualified_name_sql("text_pattern_ops"), "text_pattern_ops");
     }
-    if !i.with.is_empty() {
-        let with: Vec<String> = i
-            .with
-            .iter()
-            .map(|(k, v)| format!("{} = {}", quote_ident(k), quote_literal(v)))
-            .collect();
-        s.push_str(&format!(" WITH ({})", with.join(", ")));
-    }
-    if let Some(p) = &i.predicate {
-        s.push_str(&format!(" WHERE ({p})"));
-    }
-    s
 }

@@ -1,5 +1,6 @@
 //! Row-level security policies: create, alter, drop.
 
+use crate::ddl::policy::{create_policy as create_policy_sql, policy_command, roles_sql, sorted};
 use crate::model::*;
 use crate::plan::builder::{Builder, expr_shown, ident, policy_ref, qn};
 use crate::plan::{Action, HazardKind, Key, Node, phase};
@@ -7,7 +8,7 @@ use crate::sql::quote_ident;
 
 pub(super) fn create_policy(table: &QualifiedName, p: &Policy) -> Node {
     let mut b = Builder::default();
-    b.sql(policy_sql(table, p));
+    b.sql(create_policy_sql(table, p));
     b.details.push(format!(
         "{} for {} to {}",
         if p.permissive {
@@ -130,39 +131,6 @@ impl Builder {
     }
 }
 
-fn sorted(v: &[String]) -> Vec<String> {
-    let mut v = v.to_vec();
-    v.sort();
-    v
-}
-
-fn policy_command(command: &str) -> &'static str {
-    match command.to_ascii_uppercase().as_str() {
-        "SELECT" => "SELECT",
-        "INSERT" => "INSERT",
-        "UPDATE" => "UPDATE",
-        "DELETE" => "DELETE",
-        _ => "ALL",
-    }
-}
-
-fn roles_sql(roles: &[String]) -> String {
-    if roles.is_empty() {
-        return "PUBLIC".into();
-    }
-    sorted(roles)
-        .iter()
-        .map(|r| {
-            if r == "PUBLIC" {
-                "PUBLIC".to_string()
-            } else {
-                quote_ident(r)
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 fn roles_shown(roles: &[String]) -> String {
     if roles.is_empty() {
         "PUBLIC".into()
@@ -173,26 +141,4 @@ fn roles_shown(roles: &[String]) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     }
-}
-
-fn policy_sql(table: &QualifiedName, p: &Policy) -> String {
-    let mut s = format!("CREATE POLICY {} ON {}", quote_ident(&p.name), qn(table));
-    if !p.permissive {
-        s.push_str(" AS RESTRICTIVE");
-    }
-    let command = policy_command(&p.command);
-    if command != "ALL" {
-        s.push_str(&format!(" FOR {command}"));
-    }
-    let roles = roles_sql(&p.roles);
-    if roles != "PUBLIC" {
-        s.push_str(&format!(" TO {roles}"));
-    }
-    if let Some(u) = &p.using {
-        s.push_str(&format!(" USING ({u})"));
-    }
-    if let Some(c) = &p.with_check {
-        s.push_str(&format!(" WITH CHECK ({c})"));
-    }
-    s
 }

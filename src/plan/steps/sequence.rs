@@ -1,5 +1,6 @@
 //! Sequences: create, alter options, `OWNED BY`, drop.
 
+use crate::ddl::sequence::create_sequence as create_sequence_sql;
 use crate::diff::tables::effective_sequence;
 use crate::model::*;
 use crate::plan::builder::{Builder, ident, qn, sequence_ref};
@@ -8,13 +9,9 @@ use crate::sql::quote_ident;
 
 pub(super) fn create_sequence(s: &Sequence) -> Node {
     let mut b = Builder::default();
-    let mut parts = vec![format!(
-        "CREATE SEQUENCE {} AS {}",
-        qn(&s.name),
-        s.data_type
-    )];
-    parts.extend(sequence_options(&s.options));
-    b.sql(parts.join(" "));
+    let mut sql = String::new();
+    create_sequence_sql(&mut sql, &s.name, Some(&s.data_type), &s.options);
+    b.sql(sql);
     b.details.push(format!("type: {}", s.data_type));
     let object = sequence_ref(&s.name);
     b.owned_by(&object, s.owner.as_ref());
@@ -104,30 +101,6 @@ pub(super) fn drop_sequence(name: &QualifiedName) -> Node {
         sequence_ref(name),
         format!("drop sequence {name}"),
     )
-}
-
-/// The options written out (the `None` ones are PostgreSQL's defaults anyway).
-pub(super) fn sequence_options(o: &SequenceOptions) -> Vec<String> {
-    let mut out = Vec::new();
-    if let Some(v) = o.increment {
-        out.push(format!("INCREMENT BY {v}"));
-    }
-    if let Some(v) = o.min_value {
-        out.push(format!("MINVALUE {v}"));
-    }
-    if let Some(v) = o.max_value {
-        out.push(format!("MAXVALUE {v}"));
-    }
-    if let Some(v) = o.start {
-        out.push(format!("START WITH {v}"));
-    }
-    if let Some(v) = o.cache {
-        out.push(format!("CACHE {v}"));
-    }
-    if o.cycle {
-        out.push("CYCLE".into());
-    }
-    out
 }
 
 /// The sequence options that differ once defaults are resolved, as `ALTER SEQUENCE`

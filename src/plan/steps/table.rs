@@ -1,8 +1,9 @@
 //! Tables: create (with columns, constraints, RLS flags, comments), rename, drop,
 //! logged/unlogged, row level security, partitions.
 
-use super::column::column_sql;
-use super::constraint::constraint_sql;
+use crate::ddl::column::column_sql;
+use crate::ddl::constraint::constraint_sql;
+use crate::ddl::table::create_table as create_table_sql;
 use crate::model::*;
 use crate::plan::builder::{Builder, ident, qn, table_ref};
 use crate::plan::{Action, HazardKind, Key, Node, phase};
@@ -15,13 +16,14 @@ pub(super) fn create_table(
 ) -> Node {
     let mut b = Builder::default();
     let name = &t.name;
-    let mut elements: Vec<String> = Vec::new();
+    // Labels are canon's; the plan's text has no use for them.
+    let mut elements: Vec<(String, String)> = Vec::new();
     for c in &t.columns {
         let seq = identity_sequences
             .iter()
             .find(|(col, _)| col == &c.name)
             .map(|(_, s)| s);
-        elements.push(column_sql(c, seq));
+        elements.push((String::new(), column_sql(c, seq)));
         b.require_type(&c.type_name);
         if let Some(d) = &c.default {
             b.require_sequences(d);
@@ -29,37 +31,26 @@ pub(super) fn create_table(
         b.creates.push(Key::Column(name.clone(), c.name.clone()));
     }
     for c in t.constraints.values() {
-        elements.push(constraint_sql(c));
+        elements.push((String::new(), constraint_sql(c)));
         b.creates
             .push(Key::Constraint(name.clone(), c.name.clone()));
     }
-    let unlogged = if t.unlogged { "UNLOGGED " } else { "" };
-    let mut sql = format!("CREATE {unlogged}TABLE {}", qn(name));
-    let body = if elements.is_empty() {
-        String::new()
-    } else {
-        format!(" (\n    {}\n)", elements.join(",\n    "))
-    };
-    match &t.partition_of {
-        Some(p) => {
-            sql.push_str(&format!(
-                " PARTITION OF {}{body} {}",
-                qn(&p.parent),
-                p.bound
-            ));
-            b.details.push(format!("bound: {}", p.bound));
-            b.requires.push(Key::Relation(p.parent.clone()));
-        }
-        None => {
-            if body.is_empty() {
-                sql.push_str(" ()");
-            } else {
-                sql.push_str(&body);
-            }
-        }
+    let mut sql = String::new();
+    create_table_sql(
+        &mut sql,
+        name,
+        t.unlogged,
+        elements,
+        t.partition_of
+            .as_ref()
+            .map(|p| (&p.parent, p.bound.as_str())),
+        t.partition_by.as_deref(),
+    );
+    if let Some(p) = &t.partition_of {
+        b.details.push(format!("bound: {}", p.bound));
+        b.requires.push(Key::Relation(p.parent.clone()));
     }
     if let Some(by) = &t.partition_by {
-        sql.push_str(&format!(" PARTITION BY {by}"));
         b.details.push(format!("partitioned by {by}"));
     }
     b.sql(sql);

@@ -61,6 +61,18 @@ pub struct ApplyOptions {
     pub audit_table: Option<QualifiedName>,
 }
 
+impl ApplyOptions {
+    /// The approvals apply decides with: the flags and approvals file, plus every
+    /// destructive kind when `--allow-destructive` was given.
+    pub fn policy(&self) -> Policy {
+        let mut policy = self.approvals.clone();
+        if self.allow_destructive {
+            policy.approve_destructive("--allow-destructive");
+        }
+        policy
+    }
+}
+
 impl Default for ApplyOptions {
     fn default() -> Self {
         ApplyOptions {
@@ -296,10 +308,7 @@ async fn attempt_once(
             ));
         }
     }
-    let mut policy = options.approvals.clone();
-    if options.allow_destructive {
-        policy.approve_destructive("--allow-destructive");
-    }
+    let policy = options.policy();
     let refused = policy.unapproved(&plan);
     if !refused.is_empty() {
         txn.rollback().await?;

@@ -56,20 +56,10 @@ impl CanonError {
     /// The error with each rejected object's declaration (`file:line:column`), as the
     /// command line prints it.
     pub fn located(&self, sources: &crate::config::Sources) -> String {
-        let CanonError::Rejected(problems) = self else {
-            return self.to_string();
-        };
-        let mut out = heading(problems);
-        for p in problems {
-            out.push_str("\n  ");
-            out.push_str(&p.to_string());
-            if let Some(at) = p.declared.as_ref().and_then(|d| d.location(sources)) {
-                out.push_str("\n    --> ");
-                out.push_str(&sources.describe(at));
-            }
+        match self {
+            CanonError::Rejected(problems) => render_problems(problems, Some(sources)),
+            other => other.to_string(),
         }
-        out.push_str(HELP);
-        out
     }
 }
 
@@ -82,7 +72,7 @@ pub enum CanonError {
     Database(String),
     #[error("failed to canonicalise the desired state: {0}")]
     Introspect(#[from] IntrospectError),
-    #[error("{}", render_problems(.0))]
+    #[error("{}", render_problems(.0, None))]
     Rejected(Vec<CanonProblem>),
     #[error(transparent)]
     NeedsNewerServer(#[from] crate::compat::NeedsNewerServer),
@@ -91,19 +81,22 @@ pub enum CanonError {
 const HELP: &str = "\n  help: fix the type names and SQL expressions above in the desired state; \
                     they are checked by creating the objects in a transaction that is rolled back";
 
-fn heading(problems: &[CanonProblem]) -> String {
-    format!(
+/// The problems, one per line (escaped: they quote names and server text), each with
+/// its declaration when `sources` can place it.
+fn render_problems(problems: &[CanonProblem], sources: Option<&crate::config::Sources>) -> String {
+    let mut out = format!(
         "the server rejected {} desired object{}:",
         problems.len(),
         if problems.len() == 1 { "" } else { "s" }
-    )
-}
-
-fn render_problems(problems: &[CanonProblem]) -> String {
-    let mut out = heading(problems);
+    );
     for p in problems {
         out.push_str("\n  ");
         out.push_str(&crate::escape::text_line(&p.to_string()));
+        let at = sources.and_then(|s| Some((s, p.declared.as_ref()?.location(s)?)));
+        if let Some((sources, at)) = at {
+            out.push_str("\n    --> ");
+            out.push_str(&crate::escape::text_line(&sources.describe(at)));
+        }
     }
     out.push_str(HELP);
     out

@@ -211,10 +211,7 @@ async fn apply_command(
         checks: &desired.checks,
         saved: saved.as_ref(),
     };
-    let mut policy = args.options.approvals.clone();
-    if args.options.allow_destructive {
-        policy.approve_destructive("--allow-destructive");
-    }
+    let policy = args.options.policy();
     let mut hooks = PrintPlan {
         printed: false,
         saved: saved.is_some(),

@@ -288,16 +288,15 @@ async fn a_plan_beyond_the_lock_table_is_refused_up_front() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("all.toml"), many_tables(150)).unwrap();
     let before = fingerprint(&db.client().await).await;
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_pgrecon"))
-        .args([
-            "apply",
-            "--dir",
-            dir.path().to_str().unwrap(),
-            "--database-url",
-        ])
-        .arg(db.url())
-        .output()
-        .unwrap();
+    let url = db.url();
+    let args = [
+        "apply",
+        "--dir",
+        dir.path().to_str().unwrap(),
+        "--database-url",
+        &url,
+    ];
+    let o = common::pgrecon_with(&args, &[]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(
@@ -318,16 +317,7 @@ async fn a_plan_beyond_the_lock_table_is_refused_up_front() {
 
     // A plan that fits runs on the same server.
     std::fs::write(dir.path().join("all.toml"), many_tables(5)).unwrap();
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_pgrecon"))
-        .args([
-            "apply",
-            "--dir",
-            dir.path().to_str().unwrap(),
-            "--database-url",
-        ])
-        .arg(db.url())
-        .output()
-        .unwrap();
+    let o = common::pgrecon_with(&args, &[]);
     assert_eq!(
         o.status.code(),
         Some(0),

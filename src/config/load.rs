@@ -7,7 +7,7 @@
 
 use super::error::{Diag, ErrorKind, Span};
 use super::raw::{self, fields_of};
-use super::sources::{GrantTarget, PendingSecret, Sources};
+use super::sources::{GrantSite, PendingSecret, Sources};
 use crate::escape::has_unsafe;
 use crate::model::setting::{is_list_parameter, split_list};
 use crate::model::{
@@ -83,7 +83,7 @@ impl RefKind {
 /// Records of one entry, kept only if the entry is not a duplicate.
 #[derive(Default)]
 struct Rec {
-    grants: Vec<(GrantTarget, Grantee, Span)>,
+    grants: Vec<(GrantSite, Grantee, Span)>,
     memberships: Vec<(String, String, Span)>,
     default_privileges: Vec<(DefaultPrivilegeKey, Acl, Span)>,
     password: Option<(Span, PendingSecret)>,

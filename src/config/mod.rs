@@ -19,7 +19,7 @@ mod timestamp;
 mod tests;
 
 pub use error::{ConfigError, ConfigErrors, ConfigNote, ErrorKind, render};
-pub use sources::{GrantTarget, Location, SourceFile, Sources};
+pub use sources::{GrantSite, Location, SourceFile, Sources};
 
 use crate::model::{Catalog, Password, PasswordSource};
 use error::Diag;

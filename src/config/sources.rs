@@ -31,9 +31,11 @@ pub struct Location {
     pub span: Range<usize>,
 }
 
-/// What a grant was declared on.
+/// Where a grant was declared: an object, or a site that is not one object (a schema's
+/// grants on all its tables, default privileges). Objects themselves are named by
+/// `model::ObjectRef` everywhere else; this type only keys `Sources::grants`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum GrantTarget {
+pub enum GrantSite {
     Database,
     Schema(String),
     /// `table_grants`, `sequence_grants`, `function_grants` of a schema: every object of
@@ -77,7 +79,7 @@ pub struct Sources {
     /// The grantee key of every grant (for default privileges desugared from a schema's
     /// `*_grants`, the grantee key in those grants; the first declaration when several
     /// contribute).
-    pub grants: BTreeMap<(GrantTarget, Grantee), Location>,
+    pub grants: BTreeMap<(GrantSite, Grantee), Location>,
     /// The declaration that first produced each default-privileges entry.
     pub default_privileges: BTreeMap<DefaultPrivilegeKey, Location>,
     /// The `password` key of each role that declares one.

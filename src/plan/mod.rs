@@ -260,7 +260,11 @@ pub enum PlanError {
     Cycle(Vec<String>),
 }
 
-/// The identity of something a step creates, needs or removes.
+/// A name in one of PostgreSQL's namespaces, as a step creates, needs or frees it. This
+/// is not an object identity (that is `ObjectRef`): ordering works on names, because a
+/// view that replaces a table of the same name must wait for the drop whatever the
+/// kinds, and a column's type names a type without saying whether it is an enum or a
+/// domain. `Builder::require_object` projects an `ObjectRef` onto its names.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum Key {
     Role(String),

@@ -103,7 +103,7 @@ impl Loader {
                             f,
                             cv,
                             GrantOn::Column,
-                            GrantTarget::Column(tname.clone(), col.clone()),
+                            GrantSite::Column(tname.clone(), col.clone()),
                             &format!("the grants of {ctx}"),
                             rec,
                         )

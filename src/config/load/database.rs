@@ -28,7 +28,7 @@ impl Loader {
                         f,
                         value,
                         ObjectKind::Database,
-                        GrantTarget::Database,
+                        GrantSite::Database,
                         "the grants of [database]",
                         &mut rec,
                     )

@@ -89,7 +89,7 @@ impl Loader {
                     f,
                     value,
                     kind,
-                    GrantTarget::DefaultPrivileges(key.clone()),
+                    GrantSite::DefaultPrivileges(key.clone()),
                     &format!("the grants of {ctx}"),
                     rec,
                 ),

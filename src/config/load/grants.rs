@@ -54,7 +54,7 @@ impl Loader {
             f,
             v,
             kind.object_kind(),
-            GrantTarget::Relation(name.clone()),
+            GrantSite::Relation(name.clone()),
             &format!("the grants of {what} `{key_text}`"),
             &mut rec,
         );
@@ -115,7 +115,7 @@ impl Loader {
             f,
             v,
             ObjectKind::Function,
-            GrantTarget::Function(id.clone()),
+            GrantSite::Function(id.clone()),
             &format!("the grants of function `{key_text}`"),
             &mut rec,
         );
@@ -149,7 +149,7 @@ impl Loader {
         f: usize,
         v: &V<'_>,
         kind: impl Into<GrantOn>,
-        target: GrantTarget,
+        target: GrantSite,
         what: &str,
         rec: &mut Rec,
     ) -> Acl {

@@ -52,7 +52,7 @@ impl Loader {
                         f,
                         value,
                         ObjectKind::Schema,
-                        GrantTarget::Schema(name.clone()),
+                        GrantSite::Schema(name.clone()),
                         &format!("the grants of {ctx}"),
                         &mut rec,
                     )
@@ -67,7 +67,7 @@ impl Loader {
                         f,
                         value,
                         kind,
-                        GrantTarget::SchemaObjects {
+                        GrantSite::SchemaObjects {
                             schema: name.clone(),
                             kind,
                         },
@@ -112,7 +112,7 @@ impl Loader {
 
         if let Some(owner) = &schema.owner {
             let owner_grantee = Grantee::Role(owner.clone());
-            let target = GrantTarget::Schema(name.clone());
+            let target = GrantSite::Schema(name.clone());
             let span = rec
                 .grants
                 .iter()
@@ -167,7 +167,7 @@ impl Loader {
                     schema: name.clone(),
                     kind: *kind,
                 };
-                let grant_target = GrantTarget::SchemaObjects {
+                let grant_target = GrantSite::SchemaObjects {
                     schema: name.clone(),
                     kind: *kind,
                 };
@@ -185,7 +185,7 @@ impl Loader {
                         .map(|(_, _, s)| *s)
                         .unwrap_or(span);
                     rec.grants.push((
-                        GrantTarget::DefaultPrivileges(key.clone()),
+                        GrantSite::DefaultPrivileges(key.clone()),
                         grantee.clone(),
                         gspan,
                     ));

@@ -115,7 +115,7 @@ impl Loader {
                         f,
                         value,
                         ObjectKind::Sequence,
-                        GrantTarget::Relation(name.clone()),
+                        GrantSite::Relation(name.clone()),
                         &format!("the grants of {ctx}"),
                         &mut rec,
                     )

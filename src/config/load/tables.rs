@@ -156,7 +156,7 @@ impl Loader {
                         f,
                         value,
                         ObjectKind::Table,
-                        GrantTarget::Relation(name.clone()),
+                        GrantSite::Relation(name.clone()),
                         &format!("the grants of {ctx}"),
                         &mut rec,
                     )

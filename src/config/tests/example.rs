@@ -225,7 +225,7 @@ fn full_example_loads_into_the_expected_catalog() {
     assert_eq!(s.describe(&s.schemas["general"]), "sub/schemas.toml:8:10");
     assert_eq!(s.scope.as_ref().unwrap().file, "roles.toml");
     assert_eq!(
-        s.describe(&s.grants[&(GrantTarget::Relation(notes), role("butler_reporting_app"))]),
+        s.describe(&s.grants[&(GrantSite::Relation(notes), role("butler_reporting_app"))]),
         "sub/schemas.toml:28:1"
     );
     assert_eq!(

@@ -471,7 +471,7 @@ fn tables_map_to_the_expected_model() {
     assert!(src.types.contains_key(&q("general", "mood")));
     assert!(src.extensions.contains_key("pgcrypto"));
     assert!(src.grants.contains_key(&(
-        GrantTarget::Column(q("general", "notes"), s("secret")),
+        GrantSite::Column(q("general", "notes"), s("secret")),
         role("auditor")
     )));
 }

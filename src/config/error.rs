@@ -41,6 +41,8 @@ pub enum ErrorKind {
     UnknownColumn,
     /// A type name or SQL expression that PostgreSQL's parser rejects.
     SqlSyntax,
+    /// A statement of a `.sql` file that is not one of the accepted `CREATE` statements.
+    SqlStatement,
     /// Two keys that cannot go together (`identity` and `default`, …).
     Conflict,
 }
@@ -71,6 +73,7 @@ impl ErrorKind {
             ErrorKind::UndeclaredTable => "pgrecon::config::undeclared_table",
             ErrorKind::UnknownColumn => "pgrecon::config::unknown_column",
             ErrorKind::SqlSyntax => "pgrecon::config::sql_syntax",
+            ErrorKind::SqlStatement => "pgrecon::config::sql_statement",
             ErrorKind::Conflict => "pgrecon::config::conflict",
         }
     }

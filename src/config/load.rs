@@ -31,14 +31,19 @@ mod indexes;
 mod names;
 mod policies;
 mod roles;
+mod routines;
 mod schemas;
 mod scope;
 mod sequences;
 mod settings;
+mod sql_files;
+mod sql_types;
 mod tables;
+mod triggers;
 mod types;
 mod validate;
 mod values;
+mod views;
 
 pub(crate) use constraints::default_pkey_name;
 pub(crate) use names::parse_function_key;
@@ -150,6 +155,9 @@ impl Loader {
     // Files
 
     pub fn load_file(&mut self, f: usize) {
+        if self.sources.files[f].label.ends_with(".sql") {
+            return self.load_sql_file(f);
+        }
         let text = self.sources.files[f].contents.clone();
         let (root, errors) = DeTable::parse_recoverable(&text);
         self.broken[f] = !errors.is_empty();

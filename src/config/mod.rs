@@ -41,7 +41,7 @@ pub struct Desired {
     pub checks: Vec<crate::checks::Check>,
 }
 
-/// Loads every `*.toml` file under `dir` (recursively, sorted by path; files and
+/// Loads every `*.toml` and `*.sql` file under `dir` (recursively, sorted by path; files and
 /// directories whose name starts with `.` are skipped), merges and validates them.
 /// Returns all the errors at once, across files and entries. Files are labelled by their
 /// path relative to `dir`.
@@ -403,7 +403,7 @@ fn collect_toml_files(dir: &Path, out: &mut Vec<PathBuf>, diags: &mut Vec<Diag>)
         }
         if path.is_dir() {
             collect_toml_files(&path, out, diags);
-        } else if path.extension().is_some_and(|e| e == "toml") {
+        } else if path.extension().is_some_and(|e| e == "toml" || e == "sql") {
             out.push(path);
         }
     }

@@ -24,3 +24,44 @@ fn load_dir_reads_nested_files_in_path_order_and_skips_hidden_ones() {
     let missing = load_dir(&dir.path().join("nope")).unwrap_err();
     assert_eq!(missing.errors[0].kind(), ErrorKind::Io);
 }
+
+#[test]
+fn sql_files_accept_only_create_statements_of_the_kinds_declared_in_sql() {
+    let sql = "-- nothing but comments here\n\
+               GRANT SELECT ON app.t TO x;\n\
+               CREATE TABLE app.t (id int);\n\
+               SELEC 1;\n\
+               /* a comment */ ;\n";
+    let files = vec![
+        (PathBuf::from("app.toml"), "[schemas.app]\n".to_string()),
+        (PathBuf::from("objects.sql"), sql.to_string()),
+    ];
+    let errors = load_files(&files).unwrap_err();
+    let found: Vec<(ErrorKind, &str)> = errors
+        .errors
+        .iter()
+        .map(|e| (e.kind(), e.message()))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (
+                ErrorKind::SqlStatement,
+                "a GRANT or REVOKE cannot be declared in a .sql file"
+            ),
+            (
+                ErrorKind::SqlStatement,
+                "a table (CREATE TABLE) cannot be declared in a .sql file"
+            ),
+            (
+                ErrorKind::SqlSyntax,
+                "invalid SQL: syntax error at or near \"SELEC\""
+            ),
+        ]
+    );
+    // Each error points at its own statement.
+    let rendered = crate::config::error::render(&errors);
+    assert!(rendered.contains("objects.sql:2:1"), "{rendered}");
+    assert!(rendered.contains("objects.sql:3:1"), "{rendered}");
+    assert!(rendered.contains("objects.sql:4:1"), "{rendered}");
+}

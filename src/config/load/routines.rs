@@ -1,0 +1,10 @@
+//! Functions and procedures declared in `.sql` files.
+
+use super::sql_files::SqlDecl;
+use super::*;
+
+impl Loader {
+    pub(super) fn walk_sql_routine(&mut self, decl: &SqlDecl<'_>) {
+        self.sql_not_managed(decl, "functions");
+    }
+}

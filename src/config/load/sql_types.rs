@@ -1,0 +1,10 @@
+//! Collations, composite types and range types declared in `.sql` files.
+
+use super::sql_files::SqlDecl;
+use super::*;
+
+impl Loader {
+    pub(super) fn walk_sql_type(&mut self, decl: &SqlDecl<'_>) {
+        self.sql_not_managed(decl, "collations");
+    }
+}

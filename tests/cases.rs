@@ -13,7 +13,8 @@
 //! case: aborts an apply in the middle and proves nothing changed, applies for real,
 //! proves a re-plan is empty and a second apply says "no changes", and finally imports
 //! the result and proves the import plans back as empty. A `refused` case proves the
-//! apply is refused and nothing changed.
+//! apply is refused and nothing changed: as destructive, or, when the plan has `error`
+//! notes (declared changes that cannot be made in place), as impossible.
 
 mod common;
 mod fingerprint;
@@ -22,7 +23,7 @@ use common::TestDb;
 use fingerprint::fingerprint;
 use libtest_mimic::{Arguments, Trial};
 use pgrecon::apply::{self, ApplyError, ApplyHooks, ApplyOptions, ApplyOutcome, NoHooks};
-use pgrecon::diff::DiffOptions;
+use pgrecon::diff::{DiffOptions, NoteKind};
 use pgrecon::plan::{Plan, Step};
 use pgrecon::render::{Format, render};
 use pgrecon::{canon, config, diff, import, introspect, plan};
@@ -204,7 +205,11 @@ async fn run_case(dir: &Path) {
             let err = apply::apply(&mut client, &desired, &apply_options, &mut NoHooks)
                 .await
                 .expect_err("apply must be refused");
-            assert!(matches!(err, ApplyError::Destructive(_)), "{err}");
+            if plan.notes.iter().any(|n| n.kind == NoteKind::Error) {
+                assert!(matches!(err, ApplyError::Impossible(_)), "{err}");
+            } else {
+                assert!(matches!(err, ApplyError::Destructive(_)), "{err}");
+            }
             assert_eq!(
                 fingerprint(&client).await,
                 before,

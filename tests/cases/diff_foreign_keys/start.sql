@@ -1,0 +1,12 @@
+CREATE ROLE owner;
+CREATE SCHEMA general AUTHORIZATION owner;
+SET ROLE owner;
+CREATE TABLE general.p (id integer CONSTRAINT p_pkey PRIMARY KEY);
+CREATE TABLE general.c (p_id integer);
+CREATE TABLE general.q (id integer CONSTRAINT q_pkey PRIMARY KEY, code text);
+CREATE TABLE general.d (q_id integer CONSTRAINT d_q_fk REFERENCES general.q (id));
+RESET ROLE;
+INSERT INTO general.p VALUES (1), (2);
+INSERT INTO general.c VALUES (1), (NULL);
+INSERT INTO general.q VALUES (1, 'one');
+INSERT INTO general.d VALUES (1);

@@ -1,0 +1,12 @@
+CREATE ROLE owner;
+CREATE ROLE app;
+CREATE ROLE reporting;
+CREATE SCHEMA general AUTHORIZATION owner;
+SET ROLE owner;
+CREATE TABLE general.t (owner_name text);
+ALTER TABLE general.t ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own_rows ON general.t TO app USING (owner_name = CURRENT_USER);
+CREATE TABLE general.u (owner_name text);
+ALTER TABLE general.u ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own_rows ON general.u TO app USING (owner_name = CURRENT_USER);
+RESET ROLE;

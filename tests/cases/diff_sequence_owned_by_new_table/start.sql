@@ -1,0 +1,2 @@
+CREATE ROLE owner;
+CREATE SCHEMA general AUTHORIZATION owner;

@@ -1,0 +1,3 @@
+CREATE ROLE owner;
+CREATE ROLE app;
+CREATE SCHEMA general;

@@ -132,6 +132,12 @@ fn describe(t: &Trigger) -> String {
 }
 
 fn changes(b: &mut Builder, from: &Trigger, to: &Trigger) {
+    if from.enabled != TriggerEnabled::Origin {
+        b.details.push(format!(
+            "fires on origin again (it was {}): CREATE OR REPLACE resets the enabled state",
+            from.enabled.as_str()
+        ));
+    }
     let (d_from, d_to) = (describe(from), describe(to));
     if d_from != d_to {
         b.details.push(format!("{d_from} → {d_to}"));

@@ -18,3 +18,8 @@ CREATE CONSTRAINT TRIGGER items_check AFTER INSERT ON app.items
 CREATE TRIGGER stray AFTER DELETE ON app.items
     FOR EACH STATEMENT EXECUTE FUNCTION util.audit();
 COMMENT ON TRIGGER items_audit ON app.items IS 'old comment';
+-- Disabled, and their WHEN changes: CREATE OR REPLACE TRIGGER enables a trigger again.
+ALTER TABLE app.items DISABLE TRIGGER items_touch;
+CREATE TRIGGER items_quiet AFTER UPDATE ON app.items
+    FOR EACH ROW WHEN (NEW.id > 0) EXECUTE FUNCTION util.audit();
+ALTER TABLE app.items DISABLE TRIGGER items_quiet;

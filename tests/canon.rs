@@ -1059,3 +1059,85 @@ async fn a_role_that_cannot_create_schemas_is_told_so() {
         "{err}"
     );
 }
+
+/// The desired state of `files` (TOML and SQL), loaded as `config` loads a directory.
+fn load(files: &[(&str, &str)]) -> pgrecon::config::Desired {
+    let files: Vec<(std::path::PathBuf, String)> = files
+        .iter()
+        .map(|(p, t)| (std::path::PathBuf::from(p), t.to_string()))
+        .collect();
+    pgrecon::config::load_files(&files)
+        .unwrap_or_else(|e| panic!("{}", pgrecon::config::render(&e)))
+}
+
+const TRIGGER_TABLE: &str = r#"
+[schemas.general]
+[tables."general.notes"]
+columns.id = { type = "bigint" }
+columns.body = { type = "text" }
+"#;
+
+#[tokio::test]
+async fn trigger_when_is_canonicalised_on_a_table_equal_to_live() {
+    let db = TestDb::new().await;
+    db.exec(
+        "CREATE SCHEMA general;
+         CREATE TABLE general.notes (id bigint, body text);
+         CREATE FUNCTION general.noop() RETURNS trigger LANGUAGE plpgsql
+             AS $$BEGIN RETURN NULL; END$$;",
+    )
+    .await;
+    let desired = load(&[
+        ("all.toml", TRIGGER_TABLE),
+        (
+            "triggers.sql",
+            "CREATE TRIGGER notes_body AFTER UPDATE ON general.notes FOR EACH ROW
+                 WHEN (NEW.body IN ('a', 'b') AND OLD.id <> 0)
+                 EXECUTE FUNCTION general.noop()",
+        ),
+    ]);
+    let mut client = db.client().await;
+    let canonical = canon::in_scratch_transaction(&mut client, &desired.catalog)
+        .await
+        .expect("canonicalize");
+    let trigger = &canonical.tables[&qn("general.notes")].triggers["notes_body"];
+    assert_eq!(
+        trigger.when.as_deref(),
+        Some("new.body = ANY(ARRAY['a'::text, 'b'::text]) AND old.id <> 0")
+    );
+    // Nothing was left behind: no scratch trigger, no trigger on the real table.
+    let live = introspect::snapshot(&mut client).await.expect("introspect");
+    assert!(live.tables[&qn("general.notes")].triggers.is_empty());
+    assert!(!live.schemas.keys().any(|s| s.starts_with("pgrecon_canon")));
+}
+
+#[tokio::test]
+async fn rejected_trigger_when_points_at_its_statement() {
+    let db = TestDb::new().await;
+    db.exec(
+        "CREATE FUNCTION public.noop() RETURNS trigger LANGUAGE plpgsql
+             AS $$BEGIN RETURN NULL; END$$;",
+    )
+    .await;
+    // OLD does not exist for INSERT: only the server knows.
+    let desired = load(&[
+        ("all.toml", TRIGGER_TABLE),
+        (
+            "triggers.sql",
+            "-- checks
+CREATE TRIGGER notes_insert AFTER INSERT ON general.notes FOR EACH ROW
+    WHEN (OLD.body IS NULL) EXECUTE FUNCTION public.noop()",
+        ),
+    ]);
+    let mut client = db.client().await;
+    let err = canon::in_scratch_transaction(&mut client, &desired.catalog)
+        .await
+        .expect_err("the server rejects the condition");
+    let located = err.located(&desired.sources);
+    assert!(
+        located.contains("trigger notes_insert on general.notes")
+            && located.contains("INSERT trigger's WHEN condition cannot reference OLD values")
+            && located.contains("triggers.sql:2:1"),
+        "{located}"
+    );
+}

@@ -1,12 +1,13 @@
 //! Round trip of real-world schemas (`tests/corpora/`): load the SQL into database X,
 //! `import` X, `apply` the imported desired state to an empty database Y of the same
 //! cluster, then compare X and Y object by object for every kind pgrecon manages
-//! (tables with their columns, constraints, indexes and policies; sequences; enums;
-//! domains; extensions; owners and ACLs of schemas, tables and sequences). The imported
-//! state must also plan back as empty against both X and Y.
+//! (tables with their columns, constraints, indexes, policies and triggers; sequences;
+//! enums; domains; extensions; owners and ACLs of schemas, tables and sequences). The
+//! imported state must also plan back as empty against both X and Y.
 //!
-//! Views, functions, triggers and the like stay in X: they are unmanaged, listed in the
-//! import report, and must not get in the way of the apply to Y.
+//! Views, functions and the like stay in X: they are unmanaged, listed in the import
+//! report, and must not get in the way of the apply to Y (the functions triggers call
+//! are copied to Y first, until functions are managed).
 
 mod common;
 
@@ -251,6 +252,22 @@ async fn round_trip(file: &str) {
     let mut y = pgrecon::conn::connect(&db.settings().with_dbname(&y_name))
         .await
         .expect("connect to Y");
+    // Until functions are managed (issue 11's functions work declares them in the
+    // import), the functions X's triggers call are created in Y from X's definitions:
+    // the imported triggers name them without declaring them.
+    let trigger_functions = x
+        .query(
+            "SELECT DISTINCT pg_catalog.pg_get_functiondef(tg.tgfoid)
+             FROM pg_catalog.pg_trigger AS tg WHERE NOT tg.tgisinternal",
+            &[],
+        )
+        .await
+        .expect("read X's trigger functions");
+    for row in &trigger_functions {
+        y.batch_execute(row.get::<_, &str>(0))
+            .await
+            .expect("create a trigger function in Y");
+    }
     let started = std::time::Instant::now();
     let outcome = apply::apply(&mut y, &desired, &ApplyOptions::default(), &mut NoHooks)
         .await

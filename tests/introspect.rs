@@ -9,7 +9,8 @@ use pgrecon::model::{
     ExclusionElement, Extension, ForeignKeyAction, Function, FunctionId, Grantee, Identity,
     IdentityKind, Index, IndexKey, Membership, ObjectKind, PartitionOf, Password, Policy,
     Privilege, QualifiedName, Relation, RelationKind, RoleAttributes, Schema, Sequence,
-    SequenceOptions, SettingValue, Table, UnmanagedObject,
+    SequenceOptions, SettingValue, Table, Trigger, TriggerEnabled, TriggerEvent, TriggerTiming,
+    UnmanagedObject,
 };
 use secrecy::ExposeSecret;
 use std::collections::BTreeMap;
@@ -628,7 +629,7 @@ async fn unprivileged_reader_cannot_read_passwords() {
 }
 
 // A fixed, small number of queries (one per object class), checked at compile time.
-const _: () = assert!(QUERY_COUNT == 22);
+const _: () = assert!(QUERY_COUNT == 23);
 
 async fn read_counting(client: &mut Client) -> (Catalog, usize) {
     let tx = client.transaction().await.unwrap();
@@ -806,7 +807,17 @@ CREATE VIEW app.v_items AS SELECT id, name FROM app.items;
 CREATE MATERIALIZED VIEW app.mv AS SELECT 1 AS x;
 CREATE FUNCTION app.touch() RETURNS trigger LANGUAGE plpgsql
     AS $$ BEGIN NEW.updated_at := now(); RETURN NEW; END $$;
-CREATE TRIGGER items_touch BEFORE UPDATE ON app.items
+CREATE TRIGGER v_items_insert INSTEAD OF INSERT ON app.v_items
+    FOR EACH ROW EXECUTE FUNCTION app.touch();
+-- Managed: tables' triggers (a partition's clone belongs to its parent).
+CREATE TRIGGER items_touch BEFORE UPDATE OF price, name ON app.items
+    FOR EACH ROW WHEN (OLD.price IS DISTINCT FROM NEW.price)
+    EXECUTE FUNCTION app.touch('a', 'b c');
+ALTER TABLE app.items DISABLE TRIGGER items_touch;
+COMMENT ON TRIGGER items_touch ON app.items IS 'touches';
+CREATE TRIGGER events_log AFTER INSERT ON app.events
+    REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION app.touch();
+CREATE TRIGGER events_row AFTER INSERT ON app.events
     FOR EACH ROW EXECUTE FUNCTION app.touch();
 CREATE TYPE app.pair AS (a int, b text);
 CREATE TYPE app.floatrange AS RANGE (subtype = float8);
@@ -1197,6 +1208,40 @@ async fn reads_the_relational_layer_exactly() {
             ),
         ])
     );
+    assert_eq!(
+        items.triggers,
+        BTreeMap::from([(
+            "items_touch".to_string(),
+            Trigger {
+                name: "items_touch".to_string(),
+                timing: TriggerTiming::Before,
+                events: vec![TriggerEvent::Update],
+                update_columns: strings(&["price", "name"]),
+                for_each_row: true,
+                when: some("old.price IS DISTINCT FROM new.price"),
+                function: qn("app", "touch"),
+                arguments: strings(&["a", "b c"]),
+                constraint: None,
+                old_table: None,
+                new_table: None,
+                enabled: TriggerEnabled::Disabled,
+                comment: some("touches"),
+            }
+        )])
+    );
+    let events = &catalog.tables[&qn("app", "events")];
+    assert_eq!(
+        events.triggers.keys().collect::<Vec<_>>(),
+        ["events_log", "events_row"]
+    );
+    assert_eq!(
+        events.triggers["events_log"].new_table.as_deref(),
+        Some("added")
+    );
+    assert!(!events.triggers["events_log"].for_each_row);
+    for partition in ["events_2024", "events_default"] {
+        assert!(catalog.tables[&qn("app", partition)].triggers.is_empty());
+    }
     assert_eq!(items.comment.as_deref(), Some("the items"));
     assert!(!items.unlogged);
     assert_eq!((&items.partition_by, &items.partition_of), (&None, &None));
@@ -1252,7 +1297,11 @@ async fn reads_the_relational_layer_exactly() {
     // parent's) nor what PostgreSQL copies from the parent (primary key, attached
     // indexes), only what was declared on it.
     assert_eq!(
-        catalog.tables[&qn("app", "events")],
+        // Its triggers are checked with the items' above.
+        Table {
+            triggers: BTreeMap::new(),
+            ..catalog.tables[&qn("app", "events")].clone()
+        },
         Table {
             columns: vec![
                 Column {
@@ -1457,7 +1506,7 @@ async fn reads_the_relational_layer_exactly() {
             unmanaged("materialized view", "mv"),
             unmanaged("range type", "floatrange"),
             unmanaged("rule", "scratch_notify on app.scratch"),
-            unmanaged("trigger", "items_touch on app.items"),
+            unmanaged("trigger", "v_items_insert on app.v_items"),
             unmanaged("view", "v_items"),
         ]
     );

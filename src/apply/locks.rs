@@ -46,7 +46,7 @@ pub fn estimate(plan: &Plan) -> usize {
                         // A foreign key also locks the table it references.
                         extra += usize::from(step.sql.iter().any(|s| s.contains("REFERENCES")));
                     }
-                    TablePart::Column | TablePart::Policy => {}
+                    TablePart::Column | TablePart::Policy | TablePart::Trigger => {}
                 }
             }
             other => {

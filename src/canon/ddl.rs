@@ -93,9 +93,12 @@ pub(super) struct Malformed {
     pub message: String,
 }
 
+/// A message's first letter lowercased, unless it starts a word in capitals
+/// (`INSERT trigger's …`).
 pub(super) fn lowercase_first(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
+        Some(_) if c.clone().next().is_some_and(char::is_uppercase) => s.to_string(),
         Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
         None => String::new(),
     }

@@ -36,6 +36,8 @@ pub enum Declared {
     Type(QualifiedName),
     /// A table or a sequence.
     Relation(QualifiedName),
+    /// A trigger: (table, name).
+    Trigger(QualifiedName, String),
 }
 
 impl Declared {
@@ -48,6 +50,7 @@ impl Declared {
             Declared::Extension(n) => sources.extensions.get(n),
             Declared::Type(n) => sources.types.get(n),
             Declared::Relation(n) => sources.relations.get(n),
+            Declared::Trigger(t, n) => sources.triggers.get(&(t.clone(), n.clone())),
         }
     }
 }

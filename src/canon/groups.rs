@@ -5,6 +5,7 @@
 use super::ddl::{self, Checker, Group, Stmt, TableTarget};
 use super::work::Work;
 use super::{Declared, SCRATCH_OBJECT, SCRATCH_PREFIX};
+use crate::ddl::trigger::{Create as TriggerCreate, create_trigger};
 use crate::model::*;
 use crate::sql::{qualified, quote_ident, quote_literal};
 
@@ -104,6 +105,25 @@ impl Work {
                 search_path: Some(name.schema.clone()),
                 stmts: vec![stmt],
             });
+        }
+        // The function the scratch triggers execute (their WHEN is what is read back).
+        let trigger_schemas: std::collections::BTreeSet<&String> = self
+            .tables
+            .iter()
+            .filter(|n| {
+                desired.tables[*n]
+                    .triggers
+                    .values()
+                    .any(|t| t.when.is_some())
+            })
+            .map(|n| &self.scratch[&n.schema])
+            .collect();
+        if !trigger_schemas.is_empty() {
+            let stmts = trigger_schemas
+                .into_iter()
+                .map(|s| Stmt::raw(scratch_trigger_function(s)))
+                .collect();
+            groups.push(plain(SCRATCH_OBJECT.into(), None, stmts));
         }
         // Stubs: new tables that policies may refer to by their real names.
         let policy_text: String = self
@@ -262,8 +282,53 @@ impl Work {
                 });
             }
         }
+        // Triggers with a WHEN condition, on the copies (the condition is valid or not
+        // by timing, events and level, which they keep).
+        for (_, name) in &ordered {
+            if self.live_parents.contains(*name) {
+                continue;
+            }
+            let target = self.scratch_name(name);
+            let function = QualifiedName::new(&target.schema, SCRATCH_TRIGGER_FUNCTION);
+            for t in table_of(name)
+                .triggers
+                .values()
+                .filter(|t| t.when.is_some())
+            {
+                let copy = Trigger {
+                    constraint: None,
+                    old_table: None,
+                    new_table: None,
+                    arguments: Vec::new(),
+                    ..t.clone()
+                };
+                let mut stmt = Stmt::new();
+                stmt.clause(
+                    "the WHEN condition",
+                    &create_trigger(&target, &copy, &function, TriggerCreate::Plain),
+                );
+                groups.push(Group {
+                    object: format!("trigger {} on {name}", quote_ident(&t.name)),
+                    declared: Some(Declared::Trigger((*name).clone(), t.name.clone())),
+                    creates: false,
+                    search_path: Some(name.schema.clone()),
+                    stmts: vec![stmt],
+                });
+            }
+        }
         groups
     }
+}
+
+/// The no-op trigger function of a scratch schema.
+const SCRATCH_TRIGGER_FUNCTION: &str = "pgrecon_canon_trigger";
+
+fn scratch_trigger_function(schema: &str) -> String {
+    format!(
+        "CREATE FUNCTION {}() RETURNS trigger LANGUAGE plpgsql AS {}",
+        qualified(schema, SCRATCH_TRIGGER_FUNCTION),
+        quote_literal("BEGIN RETURN NULL; END")
+    )
 }
 
 /// Domains in an order where a domain over another desired domain comes after it.

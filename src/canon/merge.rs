@@ -183,6 +183,13 @@ fn merge_table(t: &mut Table, rb: &Table, fix: &dyn Fn(&str) -> String) {
         p.using = r.using.as_deref().map(fix);
         p.with_check = r.with_check.as_deref().map(fix);
     }
+    for (name, tr) in t.triggers.iter_mut() {
+        if tr.when.is_some()
+            && let Some(r) = rb.triggers.get(name)
+        {
+            tr.when = r.when.as_deref().map(fix);
+        }
+    }
     if t.partition_by.is_some() {
         t.partition_by = rb.partition_by.as_deref().map(fix);
     }

@@ -46,9 +46,15 @@ pub(super) async fn run(
     // reason alone, an error that is not the declaration's.
     let mut not_created: Vec<&Declared> = Vec::new();
     for g in groups {
+        // A trigger's table failing is not the trigger's fault either.
+        let on_table = match &g.declared {
+            Some(Declared::Trigger(t, _)) => Some(Declared::Relation(t.clone())),
+            _ => None,
+        };
         if g.declared
             .as_ref()
             .is_some_and(|d| not_created.contains(&d))
+            || on_table.is_some_and(|d| not_created.contains(&&d))
         {
             continue;
         }

@@ -218,6 +218,12 @@ fn table_settled(d: &Table, l: &Table) -> bool {
             return false;
         }
     }
+    // Only a trigger's WHEN condition has a canonical form.
+    for (name, t) in &d.triggers {
+        if t.when.is_some() && l.triggers.get(name).is_none_or(|lt| lt.when != t.when) {
+            return false;
+        }
+    }
     true
 }
 

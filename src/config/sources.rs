@@ -72,6 +72,8 @@ pub struct Sources {
     pub types: BTreeMap<QualifiedName, Location>,
     /// The `[extensions.NAME]` key of each extension.
     pub extensions: BTreeMap<String, Location>,
+    /// The `CREATE TRIGGER` statement of each trigger: (table, trigger name).
+    pub triggers: BTreeMap<(QualifiedName, String), Location>,
     /// The `[function_grants."s.f(args)"]` key of each function.
     pub functions: BTreeMap<FunctionId, Location>,
     /// `(member, granted role)` → the `member_of` entry.

@@ -27,6 +27,7 @@ mod sequence;
 mod shared;
 mod table;
 pub mod tables;
+mod trigger;
 mod undeclared;
 
 pub use crate::compat::{NeedsNewerServer, fit as fit_to_server};
@@ -235,15 +236,15 @@ pub fn diff(desired: &Catalog, live: &Catalog, options: &DiffOptions) -> Result<
         schemas: _,            // schema.rs; and the scope of every kind below
         relations: _,          // acl.rs, table.rs, sequence.rs: grants and owners
         functions: _,          // acl.rs: grants on functions
-        tables: _,             // table.rs, column.rs, constraint.rs, index.rs, policy.rs
-        sequences: _,          // sequence.rs
-        enums: _,              // enum_type.rs
-        domains: _,            // domain.rs
-        extensions: _,         // extension.rs
-        unmanaged: _,          // undeclared.rs (live side)
+        tables: _,    // table.rs, column.rs, constraint.rs, index.rs, policy.rs, trigger.rs
+        sequences: _, // sequence.rs
+        enums: _,     // enum_type.rs
+        domains: _,   // domain.rs
+        extensions: _, // extension.rs
+        unmanaged: _, // undeclared.rs (live side)
         default_privileges: _, // acl.rs
-        scope: _,              // role.rs, schema.rs: owned patterns
-        server: _,             // live side: version (version.rs) and current user
+        scope: _,     // role.rs, schema.rs: owned patterns
+        server: _,    // live side: version (version.rs) and current user
     } = desired;
     let translated = rename::translated_tables(desired, live);
     let live_names = rename::renamed_tables(desired, live);

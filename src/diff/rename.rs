@@ -25,8 +25,8 @@ pub(super) fn rename_expression(expression: &str, renames: Option<&ColumnRenames
 }
 
 /// The live tables as they will read once the declared renames are done: columns named
-/// in constraints, indexes, policies and generated expressions, and tables referenced by
-/// foreign keys, carry their new names (the tables themselves keep their live names).
+/// in constraints, indexes, policies, generated expressions and triggers' UPDATE OF, and
+/// tables referenced by foreign keys and constraint triggers, carry their new names (the tables themselves keep their live names).
 /// Only tables that change are returned.
 pub(super) fn translated_tables(
     desired: &Catalog,
@@ -67,6 +67,11 @@ pub(super) fn translated_tables(
         let references_renamed = t.constraints.values().any(|c| {
             matches!(&c.kind, ConstraintKind::ForeignKey { references, .. }
                 if tables.contains_key(references) || columns.contains_key(references))
+        }) || t.triggers.values().any(|tr| {
+            tr.constraint
+                .as_ref()
+                .and_then(|c| c.referenced_table.as_ref())
+                .is_some_and(|r| tables.contains_key(r))
         });
         if own.is_none() && !references_renamed {
             continue;
@@ -140,6 +145,19 @@ pub(super) fn translated_tables(
             }
             if let Some(w) = &p.with_check {
                 p.with_check = Some(rename_expression(w, own));
+            }
+        }
+        // A trigger's UPDATE OF columns and FROM table follow their renames (the
+        // server keeps them by number); its WHEN is compared as the server prints it.
+        for tr in t.triggers.values_mut() {
+            tr.update_columns = rename_list(&tr.update_columns, own);
+            if let Some(r) = tr
+                .constraint
+                .as_mut()
+                .and_then(|c| c.referenced_table.as_mut())
+                && let Some(new) = tables.get(r)
+            {
+                *r = new.clone();
             }
         }
         out.insert(name.clone(), t);

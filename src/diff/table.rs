@@ -111,6 +111,7 @@ impl Cx<'_> {
         table.constraints.retain(|_, c| !is_foreign_key(c));
         let indexes = std::mem::take(&mut table.indexes);
         let policies = std::mem::take(&mut table.policies);
+        let triggers = std::mem::take(&mut table.triggers);
         let partition = want.partition_of.is_some();
         if partition {
             // A partition's columns are its parent's.
@@ -151,6 +152,9 @@ impl Cx<'_> {
                 table: name.clone(),
                 policy,
             });
+        }
+        for trigger in triggers.values() {
+            self.create_trigger(name, trigger);
         }
         let owner = self.new_owner(owner.as_ref()).map(str::to_string);
         let acl = self.wanted_acl(name, ObjectKind::Table);
@@ -230,6 +234,7 @@ impl Cx<'_> {
             });
         }
         self.policies(want, have);
+        self.triggers(want, have);
         self.comment(want.object_ref(), &want.comment, &have.comment);
         let want_owner = self
             .desired

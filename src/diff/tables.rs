@@ -330,6 +330,25 @@ pub enum TableChange {
         table: QualifiedName,
         policy: Policy,
     },
+
+    // -- triggers ---------------------------------------------------------------------
+    /// `CREATE TRIGGER`, or `CREATE OR REPLACE TRIGGER` over the live one (`from`).
+    CreateTrigger {
+        table: QualifiedName,
+        trigger: Box<Trigger>,
+        from: Option<Box<Trigger>>,
+    },
+    /// The live trigger.
+    DropTrigger {
+        table: QualifiedName,
+        trigger: Trigger,
+    },
+    SetTriggerEnabled {
+        table: QualifiedName,
+        trigger: String,
+        from: TriggerEnabled,
+        to: TriggerEnabled,
+    },
 }
 
 /// `ALTER COLUMN … TYPE … [COLLATE …] USING …`. The default is dropped first and set

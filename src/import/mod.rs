@@ -3,8 +3,9 @@
 //! per schema its owner, grants, the grants every object of a kind shares (which also
 //! become the owner's default privileges) and the per-object exceptions, its tables
 //! (columns, constraints, indexes, policies, partitioning, column grants), sequences,
-//! enums and domains; extensions go to `extensions.toml`. Objects pgrecon does not
-//! manage (views, triggers, functions' bodies, …) are listed in the report as
+//! enums and domains; extensions go to `extensions.toml`; the triggers of a schema's
+//! tables go to `triggers.<schema>.sql`. Objects pgrecon does not
+//! manage (views, functions' bodies, …) are listed in the report as
 //! "unmanaged, left alone".
 
 mod columns;
@@ -24,6 +25,7 @@ mod sequences;
 mod tables;
 #[cfg(test)]
 mod tests;
+mod triggers;
 mod values;
 
 use crate::model::*;
@@ -205,7 +207,14 @@ pub fn render(
         while !used_names.insert(file.clone()) {
             file = file.replace(".toml", "_.toml");
         }
-        files.push((file, text));
+        files.push((file.clone(), text));
+        if let Some(sql) = triggers::triggers_file(live, &schema.name) {
+            files.push((
+                file.replace("schema.", "triggers.")
+                    .replace(".toml", ".sql"),
+                sql,
+            ));
+        }
     }
     Ok((files, report))
 }

@@ -49,6 +49,12 @@ fn table_needs_bad_name(t: &Table) -> bool {
             .iter()
             .any(|(n, p)| has_unsafe(n) || p.roles.iter().any(|r| has_unsafe(r)))
         || t.partition_of.as_ref().is_some_and(|p| bad_name(&p.parent))
+        || t.triggers.iter().any(|(n, tr)| {
+            has_unsafe(n)
+                || bad_name(&tr.function)
+                || tr.arguments.iter().any(|a| has_unsafe(a))
+                || tr.when.as_deref().is_some_and(has_unsafe)
+        })
 }
 
 /// The catalog `import` can write, and a note for each thing it left out.

@@ -3,7 +3,7 @@
 
 use super::grants::grants;
 use super::values::{inline, object_key, qualified_text, string, write_owner};
-use super::{columns, constraints, indexes, policies};
+use super::{columns, constraints, indexes, policies, triggers};
 use crate::model::*;
 use std::fmt::Write as _;
 
@@ -52,4 +52,5 @@ pub(super) fn write_table(
 
     indexes::write_indexes(out, t);
     policies::write_policies(out, t);
+    triggers::write_triggers(out, t);
 }

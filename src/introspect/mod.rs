@@ -57,6 +57,7 @@ mod sequences;
 mod server;
 mod settings;
 mod tables;
+mod triggers;
 mod unmanaged;
 
 use crate::model::{Catalog, QualifiedName, ServerInfo};
@@ -217,6 +218,7 @@ impl<C: GenericClient> Reader<'_, C> {
             fetch(q::DOMAINS, text()),
             fetch(q::EXTENSIONS, text()),
             fetch(q::UNMANAGED, text()),
+            fetch(q::TRIGGERS, text()),
         );
         drop(sender);
         let decoded = decoder
@@ -292,6 +294,7 @@ fn decode(
     )?;
     indexes::apply_indexes(indexes, &mut by_oid);
     policies::apply_policies(name(q::POLICIES), &results.take(q::POLICIES)?, &mut by_oid)?;
+    triggers::apply_triggers(name(q::TRIGGERS), &results.take(q::TRIGGERS)?, &mut by_oid)?;
     let sequences = sequences::read_sequences(
         name(q::SEQUENCES),
         &results.take(q::SEQUENCES)?,

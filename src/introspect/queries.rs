@@ -6,7 +6,9 @@
 //! - raw catalog columns; the only server-side deparsing is of *expressions*:
 //!   `pg_get_expr` (defaults, generated columns, checks, index predicates, policies,
 //!   partition bounds), `pg_get_indexdef(index, k, true)` for an index key that is an
-//!   expression (`indkey[k] = 0`) and `pg_get_partkeydef` for partitioned tables. Never
+//!   expression (`indkey[k] = 0`), `pg_get_partkeydef` for partitioned tables, and
+//!   `pg_get_triggerdef` for a trigger with a `WHEN` condition only (the condition refers
+//!   to `OLD`/`NEW` and has no `pg_get_expr` form; the reader keeps the condition). Never
 //!   `pg_get_indexdef(index)` or `pg_get_constraintdef`: they deparse whole objects and
 //!   cost about 40 µs each at scale. `format_type`, `oidvectortypes`, `pg_get_userbyid`
 //!   and `reg*` output are cache lookups, not deparsing, and are fine;
@@ -93,14 +95,14 @@
 use super::{
     columns, constraints, database, default_privileges, domains, enums, extensions, functions,
     indexes, lookups, policies, relations, roles, schemas, sequences, server, settings, tables,
-    unmanaged,
+    triggers, unmanaged,
 };
 
 /// Names (used in error messages) of the queries `read_catalog` runs, in the order they
 /// are sent. The first two run alone, one after the other (the rest depend on them);
 /// the others are pipelined, in the order the reader needs their rows: each one is
 /// decoded while the server runs the next.
-pub const NAMES: [&str; 22] = [
+pub const NAMES: [&str; 23] = [
     "search path",
     "server",
     "operator classes and collations",
@@ -123,6 +125,7 @@ pub const NAMES: [&str; 22] = [
     "domains",
     "extensions",
     "unmanaged objects",
+    "triggers",
 ];
 
 /// Every query, in the order of [`NAMES`], for a server of `version_num`: the one list
@@ -151,6 +154,7 @@ pub(super) fn texts(version_num: i32, can_read_passwords: bool) -> [String; NAME
         domains::domains(),
         extensions::extensions(),
         unmanaged::unmanaged(),
+        triggers::triggers(),
     ]
 }
 
@@ -178,6 +182,7 @@ pub(super) mod q {
     pub const DOMAINS: usize = 19;
     pub const EXTENSIONS: usize = 20;
     pub const UNMANAGED: usize = 21;
+    pub const TRIGGERS: usize = 22;
 }
 
 /// `true` for the schemas pgrecon never looks into (mirrors `model::is_system_schema`).
@@ -255,7 +260,7 @@ mod tests {
 
     #[test]
     fn query_list_is_fixed() {
-        assert_eq!(QUERY_COUNT, 22);
+        assert_eq!(QUERY_COUNT, 23);
         let texts = [
             query_texts(140000, false),
             query_texts(150000, true),
@@ -266,6 +271,12 @@ mod tests {
             // Whole-object deparsing is never used; index keys that are expressions
             // are deparsed one key at a time.
             assert!(!sql.contains("pg_get_constraintdef"), "{sql}");
+            // Triggers are deparsed only for their WHEN condition.
+            assert!(
+                !sql.contains("pg_get_triggerdef(")
+                    || sql.contains("CASE WHEN tg.tgqual IS NOT NULL"),
+                "{sql}"
+            );
             for (at, _) in sql.match_indices("pg_get_indexdef(") {
                 let call = &sql[at..];
                 let call = &call[..=call.find(')').unwrap()];

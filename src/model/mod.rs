@@ -20,6 +20,7 @@ mod schema;
 mod sequence;
 pub mod setting;
 mod table;
+mod trigger;
 
 pub use acl::{Acl, Grantee, ObjectKind, Privilege, PrivilegeSet};
 pub use column::*;
@@ -39,6 +40,7 @@ pub use schema::*;
 pub use sequence::*;
 pub use setting::SettingValue;
 pub use table::*;
+pub use trigger::*;
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

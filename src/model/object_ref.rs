@@ -25,7 +25,7 @@ pub enum ObjectRef {
     Function {
         id: FunctionId,
     },
-    /// A column, constraint, index or policy of a table.
+    /// A column, constraint, index, policy or trigger of a table.
     TablePart {
         part: TablePart,
         table: QualifiedName,
@@ -47,6 +47,7 @@ pub enum TablePart {
     Constraint,
     Index,
     Policy,
+    Trigger,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -92,6 +93,7 @@ impl fmt::Display for ObjectRef {
                     TablePart::Constraint => "constraint",
                     TablePart::Index => "index",
                     TablePart::Policy => "policy",
+                    TablePart::Trigger => "trigger",
                 };
                 write!(f, "{what} {} on {table}", display_ident(name))
             }

@@ -9,7 +9,7 @@
 //! that is rolled back). Fields marked "desired only" are instructions, not state, and are
 //! ignored when comparing.
 
-use super::{Column, Constraint, Index, Policy, QualifiedName};
+use super::{Column, Constraint, Index, Policy, QualifiedName, Trigger};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -32,6 +32,8 @@ pub struct Table {
     pub row_level_security: bool,
     pub force_row_level_security: bool,
     pub policies: BTreeMap<String, Policy>,
+    /// Triggers (not internal ones; a partition lists none cloned from its parent's).
+    pub triggers: BTreeMap<String, Trigger>,
     /// Set when this table is partitioned: `RANGE (created_at)`, as
     /// `pg_get_partkeydef` prints it.
     pub partition_by: Option<String>,
@@ -53,6 +55,7 @@ impl Table {
             row_level_security: false,
             force_row_level_security: false,
             policies: BTreeMap::new(),
+            triggers: BTreeMap::new(),
             partition_by: None,
             partition_of: None,
         }

@@ -61,6 +61,7 @@ impl Builder {
                     TablePart::Column => Key::Column(table, name),
                     TablePart::Constraint | TablePart::Index => Key::Constraint(table, name),
                     TablePart::Policy => Key::Policy(table, name),
+                    TablePart::Trigger => Key::Trigger(table, name),
                 });
             }
             ObjectRef::Type { name, .. } => self.requires.push(Key::Type(name.clone())),
@@ -201,6 +202,7 @@ pub(super) fn object_sql(object: &ObjectRef) -> String {
                 TablePart::Column => format!("COLUMN {table}.{}", quote_ident(name)),
                 TablePart::Constraint => format!("CONSTRAINT {} ON {table}", quote_ident(name)),
                 TablePart::Policy => format!("POLICY {} ON {table}", quote_ident(name)),
+                TablePart::Trigger => format!("TRIGGER {} ON {table}", quote_ident(name)),
                 TablePart::Index => {
                     let schema = object_schema(object).unwrap_or_default();
                     format!("INDEX {}", crate::sql::qualified(&schema, name))
@@ -323,6 +325,10 @@ pub(super) fn index_ref(table: &QualifiedName, name: &str) -> ObjectRef {
 
 pub(super) fn policy_ref(table: &QualifiedName, name: &str) -> ObjectRef {
     ObjectRef::table_part(TablePart::Policy, table, name)
+}
+
+pub(super) fn trigger_ref(table: &QualifiedName, name: &str) -> ObjectRef {
+    ObjectRef::table_part(TablePart::Trigger, table, name)
 }
 
 /// The enum or domain a canonical type name refers to: `general.mood`, `general.mood[]`;

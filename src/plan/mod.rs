@@ -280,6 +280,11 @@ enum Key {
     Constraint(QualifiedName, String),
     /// A row-level security policy of a table.
     Policy(QualifiedName, String),
+    /// A trigger of a table.
+    Trigger(QualifiedName, String),
+    /// Functions by qualified name, whatever their arguments (a trigger names its
+    /// function without them).
+    FunctionName(QualifiedName),
 }
 
 /// The preferred order of steps whose dependencies allow either order (ties are then
@@ -307,6 +312,8 @@ mod phase {
     pub const FOREIGN_KEY: u8 = 13;
     pub const VALIDATE: u8 = 14;
     pub const POLICY: u8 = 15;
+    /// Triggers: create, replace, enable state (after functions, tables, columns).
+    pub const TRIGGER: u8 = 15;
     pub const OWNER: u8 = 16;
     pub const COMMENT: u8 = 17;
     pub const PARAMETER: u8 = 18;
@@ -316,6 +323,7 @@ mod phase {
     pub const DEFAULT_REVOKE: u8 = 22;
     pub const MEMBERSHIP_REVOKE: u8 = 23;
     pub const DROP_POLICY: u8 = 24;
+    pub const DROP_TRIGGER: u8 = 24;
     /// Foreign keys, then other constraints and indexes.
     pub const DROP_FOREIGN_KEY: u8 = 25;
     pub const DROP_CONSTRAINT: u8 = 26;

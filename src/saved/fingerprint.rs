@@ -302,7 +302,7 @@ struct SchemaView<'a> {
 }
 
 /// A relation: its owner and grants, plus the table's own properties (its columns,
-/// constraints, indexes and policies are entries of their own) or the sequence's
+/// constraints, indexes, policies and triggers are entries of their own) or the sequence's
 /// definition.
 #[derive(Serialize)]
 struct RelationView<'a> {
@@ -425,6 +425,9 @@ fn objects(c: &Catalog, filter: &Filter<'_>, out: &mut impl Sink) {
             }
             for (n, policy) in &t.policies {
                 out.put("policy", &part(name, n), policy);
+            }
+            for (n, trigger) in &t.triggers {
+                out.put("trigger", &part(name, n), trigger);
             }
         }
     }

@@ -22,6 +22,8 @@ pub(super) struct Relational {
     pub(super) extensions: BTreeMap<String, Span>,
     /// Explicit `manage_tables` of each schema.
     pub(super) manage_tables: BTreeMap<String, bool>,
+    /// Triggers (`.sql` statements and TOML entries), attached once every file is loaded.
+    pub(super) triggers: super::triggers::Triggers,
     /// Type names and expressions repeat a lot (`bigint`, `now()`): parse each once.
     pub(super) sql_cache: HashMap<(SqlKind, String), Result<(), SqlProblem>>,
 }
@@ -192,6 +194,11 @@ impl Loader {
                 "policies" => {
                     for (pk, pv) in self.entries(f, value, &what, "policies", &key_text) {
                         self.policy(f, pk, pv, &ctx, &mut table);
+                    }
+                }
+                "triggers" => {
+                    for (tk, tv) in self.entries(f, value, &what, "triggers", &key_text) {
+                        self.trigger_entry(f, tk, tv, &name, &key_text);
                     }
                 }
                 _ => self.unknown_key(f, key, fields_of::<raw::RawTable>(), Some(&ctx)),

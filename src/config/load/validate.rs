@@ -8,7 +8,9 @@ use crate::model::{ConstraintKind, Table};
 
 impl Loader {
     pub fn check_references(&mut self) {
+        let triggers = std::mem::take(&mut self.rel.triggers);
         self.finish_relational();
+        self.finish_triggers(triggers);
         let declared: Vec<&str> = self.catalog.roles.keys().map(String::as_str).collect();
         let mut diags = Vec::new();
         for (name, span, kind) in &self.role_refs {
@@ -632,7 +634,7 @@ impl Loader {
     }
 
     /// The declared columns of a table and, for a partition, of its parents.
-    fn columns_of(&self, name: &QualifiedName) -> Vec<String> {
+    pub(super) fn columns_of(&self, name: &QualifiedName) -> Vec<String> {
         let mut out = Vec::new();
         let mut current = Some(name);
         let mut seen = BTreeSet::new();
@@ -680,7 +682,13 @@ fn is_unique_key(table: &Table, columns: &[String]) -> bool {
     constraint || index
 }
 
-fn unknown_column(column: &str, span: Span, what: &str, table: &str, columns: &[String]) -> Diag {
+pub(super) fn unknown_column(
+    column: &str,
+    span: Span,
+    what: &str,
+    table: &str,
+    columns: &[String],
+) -> Diag {
     let candidates: Vec<&str> = columns.iter().map(String::as_str).collect();
     let help = match did_you_mean(column, &candidates) {
         Some(s) => format!("did you mean `{s}`?"),

@@ -57,6 +57,12 @@ pub struct RawTable {
     /// Row-level security policies, by name.
     #[serde(default)]
     pub policies: BTreeMap<String, RawPolicy>,
+    /// What TOML says about the table's triggers, by name: enabled state and comment.
+    /// The trigger itself is a `CREATE TRIGGER … ON schema.table` statement in a `.sql`
+    /// file; an entry here without one is an error. The triggers of a declared table
+    /// are managed: undeclared ones are dropped.
+    #[serde(default)]
+    pub triggers: BTreeMap<String, RawTrigger>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -406,4 +412,26 @@ pub enum RawPolicyCommand {
     Insert,
     Update,
     Delete,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawTrigger {
+    /// When the trigger fires (`ALTER TABLE … ENABLE/DISABLE TRIGGER`). Default `origin`.
+    pub enabled: Option<RawTriggerEnabled>,
+    /// `COMMENT ON TRIGGER`.
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RawTriggerEnabled {
+    /// Fires unless `session_replication_role` is `replica` (`ENABLE TRIGGER`).
+    Origin,
+    /// Never fires (`DISABLE TRIGGER`).
+    Disabled,
+    /// Fires only when `session_replication_role` is `replica` (`ENABLE REPLICA TRIGGER`).
+    Replica,
+    /// Fires whatever `session_replication_role` is (`ENABLE ALWAYS TRIGGER`).
+    Always,
 }

@@ -79,6 +79,7 @@ checks.t_check = { expression = "id > 0", no_inherit = false, renamed_from = "t_
 exclusions.t_excl = { method = "gist", elements = [{ column = "id", operator = "=" }, { expression = "d + 1", operator = "=" }], where = "true", deferrable = false, initially_deferred = false, renamed_from = "t_excl_old", comment = "c" }
 indexes.t_idx = { columns = [{ column = "id", order = "asc", nulls = "last", opclass = "int4_ops", collation = "C" }, { expression = "d + 1" }], unique = false, nulls_not_distinct = false, method = "btree", include = ["g"], where = "true", with = {}, concurrently = false, renamed_from = "t_idx_old", comment = "c" }
 policies.t_policy = { command = "update", permissive = true, roles = ["r"], using = "true", with_check = "true" }
+triggers.t_trigger = { enabled = "disabled", comment = "c" }
 [tables."s.t_1"]
 partition_of = { parent = "s.t", bound = "FOR VALUES IN (1)" }
 [sequences."s.q"]
@@ -131,6 +132,7 @@ version = "1"
         raw::fields_of::<raw::RawIndex>(),
         raw::fields_of::<raw::RawIndexKeyOptions>(),
         raw::fields_of::<raw::RawPolicy>(),
+        raw::fields_of::<raw::RawTrigger>(),
         raw::fields_of::<raw::RawSequence>(),
         raw::fields_of::<raw::RawEnum>(),
         raw::fields_of::<raw::RawDomain>(),
@@ -144,8 +146,17 @@ version = "1"
             "the test file does not use `{field}`"
         );
     }
-    let desired = load_files(&[(PathBuf::from("all.toml"), text.into())])
-        .unwrap_or_else(|e| panic!("{}", render(&e)));
+    let triggers =
+        "CREATE TRIGGER t_trigger AFTER INSERT ON s.t FOR EACH ROW EXECUTE FUNCTION s.f()";
+    let desired = load_files(&[
+        (PathBuf::from("all.toml"), text.into()),
+        (PathBuf::from("triggers.sql"), triggers.into()),
+    ])
+    .unwrap_or_else(|e| panic!("{}", render(&e)));
+    let trigger =
+        &desired.catalog.tables[&crate::model::QualifiedName::new("s", "t")].triggers["t_trigger"];
+    assert_eq!(trigger.enabled, crate::model::TriggerEnabled::Disabled);
+    assert_eq!(trigger.comment.as_deref(), Some("c"));
     assert_eq!(desired.catalog.roles.len(), 2);
     assert!(desired.catalog.default_privileges.is_empty());
     assert_eq!(desired.catalog.tables.len(), 2);

@@ -24,6 +24,7 @@ mod role;
 mod schema;
 mod sequence;
 mod table;
+mod trigger;
 
 use super::Node;
 use crate::diff::Change;
@@ -264,5 +265,17 @@ fn table_node_for(change: &TableChange) -> Node {
         TableChange::CreatePolicy { table, policy: p } => policy::create_policy(table, p),
         TableChange::AlterPolicy { table, from, to } => policy::alter_policy(table, from, to),
         TableChange::DropPolicy { table, policy: p } => policy::drop_policy(table, p),
+        TableChange::CreateTrigger {
+            table,
+            trigger,
+            from,
+        } => trigger::create_trigger(table, trigger, from.as_deref()),
+        TableChange::DropTrigger { table, trigger } => trigger::drop_trigger(table, trigger),
+        TableChange::SetTriggerEnabled {
+            table,
+            trigger,
+            from,
+            to,
+        } => trigger::set_trigger_enabled(table, trigger, *from, *to),
     }
 }

@@ -1,0 +1,4 @@
+CREATE TRIGGER items_title AFTER UPDATE OF name ON app.items
+    FOR EACH ROW EXECUTE FUNCTION util.audit();
+CREATE CONSTRAINT TRIGGER items_check AFTER INSERT ON app.items FROM app.log
+    FOR EACH ROW EXECUTE FUNCTION util.audit();

@@ -91,8 +91,8 @@
 //!   start = max; cache 1; no cycle).
 
 use super::{
-    columns, constraints, database, default_privileges, domains, enums, extensions, functions,
-    indexes, lookups, policies, relations, roles, schemas, sequences, server, settings, tables,
+    collations, columns, composite_types, constraints, database, default_privileges, domains, enums, extensions, functions,
+    indexes, lookups, policies, range_types, relations, roles, schemas, sequences, server, settings, tables,
     unmanaged,
 };
 
@@ -100,7 +100,7 @@ use super::{
 /// are sent. The first two run alone, one after the other (the rest depend on them);
 /// the others are pipelined, in the order the reader needs their rows: each one is
 /// decoded while the server runs the next.
-pub const NAMES: [&str; 22] = [
+pub const NAMES: [&str; 25] = [
     "search path",
     "server",
     "operator classes and collations",
@@ -123,6 +123,9 @@ pub const NAMES: [&str; 22] = [
     "domains",
     "extensions",
     "unmanaged objects",
+    "collations",
+    "composite types",
+    "range types",
 ];
 
 /// Every query, in the order of [`NAMES`], for a server of `version_num`: the one list
@@ -151,6 +154,9 @@ pub(super) fn texts(version_num: i32, can_read_passwords: bool) -> [String; NAME
         domains::domains(),
         extensions::extensions(),
         unmanaged::unmanaged(),
+        collations::collations(version_num),
+        composite_types::composite_types(),
+        range_types::range_types(),
     ]
 }
 
@@ -178,6 +184,9 @@ pub(super) mod q {
     pub const DOMAINS: usize = 19;
     pub const EXTENSIONS: usize = 20;
     pub const UNMANAGED: usize = 21;
+    pub const COLLATIONS: usize = 22;
+    pub const COMPOSITE_TYPES: usize = 23;
+    pub const RANGE_TYPES: usize = 24;
 }
 
 /// `true` for the schemas pgrecon never looks into (mirrors `model::is_system_schema`).
@@ -255,7 +264,7 @@ mod tests {
 
     #[test]
     fn query_list_is_fixed() {
-        assert_eq!(QUERY_COUNT, 22);
+        assert_eq!(QUERY_COUNT, 25);
         let texts = [
             query_texts(140000, false),
             query_texts(150000, true),

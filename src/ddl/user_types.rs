@@ -22,7 +22,10 @@ pub fn create_collation(out: &mut impl Sink, name: &QualifiedName, c: &Collation
     if c.provider == CollationProvider::Libc {
         if let Some(l) = &c.lc_collate {
             out.text(", ");
-            out.clause("locale".into(), &format!("lc_collate = {}", quote_literal(l)));
+            out.clause(
+                "locale".into(),
+                &format!("lc_collate = {}", quote_literal(l)),
+            );
         }
         if let Some(l) = &c.lc_ctype {
             out.text(", ");
@@ -83,7 +86,10 @@ pub fn create_range(out: &mut impl Sink, target: &QualifiedName, r: &RangeType) 
     }
     if let Some(c) = &r.collation {
         out.text(", ");
-        out.clause("collation".into(), &format!("collation = {}", collation_sql(c)));
+        out.clause(
+            "collation".into(),
+            &format!("collation = {}", collation_sql(c)),
+        );
     }
     if r.multirange.schema != r.name.schema
         || r.multirange.name != default_multirange_name(&r.name.name)

@@ -16,12 +16,21 @@ use std::collections::BTreeSet;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TypeChange {
     /// With its owner and comment.
-    CreateCollation { collation: Collation },
+    CreateCollation {
+        collation: Collation,
+    },
     /// Dropped and created again, with its owner and comment.
-    ReplaceCollation { from: Collation, to: Collation },
-    DropCollation { name: QualifiedName },
+    ReplaceCollation {
+        from: Collation,
+        to: Collation,
+    },
+    DropCollation {
+        name: QualifiedName,
+    },
     /// With its owner and comment.
-    CreateComposite { composite: CompositeType },
+    CreateComposite {
+        composite: CompositeType,
+    },
     AddAttribute {
         name: QualifiedName,
         attribute: Attribute,
@@ -38,9 +47,14 @@ pub enum TypeChange {
         to: Attribute,
     },
     /// With its owner and comment.
-    CreateRange { range: RangeType },
+    CreateRange {
+        range: RangeType,
+    },
     /// Dropped and created again, with its owner and comment.
-    ReplaceRange { from: RangeType, to: RangeType },
+    ReplaceRange {
+        from: RangeType,
+        to: RangeType,
+    },
 }
 
 /// The user-defined object a canonical type or collation name refers to: `app.t`,
@@ -75,14 +89,22 @@ fn users(live: &Catalog, name: &QualifiedName, collation: bool) -> Vec<String> {
     for t in live.tables.values() {
         for c in &t.columns {
             if uses(&c.type_name, c.collation.as_ref()) {
-                out.push(format!("column {}.{}", t.name, crate::sql::display_ident(&c.name)));
+                out.push(format!(
+                    "column {}.{}",
+                    t.name,
+                    crate::sql::display_ident(&c.name)
+                ));
             }
         }
     }
     for ct in live.composite_types.values() {
         for a in &ct.attributes {
             if uses(&a.type_name, a.collation.as_ref()) {
-                out.push(format!("attribute {}.{}", ct.name, crate::sql::display_ident(&a.name)));
+                out.push(format!(
+                    "attribute {}.{}",
+                    ct.name,
+                    crate::sql::display_ident(&a.name)
+                ));
             }
         }
     }
@@ -229,12 +251,10 @@ impl Cx<'_> {
                 });
                 continue;
             };
-            let definition = |r: &RangeType| {
-                RangeType {
-                    owner: None,
-                    comment: None,
-                    ..r.clone()
-                }
+            let definition = |r: &RangeType| RangeType {
+                owner: None,
+                comment: None,
+                ..r.clone()
             };
             if definition(want) != definition(have) {
                 if !self.used(object.clone(), name, false) {

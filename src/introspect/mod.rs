@@ -37,12 +37,12 @@
 //!   (`ALTER DEFAULT PRIVILEGES FOR ROLE r` without `IN SCHEMA`) are not read.
 
 mod acl;
+mod collations;
 mod columns;
+mod composite_types;
 mod constraints;
 mod database;
 mod default_privileges;
-mod collations;
-mod composite_types;
 mod domains;
 mod enums;
 mod extensions;

@@ -91,9 +91,9 @@
 //!   start = max; cache 1; no cycle).
 
 use super::{
-    collations, columns, composite_types, constraints, database, default_privileges, domains, enums, extensions, functions,
-    indexes, lookups, policies, range_types, relations, roles, schemas, sequences, server, settings, tables,
-    unmanaged,
+    collations, columns, composite_types, constraints, database, default_privileges, domains,
+    enums, extensions, functions, indexes, lookups, policies, range_types, relations, roles,
+    schemas, sequences, server, settings, tables, unmanaged,
 };
 
 /// Names (used in error messages) of the queries `read_catalog` runs, in the order they

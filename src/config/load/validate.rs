@@ -8,6 +8,7 @@ use crate::model::{ConstraintKind, Table};
 
 impl Loader {
     pub fn check_references(&mut self) {
+        self.finish_sql_types();
         self.finish_relational();
         let declared: Vec<&str> = self.catalog.roles.keys().map(String::as_str).collect();
         let mut diags = Vec::new();

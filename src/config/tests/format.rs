@@ -108,7 +108,14 @@ comment = "c"
 [extensions.x]
 schema = "s"
 version = "1"
+[types."s.ct"]
+owner = "r"
+comment = "c"
+[collations."s.co"]
+owner = "r"
+comment = "c"
 "#;
+    let sql = "CREATE TYPE s.ct AS (a int); CREATE COLLATION s.co (locale = 'C');";
     let fields = [
         raw::fields_of::<raw::RawFile>(),
         raw::fields_of::<raw::RawScope>(),
@@ -135,6 +142,8 @@ version = "1"
         raw::fields_of::<raw::RawEnum>(),
         raw::fields_of::<raw::RawDomain>(),
         raw::fields_of::<raw::RawExtension>(),
+        raw::fields_of::<raw::RawType>(),
+        raw::fields_of::<raw::RawCollation>(),
     ];
     for field in fields.iter().flat_map(|f| f.iter()) {
         assert!(
@@ -144,8 +153,11 @@ version = "1"
             "the test file does not use `{field}`"
         );
     }
-    let desired = load_files(&[(PathBuf::from("all.toml"), text.into())])
-        .unwrap_or_else(|e| panic!("{}", render(&e)));
+    let desired = load_files(&[
+        (PathBuf::from("all.toml"), text.into()),
+        (PathBuf::from("s/types.sql"), sql.into()),
+    ])
+    .unwrap_or_else(|e| panic!("{}", render(&e)));
     assert_eq!(desired.catalog.roles.len(), 2);
     assert!(desired.catalog.default_privileges.is_empty());
     assert_eq!(desired.catalog.tables.len(), 2);

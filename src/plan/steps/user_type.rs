@@ -61,7 +61,12 @@ fn collation_node(from: Option<&Collation>, c: &Collation) -> Node {
     };
     if let Some(from) = from {
         let drop_sql = format!("DROP COLLATION {}", qn(&c.name));
-        replaced(&mut b, drop_sql, collation_details(from), Key::Collation(c.name.clone()));
+        replaced(
+            &mut b,
+            drop_sql,
+            collation_details(from),
+            Key::Collation(c.name.clone()),
+        );
     }
     let mut sql = String::new();
     create_collation(&mut sql, &c.name, c);
@@ -177,7 +182,10 @@ fn drop_attribute(name: &QualifiedName, attribute: &str) -> Node {
         phase::TYPE,
         Action::Alter,
         composite_ref(name),
-        format!("drop attribute {} of composite type {name}", ident(attribute)),
+        format!(
+            "drop attribute {} of composite type {name}",
+            ident(attribute)
+        ),
     )
 }
 
@@ -231,7 +239,12 @@ fn range_node(from: Option<&RangeType>, r: &RangeType) -> Node {
     let mut b = Builder::default();
     if let Some(from) = from {
         let drop_sql = format!("DROP TYPE {}", qn(&r.name));
-        replaced(&mut b, drop_sql, range_details(from), Key::Type(r.name.clone()));
+        replaced(
+            &mut b,
+            drop_sql,
+            range_details(from),
+            Key::Type(r.name.clone()),
+        );
         b.drops.push(Key::Type(from.multirange.clone()));
     }
     let mut sql = String::new();

@@ -1,6 +1,7 @@
 //! Collations, composite types and range types (declared in `.sql` files).
 //!
-//! A composite type's attributes are added, dropped and altered in place; a changed
+//! A composite type's attributes are added, dropped and altered in place (an altered
+//! attribute is refused, as PostgreSQL refuses it, while a column uses the type); a changed
 //! collation or range type is dropped and created again, refused (an `error` note) while
 //! a live table column, composite attribute or domain uses it. Scope: a schema that
 //! declares any object of one of these kinds manages every object of that kind in it
@@ -224,11 +225,27 @@ impl Cx<'_> {
                             name: name.clone(),
                             attribute: a.clone(),
                         }),
-                        Some(h) if h != a => self.push_type(TypeChange::AlterAttribute {
-                            name: name.clone(),
-                            from: h.clone(),
-                            to: a.clone(),
-                        }),
+                        Some(h) if h != a => {
+                            let users = users(self.live, name, false);
+                            if users.is_empty() {
+                                self.push_type(TypeChange::AlterAttribute {
+                                    name: name.clone(),
+                                    from: h.clone(),
+                                    to: a.clone(),
+                                });
+                            } else {
+                                self.note(
+                                    NoteKind::Error,
+                                    object.clone(),
+                                    format!(
+                                        "cannot change the type or collation of attribute {} while {} uses the \
+                                         type (PostgreSQL refuses it); nothing planned for it",
+                                        crate::sql::display_ident(&a.name),
+                                        users.join(", ")
+                                    ),
+                                );
+                            }
+                        }
                         Some(_) => {}
                     }
                 }

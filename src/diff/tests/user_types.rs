@@ -221,3 +221,35 @@ fn undeclared_ones_are_pruned_only_where_their_kind_is_declared() {
     let plan = plan_of(&desired, &live, true);
     assert_eq!(sql(&plan), vec!["DROP TYPE general.pair"]);
 }
+
+#[test]
+fn an_attribute_of_a_type_in_use_is_added_and_dropped_but_not_altered() {
+    let (mut desired, mut live) = catalogs();
+    live.composite_types.insert(
+        qn("general.pair"),
+        composite("general.pair", &[("a", "integer"), ("b", "text")]),
+    );
+    desired.composite_types.insert(
+        qn("general.pair"),
+        composite("general.pair", &[("a", "bigint"), ("c", "text")]),
+    );
+    let t = table("general.t", &[("p", "general.pair")]);
+    put(&mut live, t.clone());
+    put(&mut desired, t);
+    let d = run(&desired, &live, false);
+    let plan = plan::build(&d).unwrap();
+    assert_eq!(
+        sql(&plan),
+        vec![
+            "ALTER TYPE general.pair DROP ATTRIBUTE b",
+            "ALTER TYPE general.pair ADD ATTRIBUTE c text",
+        ]
+    );
+    assert!(
+        d.notes.iter().any(|n| n.kind == NoteKind::Error
+            && n.message
+                .contains("attribute a while column general.t.p uses the type")),
+        "{:#?}",
+        d.notes
+    );
+}

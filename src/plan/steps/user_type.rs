@@ -175,8 +175,6 @@ fn drop_attribute(name: &QualifiedName, attribute: &str) -> Node {
             ident(attribute)
         ),
     );
-    b.details
-        .push("fails if a table column uses the type (no CASCADE)".into());
     b.requires.push(Key::Type(name.clone()));
     b.finish(
         phase::TYPE,
@@ -202,8 +200,6 @@ fn alter_attribute(name: &QualifiedName, from: &Attribute, to: &Attribute) -> No
     }
     b.sql(sql);
     b.details.push(format!("was: {}", attribute_sql(from)));
-    b.details
-        .push("fails if a table column uses the type (no CASCADE)".into());
     require_attribute(&mut b, to);
     b.requires.push(Key::Type(name.clone()));
     b.finish(

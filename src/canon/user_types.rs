@@ -52,9 +52,11 @@ impl Work {
         groups
     }
 
+    /// Composite types, each after the composite types of its attributes.
     pub(super) fn composite_statements(&self, desired: &Catalog) -> Vec<Group> {
         let mut groups = Vec::new();
-        for (name, real) in &self.composites {
+        for (name, real) in composites_in_order(&self.composites, desired) {
+            let (name, real) = (&name, &real);
             let mut stmt = Stmt::new();
             let t = &desired.composite_types[name];
             create_composite(&mut stmt, &self.target(name, *real), t);
@@ -137,4 +139,38 @@ fn group(object: String, declared: Declared, name: &QualifiedName, stmt: Stmt) -
         search_path: Some(name.schema.clone()),
         stmts: vec![stmt],
     }
+}
+
+/// `pending` ordered so that a composite type comes after those its attributes use
+/// (as written: `b`, `app.b`, `app.b[]`; unqualified names are in the type's schema).
+/// A cycle keeps the remaining ones in name order (the server then reports it).
+fn composites_in_order(
+    pending: &[(QualifiedName, bool)],
+    desired: &Catalog,
+) -> Vec<(QualifiedName, bool)> {
+    let uses = |t: &CompositeType| -> Vec<QualifiedName> {
+        t.attributes
+            .iter()
+            .filter_map(|a| {
+                let text = a.type_name.trim().trim_end_matches("[]").trim_end();
+                match crate::sql::split_qualified(text)?.as_slice() {
+                    [n] => Some(QualifiedName::new(&t.name.schema, n)),
+                    [s, n] => Some(QualifiedName::new(s, n)),
+                    _ => None,
+                }
+            })
+            .collect()
+    };
+    let mut left: Vec<(QualifiedName, bool)> = pending.to_vec();
+    let mut out = Vec::with_capacity(left.len());
+    while !left.is_empty() {
+        let waiting = |n: &QualifiedName| left.iter().any(|(l, _)| l == n);
+        let ready = left.iter().position(|(name, _)| {
+            uses(&desired.composite_types[name])
+                .iter()
+                .all(|u| u == name || !waiting(u))
+        });
+        out.push(left.remove(ready.unwrap_or(0)));
+    }
+    out
 }

@@ -144,6 +144,14 @@ fn composite_node(t: &CompositeType) -> Node {
     )
 }
 
+/// An attribute change: what uses the type in this plan (new columns, new types)
+/// waits for it, as for a create, since a type in use can no longer change its
+/// attributes' types.
+fn altered(b: &mut Builder, name: &QualifiedName) {
+    b.requires.push(Key::Schema(name.schema.clone()));
+    b.creates.push(Key::Type(name.clone()));
+}
+
 fn add_attribute(name: &QualifiedName, a: &Attribute) -> Node {
     let mut b = Builder::default();
     b.sql(format!(
@@ -152,7 +160,7 @@ fn add_attribute(name: &QualifiedName, a: &Attribute) -> Node {
         attribute_sql(a)
     ));
     require_attribute(&mut b, a);
-    b.requires.push(Key::Type(name.clone()));
+    altered(&mut b, name);
     b.finish(
         phase::TYPE,
         Action::Alter,
@@ -175,7 +183,7 @@ fn drop_attribute(name: &QualifiedName, attribute: &str) -> Node {
             ident(attribute)
         ),
     );
-    b.requires.push(Key::Type(name.clone()));
+    altered(&mut b, name);
     b.finish(
         phase::TYPE,
         Action::Alter,
@@ -201,7 +209,7 @@ fn alter_attribute(name: &QualifiedName, from: &Attribute, to: &Attribute) -> No
     b.sql(sql);
     b.details.push(format!("was: {}", attribute_sql(from)));
     require_attribute(&mut b, to);
-    b.requires.push(Key::Type(name.clone()));
+    altered(&mut b, name);
     b.finish(
         phase::TYPE,
         Action::Alter,

@@ -10,3 +10,8 @@ CREATE TYPE app.address AS (
     city varchar(40) COLLATE "C",
     country text
 );
+
+-- uses a type declared after it, by its unqualified name
+CREATE TYPE app.contact AS (name text, phone phone, homes app.address[]);
+
+CREATE TYPE app.phone AS (country_code smallint, number text);

@@ -172,7 +172,10 @@ impl Loader {
             if c.locale.is_none() {
                 self.sql_option_error(
                     decl.span(),
-                    &format!("a {} collation needs its locale", c.provider.as_sql()),
+                    &format!(
+                        "a collation with provider = {} needs its locale",
+                        c.provider.as_sql()
+                    ),
                     "add locale = '…'",
                 );
             }

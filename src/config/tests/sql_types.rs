@@ -125,7 +125,10 @@ colour = "red"
             ErrorKind::SqlStatement,
             "CREATE COLLATION … FROM is not supported",
         ),
-        (ErrorKind::SqlStatement, "a icu collation needs its locale"),
+        (
+            ErrorKind::SqlStatement,
+            "a collation with provider = icu needs its locale",
+        ),
         (
             ErrorKind::SqlStatement,
             "collation option `rules` is not supported",

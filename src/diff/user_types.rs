@@ -128,8 +128,11 @@ impl Cx<'_> {
     }
 
     /// A replacement that cannot run while something uses the object: an error note.
-    fn used(&mut self, object: ObjectRef, name: &QualifiedName, collation: bool) -> bool {
-        let users = users(self.live, name, collation);
+    fn used(&mut self, object: ObjectRef, names: &[&QualifiedName], collation: bool) -> bool {
+        let users: Vec<String> = names
+            .iter()
+            .flat_map(|name| users(self.live, name, collation))
+            .collect();
         if users.is_empty() {
             return false;
         }
@@ -137,8 +140,8 @@ impl Cx<'_> {
             NoteKind::Error,
             object,
             format!(
-                "its definition changed, and it can only be dropped and created again, but {} \
-                 uses it; nothing planned for it",
+                "its definition changed, and it can only be dropped and created again, but it \
+                 is used by {}; nothing planned for it",
                 users.join(", ")
             ),
         );
@@ -165,7 +168,7 @@ impl Cx<'_> {
                 )
             };
             if definition(want) != definition(have) {
-                if !self.used(object.clone(), name, true) {
+                if !self.used(object.clone(), &[name], true) {
                     self.push_type(TypeChange::ReplaceCollation {
                         from: have.clone(),
                         to: want.clone(),
@@ -274,7 +277,8 @@ impl Cx<'_> {
                 ..r.clone()
             };
             if definition(want) != definition(have) {
-                if !self.used(object.clone(), name, false) {
+                // The multirange type goes with it.
+                if !self.used(object.clone(), &[name, &have.multirange], false) {
                     self.push_type(TypeChange::ReplaceRange {
                         from: have.clone(),
                         to: want.clone(),

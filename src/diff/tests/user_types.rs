@@ -142,7 +142,14 @@ fn a_changed_range_or_collation_is_replaced_unless_something_uses_it() {
     );
 
     // A live column of the range and one with the collation: nothing planned, an error.
-    let mut t = table("general.t", &[("a", "general.span[]"), ("b", "text")]);
+    let mut t = table(
+        "general.t",
+        &[
+            ("a", "general.span[]"),
+            ("b", "text"),
+            ("c", "general.span_multirange"),
+        ],
+    );
     t.columns[1].collation = Some("general.bytes".into());
     put(&mut live, t.clone());
     put(&mut desired, t);
@@ -158,12 +165,13 @@ fn a_changed_range_or_collation_is_replaced_unless_something_uses_it() {
     assert!(
         errors
             .iter()
-            .any(|m| m.contains("column general.t.b uses it"))
+            .any(|m| m.contains("used by column general.t.b;"))
     );
     assert!(
         errors
             .iter()
-            .any(|m| m.contains("column general.t.a uses it"))
+            .any(|m| m.contains("used by column general.t.a, column general.t.c;")),
+        "{errors:#?}"
     );
 }
 

@@ -5,12 +5,12 @@ mod common;
 use common::TestDb;
 use pgrecon::introspect::{self, QUERY_COUNT, QUERY_NAMES};
 use pgrecon::model::{
-    Acl, Catalog, Column, Constraint, ConstraintKind, DefaultPrivilegeKey, Domain, EnumType,
-    ExclusionElement, Extension, ForeignKeyAction, Function, FunctionId, Grantee, Identity,
-    IdentityKind, Index, IndexKey, Membership, ObjectKind, PartitionOf, Password, Policy,
-    Privilege, QualifiedName, Relation, RelationKind, RoleAttributes, Schema, Sequence,
-    SequenceOptions, SettingValue, Table, Trigger, TriggerEnabled, TriggerEvent, TriggerTiming,
-    UnmanagedObject,
+    Acl, Attribute, Catalog, CollationProvider, Column, Constraint, ConstraintKind,
+    DefaultPrivilegeKey, Domain, EnumType, ExclusionElement, Extension, ForeignKeyAction, Function,
+    FunctionId, Grantee, Identity, IdentityKind, Index, IndexKey, Membership, ObjectKind,
+    PartitionOf, Password, Policy, Privilege, QualifiedName, Relation, RelationKind,
+    RoleAttributes, Schema, Sequence, SequenceOptions, SettingValue, Table, Trigger,
+    TriggerEnabled, TriggerEvent, TriggerTiming, UnmanagedObject,
 };
 use secrecy::ExposeSecret;
 use std::collections::BTreeMap;
@@ -629,7 +629,7 @@ async fn unprivileged_reader_cannot_read_passwords() {
 }
 
 // A fixed, small number of queries (one per object class), checked at compile time.
-const _: () = assert!(QUERY_COUNT == 23);
+const _: () = assert!(QUERY_COUNT == 26);
 
 async fn read_counting(client: &mut Client) -> (Catalog, usize) {
     let tx = client.transaction().await.unwrap();
@@ -802,6 +802,15 @@ CREATE INDEX events_default_payload ON app.events_default USING gin (payload);
 
 CREATE UNLOGGED TABLE app.scratch (k text, v int);
 
+-- Collations, composite and range types.
+CREATE COLLATION app.bytes (locale = 'C');
+COMMENT ON COLLATION app.bytes IS 'bytewise';
+CREATE TYPE app.pair AS (a int, b text COLLATE app.bytes, c varchar(3)[]);
+COMMENT ON TYPE app.pair IS 'two';
+CREATE TYPE app.floatrange AS RANGE (subtype = float8, subtype_diff = float8mi);
+CREATE TYPE app.textrange AS RANGE (subtype = text, collation = "C",
+    subtype_opclass = text_pattern_ops, multirange_type_name = app.texts);
+
 -- Left alone (unmanaged), and reported as such.
 CREATE VIEW app.v_items AS SELECT id, name FROM app.items;
 CREATE MATERIALIZED VIEW app.mv AS SELECT 1 AS x;
@@ -819,8 +828,6 @@ CREATE TRIGGER events_log AFTER INSERT ON app.events
     REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION app.touch();
 CREATE TRIGGER events_row AFTER INSERT ON app.events
     FOR EACH ROW EXECUTE FUNCTION app.touch();
-CREATE TYPE app.pair AS (a int, b text);
-CREATE TYPE app.floatrange AS RANGE (subtype = float8);
 CREATE RULE scratch_notify AS ON INSERT TO app.scratch DO ALSO NOTIFY scratch;
 CREATE AGGREGATE app.total(int) (SFUNC = int4pl, STYPE = int);
 "#;
@@ -1490,6 +1497,58 @@ async fn reads_the_relational_layer_exactly() {
     };
     assert_eq!(catalog.extensions, expected_extensions);
 
+    // Collations, composite and range types.
+    let collation = &catalog.collations[&qn("app", "bytes")];
+    assert_eq!(
+        (
+            collation.provider,
+            collation.locale.as_deref(),
+            collation.lc_collate.as_deref(),
+            collation.lc_ctype.as_deref(),
+            collation.deterministic,
+            collation.comment.as_deref(),
+        ),
+        (
+            CollationProvider::Libc,
+            None,
+            Some("C"),
+            Some("C"),
+            true,
+            Some("bytewise")
+        )
+    );
+    let pair = &catalog.composite_types[&qn("app", "pair")];
+    let attribute = |name: &str, type_name: &str, collation: Option<&str>| Attribute {
+        name: name.into(),
+        type_name: type_name.into(),
+        collation: collation.map(str::to_string),
+    };
+    assert_eq!(
+        pair.attributes,
+        [
+            attribute("a", "integer", None),
+            attribute("b", "text", Some("app.bytes")),
+            attribute("c", "character varying(3)[]", None),
+        ]
+    );
+    assert_eq!(pair.comment.as_deref(), Some("two"));
+    let floats = &catalog.range_types[&qn("app", "floatrange")];
+    assert_eq!(floats.subtype, "double precision");
+    assert_eq!(floats.subtype_diff.as_deref(), Some("float8mi"));
+    assert_eq!(
+        (
+            &floats.subtype_opclass,
+            &floats.collation,
+            &floats.canonical
+        ),
+        (&None, &None, &None)
+    );
+    assert_eq!(floats.multirange, qn("app", "floatmultirange"));
+    let texts = &catalog.range_types[&qn("app", "textrange")];
+    assert_eq!(texts.subtype_opclass.as_deref(), Some("text_pattern_ops"));
+    assert_eq!(texts.collation.as_deref(), Some("\"C\""));
+    assert_eq!(texts.multirange, qn("app", "texts"));
+
     // Unmanaged objects, sorted; not the range type's constructors, not the
     // extension's functions.
     let unmanaged = |kind: &str, name: &str| UnmanagedObject {
@@ -1501,10 +1560,8 @@ async fn reads_the_relational_layer_exactly() {
         catalog.unmanaged,
         [
             unmanaged("aggregate", "total(integer)"),
-            unmanaged("composite type", "pair"),
             unmanaged("function", "touch()"),
             unmanaged("materialized view", "mv"),
-            unmanaged("range type", "floatrange"),
             unmanaged("rule", "scratch_notify on app.scratch"),
             unmanaged("trigger", "v_items_insert on app.v_items"),
             unmanaged("view", "v_items"),

@@ -32,8 +32,9 @@ impl fmt::Display for CanonProblem {
 pub enum Declared {
     Schema(String),
     Extension(String),
-    /// An enum or a domain.
+    /// An enum, domain, composite or range type.
     Type(QualifiedName),
+    Collation(QualifiedName),
     /// A table or a sequence.
     Relation(QualifiedName),
     /// A trigger: (table, name).
@@ -49,6 +50,7 @@ impl Declared {
             Declared::Schema(n) => sources.schemas.get(n),
             Declared::Extension(n) => sources.extensions.get(n),
             Declared::Type(n) => sources.types.get(n),
+            Declared::Collation(n) => sources.collations.get(n),
             Declared::Relation(n) => sources.relations.get(n),
             Declared::Trigger(t, n) => sources.triggers.get(&(t.clone(), n.clone())),
         }

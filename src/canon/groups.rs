@@ -74,6 +74,7 @@ impl Work {
                 vec![ddl::create_enum(name, &desired.enums[name])],
             ));
         }
+        groups.extend(self.collation_and_range_statements(desired));
         for (name, real) in order_domains(&self.domains, desired) {
             let object = format!("domain {name}");
             let target = if real {
@@ -90,6 +91,7 @@ impl Work {
                 stmts: vec![stmt],
             });
         }
+        groups.extend(self.composite_statements(desired));
         for (name, real) in &self.sequences {
             let object = format!("sequence {name}");
             let target = if *real {

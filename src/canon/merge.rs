@@ -79,6 +79,7 @@ impl Work {
                 }
             }
         }
+        self.merge_user_types(out, read_back, &fix)?;
         for (name, real) in &self.sequences {
             let at = if *real {
                 name.clone()

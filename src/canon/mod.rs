@@ -32,6 +32,7 @@ mod error;
 mod groups;
 mod merge;
 mod run;
+mod user_types;
 mod work;
 
 pub use error::{CanonError, CanonProblem, Declared};
@@ -200,7 +201,12 @@ async fn scratch(
 
 /// Whether the desired catalog holds anything with text to canonicalise.
 fn has_text(c: &Catalog) -> bool {
-    !c.tables.is_empty() || !c.sequences.is_empty() || !c.domains.is_empty()
+    !c.tables.is_empty()
+        || !c.sequences.is_empty()
+        || !c.domains.is_empty()
+        || !c.collations.is_empty()
+        || !c.composite_types.is_empty()
+        || !c.range_types.is_empty()
 }
 
 async fn set_empty_search_path(client: &impl GenericClient) -> Result<(), CanonError> {

@@ -22,6 +22,10 @@ pub(super) struct Work {
     /// `false` when a copy goes to the scratch schema.
     pub(super) domains: Vec<(QualifiedName, bool)>,
     pub(super) sequences: Vec<(QualifiedName, bool)>,
+    /// Collations, composite and range types, like domains.
+    pub(super) collations: Vec<(QualifiedName, bool)>,
+    pub(super) composites: Vec<(QualifiedName, bool)>,
+    pub(super) ranges: Vec<(QualifiedName, bool)>,
     /// Desired tables to canonicalise (copied to scratch).
     pub(super) tables: BTreeSet<QualifiedName>,
     /// Partition parents that only exist live and are copied to scratch for their
@@ -31,7 +35,12 @@ pub(super) struct Work {
 
 impl Work {
     pub(super) fn is_empty(&self) -> bool {
-        self.domains.is_empty() && self.sequences.is_empty() && self.tables.is_empty()
+        self.domains.is_empty()
+            && self.sequences.is_empty()
+            && self.tables.is_empty()
+            && self.collations.is_empty()
+            && self.composites.is_empty()
+            && self.ranges.is_empty()
     }
 
     pub(super) fn plan(desired: &Catalog, live: &Catalog) -> Work {
@@ -80,6 +89,39 @@ impl Work {
                 Some(_) => {}
             }
         }
+        w.collations = to_canonicalise(&desired.collations, &live.collations, |d, l| {
+            (
+                d.provider,
+                &d.locale,
+                &d.lc_collate,
+                &d.lc_ctype,
+                d.deterministic,
+            ) == (
+                l.provider,
+                &l.locale,
+                &l.lc_collate,
+                &l.lc_ctype,
+                l.deterministic,
+            )
+        });
+        w.composites = to_canonicalise(&desired.composite_types, &live.composite_types, |d, l| {
+            d.attributes == l.attributes
+        });
+        w.ranges = to_canonicalise(&desired.range_types, &live.range_types, |d, l| {
+            (
+                &d.subtype,
+                &d.subtype_opclass,
+                &d.collation,
+                &d.canonical,
+                &d.subtype_diff,
+            ) == (
+                &l.subtype,
+                &l.subtype_opclass,
+                &l.collation,
+                &l.canonical,
+                &l.subtype_diff,
+            ) && d.multirange == l.multirange
+        });
         if w.is_empty() {
             return w;
         }
@@ -104,6 +146,9 @@ impl Work {
         real.extend(desired.enums.keys().map(|n| n.schema.as_str()));
         real.extend(desired.domains.keys().map(|n| n.schema.as_str()));
         real.extend(desired.sequences.keys().map(|n| n.schema.as_str()));
+        real.extend(desired.collations.keys().map(|n| n.schema.as_str()));
+        real.extend(desired.composite_types.keys().map(|n| n.schema.as_str()));
+        real.extend(desired.range_types.keys().map(|n| n.schema.as_str()));
         real.extend(
             desired
                 .extensions
@@ -126,6 +171,9 @@ impl Work {
             w.domains
                 .iter()
                 .chain(&w.sequences)
+                .chain(&w.collations)
+                .chain(&w.composites)
+                .chain(&w.ranges)
                 .filter(|(_, real)| !real)
                 .map(|(n, _)| n.schema.clone()),
         );
@@ -232,4 +280,21 @@ fn domain_settled(d: &Domain, l: &Domain) -> bool {
         && (d.collation.is_none() || d.collation == l.collation)
         && (d.default.is_none() || d.default == l.default)
         && d.checks.iter().all(|(n, x)| l.checks.get(n) == Some(x))
+}
+
+/// Desired objects whose text differs from the live one's: `(name, true)` when absent
+/// live (created under the real name), `(name, false)` when a copy goes to scratch.
+fn to_canonicalise<T>(
+    desired: &BTreeMap<QualifiedName, T>,
+    live: &BTreeMap<QualifiedName, T>,
+    settled: impl Fn(&T, &T) -> bool,
+) -> Vec<(QualifiedName, bool)> {
+    desired
+        .iter()
+        .filter_map(|(name, d)| match live.get(name) {
+            None => Some((name.clone(), true)),
+            Some(l) if !settled(d, l) => Some((name.clone(), false)),
+            Some(_) => None,
+        })
+        .collect()
 }

@@ -118,6 +118,8 @@ pub(crate) struct Loader {
     /// `[[check]]` entries, in file order.
     pub checks: Vec<crate::checks::Check>,
     check_spans: BTreeMap<String, Span>,
+    /// Collations, composite and range types, until every file is loaded.
+    sql_types: sql_types::SqlTypes,
 }
 
 impl Loader {
@@ -140,6 +142,7 @@ impl Loader {
             rel: tables::Relational::default(),
             checks: Vec::new(),
             check_spans: BTreeMap::new(),
+            sql_types: sql_types::SqlTypes::default(),
         }
     }
 
@@ -257,6 +260,14 @@ impl Loader {
                         }
                     }
                 }
+                section @ ("types" | "collations") => {
+                    let what = format!("`{section}`");
+                    if let Some(t) = self.table(f, v, &what, Some(help_table(section))) {
+                        for (key, entry) in t.iter() {
+                            self.walk_sql_type_meta(f, key, entry, section == "collations");
+                        }
+                    }
+                }
                 "check" => self.walk_checks(f, v),
                 _ => self.unknown_key(f, k, fields_of::<raw::RawFile>(), None),
             }
@@ -370,7 +381,7 @@ fn help_table(section: &str) -> String {
     match section {
         "roles" | "schemas" => format!("declare entries as tables, e.g. [{section}.name]"),
         "table_grants" | "sequence_grants" | "function_grants" | "tables" | "sequences"
-        | "enums" | "domains" => {
+        | "enums" | "domains" | "types" | "collations" => {
             format!("declare entries as tables, e.g. [{section}.\"schema.name\"]")
         }
         "extensions" => "declare entries as tables, e.g. [extensions.pgcrypto]".to_string(),

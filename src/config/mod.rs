@@ -207,6 +207,9 @@ pub fn summary(c: &crate::model::Catalog) -> String {
         (c.sequences.len(), "sequence", "sequences"),
         (c.enums.len(), "enum", "enums"),
         (c.domains.len(), "domain", "domains"),
+        (c.composite_types.len(), "composite type", "composite types"),
+        (c.range_types.len(), "range type", "range types"),
+        (c.collations.len(), "collation", "collations"),
         (c.extensions.len(), "extension", "extensions"),
         (
             grants,

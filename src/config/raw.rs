@@ -64,6 +64,14 @@ pub struct RawFile {
     /// Domains, keyed by `schema.domain`.
     #[serde(default)]
     pub domains: BTreeMap<String, RawDomain>,
+    /// Owner and comment of composite and range types declared in `.sql` files
+    /// (`CREATE TYPE s.t AS (…)`, `CREATE TYPE s.r AS RANGE (…)`), keyed by `schema.type`.
+    #[serde(default)]
+    pub types: BTreeMap<String, RawType>,
+    /// Owner and comment of collations declared in `.sql` files (`CREATE COLLATION`),
+    /// keyed by `schema.collation`.
+    #[serde(default)]
+    pub collations: BTreeMap<String, RawCollation>,
     /// Extensions, keyed by extension name (`CREATE EXTENSION`).
     #[serde(default)]
     pub extensions: BTreeMap<String, RawExtension>,

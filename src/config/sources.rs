@@ -70,6 +70,8 @@ pub struct Sources {
     pub relations: BTreeMap<QualifiedName, Location>,
     /// The `[enums."s.t"]` / `[domains."s.t"]` key of each type.
     pub types: BTreeMap<QualifiedName, Location>,
+    /// The `CREATE COLLATION` statement of each collation.
+    pub collations: BTreeMap<QualifiedName, Location>,
     /// The `[extensions.NAME]` key of each extension.
     pub extensions: BTreeMap<String, Location>,
     /// The `CREATE TRIGGER` statement of each trigger: (table, trigger name).

@@ -16,6 +16,7 @@ mod format;
 mod names;
 mod roles;
 mod settings;
+mod sql_types;
 mod table_errors;
 mod tables;
 

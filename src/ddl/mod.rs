@@ -11,6 +11,7 @@ pub mod policy;
 pub mod sequence;
 pub mod table;
 pub mod trigger;
+pub mod user_types;
 
 /// Where emitted SQL goes: plain text for the plan; canon's statement also keeps the
 /// character range of each labelled clause, to name the clause a server error points at.

@@ -29,6 +29,7 @@ mod table;
 pub mod tables;
 mod trigger;
 mod undeclared;
+pub mod user_types;
 
 pub use crate::compat::{NeedsNewerServer, fit as fit_to_server};
 pub use acl::builtin_default;
@@ -161,6 +162,8 @@ pub enum Change {
     },
     /// Tables, columns, constraints, indexes, policies, sequences, types, extensions.
     Table(Box<tables::TableChange>),
+    /// Collations, composite types and range types.
+    Type(Box<user_types::TypeChange>),
 }
 
 /// Something the plan reports without changing it.
@@ -241,6 +244,9 @@ pub fn diff(desired: &Catalog, live: &Catalog, options: &DiffOptions) -> Result<
         enums: _,     // enum_type.rs
         domains: _,   // domain.rs
         extensions: _, // extension.rs
+        collations: _, // user_types.rs
+        composite_types: _, // user_types.rs
+        range_types: _, // user_types.rs
         unmanaged: _, // undeclared.rs (live side)
         default_privileges: _, // acl.rs
         scope: _,     // role.rs, schema.rs: owned patterns
@@ -267,12 +273,16 @@ pub fn diff(desired: &Catalog, live: &Catalog, options: &DiffOptions) -> Result<
     cx.objects();
     cx.default_privileges();
     cx.extensions();
+    cx.collations();
     cx.enums();
+    cx.range_types();
+    cx.composite_types();
     cx.domains();
     cx.sequences();
     cx.tables();
     cx.undeclared();
     cx.unmanaged();
+    cx.undeclared_user_types();
     Ok(cx.out)
 }
 

@@ -129,6 +129,8 @@ impl Cx<'_> {
                 let what = match kind {
                     TypeKind::Enum => "enum",
                     TypeKind::Domain => "domain",
+                    TypeKind::Composite => "composite type",
+                    TypeKind::Range => "range type",
                 };
                 self.note(
                     NoteKind::Unexpected,

@@ -26,6 +26,7 @@ mod tables;
 #[cfg(test)]
 mod tests;
 mod triggers;
+mod user_types;
 mod values;
 
 use crate::model::*;
@@ -195,7 +196,8 @@ pub fn render(
 
     let mut used_names = BTreeSet::new();
     for schema in selected {
-        let (text, objects) = schemas::schema_file(live, schema);
+        let (mut text, objects) = schemas::schema_file(live, schema);
+        text.push_str(&user_types::toml_entries(live, schema));
         report.tables += live
             .tables
             .keys()
@@ -206,6 +208,10 @@ pub fn render(
         let mut file = format!("schema.{}.toml", file_stem(&schema.name));
         while !used_names.insert(file.clone()) {
             file = file.replace(".toml", "_.toml");
+        }
+        if let Some(sql) = user_types::sql_file(live, &schema.name) {
+            let stem = file.trim_start_matches("schema.").trim_end_matches(".toml");
+            files.push((format!("{stem}/types.sql"), sql));
         }
         files.push((file.clone(), text));
         if let Some(sql) = triggers::triggers_file(live, &schema.name) {
@@ -233,6 +239,9 @@ pub fn write(
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     for (name, text) in files {
         let path = dir.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(io(parent))?;
+        }
         std::fs::write(&path, text).map_err(io(&path))?;
         report.files.push(path);
     }

@@ -221,6 +221,38 @@ pub(super) fn declarable(live: &Catalog) -> (Catalog, Vec<String>) {
         }
         keep
     });
+    c.collations.retain(|n, x| {
+        let keep = !bad_name(n) && !bad_owner(&x.owner);
+        if !keep {
+            notes.push(format!(
+                "collation {} is left out: {WHY}",
+                qualified(&n.schema, &n.name)
+            ));
+        }
+        keep
+    });
+    c.composite_types.retain(|n, t| {
+        let keep = !bad_name(n)
+            && !bad_owner(&t.owner)
+            && !t.attributes.iter().any(|a| has_unsafe(&a.name));
+        if !keep {
+            notes.push(format!(
+                "composite type {} is left out: {WHY}",
+                qualified(&n.schema, &n.name)
+            ));
+        }
+        keep
+    });
+    c.range_types.retain(|n, r| {
+        let keep = !bad_name(n) && !bad_owner(&r.owner) && !bad_name(&r.multirange);
+        if !keep {
+            notes.push(format!(
+                "range type {} is left out: {WHY}",
+                qualified(&n.schema, &n.name)
+            ));
+        }
+        keep
+    });
     c.functions.retain(|id, _| {
         let keep = !has_unsafe(&id.schema) && !has_unsafe(&id.name) && !has_unsafe(&id.arguments);
         if !keep {

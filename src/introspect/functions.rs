@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use tokio_postgres::Row;
 
 /// Functions and procedures (no aggregates, no window functions) in the schemas
-/// `schemas()` returns, without extension members.
+/// `schemas()` returns, without extension members and without the constructors
+/// PostgreSQL creates with a range type (they belong to the type: `pg_depend` `i`).
 pub fn functions() -> String {
     format!(
         "SELECT n.nspname::text AS schema, p.proname::text AS name,
@@ -20,7 +21,11 @@ pub fn functions() -> String {
          JOIN pg_catalog.pg_namespace AS n ON n.oid = p.pronamespace
          {acl}
          WHERE p.prokind IN ('f', 'p')
-           AND {user_schema} AND {not_ext_proc} AND {not_ext_nsp}",
+           AND {user_schema} AND {not_ext_proc} AND {not_ext_nsp}
+           AND p.oid NOT IN (SELECT dep.objid FROM pg_catalog.pg_depend AS dep
+                             WHERE dep.classid = 'pg_catalog.pg_proc'::regclass
+                               AND dep.refclassid = 'pg_catalog.pg_type'::regclass
+                               AND dep.deptype = 'i')",
         acl = acl_join(
             "coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))",
             "p.proowner"

@@ -37,7 +37,9 @@
 //!   (`ALTER DEFAULT PRIVILEGES FOR ROLE r` without `IN SCHEMA`) are not read.
 
 mod acl;
+mod collations;
 mod columns;
+mod composite_types;
 mod constraints;
 mod database;
 mod default_privileges;
@@ -49,6 +51,7 @@ mod indexes;
 mod lookups;
 mod policies;
 mod queries;
+mod range_types;
 mod relations;
 mod roles;
 mod rows;
@@ -219,6 +222,9 @@ impl<C: GenericClient> Reader<'_, C> {
             fetch(q::EXTENSIONS, text()),
             fetch(q::UNMANAGED, text()),
             fetch(q::TRIGGERS, text()),
+            fetch(q::COLLATIONS, text()),
+            fetch(q::COMPOSITE_TYPES, text()),
+            fetch(q::RANGE_TYPES, text()),
         );
         drop(sender);
         let decoded = decoder
@@ -349,6 +355,14 @@ fn decode(
         extensions::read_extensions(name(q::EXTENSIONS), &results.take(q::EXTENSIONS)?)?;
     catalog.unmanaged =
         unmanaged::read_unmanaged(name(q::UNMANAGED), &results.take(q::UNMANAGED)?)?;
+    catalog.collations =
+        collations::read_collations(name(q::COLLATIONS), &results.take(q::COLLATIONS)?)?;
+    catalog.composite_types = composite_types::read_composite_types(
+        name(q::COMPOSITE_TYPES),
+        &results.take(q::COMPOSITE_TYPES)?,
+    )?;
+    catalog.range_types =
+        range_types::read_range_types(name(q::RANGE_TYPES), &results.take(q::RANGE_TYPES)?)?;
     catalog.server = Some(server);
     Ok(catalog)
 }

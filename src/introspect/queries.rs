@@ -93,16 +93,16 @@
 //!   start = max; cache 1; no cycle).
 
 use super::{
-    columns, constraints, database, default_privileges, domains, enums, extensions, functions,
-    indexes, lookups, policies, relations, roles, schemas, sequences, server, settings, tables,
-    triggers, unmanaged,
+    collations, columns, composite_types, constraints, database, default_privileges, domains,
+    enums, extensions, functions, indexes, lookups, policies, range_types, relations, roles,
+    schemas, sequences, server, settings, tables, triggers, unmanaged,
 };
 
 /// Names (used in error messages) of the queries `read_catalog` runs, in the order they
 /// are sent. The first two run alone, one after the other (the rest depend on them);
 /// the others are pipelined, in the order the reader needs their rows: each one is
 /// decoded while the server runs the next.
-pub const NAMES: [&str; 23] = [
+pub const NAMES: [&str; 26] = [
     "search path",
     "server",
     "operator classes and collations",
@@ -126,6 +126,9 @@ pub const NAMES: [&str; 23] = [
     "extensions",
     "unmanaged objects",
     "triggers",
+    "collations",
+    "composite types",
+    "range types",
 ];
 
 /// Every query, in the order of [`NAMES`], for a server of `version_num`: the one list
@@ -155,6 +158,9 @@ pub(super) fn texts(version_num: i32, can_read_passwords: bool) -> [String; NAME
         extensions::extensions(),
         unmanaged::unmanaged(),
         triggers::triggers(),
+        collations::collations(version_num),
+        composite_types::composite_types(),
+        range_types::range_types(),
     ]
 }
 
@@ -183,6 +189,9 @@ pub(super) mod q {
     pub const EXTENSIONS: usize = 20;
     pub const UNMANAGED: usize = 21;
     pub const TRIGGERS: usize = 22;
+    pub const COLLATIONS: usize = 23;
+    pub const COMPOSITE_TYPES: usize = 24;
+    pub const RANGE_TYPES: usize = 25;
 }
 
 /// `true` for the schemas pgrecon never looks into (mirrors `model::is_system_schema`).
@@ -260,7 +269,7 @@ mod tests {
 
     #[test]
     fn query_list_is_fixed() {
-        assert_eq!(QUERY_COUNT, 23);
+        assert_eq!(QUERY_COUNT, 26);
         let texts = [
             query_texts(140000, false),
             query_texts(150000, true),

@@ -9,8 +9,9 @@ use tokio_postgres::Row;
 /// belonging to an extension: views, materialized views, foreign tables, triggers
 /// of views and foreign tables (not internal ones; tables' triggers are managed), rules (not a view's `_RETURN`), functions, procedures,
 /// aggregates and window functions (their definitions; their ACLs are managed) other
-/// than the constructors PostgreSQL creates with a range type, composite, range and
-/// base types, collations, extended statistics and operators. `on_schema`/`on_name`
+/// than the constructors PostgreSQL creates with a range type, base types, extended
+/// statistics and operators. (Collations, composite and range types are read as such;
+/// the diff lists them as unmanaged in schemas that declare none of their kind.) `on_schema`/`on_name`
 /// name the table of a trigger or rule, `arguments` the argument types of a routine
 /// or an operator.
 pub fn unmanaged() -> String {
@@ -50,21 +51,10 @@ pub fn unmanaged() -> String {
                                AND dep.refclassid = 'pg_catalog.pg_type'::regclass
                                AND dep.deptype = 'i')
          UNION ALL
-         SELECT CASE t.typtype WHEN 'c' THEN 'composite type' WHEN 'r' THEN 'range type'
-                               ELSE 'base type' END,
-                n.nspname::text, t.typname::text, NULL, NULL, NULL
+         SELECT 'base type', n.nspname::text, t.typname::text, NULL, NULL, NULL
          FROM pg_catalog.pg_type AS t
          JOIN pg_catalog.pg_namespace AS n ON n.oid = t.typnamespace
-         LEFT JOIN pg_catalog.pg_class AS tc ON tc.oid = t.typrelid
-         WHERE (t.typtype = 'c' AND tc.relkind = 'c'
-                OR t.typtype = 'r'
-                OR t.typtype = 'b' AND t.typelem = 0)
-           AND {type_filter}
-         UNION ALL
-         SELECT 'collation', n.nspname::text, co.collname::text, NULL, NULL, NULL
-         FROM pg_catalog.pg_collation AS co
-         JOIN pg_catalog.pg_namespace AS n ON n.oid = co.collnamespace
-         WHERE {collation_filter}
+         WHERE t.typtype = 'b' AND t.typelem = 0 AND {type_filter}
          UNION ALL
          SELECT 'statistics', n.nspname::text, st.stxname::text, NULL, NULL, NULL
          FROM pg_catalog.pg_statistic_ext AS st
@@ -80,7 +70,6 @@ pub fn unmanaged() -> String {
          WHERE {operator_filter}",
         proc_filter = user_object("pg_proc", "p.oid", "n"),
         type_filter = user_object("pg_type", "t.oid", "n"),
-        collation_filter = user_object("pg_collation", "co.oid", "n"),
         statistics_filter = user_object("pg_statistic_ext", "st.oid", "n"),
         operator_filter = user_object("pg_operator", "o.oid", "n"),
     )

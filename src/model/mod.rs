@@ -3,7 +3,9 @@
 //! never inside, so two catalogs compare on content alone.
 
 mod acl;
+mod collation;
 mod column;
+mod composite_type;
 mod constraint;
 mod database;
 mod default_privileges;
@@ -14,6 +16,7 @@ mod function;
 mod index;
 mod object_ref;
 mod policy;
+mod range_type;
 mod relation;
 mod role;
 mod schema;
@@ -23,7 +26,9 @@ mod table;
 mod trigger;
 
 pub use acl::{Acl, Grantee, ObjectKind, Privilege, PrivilegeSet};
+pub use collation::*;
 pub use column::*;
+pub use composite_type::*;
 pub use constraint::*;
 pub use database::*;
 pub use default_privileges::*;
@@ -34,6 +39,7 @@ pub use function::*;
 pub use index::*;
 pub use object_ref::*;
 pub use policy::*;
+pub use range_type::*;
 pub use relation::*;
 pub use role::*;
 pub use schema::*;
@@ -64,6 +70,9 @@ pub struct Catalog {
     pub enums: BTreeMap<QualifiedName, EnumType>,
     pub domains: BTreeMap<QualifiedName, Domain>,
     pub extensions: BTreeMap<String, Extension>,
+    pub collations: BTreeMap<QualifiedName, Collation>,
+    pub composite_types: BTreeMap<QualifiedName, CompositeType>,
+    pub range_types: BTreeMap<QualifiedName, RangeType>,
     /// Live only: objects in non-system schemas pgrecon does not manage (views, triggers,
     /// functions' definitions, rules, other types …), reported as "unmanaged, left alone".
     pub unmanaged: Vec<UnmanagedObject>,

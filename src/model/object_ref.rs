@@ -38,6 +38,9 @@ pub enum ObjectRef {
     Extension {
         name: String,
     },
+    Collation {
+        name: QualifiedName,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -55,6 +58,8 @@ pub enum TablePart {
 pub enum TypeKind {
     Enum,
     Domain,
+    Composite,
+    Range,
 }
 
 impl ObjectRef {
@@ -101,10 +106,13 @@ impl fmt::Display for ObjectRef {
                 let what = match kind {
                     TypeKind::Enum => "enum",
                     TypeKind::Domain => "domain",
+                    TypeKind::Composite => "composite type",
+                    TypeKind::Range => "range type",
                 };
                 write!(f, "{what} {name}")
             }
             ObjectRef::Extension { name } => write!(f, "extension {}", display_ident(name)),
+            ObjectRef::Collation { name } => write!(f, "collation {name}"),
         }
     }
 }

@@ -66,6 +66,7 @@ impl Builder {
             }
             ObjectRef::Type { name, .. } => self.requires.push(Key::Type(name.clone())),
             ObjectRef::Extension { name } => self.requires.push(Key::Extension(name.clone())),
+            ObjectRef::Collation { name } => self.requires.push(Key::Collation(name.clone())),
             ObjectRef::Database { .. } => {}
         }
     }
@@ -125,6 +126,14 @@ impl Builder {
     pub(super) fn require_type(&mut self, type_name: &str) {
         if let Some(name) = user_type(type_name) {
             self.requires.push(Key::Type(name));
+        }
+    }
+
+    /// The user-defined collation a canonical collation name refers to (`app.ci`; the
+    /// built-in ones are bare: `"C"`), if any.
+    pub(super) fn require_collation(&mut self, collation: Option<&str>) {
+        if let Some(name) = collation.and_then(user_type) {
+            self.requires.push(Key::Collation(name));
         }
     }
 
@@ -211,7 +220,7 @@ pub(super) fn object_sql(object: &ObjectRef) -> String {
         }
         ObjectRef::Type { kind, name } => {
             let keyword = match kind {
-                TypeKind::Enum => "TYPE",
+                TypeKind::Enum | TypeKind::Composite | TypeKind::Range => "TYPE",
                 TypeKind::Domain => "DOMAIN",
             };
             format!(
@@ -220,14 +229,15 @@ pub(super) fn object_sql(object: &ObjectRef) -> String {
             )
         }
         ObjectRef::Extension { name } => format!("EXTENSION {}", quote_ident(name)),
+        ObjectRef::Collation { name } => format!("COLLATION {}", qn(name)),
     }
 }
 
 fn object_schema(object: &ObjectRef) -> Option<String> {
     match object {
-        ObjectRef::Relation { name, .. } | ObjectRef::Type { name, .. } => {
-            Some(name.schema.clone())
-        }
+        ObjectRef::Relation { name, .. }
+        | ObjectRef::Type { name, .. }
+        | ObjectRef::Collation { name } => Some(name.schema.clone()),
         ObjectRef::TablePart { table, .. } => Some(table.schema.clone()),
         ObjectRef::Function { id } => Some(id.schema.clone()),
         ObjectRef::Schema { name } => Some(name.clone()),
@@ -246,7 +256,9 @@ pub(super) fn object_name(object: &ObjectRef) -> Option<String> {
             crate::sql::qualified(&id.schema, &id.name),
             id.arguments
         )),
-        ObjectRef::Type { name, .. } => Some(crate::sql::qualified(&name.schema, &name.name)),
+        ObjectRef::Type { name, .. } | ObjectRef::Collation { name } => {
+            Some(crate::sql::qualified(&name.schema, &name.name))
+        }
         ObjectRef::Extension { name } => Some(quote_ident(name)),
         ObjectRef::TablePart { .. } => None,
     }

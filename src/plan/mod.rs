@@ -271,8 +271,9 @@ enum Key {
     Schema(String),
     /// A table, sequence or view.
     Relation(QualifiedName),
-    /// An enum or domain.
+    /// An enum, domain, composite or range type.
     Type(QualifiedName),
+    Collation(QualifiedName),
     Extension(String),
     /// A column of a table: (table, column).
     Column(QualifiedName, String),

@@ -11,7 +11,8 @@
 //! - a column the desired state no longer declares is kept as it is live (no
 //!   `DROP COLUMN`);
 //! - a column that would be dropped and added again with its values lost (an ordinary
-//!   column becoming generated, possibly with a type change) is kept as it is live.
+//!   column becoming generated, possibly with a type change) is kept as it is live;
+//! - an attribute of a composite type the desired state no longer declares is kept.
 //!
 //! Every step of the full plan that the adjusted plan does not contain is "held back":
 //! reported in the run record and the logs, and still drift on the next run. If a
@@ -19,6 +20,7 @@
 //! Pure: no I/O.
 
 use crate::diff::tables::TableChange;
+use crate::diff::user_types::TypeChange;
 use crate::diff::{self, Change, Diff, DiffError, DiffOptions};
 use crate::model::{Catalog, QualifiedName};
 use crate::pipeline::{self, PipelineError};
@@ -111,6 +113,11 @@ fn is_destructive(change: &Change) -> Result<bool, PlanError> {
 
 /// Adjusts `desired` so that it no longer asks for `change`.
 fn hold_back(desired: &mut Catalog, live: &Catalog, change: &Change) {
+    if let Change::Type(t) = change
+        && let TypeChange::DropAttribute { name, attribute } = t.as_ref()
+    {
+        keep_live_attribute(desired, live, name, attribute);
+    }
     let Change::Table(t) = change else {
         return;
     };
@@ -139,6 +146,34 @@ fn hold_back(desired: &mut Catalog, live: &Catalog, change: &Change) {
         }
         _ => {}
     }
+}
+
+/// The live attribute kept where it is live (attributes are only ever appended).
+fn keep_live_attribute(
+    desired: &mut Catalog,
+    live: &Catalog,
+    name: &QualifiedName,
+    attribute: &str,
+) {
+    let (Some(want), Some(have)) = (
+        desired.composite_types.get_mut(name),
+        live.composite_types.get(name),
+    ) else {
+        return;
+    };
+    let mut attributes: Vec<_> = have
+        .attributes
+        .iter()
+        .filter(|a| a.name == attribute || want.attribute(&a.name).is_some())
+        .map(|a| want.attribute(&a.name).unwrap_or(a).clone())
+        .collect();
+    attributes.extend(
+        want.attributes
+            .iter()
+            .filter(|a| have.attribute(&a.name).is_none())
+            .cloned(),
+    );
+    want.attributes = attributes;
 }
 
 fn keep_live_column(desired: &mut Catalog, live: &Catalog, table: &QualifiedName, column: &str) {
@@ -223,5 +258,45 @@ mod tests {
         assert!(!p.prune);
         assert!(p.plan.is_empty());
         assert_eq!(p.held_back, [full.steps[0].summary.clone()]);
+    }
+
+    #[test]
+    fn a_dropped_attribute_is_kept_in_place_and_the_added_one_applied() {
+        let attribute = |name: &str| Attribute {
+            name: name.into(),
+            type_name: "text".into(),
+            collation: None,
+        };
+        let composite = |names: &[&str]| CompositeType {
+            name: QualifiedName::new("app", "pair"),
+            owner: None,
+            attributes: names.iter().map(|n| attribute(n)).collect(),
+            comment: None,
+        };
+        let mut desired = with_table(Catalog::default(), &["id"]);
+        let mut live = with_table(live_base(), &["id"]);
+        let name = QualifiedName::new("app", "pair");
+        desired
+            .composite_types
+            .insert(name.clone(), composite(&["a", "c"]));
+        live.composite_types
+            .insert(name.clone(), composite(&["a", "b"]));
+        let full =
+            plan::build(&diff::diff(&desired, &live, &DiffOptions::default()).unwrap()).unwrap();
+        assert_eq!(full.steps.len(), 2, "{full:#?}");
+        let p = prepare(&desired, &live, &full, false, false).unwrap();
+        assert!(p.unresolved.is_empty(), "{:?}", p.unresolved);
+        assert_eq!(p.held_back.len(), 1, "{:?}", p.held_back);
+        assert!(
+            p.held_back[0].contains("drop attribute b"),
+            "{:?}",
+            p.held_back
+        );
+        assert_eq!(
+            p.desired.composite_types[&name],
+            composite(&["a", "b", "c"])
+        );
+        let summaries: Vec<&str> = p.plan.steps.iter().map(|s| s.summary.as_str()).collect();
+        assert_eq!(summaries, ["add attribute c to composite type app.pair"]);
     }
 }

@@ -453,6 +453,15 @@ fn objects(c: &Catalog, filter: &Filter<'_>, out: &mut impl Sink) {
     for (name, d) in c.domains.iter().filter(|(n, _)| in_scope(n)) {
         out.put("domain", &qualified(name), d);
     }
+    for (name, x) in c.collations.iter().filter(|(n, _)| in_scope(n)) {
+        out.put("collation", &qualified(name), x);
+    }
+    for (name, t) in c.composite_types.iter().filter(|(n, _)| in_scope(n)) {
+        out.put("composite type", &qualified(name), t);
+    }
+    for (name, r) in c.range_types.iter().filter(|(n, _)| in_scope(n)) {
+        out.put("range type", &qualified(name), r);
+    }
     for (name, e) in &c.extensions {
         out.put("extension", &display_ident(name), e);
     }

@@ -186,7 +186,12 @@ impl Loader {
     }
 
     /// Registers an enum or domain name; false (and an error) when it is taken.
-    fn declare_type(&mut self, name: &QualifiedName, span: Span, key_text: &str) -> bool {
+    pub(super) fn declare_type(
+        &mut self,
+        name: &QualifiedName,
+        span: Span,
+        key_text: &str,
+    ) -> bool {
         if let Some(other) = self.rel.types.get(name).copied() {
             // Sections are walked by name, not in file order.
             let (first, second) = ordered(other, span);

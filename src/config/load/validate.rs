@@ -8,6 +8,7 @@ use crate::model::{ConstraintKind, Table};
 
 impl Loader {
     pub fn check_references(&mut self) {
+        self.finish_sql_types();
         let triggers = std::mem::take(&mut self.rel.triggers);
         self.finish_relational();
         self.finish_triggers(triggers);

@@ -1,4 +1,5 @@
-//! Enum and domain types.
+//! Enum and domain types; the owner and comment of composite and range types and of
+//! collations (whose definitions are `CREATE` statements in `.sql` files).
 
 use super::*;
 
@@ -33,5 +34,27 @@ pub struct RawDomain {
     /// Owner. Default: the owner of its schema.
     pub owner: Option<String>,
     /// `COMMENT ON DOMAIN`.
+    pub comment: Option<String>,
+}
+
+/// The owner and comment of a composite or range type declared by a `CREATE TYPE`
+/// statement in a `.sql` file (an entry without that statement is an error).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawType {
+    /// Owner. Default: the owner of its schema.
+    pub owner: Option<String>,
+    /// `COMMENT ON TYPE`.
+    pub comment: Option<String>,
+}
+
+/// The owner and comment of a collation declared by a `CREATE COLLATION` statement in a
+/// `.sql` file (an entry without that statement is an error).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawCollation {
+    /// Owner. Default: the owner of its schema.
+    pub owner: Option<String>,
+    /// `COMMENT ON COLLATION`.
     pub comment: Option<String>,
 }

@@ -109,7 +109,14 @@ comment = "c"
 [extensions.x]
 schema = "s"
 version = "1"
+[types."s.ct"]
+owner = "r"
+comment = "c"
+[collations."s.co"]
+owner = "r"
+comment = "c"
 "#;
+    let sql = "CREATE TYPE s.ct AS (a int); CREATE COLLATION s.co (locale = 'C');";
     let fields = [
         raw::fields_of::<raw::RawFile>(),
         raw::fields_of::<raw::RawScope>(),
@@ -137,6 +144,8 @@ version = "1"
         raw::fields_of::<raw::RawEnum>(),
         raw::fields_of::<raw::RawDomain>(),
         raw::fields_of::<raw::RawExtension>(),
+        raw::fields_of::<raw::RawType>(),
+        raw::fields_of::<raw::RawCollation>(),
     ];
     for field in fields.iter().flat_map(|f| f.iter()) {
         assert!(
@@ -150,6 +159,7 @@ version = "1"
         "CREATE TRIGGER t_trigger AFTER INSERT ON s.t FOR EACH ROW EXECUTE FUNCTION s.f()";
     let desired = load_files(&[
         (PathBuf::from("all.toml"), text.into()),
+        (PathBuf::from("s/types.sql"), sql.into()),
         (PathBuf::from("triggers.sql"), triggers.into()),
     ])
     .unwrap_or_else(|e| panic!("{}", render(&e)));

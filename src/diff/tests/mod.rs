@@ -5,6 +5,7 @@ mod column;
 mod rename;
 mod role;
 mod table;
+mod user_types;
 
 use super::tables::TableChange;
 use super::*;

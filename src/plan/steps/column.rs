@@ -51,6 +51,7 @@ pub(super) fn add_column(
         ));
     }
     b.require_type(&c.type_name);
+    b.require_collation(c.collation.as_deref());
     if let Some(d) = &c.default {
         b.require_sequences(d);
     }
@@ -84,6 +85,7 @@ pub(super) fn drop_column(table: &QualifiedName, c: &Column) -> Node {
         ),
     );
     b.require_type(&c.type_name);
+    b.require_collation(c.collation.as_deref());
     if let Some(d) = &c.default {
         b.require_sequences(d);
     }
@@ -173,6 +175,7 @@ pub(super) fn alter_column_types(
         }
         b.require_type(&c.from_type);
         b.require_type(&c.to_type);
+        b.require_collation(c.to_collation.as_deref());
         b.require_column(table, &c.column);
     }
     for r in recreate_generated {
@@ -456,6 +459,7 @@ impl Builder {
             "{name}: indexes and constraints on it (if any) are dropped with it and created again"
         ));
         self.require_type(&c.type_name);
+        self.require_collation(c.collation.as_deref());
         self.requires.push(Key::Relation(table.clone()));
         // What is built on the column again waits for it.
         self.creates

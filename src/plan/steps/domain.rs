@@ -40,6 +40,7 @@ pub(super) fn create_domain(d: &Domain) -> Node {
     b.owned_by(&object, d.owner.as_ref());
     b.comment(&object, d.comment.as_ref());
     b.require_type(&d.base_type);
+    b.require_collation(d.collation.as_deref());
     b.requires.push(Key::Schema(d.name.schema.clone()));
     b.creates.push(Key::Type(d.name.clone()));
     b.finish(

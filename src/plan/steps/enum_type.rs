@@ -67,6 +67,8 @@ pub(super) fn drop_type(name: &QualifiedName, kind: TypeKind) -> Node {
     let (keyword, what) = match kind {
         TypeKind::Enum => ("TYPE", "enum"),
         TypeKind::Domain => ("DOMAIN", "domain"),
+        TypeKind::Composite => ("TYPE", "composite type"),
+        TypeKind::Range => ("TYPE", "range type"),
     };
     b.sql(format!("DROP {keyword} {}", qn(name)));
     b.details

@@ -25,6 +25,7 @@ mod schema;
 mod sequence;
 mod table;
 mod trigger;
+mod user_type;
 
 use super::Node;
 use crate::diff::Change;
@@ -88,6 +89,7 @@ pub(super) fn node_for(change: &Change) -> Node {
             *grant_option,
         ),
         Change::Table(change) => table_node_for(change),
+        Change::Type(change) => user_type::node_for(change),
     }
 }
 

@@ -25,6 +25,7 @@ pub(super) fn create_table(
             .map(|(_, s)| s);
         elements.push((String::new(), column_sql(c, seq)));
         b.require_type(&c.type_name);
+        b.require_collation(c.collation.as_deref());
         if let Some(d) = &c.default {
             b.require_sequences(d);
         }
@@ -160,6 +161,7 @@ pub(super) fn drop_table(t: &Table) -> Node {
     b.requires.push(Key::Schema(t.name.schema.clone()));
     for c in &t.columns {
         b.require_type(&c.type_name);
+        b.require_collation(c.collation.as_deref());
         if let Some(d) = &c.default {
             b.require_sequences(d);
         }

@@ -1,0 +1,28 @@
+//! Composite types (`CREATE TYPE … AS (…)`).
+
+use super::QualifiedName;
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CompositeType {
+    pub name: QualifiedName,
+    pub owner: Option<String>,
+    /// In order.
+    pub attributes: Vec<Attribute>,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Attribute {
+    pub name: String,
+    /// Canonical `format_type`.
+    pub type_name: String,
+    /// Only when it differs from the type's own collation (`regcollation` text).
+    pub collation: Option<String>,
+}
+
+impl CompositeType {
+    pub fn attribute(&self, name: &str) -> Option<&Attribute> {
+        self.attributes.iter().find(|a| a.name == name)
+    }
+}

@@ -2,7 +2,7 @@
 //! rejected, each with its declaration, and the errors of the run itself.
 
 use crate::introspect::IntrospectError;
-use crate::model::QualifiedName;
+use crate::model::{FunctionId, QualifiedName};
 use std::fmt;
 
 /// One desired object PostgreSQL (or the offline syntax check) rejected.
@@ -36,6 +36,8 @@ pub enum Declared {
     Type(QualifiedName),
     /// A table or a sequence.
     Relation(QualifiedName),
+    /// A function or procedure, by its declared identity.
+    Function(FunctionId),
 }
 
 impl Declared {
@@ -48,6 +50,7 @@ impl Declared {
             Declared::Extension(n) => sources.extensions.get(n),
             Declared::Type(n) => sources.types.get(n),
             Declared::Relation(n) => sources.relations.get(n),
+            Declared::Function(id) => sources.functions.get(id),
         }
     }
 }

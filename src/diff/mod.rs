@@ -22,6 +22,7 @@ pub mod password;
 mod policy;
 mod rename;
 mod role;
+mod routine;
 mod schema;
 mod sequence;
 mod shared;
@@ -31,6 +32,7 @@ mod undeclared;
 
 pub use crate::compat::{NeedsNewerServer, fit as fit_to_server};
 pub use acl::builtin_default;
+pub use routine::RoutineChange;
 
 use crate::model::*;
 use serde::{Deserialize, Serialize};
@@ -160,6 +162,8 @@ pub enum Change {
     },
     /// Tables, columns, constraints, indexes, policies, sequences, types, extensions.
     Table(Box<tables::TableChange>),
+    /// Functions and procedures declared in `.sql` files.
+    Routine(RoutineChange),
 }
 
 /// Something the plan reports without changing it.
@@ -234,7 +238,7 @@ pub fn diff(desired: &Catalog, live: &Catalog, options: &DiffOptions) -> Result<
         roles: _,              // role.rs, membership.rs, parameter.rs
         schemas: _,            // schema.rs; and the scope of every kind below
         relations: _,          // acl.rs, table.rs, sequence.rs: grants and owners
-        functions: _,          // acl.rs: grants on functions
+        functions: _,          // routine.rs: definitions; acl.rs: grants on functions
         tables: _,             // table.rs, column.rs, constraint.rs, index.rs, policy.rs
         sequences: _,          // sequence.rs
         enums: _,              // enum_type.rs
@@ -270,6 +274,7 @@ pub fn diff(desired: &Catalog, live: &Catalog, options: &DiffOptions) -> Result<
     cx.domains();
     cx.sequences();
     cx.tables();
+    cx.routines();
     cx.undeclared();
     cx.unmanaged();
     Ok(cx.out)

@@ -3,9 +3,10 @@
 //! per schema its owner, grants, the grants every object of a kind shares (which also
 //! become the owner's default privileges) and the per-object exceptions, its tables
 //! (columns, constraints, indexes, policies, partitioning, column grants), sequences,
-//! enums and domains; extensions go to `extensions.toml`. Objects pgrecon does not
-//! manage (views, triggers, functions' bodies, …) are listed in the report as
-//! "unmanaged, left alone".
+//! enums and domains, and its functions and procedures (their definitions in
+//! `schema.<name>.functions.sql`); extensions go to `extensions.toml`. Objects pgrecon
+//! does not manage (views, triggers, …) are listed in the report as "unmanaged, left
+//! alone".
 
 mod columns;
 mod constraints;
@@ -14,6 +15,7 @@ mod default_privileges;
 mod domains;
 mod enums;
 mod extensions;
+mod functions;
 mod grants;
 mod indexes;
 mod names;
@@ -157,7 +159,10 @@ pub fn render(
         files.push(("extensions.toml".to_string(), out));
     }
     for u in &live.unmanaged {
-        if selected_names.contains(u.schema.as_str()) {
+        // Functions and procedures are imported with their definitions.
+        if selected_names.contains(u.schema.as_str())
+            && !matches!(u.kind.as_str(), "function" | "procedure")
+        {
             // Triggers and rules are named with their table already.
             let name = if matches!(u.kind.as_str(), "trigger" | "rule") {
                 u.name.clone()
@@ -204,6 +209,9 @@ pub fn render(
         let mut file = format!("schema.{}.toml", file_stem(&schema.name));
         while !used_names.insert(file.clone()) {
             file = file.replace(".toml", "_.toml");
+        }
+        if let Some(sql) = functions::sql_file(live, &schema.name) {
+            files.push((file.replace(".toml", ".functions.sql"), sql));
         }
         files.push((file, text));
     }

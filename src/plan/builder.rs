@@ -53,7 +53,9 @@ impl Builder {
                 Key::Schema(name.schema.clone()),
                 Key::Relation(name.clone()),
             ]),
-            ObjectRef::Function { id } => self.requires.push(Key::Schema(id.schema.clone())),
+            ObjectRef::Function { id } => self
+                .requires
+                .extend([Key::Schema(id.schema.clone()), Key::Function(id.clone())]),
             ObjectRef::TablePart { part, table, name } => {
                 self.requires.push(Key::Relation(table.clone()));
                 let (table, name) = (table.clone(), name.clone());

@@ -329,6 +329,9 @@ struct TableView<'a> {
 struct FunctionView<'a> {
     owner: &'a Option<String>,
     acl: &'a Acl,
+    /// The whole definition (a changed body is a changed function) and the comment.
+    definition: &'a Option<RoutineDefinition>,
+    comment: &'a Option<String>,
 }
 
 fn password_view(p: &Password) -> String {
@@ -441,6 +444,8 @@ fn objects(c: &Catalog, filter: &Filter<'_>, out: &mut impl Sink) {
         let view = FunctionView {
             owner: &f.owner,
             acl: &f.acl,
+            definition: &f.definition,
+            comment: &f.comment,
         };
         out.put(kind, &id.to_string(), &view);
     }

@@ -15,7 +15,6 @@ pub(super) struct SqlDecl<'a> {
     pub offset: usize,
     /// The statement as written, without its terminating semicolon.
     pub text: &'a str,
-    #[expect(dead_code, reason = "read by the walkers of the kinds as they land")]
     pub node: &'a NodeEnum,
 }
 

@@ -108,6 +108,10 @@ comment = "c"
 [extensions.x]
 schema = "s"
 version = "1"
+[functions."s.g(integer)"]
+owner = "r"
+comment = "c"
+grants = { q = ["EXECUTE"] }
 "#;
     let fields = [
         raw::fields_of::<raw::RawFile>(),
@@ -135,6 +139,7 @@ version = "1"
         raw::fields_of::<raw::RawEnum>(),
         raw::fields_of::<raw::RawDomain>(),
         raw::fields_of::<raw::RawExtension>(),
+        raw::fields_of::<raw::RawFunction>(),
     ];
     for field in fields.iter().flat_map(|f| f.iter()) {
         assert!(
@@ -144,11 +149,20 @@ version = "1"
             "the test file does not use `{field}`"
         );
     }
-    let desired = load_files(&[(PathBuf::from("all.toml"), text.into())])
-        .unwrap_or_else(|e| panic!("{}", render(&e)));
+    let sql = "CREATE FUNCTION s.g(int4) RETURNS int LANGUAGE sql AS 'SELECT 1'";
+    let desired = load_files(&[
+        (PathBuf::from("all.toml"), text.into()),
+        (PathBuf::from("f.sql"), sql.into()),
+    ])
+    .unwrap_or_else(|e| panic!("{}", render(&e)));
     assert_eq!(desired.catalog.roles.len(), 2);
     assert!(desired.catalog.default_privileges.is_empty());
     assert_eq!(desired.catalog.tables.len(), 2);
+    let g = &desired.catalog.functions.values().next().unwrap();
+    assert_eq!(
+        (g.id.to_string().as_str(), g.owner.as_deref()),
+        ("s.g(integer)", Some("r"))
+    );
 }
 
 #[test]

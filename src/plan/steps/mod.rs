@@ -21,6 +21,7 @@ mod owner;
 mod parameter;
 mod policy;
 mod role;
+mod routine;
 mod schema;
 mod sequence;
 mod table;
@@ -87,6 +88,7 @@ pub(super) fn node_for(change: &Change) -> Node {
             *grant_option,
         ),
         Change::Table(change) => table_node_for(change),
+        Change::Routine(change) => routine::routine(change),
     }
 }
 

@@ -95,12 +95,12 @@ fn create(f: &Function, rebuilt: bool) -> Node {
     b.owned_by(&object, f.owner.as_ref());
     b.comment(&object, f.comment.as_ref());
     b.creates.push(Key::Function(f.id.clone()));
-    let verb = if rebuilt { "create again" } else { "create" };
+    let again = if rebuilt { " again" } else { "" };
     b.finish(
         phase::FUNCTION,
         Action::Create,
         object,
-        format!("{verb} {} {}", what(f), f.id),
+        format!("create {} {}{again}", what(f), f.id),
     )
 }
 
@@ -138,7 +138,8 @@ fn drop(f: &Function, rebuilt: bool) -> Node {
             HazardKind::AccessExclusiveLock,
             format!(
                 "its arguments or result change, which CREATE OR REPLACE cannot do: the {} \
-                 is dropped and created again (objects that depend on it make the drop fail)",
+                 is dropped and created again, and objects that depend on it make the drop \
+                 fail",
                 what(f)
             ),
         );
@@ -154,16 +155,16 @@ fn drop(f: &Function, rebuilt: bool) -> Node {
     }
     b.requires.push(Key::Schema(f.id.schema.clone()));
     b.drops.push(Key::Function(f.id.clone()));
-    let (phase, verb) = if rebuilt {
-        (phase::FUNCTION, "drop, to create again,")
+    let (phase, then) = if rebuilt {
+        (phase::FUNCTION, " to create it again")
     } else {
-        (phase::DROP_FUNCTION, "drop")
+        (phase::DROP_FUNCTION, "")
     };
     b.finish(
         phase,
         Action::Drop,
         object(f),
-        format!("{verb} {} {}", what(f), f.id),
+        format!("drop {} {}{then}", what(f), f.id),
     )
 }
 

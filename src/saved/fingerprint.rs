@@ -536,6 +536,46 @@ mod tests {
     }
 
     #[test]
+    fn a_changed_function_body_changes_its_fingerprint() {
+        let id = FunctionId {
+            schema: "general".into(),
+            name: "f".into(),
+            arguments: String::new(),
+        };
+        let with_body = |body: &str| {
+            let mut c = catalog();
+            let definition = RoutineDefinition {
+                text: format!(
+                    "CREATE OR REPLACE FUNCTION general.f()\n RETURNS integer\n \
+                     LANGUAGE sql\nAS $function${body}$function$\n"
+                ),
+                arguments: String::new(),
+                result: Some("integer".into()),
+                language: "sql".into(),
+                security_definer: false,
+            };
+            c.functions.insert(
+                id.clone(),
+                Function {
+                    id: id.clone(),
+                    is_procedure: false,
+                    owner: Some("app".into()),
+                    acl: Acl::default(),
+                    definition: Some(definition),
+                    comment: None,
+                },
+            );
+            live(&c, &scope())
+        };
+        let changes: Vec<String> = compare(&with_body("SELECT 1"), &with_body("SELECT  1"))
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(changes, ["function `general.f()` changed"]);
+        assert!(compare(&with_body("SELECT 1"), &with_body("SELECT 1")).is_empty());
+    }
+
+    #[test]
     fn changes_are_named() {
         let before = live(&catalog(), &scope());
         let mut c = catalog();

@@ -158,11 +158,17 @@ grants = { q = ["EXECUTE"] }
     assert_eq!(desired.catalog.roles.len(), 2);
     assert!(desired.catalog.default_privileges.is_empty());
     assert_eq!(desired.catalog.tables.len(), 2);
-    let g = &desired.catalog.functions.values().next().unwrap();
+    let g = &desired
+        .catalog
+        .functions
+        .values()
+        .find(|f| f.id.name == "g")
+        .unwrap();
     assert_eq!(
         (g.id.to_string().as_str(), g.owner.as_deref()),
         ("s.g(integer)", Some("r"))
     );
+    assert!(g.definition.is_some());
 }
 
 #[test]

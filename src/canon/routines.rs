@@ -15,7 +15,7 @@ use super::error::db_error;
 use super::{CanonError, CanonProblem, Declared, SCRATCH_PREFIX};
 use crate::config::routine_sql;
 use crate::model::*;
-use crate::sql::{quote_ident, quote_literal};
+use crate::sql::{qualified, quote_ident, quote_literal};
 use tokio_postgres::GenericClient;
 use tokio_postgres::types::Type;
 
@@ -98,6 +98,7 @@ pub(super) async fn canonicalize(
                  grant CREATE on the database to the role pgrecon runs as"
             ))
         })?;
+        placeholders(client, out, live, &todo).await?;
         for id in &todo {
             let f = &out.functions[id];
             match create_and_read(client, f, &scratch).await? {
@@ -148,6 +149,43 @@ pub(super) async fn canonicalize(
     }
 }
 
+/// Empty stand-ins, under their real names, for the declared tables that do not exist
+/// yet and whose name a routine's statement mentions: a signature may name a table's row
+/// type (`RETURNS SETOF app.items`), and its canonical text depends only on the name.
+/// A stand-in that cannot be created is left out (the routine then says why).
+async fn placeholders(
+    client: &impl GenericClient,
+    desired: &Catalog,
+    live: &Catalog,
+    todo: &[FunctionId],
+) -> Result<(), CanonError> {
+    let texts: Vec<&str> = todo
+        .iter()
+        .filter_map(|id| Some(desired.functions[id].definition.as_ref()?.text.as_str()))
+        .collect();
+    for name in desired.tables.keys() {
+        if live.tables.contains_key(name) || !texts.iter().any(|t| t.contains(&name.name)) {
+            continue;
+        }
+        let create = format!(
+            "SAVEPOINT {ROUTINE_SAVEPOINT}; CREATE TABLE {} (); \
+             RELEASE SAVEPOINT {ROUTINE_SAVEPOINT}",
+            qualified(&name.schema, &name.name)
+        );
+        if client.batch_execute(&create).await.is_err() {
+            exec(
+                client,
+                &format!(
+                    "ROLLBACK TO SAVEPOINT {ROUTINE_SAVEPOINT}; \
+                     RELEASE SAVEPOINT {ROUTINE_SAVEPOINT}"
+                ),
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
 /// Creates the declared routines that do not exist yet under their real names (their
 /// canonical statements), for the scratch tables whose expressions call them.
 pub(super) async fn create_missing(
@@ -155,16 +193,13 @@ pub(super) async fn create_missing(
     desired: &Catalog,
     live: &Catalog,
 ) -> Result<(), CanonError> {
-    let mut batch = String::new();
-    for (id, f) in &desired.functions {
-        if let Some(d) = &f.definition
-            && !live.functions.contains_key(id)
-        {
-            batch.push_str(d.text.trim_end());
-            batch.push_str(";\n");
-        }
-    }
-    if batch.is_empty() {
+    let missing: Vec<&str> = desired
+        .functions
+        .iter()
+        .filter(|(id, _)| !live.functions.contains_key(id))
+        .filter_map(|(_, f)| Some(f.definition.as_ref()?.text.trim_end()))
+        .collect();
+    if missing.is_empty() {
         return Ok(());
     }
     exec(
@@ -173,7 +208,23 @@ pub(super) async fn create_missing(
                 pg_catalog.set_config('check_function_bodies', 'off', true)",
     )
     .await?;
-    exec(client, &batch).await
+    for text in missing {
+        // One that cannot exist before the tables (a table's row type in its signature)
+        // is left out: no table expression can call it then.
+        let create =
+            format!("SAVEPOINT {ROUTINE_SAVEPOINT}; {text}; RELEASE SAVEPOINT {ROUTINE_SAVEPOINT}");
+        if client.batch_execute(&create).await.is_err() {
+            exec(
+                client,
+                &format!(
+                    "ROLLBACK TO SAVEPOINT {ROUTINE_SAVEPOINT}; \
+                     RELEASE SAVEPOINT {ROUTINE_SAVEPOINT}"
+                ),
+            )
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 fn what(f: &Function) -> &'static str {

@@ -330,7 +330,7 @@ pub(super) fn policy_ref(table: &QualifiedName, name: &str) -> ObjectRef {
 /// The enum or domain a canonical type name refers to: `general.mood`, `general.mood[]`;
 /// built-in types (never schema-qualified by `format_type` … except `pg_catalog` ones,
 /// which are skipped) give `None`.
-fn user_type(type_name: &str) -> Option<QualifiedName> {
+pub(super) fn user_type(type_name: &str) -> Option<QualifiedName> {
     let mut t = type_name.trim();
     while let Some(s) = t.strip_suffix("[]") {
         t = s.trim_end();

@@ -3,7 +3,7 @@
 
 use crate::diff::RoutineChange;
 use crate::model::*;
-use crate::plan::builder::Builder;
+use crate::plan::builder::{Builder, user_type};
 use crate::plan::{Action, HazardKind, Key, Node, phase};
 
 pub(super) fn routine(change: &RoutineChange) -> Node {
@@ -39,13 +39,18 @@ fn definition(b: &mut Builder, f: &Function) {
     }
     b.sql(d.text.trim_end().to_string());
     b.requires.push(Key::Schema(f.id.schema.clone()));
-    for t in split_types(&f.id.arguments) {
-        b.require_type(t);
-    }
+    let mut types: Vec<&str> = split_types(&f.id.arguments);
     if let Some(r) = &d.result {
         let r = r.strip_prefix("SETOF ").unwrap_or(r);
         if !r.starts_with("TABLE(") {
-            b.require_type(r);
+            types.push(r);
+        }
+    }
+    for t in types {
+        // A type, or a table's row type.
+        b.require_type(t);
+        if let Some(name) = user_type(t) {
+            b.requires.push(Key::Relation(name));
         }
     }
     if let Ok(parsed) = pg_query::parse(&d.text, pg_query::ParserOptions::DEFAULT) {

@@ -33,8 +33,9 @@ fn definition(b: &mut Builder, f: &Function) {
     let Some(d) = &f.definition else {
         return;
     };
-    if d.language == "sql" {
-        // A string body may read tables this plan creates after the function.
+    if d.language == "sql" && d.text.contains("\nAS ") {
+        // A string body may read tables this plan creates after the function (a
+        // `BEGIN ATOMIC` body is always checked: it waits for them, see below).
         b.sql("SET LOCAL check_function_bodies = off".into());
     }
     b.sql(d.text.trim_end().to_string());

@@ -9,6 +9,7 @@ mod parameter;
 mod policy;
 mod rename;
 mod role;
+mod routine;
 mod sequence;
 mod table;
 mod undeclared;

@@ -19,8 +19,12 @@ owner = "owner"
 "#;
 
 fn desired(sql: &str) -> config::Desired {
+    desired_with(TOML, sql)
+}
+
+fn desired_with(toml: &str, sql: &str) -> config::Desired {
     config::load_files(&[
-        (PathBuf::from("all.toml"), TOML.into()),
+        (PathBuf::from("all.toml"), toml.into()),
         (PathBuf::from("functions.sql"), sql.into()),
     ])
     .unwrap_or_else(|e| panic!("{}", config::render(&e)))
@@ -51,15 +55,24 @@ async fn declared_routines_canonicalise_to_what_introspection_reads() {
     // The enum is live; the statements name it unqualified and spell types their way.
     let (types, routines) = SQL.split_once(";\n").unwrap();
     db.exec(types).await;
-    let d = desired(routines);
+    // The key names the type as the server prints it, qualified.
+    let toml = format!("{TOML}[functions.\"app.f(integer, app.mood)\"]\ncomment = \"c\"\n");
+    let d = desired_with(&toml, routines);
     // Offline, the unqualified type cannot be resolved: the identity is provisional.
-    assert!(d.catalog.functions.contains_key(&id("f", "integer, mood")));
+    let provisional = &d.catalog.functions[&id("f", "integer, mood")];
+    assert_eq!(provisional.comment.as_deref(), Some("c"));
     let mut client = db.client().await;
     let canonical = canon::in_scratch_transaction(&mut client, &d.catalog)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let keys: Vec<String> = canonical.functions.keys().map(|k| k.to_string()).collect();
     assert_eq!(keys, ["app.f(integer, app.mood)", "app.p(integer)"]);
+    let f = &canonical.functions[&id("f", "integer, app.mood")];
+    assert_eq!(
+        f.comment.as_deref(),
+        Some("c"),
+        "the entry follows its routine"
+    );
 
     // Applied as written, introspection reads exactly the canonical definitions.
     db.exec(&format!("SET search_path = app; {routines}")).await;

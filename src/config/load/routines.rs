@@ -223,7 +223,17 @@ impl Loader {
             }
         }
         for e in entries {
-            let Some(f) = self.catalog.functions.get_mut(&e.id) else {
+            // A statement may name a type of its schema (or public) unqualified, which
+            // the key names qualified, as the server prints it.
+            let id = match declared.contains_key(&e.id) {
+                true => e.id.clone(),
+                false => declared
+                    .keys()
+                    .find(|d| same_signature(d, &e.id))
+                    .unwrap_or(&e.id)
+                    .clone(),
+            };
+            let Some(f) = self.catalog.functions.get_mut(&id) else {
                 let candidates: Vec<String> = declared
                     .keys()
                     .filter(|d| d.schema == e.id.schema && d.name == e.id.name)
@@ -269,4 +279,25 @@ impl Loader {
             }
         }
     }
+}
+
+/// Whether a `[functions]` key names a statement whose argument types are written
+/// unqualified where the key qualifies them with the routine's schema or `public`.
+fn same_signature(declared: &FunctionId, key: &FunctionId) -> bool {
+    if declared.schema != key.schema || declared.name != key.name {
+        return false;
+    }
+    let (d, k): (Vec<&str>, Vec<&str>) = (
+        declared.arguments.split(", ").collect(),
+        key.arguments.split(", ").collect(),
+    );
+    let schema = crate::sql::quote_ident(&declared.schema);
+    d.len() == k.len()
+        && d.iter().zip(&k).all(|(d, k)| {
+            d == k
+                || k.strip_prefix(schema.as_str())
+                    .or_else(|| k.strip_prefix("public"))
+                    .and_then(|rest| rest.strip_prefix('.'))
+                    == Some(d)
+        })
 }

@@ -14,6 +14,7 @@ use super::ddl::lowercase_first;
 use super::error::db_error;
 use super::{CanonError, CanonProblem, Declared, SCRATCH_PREFIX};
 use crate::config::routine_sql;
+use crate::config::sql_check::{SqlKind, check_pasted};
 use crate::model::*;
 use crate::sql::{qualified, quote_ident, quote_literal};
 use tokio_postgres::GenericClient;
@@ -149,10 +150,12 @@ pub(super) async fn canonicalize(
     }
 }
 
-/// Empty stand-ins, under their real names, for the declared tables that do not exist
-/// yet and whose name a routine's statement mentions: a signature may name a table's row
-/// type (`RETURNS SETOF app.items`), and its canonical text depends only on the name.
-/// A stand-in that cannot be created is left out (the routine then says why).
+/// Stand-ins, under their real names, for the declared tables that do not exist yet and
+/// whose name a routine's statement mentions: a signature may name a table's row type
+/// (`RETURNS SETOF app.items`), whose canonical text depends only on the name, and a
+/// `BEGIN ATOMIC` body may read its columns (their declared types). A stand-in that
+/// cannot be created with its columns is created empty, or left out (the routine then
+/// says why).
 async fn placeholders(
     client: &impl GenericClient,
     desired: &Catalog,
@@ -163,16 +166,31 @@ async fn placeholders(
         .iter()
         .filter_map(|id| Some(desired.functions[id].definition.as_ref()?.text.as_str()))
         .collect();
-    for name in desired.tables.keys() {
+    for (name, table) in &desired.tables {
         if live.tables.contains_key(name) || !texts.iter().any(|t| t.contains(&name.name)) {
             continue;
         }
-        let create = format!(
-            "SAVEPOINT {ROUTINE_SAVEPOINT}; CREATE TABLE {} (); \
-             RELEASE SAVEPOINT {ROUTINE_SAVEPOINT}",
-            qualified(&name.schema, &name.name)
-        );
-        if client.batch_execute(&create).await.is_err() {
+        let columns: Option<Vec<String>> = table
+            .columns
+            .iter()
+            .map(|c| {
+                check_pasted(SqlKind::Type, &c.type_name).ok()?;
+                Some(format!("{} {}", quote_ident(&c.name), c.type_name))
+            })
+            .collect();
+        let table_name = qualified(&name.schema, &name.name);
+        let path = set_search_path(&name.schema);
+        for body in [columns.map(|c| c.join(", ")), Some(String::new())]
+            .into_iter()
+            .flatten()
+        {
+            let create = format!(
+                "SAVEPOINT {ROUTINE_SAVEPOINT}; {path}; CREATE TABLE {table_name} ({body}); \
+                 RELEASE SAVEPOINT {ROUTINE_SAVEPOINT}"
+            );
+            if client.batch_execute(&create).await.is_ok() {
+                break;
+            }
             exec(
                 client,
                 &format!(
@@ -256,18 +274,12 @@ async fn create_and_read(
         quote_ident(scratch),
         &text[schema.end..]
     );
-    let path = if f.id.schema == "public" {
-        quote_ident("public")
-    } else {
-        format!("{}, public", quote_ident(&f.id.schema))
-    };
     exec(
         client,
         &format!(
-            "SAVEPOINT {ROUTINE_SAVEPOINT}; \
-             SELECT pg_catalog.set_config('search_path', {}, true), \
-                    pg_catalog.set_config('check_function_bodies', 'off', true)",
-            quote_literal(&path)
+            "SAVEPOINT {ROUTINE_SAVEPOINT}; {}; \
+             SELECT pg_catalog.set_config('check_function_bodies', 'off', true)",
+            set_search_path(&f.id.schema)
         ),
     )
     .await?;
@@ -339,6 +351,19 @@ fn read_row(row: &tokio_postgres::Row, scratch: &str, schema: &str) -> Result<Cr
             security_definer: row.try_get(7).map_err(get)?,
         },
     ))
+}
+
+/// Names resolve in the object's schema, then `public`, while it is created.
+fn set_search_path(schema: &str) -> String {
+    let path = if schema == "public" {
+        quote_ident("public")
+    } else {
+        format!("{}, public", quote_ident(schema))
+    };
+    format!(
+        "SELECT pg_catalog.set_config('search_path', {}, true)",
+        quote_literal(&path)
+    )
 }
 
 async fn exec(client: &impl GenericClient, sql: &str) -> Result<(), CanonError> {

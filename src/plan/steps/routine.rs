@@ -54,12 +54,8 @@ fn definition(b: &mut Builder, f: &Function) {
             b.requires.push(Key::Relation(name));
         }
     }
-    if let Ok(parsed) = pg_query::parse(&d.text, pg_query::ParserOptions::DEFAULT) {
-        for table in parsed.tables() {
-            if let Some(name) = QualifiedName::parse(&table) {
-                b.requires.push(Key::Relation(name));
-            }
-        }
+    for name in body_tables(&d.text) {
+        b.requires.push(Key::Relation(name));
     }
     b.details.push(format!("language: {}", d.language));
     if let Some(r) = &d.result {
@@ -69,6 +65,31 @@ fn definition(b: &mut Builder, f: &Function) {
         b.details
             .push("SECURITY DEFINER: runs with its owner's privileges".into());
     }
+}
+
+/// The tables a SQL-standard body (`BEGIN ATOMIC … END` or `RETURN …`) reads, from the
+/// canonical text, where every name is qualified. A string body is not looked into.
+fn body_tables(text: &str) -> Vec<QualifiedName> {
+    let body = if let Some((_, rest)) = text.split_once("\nBEGIN ATOMIC\n") {
+        rest.trim_end()
+            .strip_suffix("END")
+            .unwrap_or(rest)
+            .to_string()
+    } else if let Some((_, rest)) = text.split_once("\nRETURN ") {
+        format!("SELECT {rest}")
+    } else {
+        return Vec::new();
+    };
+    let Ok(parsed) = pg_query::parse(&body, pg_query::ParserOptions::DEFAULT) else {
+        return Vec::new();
+    };
+    let mut tables: Vec<QualifiedName> = parsed
+        .tables()
+        .iter()
+        .filter_map(|t| QualifiedName::parse(t))
+        .collect();
+    tables.sort();
+    tables
 }
 
 /// Argument types split at their top-level commas.
@@ -176,7 +197,28 @@ fn drop(f: &Function, rebuilt: bool) -> Node {
 
 #[cfg(test)]
 mod tests {
-    use super::split_types;
+    use super::{body_tables, split_types};
+    use crate::model::QualifiedName;
+
+    #[test]
+    fn sql_standard_bodies_name_the_tables_they_read() {
+        let atomic = "CREATE OR REPLACE FUNCTION app.f()\n RETURNS SETOF text\n LANGUAGE sql\n\
+                      BEGIN ATOMIC\n SELECT items.name\n    FROM app.items\n  JOIN app.tags \
+                      USING (id);\n INSERT INTO app.log DEFAULT VALUES;\nEND\n";
+        assert_eq!(
+            body_tables(atomic),
+            ["app.items", "app.log", "app.tags"].map(|t| QualifiedName::parse(t).unwrap())
+        );
+        let ret = "CREATE OR REPLACE FUNCTION app.g()\n RETURNS bigint\n LANGUAGE sql\n\
+                   RETURN (SELECT count(*) AS count FROM app.items)\n";
+        assert_eq!(
+            body_tables(ret),
+            [QualifiedName::parse("app.items").unwrap()]
+        );
+        let string = "CREATE OR REPLACE FUNCTION app.h()\n RETURNS bigint\n LANGUAGE sql\n\
+                      AS $function$SELECT count(*) FROM app.items$function$\n";
+        assert!(body_tables(string).is_empty());
+    }
 
     #[test]
     fn argument_types_split_at_top_level_commas() {

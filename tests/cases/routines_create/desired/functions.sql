@@ -30,3 +30,10 @@ BEGIN
   UPDATE app.items SET name = p_name WHERE id = p_id;
 END
 $$;
+
+-- a SQL-standard body reading a table the plan creates: created after it
+CREATE FUNCTION app.item_names() RETURNS SETOF text
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+  SELECT name FROM app.items ORDER BY id;
+END;

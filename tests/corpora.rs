@@ -5,9 +5,10 @@
 //! enums; domains; extensions; owners and ACLs of schemas, tables and sequences). The
 //! imported state must also plan back as empty against both X and Y.
 //!
-//! Views, functions and the like stay in X: they are unmanaged, listed in the import
-//! report, and must not get in the way of the apply to Y (the functions triggers call
-//! are copied to Y first, until functions are managed).
+//! Functions and procedures, triggers, collations, composite and range types are
+//! imported with their definitions and compared too. Views and the like stay in X: they
+//! are unmanaged, listed in the import report, and must not get in the way of the apply
+//! to Y.
 
 mod common;
 
@@ -112,6 +113,7 @@ fn compare(x: &Catalog, y: &Catalog) -> Vec<String> {
     differences("enum", &x.enums, &y.enums, &mut out);
     differences("domain", &x.domains, &y.domains, &mut out);
     differences("extension", &x.extensions, &y.extensions, &mut out);
+    differences("function", &x.functions, &y.functions, &mut out);
     differences(
         "relation",
         &managed_relations(x),
@@ -210,9 +212,14 @@ async fn round_trip(file: &str) {
         .iter()
         .filter(|n| n.starts_with("unmanaged, left alone"))
         .count();
+    // Functions and procedures are imported with their definitions.
+    let unmanaged = x_catalog
+        .unmanaged
+        .iter()
+        .filter(|u| !matches!(u.kind.as_str(), "function" | "procedure"))
+        .count();
     assert_eq!(
-        listed,
-        x_catalog.unmanaged.len(),
+        listed, unmanaged,
         "every unmanaged object is listed in the import report"
     );
     let desired = match config::load_dir(dir.path()) {
@@ -252,22 +259,6 @@ async fn round_trip(file: &str) {
     let mut y = pgrecon::conn::connect(&db.settings().with_dbname(&y_name))
         .await
         .expect("connect to Y");
-    // Until functions are managed (issue 11's functions work declares them in the
-    // import), the functions X's triggers call are created in Y from X's definitions:
-    // the imported triggers name them without declaring them.
-    let trigger_functions = x
-        .query(
-            "SELECT DISTINCT pg_catalog.pg_get_functiondef(tg.tgfoid)
-             FROM pg_catalog.pg_trigger AS tg WHERE NOT tg.tgisinternal",
-            &[],
-        )
-        .await
-        .expect("read X's trigger functions");
-    for row in &trigger_functions {
-        y.batch_execute(row.get::<_, &str>(0))
-            .await
-            .expect("create a trigger function in Y");
-    }
     let started = std::time::Instant::now();
     let outcome = apply::apply(&mut y, &desired, &ApplyOptions::default(), &mut NoHooks)
         .await

@@ -2,7 +2,7 @@
 //! rejected, each with its declaration, and the errors of the run itself.
 
 use crate::introspect::IntrospectError;
-use crate::model::QualifiedName;
+use crate::model::{FunctionId, QualifiedName};
 use std::fmt;
 
 /// One desired object PostgreSQL (or the offline syntax check) rejected.
@@ -39,6 +39,8 @@ pub enum Declared {
     Relation(QualifiedName),
     /// A trigger: (table, name).
     Trigger(QualifiedName, String),
+    /// A function or procedure, by its declared identity.
+    Function(FunctionId),
 }
 
 impl Declared {
@@ -53,6 +55,7 @@ impl Declared {
             Declared::Collation(n) => sources.collations.get(n),
             Declared::Relation(n) => sources.relations.get(n),
             Declared::Trigger(t, n) => sources.triggers.get(&(t.clone(), n.clone())),
+            Declared::Function(id) => sources.functions.get(id),
         }
     }
 }

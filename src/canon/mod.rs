@@ -31,6 +31,7 @@ mod ddl;
 mod error;
 mod groups;
 mod merge;
+mod routines;
 mod run;
 mod user_types;
 mod work;
@@ -82,9 +83,20 @@ pub async fn canonicalize_with_live(
     // Scratch copies of features the server lacks would fail with a bare syntax error.
     let version_num = live.server.as_ref().map_or(150000, |s| s.version_num);
     let desired = &*crate::compat::fit(desired, version_num)?;
+    relational(client, desired, live).await
+}
+
+/// Tables, sequences, domains; and what routines need created first (schemas, types).
+async fn relational(
+    client: &impl GenericClient,
+    desired: &Catalog,
+    live: &Catalog,
+) -> Result<Catalog, CanonError> {
     let work = Work::plan(desired, live);
-    if work.is_empty() {
-        return Ok(desired.clone());
+    if work.is_empty() && !routines::need_scratch(desired, live) {
+        let mut out = desired.clone();
+        routines::canonicalize(client, &mut out, live).await?;
+        return Ok(out);
     }
     let lock_budget = lock_budget(client).await?;
     let mut checker = Checker::default();
@@ -118,8 +130,14 @@ pub async fn canonicalize_with_live(
         ));
     }
     run(client, &base, &work.scratch).await?;
+    // Routines once their schemas and types exist, and the new ones created under their
+    // real names, so that the defaults, checks and indexes that call them resolve.
+    let mut with_routines = desired.clone();
+    routines::canonicalize(client, &mut with_routines, live).await?;
+    routines::create_missing(client, &with_routines, live).await?;
     let quoted = server_quoted(client, &work.scratch).await?;
     let mut out = desired.clone();
+    out.functions = with_routines.functions;
     if chunks.is_empty() {
         set_empty_search_path(client).await?;
         let read_back = introspect::read_catalog(client).await?;
@@ -207,6 +225,7 @@ fn has_text(c: &Catalog) -> bool {
         || !c.collations.is_empty()
         || !c.composite_types.is_empty()
         || !c.range_types.is_empty()
+        || c.functions.values().any(|f| f.definition.is_some())
 }
 
 async fn set_empty_search_path(client: &impl GenericClient) -> Result<(), CanonError> {

@@ -104,6 +104,8 @@ pub(crate) struct Loader {
     schema_spans: BTreeMap<String, Span>,
     relation_spans: BTreeMap<QualifiedName, Span>,
     function_spans: BTreeMap<FunctionId, Span>,
+    /// Functions and procedures of `.sql` files and their `[functions]` entries.
+    routines: routines::Routines,
     database_span: Option<Span>,
     scope_span: Option<Span>,
     role_refs: Vec<(String, Span, RefKind)>,
@@ -134,6 +136,7 @@ impl Loader {
             schema_spans: BTreeMap::new(),
             relation_spans: BTreeMap::new(),
             function_spans: BTreeMap::new(),
+            routines: routines::Routines::default(),
             database_span: None,
             scope_span: None,
             role_refs: Vec::new(),
@@ -243,6 +246,14 @@ impl Loader {
                     if let Some(t) = self.table(f, v, "`function_grants`", Some(help)) {
                         for (key, entry) in t.iter() {
                             self.walk_function_grants(f, key, entry);
+                        }
+                    }
+                }
+                "functions" => {
+                    let help = help_table("functions");
+                    if let Some(t) = self.table(f, v, "`functions`", Some(help)) {
+                        for (key, entry) in t.iter() {
+                            self.walk_function(f, key, entry);
                         }
                     }
                 }
@@ -381,7 +392,7 @@ fn help_table(section: &str) -> String {
     match section {
         "roles" | "schemas" => format!("declare entries as tables, e.g. [{section}.name]"),
         "table_grants" | "sequence_grants" | "function_grants" | "tables" | "sequences"
-        | "enums" | "domains" | "types" | "collations" => {
+        | "enums" | "domains" | "types" | "collations" | "functions" => {
             format!("declare entries as tables, e.g. [{section}.\"schema.name\"]")
         }
         "extensions" => "declare entries as tables, e.g. [extensions.pgcrypto]".to_string(),

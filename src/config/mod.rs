@@ -11,6 +11,7 @@
 mod error;
 mod load;
 pub mod raw;
+pub(crate) mod routine_sql;
 mod sources;
 pub(crate) mod sql_check;
 mod timestamp;

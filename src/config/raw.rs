@@ -12,11 +12,13 @@ use std::collections::BTreeMap;
 
 // One file per kind of relational object, re-exported: the types keep their `raw::` paths.
 mod extensions;
+mod routines;
 mod sequences;
 mod tables;
 mod types;
 
 pub use extensions::*;
+pub use routines::*;
 pub use sequences::*;
 pub use tables::*;
 pub use types::*;
@@ -72,6 +74,11 @@ pub struct RawFile {
     /// keyed by `schema.collation`.
     #[serde(default)]
     pub collations: BTreeMap<String, RawCollation>,
+    /// Functions and procedures declared in `.sql` files, keyed by
+    /// `schema.name(argument types)` (argument types as
+    /// `pg_get_function_identity_arguments` prints them): owner, comment and grants.
+    #[serde(default)]
+    pub functions: BTreeMap<String, RawFunction>,
     /// Extensions, keyed by extension name (`CREATE EXTENSION`).
     #[serde(default)]
     pub extensions: BTreeMap<String, RawExtension>,

@@ -151,10 +151,15 @@ impl Cx<'_> {
             );
             groups.entry(key).or_default().push(relation_ref(have));
         }
+        let rebuilt =
+            super::routine::functions_with_own_grants(self.desired, self.live, self.options);
         for (id, have) in &self.live.functions {
             let Some(schema) = self.desired.schemas.get(&id.schema) else {
                 continue;
             };
+            if rebuilt.contains(id) {
+                continue;
+            }
             let base = schema
                 .object_grants
                 .get(&ObjectKind::Function)
@@ -188,8 +193,8 @@ impl Cx<'_> {
                 self.note(NoteKind::Skipped, object, message);
             }
         }
-        for id in self.desired.functions.keys() {
-            if !self.live.functions.contains_key(id) {
+        for (id, d) in &self.desired.functions {
+            if d.definition.is_none() && !self.live.functions.contains_key(id) {
                 let message = "grants declared on a function that does not exist; skipped";
                 let object = ObjectRef::Function { id: id.clone() };
                 self.note(NoteKind::Skipped, object, message);

@@ -22,6 +22,7 @@ pub mod password;
 mod policy;
 mod rename;
 mod role;
+mod routine;
 mod schema;
 mod sequence;
 mod shared;
@@ -33,6 +34,7 @@ pub mod user_types;
 
 pub use crate::compat::{NeedsNewerServer, fit as fit_to_server};
 pub use acl::builtin_default;
+pub use routine::RoutineChange;
 
 use crate::model::*;
 use serde::{Deserialize, Serialize};
@@ -164,6 +166,8 @@ pub enum Change {
     Table(Box<tables::TableChange>),
     /// Collations, composite types and range types.
     Type(Box<user_types::TypeChange>),
+    /// Functions and procedures declared in `.sql` files.
+    Routine(RoutineChange),
 }
 
 /// Something the plan reports without changing it.
@@ -238,7 +242,7 @@ pub fn diff(desired: &Catalog, live: &Catalog, options: &DiffOptions) -> Result<
         roles: _,              // role.rs, membership.rs, parameter.rs
         schemas: _,            // schema.rs; and the scope of every kind below
         relations: _,          // acl.rs, table.rs, sequence.rs: grants and owners
-        functions: _,          // acl.rs: grants on functions
+        functions: _,          // routine.rs: definitions; acl.rs: grants on functions
         tables: _,    // table.rs, column.rs, constraint.rs, index.rs, policy.rs, trigger.rs
         sequences: _, // sequence.rs
         enums: _,     // enum_type.rs
@@ -280,6 +284,7 @@ pub fn diff(desired: &Catalog, live: &Catalog, options: &DiffOptions) -> Result<
     cx.domains();
     cx.sequences();
     cx.tables();
+    cx.routines();
     cx.undeclared();
     cx.unmanaged();
     cx.undeclared_user_types();

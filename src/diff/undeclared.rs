@@ -144,8 +144,15 @@ impl Cx<'_> {
     /// Objects pgrecon does not manage, in declared schemas.
     pub(super) fn unmanaged(&mut self) {
         let live = self.live;
+        let routines = super::routine::routine_schemas(self.desired);
         for u in &live.unmanaged {
             if !self.desired.schemas.contains_key(&u.schema) {
+                continue;
+            }
+            // Routines of a schema that declares some are its own (`routine.rs`).
+            if matches!(u.kind.as_str(), "function" | "procedure")
+                && routines.contains(u.schema.as_str())
+            {
                 continue;
             }
             // Names come display-quoted (`notes_audit on general.notes`, `f(integer)`).

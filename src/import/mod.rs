@@ -3,10 +3,12 @@
 //! per schema its owner, grants, the grants every object of a kind shares (which also
 //! become the owner's default privileges) and the per-object exceptions, its tables
 //! (columns, constraints, indexes, policies, partitioning, column grants), sequences,
-//! enums and domains; extensions go to `extensions.toml`; the triggers of a schema's
-//! tables go to `triggers.<schema>.sql`. Objects pgrecon does not
-//! manage (views, functions' bodies, …) are listed in the report as
-//! "unmanaged, left alone".
+//! enums and domains; extensions go to `extensions.toml`. What is declared in SQL goes
+//! beside the schema's file: its functions and procedures to
+//! `schema.<name>.functions.sql`, its collations, composite and range types to
+//! `schema.<name>.types.sql`, its tables' triggers to `schema.<name>.triggers.sql`.
+//! Objects pgrecon does not manage (views, …) are listed in the report as "unmanaged,
+//! left alone".
 
 mod columns;
 mod constraints;
@@ -15,6 +17,7 @@ mod default_privileges;
 mod domains;
 mod enums;
 mod extensions;
+mod functions;
 mod grants;
 mod indexes;
 mod names;
@@ -160,7 +163,10 @@ pub fn render(
         files.push(("extensions.toml".to_string(), out));
     }
     for u in &live.unmanaged {
-        if selected_names.contains(u.schema.as_str()) {
+        // Functions and procedures are imported with their definitions.
+        if selected_names.contains(u.schema.as_str())
+            && !matches!(u.kind.as_str(), "function" | "procedure")
+        {
             // Triggers and rules are named with their table already.
             let name = if matches!(u.kind.as_str(), "trigger" | "rule") {
                 u.name.clone()
@@ -210,17 +216,15 @@ pub fn render(
             file = file.replace(".toml", "_.toml");
         }
         if let Some(sql) = user_types::sql_file(live, &schema.name) {
-            let stem = file.trim_start_matches("schema.").trim_end_matches(".toml");
-            files.push((format!("{stem}/types.sql"), sql));
+            files.push((file.replace(".toml", ".types.sql"), sql));
         }
-        files.push((file.clone(), text));
+        if let Some(sql) = functions::sql_file(live, &schema.name) {
+            files.push((file.replace(".toml", ".functions.sql"), sql));
+        }
         if let Some(sql) = triggers::triggers_file(live, &schema.name) {
-            files.push((
-                file.replace("schema.", "triggers.")
-                    .replace(".toml", ".sql"),
-                sql,
-            ));
+            files.push((file.replace(".toml", ".triggers.sql"), sql));
         }
+        files.push((file, text));
     }
     Ok((files, report))
 }

@@ -4,7 +4,7 @@
 
 use super::grants::{grantee_key, grants, privilege_value};
 use super::values::{key, qualified_key, string};
-use super::{HEADER, default_privileges, domains, enums, sequences, tables};
+use super::{HEADER, default_privileges, domains, enums, functions, sequences, tables};
 use crate::model::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -74,6 +74,7 @@ pub(super) fn schema_file(live: &Catalog, schema: &Schema) -> (String, usize) {
     }
     let mut sequence_extras: BTreeMap<String, Acl> = BTreeMap::new();
     let mut table_extras: BTreeMap<String, Acl> = BTreeMap::new();
+    let mut function_extras: BTreeMap<String, Acl> = BTreeMap::new();
     for kind in [
         ObjectKind::Table,
         ObjectKind::Sequence,
@@ -124,6 +125,11 @@ pub(super) fn schema_file(live: &Catalog, schema: &Schema) -> (String, usize) {
                 && declared_keys.contains(k)
             {
                 map.insert(k.clone(), extra);
+                continue;
+            }
+            // Routines carry theirs in their `[functions]` entry.
+            if kind == ObjectKind::Function {
+                function_extras.insert(k.clone(), extra);
                 continue;
             }
             if !extra.is_empty() {
@@ -180,6 +186,17 @@ pub(super) fn schema_file(live: &Catalog, schema: &Schema) -> (String, usize) {
             schema_owner,
             table_extras.get(&k),
         );
+    }
+    for f in live
+        .functions
+        .values()
+        .filter(|f| f.id.schema == schema.name)
+    {
+        let extra = function_extras
+            .get(&functions::key(f))
+            .cloned()
+            .unwrap_or_default();
+        functions::write_entry(&mut relational, f, schema_owner, &extra);
     }
     out.push_str(&explicit_defaults);
     out.push_str(&relational);

@@ -1,24 +1,36 @@
-//! Functions and procedures: owner and ACL.
+//! Functions and procedures: definition, owner, comment and ACL.
 
 use super::acl::{acl_join, read_acl};
 use super::queries::{not_extension_member, user_schema};
 use super::{IntrospectError, get};
-use crate::model::{Function, FunctionId, is_system_schema};
+use crate::model::{Function, FunctionId, RoutineDefinition, is_system_schema};
 use std::collections::BTreeMap;
 use tokio_postgres::Row;
 
 /// Functions and procedures (no aggregates, no window functions) in the schemas
 /// `schemas()` returns, without extension members and without the constructors
-/// PostgreSQL creates with a range type (they belong to the type: `pg_depend` `i`).
+/// PostgreSQL creates with a range type (they belong to the type: `pg_depend` `i`). The
+/// definition is deparsed whole (`pg_get_functiondef`): routines are few, and their
+/// stored text is the comparison key.
 pub fn functions() -> String {
     format!(
         "SELECT n.nspname::text AS schema, p.proname::text AS name,
                 pg_catalog.oidvectortypes(p.proargtypes) AS arguments,
                 p.prokind = 'p' AS is_procedure,
                 pg_catalog.pg_get_userbyid(p.proowner)::text AS owner,
-                acl.grantees, acl.privileges, acl.grantable
+                acl.grantees, acl.privileges, acl.grantable,
+                pg_catalog.pg_get_functiondef(p.oid) AS definition,
+                pg_catalog.pg_get_function_arguments(p.oid) AS full_arguments,
+                CASE WHEN p.prokind = 'p' THEN NULL
+                     ELSE pg_catalog.pg_get_function_result(p.oid) END AS result,
+                l.lanname::text AS language, p.prosecdef AS security_definer,
+                d.description AS comment
          FROM pg_catalog.pg_proc AS p
          JOIN pg_catalog.pg_namespace AS n ON n.oid = p.pronamespace
+         JOIN pg_catalog.pg_language AS l ON l.oid = p.prolang
+         LEFT JOIN pg_catalog.pg_description AS d
+           ON d.classoid = 'pg_catalog.pg_proc'::regclass AND d.objoid = p.oid
+          AND d.objsubid = 0
          {acl}
          WHERE p.prokind IN ('f', 'p')
            AND {user_schema} AND {not_ext_proc} AND {not_ext_nsp}
@@ -55,6 +67,14 @@ pub(super) fn read_functions(
             is_procedure: get(what, row, "is_procedure")?,
             owner: Some(get(what, row, "owner")?),
             acl,
+            definition: Some(RoutineDefinition {
+                text: get(what, row, "definition")?,
+                arguments: get(what, row, "full_arguments")?,
+                result: get(what, row, "result")?,
+                language: get(what, row, "language")?,
+                security_definer: get(what, row, "security_definer")?,
+            }),
+            comment: get(what, row, "comment")?,
             id: id.clone(),
         };
         functions.insert(id, function);

@@ -1,4 +1,5 @@
-//! Functions and procedures: owner and grants (their bodies are not managed).
+//! Functions and procedures: their definition (when declared in a `.sql` file), owner,
+//! comment and grants.
 
 use super::Acl;
 use serde::{Deserialize, Serialize};
@@ -32,4 +33,25 @@ pub struct Function {
     pub is_procedure: bool,
     pub owner: Option<String>,
     pub acl: Acl,
+    /// The definition. Live: always read. Desired: declared in a `.sql` file; `None` when
+    /// only the grants are declared (`function_grants`), and then the definition and
+    /// comment are left alone.
+    pub definition: Option<RoutineDefinition>,
+    pub comment: Option<String>,
+}
+
+/// What a routine is, as the server prints it. Desired definitions hold the statement as
+/// written until canonicalisation replaces it with the server's text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RoutineDefinition {
+    /// `pg_get_functiondef`: the whole `CREATE OR REPLACE FUNCTION|PROCEDURE` statement,
+    /// body included, exactly as stored (the comparison key).
+    pub text: String,
+    /// `pg_get_function_arguments`: names, modes, types and defaults.
+    pub arguments: String,
+    /// `pg_get_function_result` (`integer`, `SETOF text`, `TABLE(a integer)`); `None` for
+    /// a procedure.
+    pub result: Option<String>,
+    pub language: String,
+    pub security_definer: bool,
 }

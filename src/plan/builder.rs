@@ -53,7 +53,9 @@ impl Builder {
                 Key::Schema(name.schema.clone()),
                 Key::Relation(name.clone()),
             ]),
-            ObjectRef::Function { id } => self.requires.push(Key::Schema(id.schema.clone())),
+            ObjectRef::Function { id } => self
+                .requires
+                .extend([Key::Schema(id.schema.clone()), Key::Function(id.clone())]),
             ObjectRef::TablePart { part, table, name } => {
                 self.requires.push(Key::Relation(table.clone()));
                 let (table, name) = (table.clone(), name.clone());
@@ -346,7 +348,7 @@ pub(super) fn trigger_ref(table: &QualifiedName, name: &str) -> ObjectRef {
 /// The enum or domain a canonical type name refers to: `general.mood`, `general.mood[]`;
 /// built-in types (never schema-qualified by `format_type` … except `pg_catalog` ones,
 /// which are skipped) give `None`.
-fn user_type(type_name: &str) -> Option<QualifiedName> {
+pub(super) fn user_type(type_name: &str) -> Option<QualifiedName> {
     let mut t = type_name.trim();
     while let Some(s) = t.strip_suffix("[]") {
         t = s.trim_end();

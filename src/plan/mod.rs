@@ -8,7 +8,7 @@ mod builder;
 mod steps;
 
 use crate::diff::{Diff, Note};
-use crate::model::{ObjectRef, PasswordSource, QualifiedName};
+use crate::model::{FunctionId, ObjectRef, PasswordSource, QualifiedName};
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::{Deserialize, Serialize};
@@ -286,6 +286,8 @@ enum Key {
     /// Functions by qualified name, whatever their arguments (a trigger names its
     /// function without them).
     FunctionName(QualifiedName),
+    /// A function or procedure: name and argument types.
+    Function(FunctionId),
 }
 
 /// The preferred order of steps whose dependencies allow either order (ties are then
@@ -302,41 +304,46 @@ mod phase {
     /// Enums and domains: create, add value, alter.
     pub const TYPE: u8 = 7;
     pub const SEQUENCE: u8 = 8;
-    pub const CREATE_TABLE: u8 = 9;
+    /// Functions and procedures: created or replaced before the tables whose
+    /// defaults, checks and indexes may call them.
+    pub const FUNCTION: u8 = 9;
+    pub const CREATE_TABLE: u8 = 10;
     /// Columns of existing tables, table options (logged, RLS, partitions).
-    pub const COLUMN: u8 = 10;
+    pub const COLUMN: u8 = 11;
     /// Primary key, unique, check and exclusion constraints.
-    pub const CONSTRAINT: u8 = 11;
-    pub const INDEX: u8 = 12;
+    pub const CONSTRAINT: u8 = 12;
+    pub const INDEX: u8 = 13;
     /// Foreign keys (after every table, which is how cycles between tables are broken)
     /// and sequences' `OWNED BY`.
-    pub const FOREIGN_KEY: u8 = 13;
-    pub const VALIDATE: u8 = 14;
-    pub const POLICY: u8 = 15;
+    pub const FOREIGN_KEY: u8 = 14;
+    pub const VALIDATE: u8 = 15;
+    pub const POLICY: u8 = 16;
     /// Triggers: create, replace, enable state (after functions, tables, columns).
-    pub const TRIGGER: u8 = 15;
-    pub const OWNER: u8 = 16;
-    pub const COMMENT: u8 = 17;
-    pub const PARAMETER: u8 = 18;
-    pub const GRANT: u8 = 19;
-    pub const DEFAULT_GRANT: u8 = 20;
-    pub const REVOKE: u8 = 21;
-    pub const DEFAULT_REVOKE: u8 = 22;
-    pub const MEMBERSHIP_REVOKE: u8 = 23;
-    pub const DROP_POLICY: u8 = 24;
-    pub const DROP_TRIGGER: u8 = 24;
+    pub const TRIGGER: u8 = 16;
+    pub const OWNER: u8 = 17;
+    pub const COMMENT: u8 = 18;
+    pub const PARAMETER: u8 = 19;
+    pub const GRANT: u8 = 20;
+    pub const DEFAULT_GRANT: u8 = 21;
+    pub const REVOKE: u8 = 22;
+    pub const DEFAULT_REVOKE: u8 = 23;
+    pub const MEMBERSHIP_REVOKE: u8 = 24;
+    pub const DROP_POLICY: u8 = 25;
+    pub const DROP_TRIGGER: u8 = 25;
     /// Foreign keys, then other constraints and indexes.
-    pub const DROP_FOREIGN_KEY: u8 = 25;
-    pub const DROP_CONSTRAINT: u8 = 26;
-    pub const DROP_COLUMN: u8 = 27;
-    pub const DROP_TABLE: u8 = 28;
-    pub const DROP_SEQUENCE: u8 = 29;
-    pub const DROP_TYPE: u8 = 30;
-    pub const DROP_SCHEMA: u8 = 31;
-    pub const DROP_ROLE: u8 = 32;
+    pub const DROP_FOREIGN_KEY: u8 = 26;
+    pub const DROP_CONSTRAINT: u8 = 27;
+    pub const DROP_COLUMN: u8 = 28;
+    pub const DROP_TABLE: u8 = 29;
+    pub const DROP_SEQUENCE: u8 = 30;
+    /// Functions and procedures, after what may call them, before their types.
+    pub const DROP_FUNCTION: u8 = 31;
+    pub const DROP_TYPE: u8 = 32;
+    pub const DROP_SCHEMA: u8 = 33;
+    pub const DROP_ROLE: u8 = 34;
     /// Steps that run after the transaction commits (CREATE INDEX CONCURRENTLY): listed
     /// last, as they run.
-    pub const AFTER_COMMIT: u8 = 33;
+    pub const AFTER_COMMIT: u8 = 35;
 }
 
 struct Node {

@@ -329,6 +329,9 @@ struct TableView<'a> {
 struct FunctionView<'a> {
     owner: &'a Option<String>,
     acl: &'a Acl,
+    /// The whole definition (a changed body is a changed function) and the comment.
+    definition: &'a Option<RoutineDefinition>,
+    comment: &'a Option<String>,
 }
 
 fn password_view(p: &Password) -> String {
@@ -444,6 +447,8 @@ fn objects(c: &Catalog, filter: &Filter<'_>, out: &mut impl Sink) {
         let view = FunctionView {
             owner: &f.owner,
             acl: &f.acl,
+            definition: &f.definition,
+            comment: &f.comment,
         };
         out.put(kind, &id.to_string(), &view);
     }
@@ -540,6 +545,46 @@ mod tests {
         c.roles.get_mut("stranger").unwrap().attributes.login = true;
         c.schemas.get_mut("other").unwrap().comment = Some("x".into());
         assert_eq!(live(&c, &scope()), fp);
+    }
+
+    #[test]
+    fn a_changed_function_body_changes_its_fingerprint() {
+        let id = FunctionId {
+            schema: "general".into(),
+            name: "f".into(),
+            arguments: String::new(),
+        };
+        let with_body = |body: &str| {
+            let mut c = catalog();
+            let definition = RoutineDefinition {
+                text: format!(
+                    "CREATE OR REPLACE FUNCTION general.f()\n RETURNS integer\n \
+                     LANGUAGE sql\nAS $function${body}$function$\n"
+                ),
+                arguments: String::new(),
+                result: Some("integer".into()),
+                language: "sql".into(),
+                security_definer: false,
+            };
+            c.functions.insert(
+                id.clone(),
+                Function {
+                    id: id.clone(),
+                    is_procedure: false,
+                    owner: Some("app".into()),
+                    acl: Acl::default(),
+                    definition: Some(definition),
+                    comment: None,
+                },
+            );
+            live(&c, &scope())
+        };
+        let changes: Vec<String> = compare(&with_body("SELECT 1"), &with_body("SELECT  1"))
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(changes, ["function `general.f()` changed"]);
+        assert!(compare(&with_body("SELECT 1"), &with_body("SELECT 1")).is_empty());
     }
 
     #[test]

@@ -140,6 +140,8 @@ impl Loader {
                 is_procedure: false,
                 owner: None,
                 acl,
+                definition: None,
+                comment: None,
             },
         );
     }

@@ -115,6 +115,10 @@ comment = "c"
 [collations."s.co"]
 owner = "r"
 comment = "c"
+[functions."s.g(integer)"]
+owner = "r"
+comment = "c"
+grants = { q = ["EXECUTE"] }
 "#;
     let sql = "CREATE TYPE s.ct AS (a int); CREATE COLLATION s.co (locale = 'C');";
     let fields = [
@@ -146,6 +150,7 @@ comment = "c"
         raw::fields_of::<raw::RawExtension>(),
         raw::fields_of::<raw::RawType>(),
         raw::fields_of::<raw::RawCollation>(),
+        raw::fields_of::<raw::RawFunction>(),
     ];
     for field in fields.iter().flat_map(|f| f.iter()) {
         assert!(
@@ -155,11 +160,12 @@ comment = "c"
             "the test file does not use `{field}`"
         );
     }
+    let sql = format!("{sql}\nCREATE FUNCTION s.g(int4) RETURNS int LANGUAGE sql AS 'SELECT 1'");
     let triggers =
         "CREATE TRIGGER t_trigger AFTER INSERT ON s.t FOR EACH ROW EXECUTE FUNCTION s.f()";
     let desired = load_files(&[
         (PathBuf::from("all.toml"), text.into()),
-        (PathBuf::from("s/types.sql"), sql.into()),
+        (PathBuf::from("s/types.sql"), sql),
         (PathBuf::from("triggers.sql"), triggers.into()),
     ])
     .unwrap_or_else(|e| panic!("{}", render(&e)));
@@ -170,6 +176,17 @@ comment = "c"
     assert_eq!(desired.catalog.roles.len(), 2);
     assert!(desired.catalog.default_privileges.is_empty());
     assert_eq!(desired.catalog.tables.len(), 2);
+    let g = &desired
+        .catalog
+        .functions
+        .values()
+        .find(|f| f.id.name == "g")
+        .unwrap();
+    assert_eq!(
+        (g.id.to_string().as_str(), g.owner.as_deref()),
+        ("s.g(integer)", Some("r"))
+    );
+    assert!(g.definition.is_some());
 }
 
 #[test]

@@ -4,12 +4,36 @@
 mod column;
 mod rename;
 mod role;
+mod routine;
 mod table;
 mod user_types;
 
 use super::tables::TableChange;
 use super::*;
 use crate::model::testing::live_base;
+use crate::plan::{self, Plan};
+
+fn acl(entries: &[(&str, &[Privilege], bool)]) -> Acl {
+    let mut a = Acl::default();
+    for (g, ps, grantable) in entries {
+        for p in *ps {
+            a.grant(Grantee::parse(g), *p, *grantable);
+        }
+    }
+    a
+}
+
+fn run(desired: &Catalog, live: &Catalog, prune: bool) -> Diff {
+    crate::diff::diff(desired, live, &DiffOptions { prune }).unwrap()
+}
+
+fn plan_of(desired: &Catalog, live: &Catalog, prune: bool) -> Plan {
+    plan::build(&run(desired, live, prune)).unwrap()
+}
+
+fn summaries(plan: &Plan) -> Vec<&str> {
+    plan.steps.iter().map(|s| s.summary.as_str()).collect()
+}
 
 fn qn(text: &str) -> QualifiedName {
     QualifiedName::parse(text).unwrap()

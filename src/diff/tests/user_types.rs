@@ -1,15 +1,6 @@
 //! Collations, composite and range types.
 
 use super::*;
-use crate::plan::{self, Plan};
-
-fn run(desired: &Catalog, live: &Catalog, prune: bool) -> Diff {
-    crate::diff::diff(desired, live, &DiffOptions { prune }).unwrap()
-}
-
-fn plan_of(desired: &Catalog, live: &Catalog, prune: bool) -> Plan {
-    plan::build(&run(desired, live, prune)).unwrap()
-}
 
 fn attr(name: &str, type_name: &str) -> Attribute {
     Attribute {

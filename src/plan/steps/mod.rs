@@ -21,6 +21,7 @@ mod owner;
 mod parameter;
 mod policy;
 mod role;
+mod routine;
 mod schema;
 mod sequence;
 mod table;
@@ -90,6 +91,7 @@ pub(super) fn node_for(change: &Change) -> Node {
         ),
         Change::Table(change) => table_node_for(change),
         Change::Type(change) => user_type::node_for(change),
+        Change::Routine(change) => routine::routine(change),
     }
 }
 

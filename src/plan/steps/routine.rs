@@ -1,0 +1,238 @@
+//! Functions and procedures: create (the server's canonical statement), replace in
+//! place, drop.
+
+use crate::diff::RoutineChange;
+use crate::model::*;
+use crate::plan::builder::{Builder, user_type};
+use crate::plan::{Action, HazardKind, Key, Node, phase};
+
+pub(super) fn routine(change: &RoutineChange) -> Node {
+    match change {
+        RoutineChange::Create { function, rebuilt } => create(function, *rebuilt),
+        RoutineChange::Replace { function, from } => replace(function, from),
+        RoutineChange::Drop { function, rebuilt } => drop(function, *rebuilt),
+    }
+}
+
+fn what(f: &Function) -> &'static str {
+    if f.is_procedure {
+        "procedure"
+    } else {
+        "function"
+    }
+}
+
+fn object(f: &Function) -> ObjectRef {
+    ObjectRef::Function { id: f.id.clone() }
+}
+
+/// The statement, and what ordering needs of it: its schema, the user types of its
+/// signature and result, and the tables a `BEGIN ATOMIC` body reads (a string body is not
+/// checked when created: `check_function_bodies` is off for it).
+fn definition(b: &mut Builder, f: &Function) {
+    let Some(d) = &f.definition else {
+        return;
+    };
+    if d.language == "sql" && d.text.contains("\nAS ") {
+        // A string body may read tables this plan creates after the function (a
+        // `BEGIN ATOMIC` body is always checked: it waits for them, see below).
+        b.sql("SET LOCAL check_function_bodies = off".into());
+    }
+    b.sql(d.text.trim_end().to_string());
+    b.requires.push(Key::Schema(f.id.schema.clone()));
+    let mut types: Vec<&str> = split_types(&f.id.arguments);
+    if let Some(r) = &d.result {
+        let r = r.strip_prefix("SETOF ").unwrap_or(r);
+        if !r.starts_with("TABLE(") {
+            types.push(r);
+        }
+    }
+    for t in types {
+        // A type, or a table's row type.
+        b.require_type(t);
+        if let Some(name) = user_type(t) {
+            b.requires.push(Key::Relation(name));
+        }
+    }
+    for name in body_tables(&d.text) {
+        b.requires.push(Key::Relation(name));
+    }
+    b.details.push(format!("language: {}", d.language));
+    if let Some(r) = &d.result {
+        b.details.push(format!("returns: {r}"));
+    }
+    if d.security_definer {
+        b.details
+            .push("SECURITY DEFINER: runs with its owner's privileges".into());
+    }
+}
+
+/// The tables a SQL-standard body (`BEGIN ATOMIC … END` or `RETURN …`) reads, from the
+/// canonical text, where every name is qualified. A string body is not looked into.
+fn body_tables(text: &str) -> Vec<QualifiedName> {
+    let body = if let Some((_, rest)) = text.split_once("\nBEGIN ATOMIC\n") {
+        rest.trim_end()
+            .strip_suffix("END")
+            .unwrap_or(rest)
+            .to_string()
+    } else if let Some((_, rest)) = text.split_once("\nRETURN ") {
+        format!("SELECT {rest}")
+    } else {
+        return Vec::new();
+    };
+    let Ok(parsed) = pg_query::parse(&body, pg_query::ParserOptions::DEFAULT) else {
+        return Vec::new();
+    };
+    let mut tables: Vec<QualifiedName> = parsed
+        .tables()
+        .iter()
+        .filter_map(|t| QualifiedName::parse(t))
+        .collect();
+    tables.sort();
+    tables
+}
+
+/// Argument types split at their top-level commas.
+fn split_types(arguments: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut depth, mut quoted, mut start) = (0i32, false, 0usize);
+    for (i, c) in arguments.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '(' if !quoted => depth += 1,
+            ')' if !quoted => depth -= 1,
+            ',' if !quoted && depth == 0 => {
+                out.push(arguments[start..i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    let last = arguments[start..].trim();
+    if !last.is_empty() {
+        out.push(last);
+    }
+    out
+}
+
+fn create(f: &Function, rebuilt: bool) -> Node {
+    let mut b = Builder::default();
+    let object = object(f);
+    definition(&mut b, f);
+    b.owned_by(&object, f.owner.as_ref());
+    b.comment(&object, f.comment.as_ref());
+    b.creates.push(Key::Function(f.id.clone()));
+    // Triggers name their function without its arguments.
+    b.creates.push(Key::FunctionName(name_of(f)));
+    let again = if rebuilt { " again" } else { "" };
+    b.finish(
+        phase::FUNCTION,
+        Action::Create,
+        object,
+        format!("create {} {}{again}", what(f), f.id),
+    )
+}
+
+fn replace(f: &Function, from: &str) -> Node {
+    let mut b = Builder::default();
+    let object = object(f);
+    definition(&mut b, f);
+    if from.trim_end() != f.definition.as_ref().map_or("", |d| d.text.trim_end()) {
+        b.details
+            .push("definition: replaced in place (CREATE OR REPLACE)".into());
+    }
+    b.require_object(&object);
+    b.finish(
+        phase::FUNCTION,
+        Action::Alter,
+        object,
+        format!("replace {} {}", what(f), f.id),
+    )
+}
+
+fn drop(f: &Function, rebuilt: bool) -> Node {
+    let mut b = Builder::default();
+    let keyword = if f.is_procedure {
+        "PROCEDURE"
+    } else {
+        "FUNCTION"
+    };
+    b.sql(format!(
+        "DROP {keyword} {}({})",
+        crate::sql::qualified(&f.id.schema, &f.id.name),
+        f.id.arguments
+    ));
+    if rebuilt {
+        b.hazard(
+            HazardKind::AccessExclusiveLock,
+            format!(
+                "its arguments or result change, which CREATE OR REPLACE cannot do: the {} \
+                 is dropped and created again, and objects that depend on it make the drop \
+                 fail",
+                what(f)
+            ),
+        );
+    } else {
+        b.hazard(
+            HazardKind::DeletesData,
+            format!(
+                "drops {} {} with its definition, grants and comment",
+                what(f),
+                f.id
+            ),
+        );
+    }
+    b.requires.push(Key::Schema(f.id.schema.clone()));
+    b.drops.push(Key::Function(f.id.clone()));
+    b.drops.push(Key::FunctionName(name_of(f)));
+    let (phase, then) = if rebuilt {
+        (phase::FUNCTION, " to create it again")
+    } else {
+        (phase::DROP_FUNCTION, "")
+    };
+    b.finish(
+        phase,
+        Action::Drop,
+        object(f),
+        format!("drop {} {}{then}", what(f), f.id),
+    )
+}
+
+fn name_of(f: &Function) -> QualifiedName {
+    QualifiedName::new(&f.id.schema, &f.id.name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{body_tables, split_types};
+    use crate::model::QualifiedName;
+
+    #[test]
+    fn sql_standard_bodies_name_the_tables_they_read() {
+        let atomic = "CREATE OR REPLACE FUNCTION app.f()\n RETURNS SETOF text\n LANGUAGE sql\n\
+                      BEGIN ATOMIC\n SELECT items.name\n    FROM app.items\n  JOIN app.tags \
+                      USING (id);\n INSERT INTO app.log DEFAULT VALUES;\nEND\n";
+        assert_eq!(
+            body_tables(atomic),
+            ["app.items", "app.log", "app.tags"].map(|t| QualifiedName::parse(t).unwrap())
+        );
+        let ret = "CREATE OR REPLACE FUNCTION app.g()\n RETURNS bigint\n LANGUAGE sql\n\
+                   RETURN (SELECT count(*) AS count FROM app.items)\n";
+        assert_eq!(
+            body_tables(ret),
+            [QualifiedName::parse("app.items").unwrap()]
+        );
+        let string = "CREATE OR REPLACE FUNCTION app.h()\n RETURNS bigint\n LANGUAGE sql\n\
+                      AS $function$SELECT count(*) FROM app.items$function$\n";
+        assert!(body_tables(string).is_empty());
+    }
+
+    #[test]
+    fn argument_types_split_at_top_level_commas() {
+        assert_eq!(
+            split_types("integer, \"a,b\".t, numeric(10,2)[]"),
+            ["integer", "\"a,b\".t", "numeric(10,2)[]"]
+        );
+        assert!(split_types("").is_empty());
+    }
+}

@@ -1,0 +1,4 @@
+CREATE ROLE owner;
+CREATE ROLE app_user;
+CREATE ROLE auditor;
+CREATE SCHEMA app AUTHORIZATION owner;

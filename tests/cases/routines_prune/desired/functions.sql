@@ -1,0 +1,1 @@
+CREATE FUNCTION app.kept(a integer) RETURNS integer LANGUAGE sql AS 'SELECT a';

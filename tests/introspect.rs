@@ -628,7 +628,7 @@ async fn unprivileged_reader_cannot_read_passwords() {
 }
 
 // A fixed, small number of queries (one per object class), checked at compile time.
-const _: () = assert!(QUERY_COUNT == 22);
+const _: () = assert!(QUERY_COUNT == 23);
 
 async fn read_counting(client: &mut Client) -> (Catalog, usize) {
     let tx = client.transaction().await.unwrap();

@@ -20,6 +20,10 @@
 //!    `search_path = ''`, so every name outside `pg_catalog` comes out qualified), and the
 //!    canonical text is copied into the desired catalog; the scratch schema's name is
 //!    mapped back to the real one.
+//! 4. Views and materialized views come last, in a savepoint of their own: each view
+//!    that is not settled is created in its scratch schema with its references pointed
+//!    at what the desired state will hold (see `views.rs` for the design), and its
+//!    `pg_get_viewdef` text, columns and dependencies are read back.
 //!
 //! Everything runs in one batch of DDL plus two catalog reads, inside a transaction or
 //! savepoint that the caller rolls back (`in_scratch_transaction`, or apply's savepoint).
@@ -32,6 +36,7 @@ mod error;
 mod groups;
 mod merge;
 mod run;
+mod views;
 mod work;
 
 pub use error::{CanonError, CanonProblem, Declared};
@@ -81,7 +86,10 @@ pub async fn canonicalize_with_live(
     // Scratch copies of features the server lacks would fail with a bare syntax error.
     let version_num = live.server.as_ref().map_or(150000, |s| s.version_num);
     let desired = &*crate::compat::fit(desired, version_num)?;
-    let work = Work::plan(desired, live);
+    let mut settled = desired.clone();
+    let pending_views = views::settle(&mut settled, live);
+    let desired = &settled;
+    let work = Work::plan(desired, live, &pending_views);
     if work.is_empty() {
         return Ok(desired.clone());
     }
@@ -123,6 +131,8 @@ pub async fn canonicalize_with_live(
         set_empty_search_path(client).await?;
         let read_back = introspect::read_catalog(client).await?;
         work.merge(&mut out, &[], true, &read_back, &quoted)?;
+        work.canonicalize_views(client, desired, live, &mut out, &quoted)
+            .await?;
         return Ok(out);
     }
     let mut problems = Vec::new();
@@ -155,6 +165,8 @@ pub async fn canonicalize_with_live(
     if !problems.is_empty() {
         return Err(CanonError::Rejected(problems));
     }
+    work.canonicalize_views(client, desired, live, &mut out, &quoted)
+        .await?;
     Ok(out)
 }
 
@@ -200,7 +212,7 @@ async fn scratch(
 
 /// Whether the desired catalog holds anything with text to canonicalise.
 fn has_text(c: &Catalog) -> bool {
-    !c.tables.is_empty() || !c.sequences.is_empty() || !c.domains.is_empty()
+    !c.tables.is_empty() || !c.sequences.is_empty() || !c.domains.is_empty() || !c.views.is_empty()
 }
 
 async fn set_empty_search_path(client: &impl GenericClient) -> Result<(), CanonError> {

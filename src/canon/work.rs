@@ -27,14 +27,22 @@ pub(super) struct Work {
     /// Partition parents that only exist live and are copied to scratch for their
     /// partitions' sake.
     pub(super) live_parents: BTreeSet<QualifiedName>,
+    /// Desired views to canonicalise, dependencies first (`views.rs`).
+    pub(super) views: Vec<QualifiedName>,
+    /// Changed tables those views read: copied to scratch again in the views' savepoint.
+    pub(super) view_tables: BTreeSet<QualifiedName>,
 }
 
 impl Work {
     pub(super) fn is_empty(&self) -> bool {
-        self.domains.is_empty() && self.sequences.is_empty() && self.tables.is_empty()
+        self.domains.is_empty()
+            && self.sequences.is_empty()
+            && self.tables.is_empty()
+            && self.views.is_empty()
     }
 
-    pub(super) fn plan(desired: &Catalog, live: &Catalog) -> Work {
+    /// `pending_views`: the declared views that are not settled (`views::settle`).
+    pub(super) fn plan(desired: &Catalog, live: &Catalog, pending_views: &[QualifiedName]) -> Work {
         let mut w = Work::default();
         for (name, t) in &desired.tables {
             let live_t = live.tables.get(name).or_else(|| {
@@ -80,6 +88,7 @@ impl Work {
                 Some(_) => {}
             }
         }
+        let view_schemas = w.plan_views(pending_views, desired, live);
         if w.is_empty() {
             return w;
         }
@@ -104,6 +113,7 @@ impl Work {
         real.extend(desired.enums.keys().map(|n| n.schema.as_str()));
         real.extend(desired.domains.keys().map(|n| n.schema.as_str()));
         real.extend(desired.sequences.keys().map(|n| n.schema.as_str()));
+        real.extend(desired.views.keys().map(|n| n.schema.as_str()));
         real.extend(
             desired
                 .extensions
@@ -129,6 +139,7 @@ impl Work {
                 .filter(|(_, real)| !real)
                 .map(|(n, _)| n.schema.clone()),
         );
+        needs_scratch.extend(view_schemas);
         let mut n = 0;
         for schema in needs_scratch {
             let name = loop {

@@ -118,6 +118,8 @@ pub(crate) struct Loader {
     /// `[[check]]` entries, in file order.
     pub checks: Vec<crate::checks::Check>,
     check_spans: BTreeMap<String, Span>,
+    /// Views (`.sql` statements and `[views]` entries), until every file is loaded.
+    views: views::Views,
 }
 
 impl Loader {
@@ -140,6 +142,7 @@ impl Loader {
             rel: tables::Relational::default(),
             checks: Vec::new(),
             check_spans: BTreeMap::new(),
+            views: views::Views::default(),
         }
     }
 
@@ -257,6 +260,13 @@ impl Loader {
                         }
                     }
                 }
+                "views" => {
+                    if let Some(t) = self.table(f, v, "`views`", Some(help_table("views"))) {
+                        for (key, entry) in t.iter() {
+                            self.walk_view(f, key, entry);
+                        }
+                    }
+                }
                 "check" => self.walk_checks(f, v),
                 _ => self.unknown_key(f, k, fields_of::<raw::RawFile>(), None),
             }
@@ -370,7 +380,7 @@ fn help_table(section: &str) -> String {
     match section {
         "roles" | "schemas" => format!("declare entries as tables, e.g. [{section}.name]"),
         "table_grants" | "sequence_grants" | "function_grants" | "tables" | "sequences"
-        | "enums" | "domains" => {
+        | "enums" | "domains" | "views" => {
             format!("declare entries as tables, e.g. [{section}.\"schema.name\"]")
         }
         "extensions" => "declare entries as tables, e.g. [extensions.pgcrypto]".to_string(),

@@ -14,6 +14,7 @@ pub mod raw;
 mod sources;
 pub(crate) mod sql_check;
 mod timestamp;
+pub(crate) mod view_refs;
 
 #[cfg(test)]
 mod tests;

@@ -10,6 +10,7 @@ pub mod index;
 pub mod policy;
 pub mod sequence;
 pub mod table;
+pub mod view;
 
 /// Where emitted SQL goes: plain text for the plan; canon's statement also keeps the
 /// character range of each labelled clause, to name the clause a server error points at.

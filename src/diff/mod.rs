@@ -28,6 +28,7 @@ mod shared;
 mod table;
 pub mod tables;
 mod undeclared;
+pub mod view;
 
 pub use crate::compat::{NeedsNewerServer, fit as fit_to_server};
 pub use acl::builtin_default;
@@ -160,6 +161,8 @@ pub enum Change {
     },
     /// Tables, columns, constraints, indexes, policies, sequences, types, extensions.
     Table(Box<tables::TableChange>),
+    /// Views and materialized views.
+    View(Box<view::ViewChange>),
 }
 
 /// Something the plan reports without changing it.
@@ -240,6 +243,7 @@ pub fn diff(desired: &Catalog, live: &Catalog, options: &DiffOptions) -> Result<
         enums: _,              // enum_type.rs
         domains: _,            // domain.rs
         extensions: _,         // extension.rs
+        views: _,              // view.rs
         unmanaged: _,          // undeclared.rs (live side)
         default_privileges: _, // acl.rs
         scope: _,              // role.rs, schema.rs: owned patterns
@@ -270,6 +274,7 @@ pub fn diff(desired: &Catalog, live: &Catalog, options: &DiffOptions) -> Result<
     cx.domains();
     cx.sequences();
     cx.tables();
+    cx.views();
     cx.undeclared();
     cx.unmanaged();
     Ok(cx.out)

@@ -146,6 +146,11 @@ impl Cx<'_> {
             if !self.desired.schemas.contains_key(&u.schema) {
                 continue;
             }
+            // Managed views are the view walk's (`view.rs`).
+            let is_view = u.kind == "view" || u.kind == "materialized view";
+            if is_view && super::view::views_managed(self.desired, &u.schema) {
+                continue;
+            }
             // Names come display-quoted (`notes_audit on general.notes`, `f(integer)`).
             let what = if u.name.contains(" on ") {
                 format!("{} {}", u.kind, u.name)

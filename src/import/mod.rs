@@ -3,8 +3,9 @@
 //! per schema its owner, grants, the grants every object of a kind shares (which also
 //! become the owner's default privileges) and the per-object exceptions, its tables
 //! (columns, constraints, indexes, policies, partitioning, column grants), sequences,
-//! enums and domains; extensions go to `extensions.toml`. Objects pgrecon does not
-//! manage (views, triggers, functions' bodies, …) are listed in the report as
+//! enums and domains; extensions go to `extensions.toml`; views and materialized views
+//! to `views.<schema>.sql` (their definitions) and `[views]` entries. Objects pgrecon
+//! does not manage (triggers, functions' bodies, …) are listed in the report as
 //! "unmanaged, left alone".
 
 mod columns;
@@ -25,6 +26,7 @@ mod tables;
 #[cfg(test)]
 mod tests;
 mod values;
+mod views;
 
 use crate::model::*;
 use std::collections::BTreeSet;
@@ -157,6 +159,10 @@ pub fn render(
         files.push(("extensions.toml".to_string(), out));
     }
     for u in &live.unmanaged {
+        // Views are imported (`views.rs`).
+        if matches!(u.kind.as_str(), "view" | "materialized view") {
+            continue;
+        }
         if selected_names.contains(u.schema.as_str()) {
             // Triggers and rules are named with their table already.
             let name = if matches!(u.kind.as_str(), "trigger" | "rule") {
@@ -204,6 +210,13 @@ pub fn render(
         let mut file = format!("schema.{}.toml", file_stem(&schema.name));
         while !used_names.insert(file.clone()) {
             file = file.replace(".toml", "_.toml");
+        }
+        if let Some(sql) = views::sql_file(live, &schema.name) {
+            let mut sql_name = format!("views.{}.sql", file_stem(&schema.name));
+            while !used_names.insert(sql_name.clone()) {
+                sql_name = sql_name.replace(".sql", "_.sql");
+            }
+            files.push((sql_name, sql));
         }
         files.push((file, text));
     }

@@ -54,6 +54,7 @@ pub(super) fn schema_file(live: &Catalog, schema: &Schema) -> (String, usize) {
         .tables
         .keys()
         .chain(live.sequences.keys())
+        .chain(live.views.keys())
         .filter(|n| n.schema == schema.name)
         .map(|n| qualified_key(&n.schema, &n.name))
         .collect();
@@ -181,6 +182,7 @@ pub(super) fn schema_file(live: &Catalog, schema: &Schema) -> (String, usize) {
             table_extras.get(&k),
         );
     }
+    super::views::write_entries(&mut relational, live, schema, &table_extras);
     out.push_str(&explicit_defaults);
     out.push_str(&relational);
     out.push_str(&per_object);

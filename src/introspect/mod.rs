@@ -58,6 +58,7 @@ mod server;
 mod settings;
 mod tables;
 mod unmanaged;
+mod views;
 
 use crate::model::{Catalog, QualifiedName, ServerInfo};
 use queries::q;
@@ -217,6 +218,7 @@ impl<C: GenericClient> Reader<'_, C> {
             fetch(q::DOMAINS, text()),
             fetch(q::EXTENSIONS, text()),
             fetch(q::UNMANAGED, text()),
+            fetch(q::VIEWS, text()),
         );
         drop(sender);
         let decoded = decoder
@@ -346,6 +348,7 @@ fn decode(
         extensions::read_extensions(name(q::EXTENSIONS), &results.take(q::EXTENSIONS)?)?;
     catalog.unmanaged =
         unmanaged::read_unmanaged(name(q::UNMANAGED), &results.take(q::UNMANAGED)?)?;
+    catalog.views = views::read_views(name(q::VIEWS), &results.take(q::VIEWS)?)?;
     catalog.server = Some(server);
     Ok(catalog)
 }

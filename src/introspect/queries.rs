@@ -93,14 +93,14 @@
 use super::{
     columns, constraints, database, default_privileges, domains, enums, extensions, functions,
     indexes, lookups, policies, relations, roles, schemas, sequences, server, settings, tables,
-    unmanaged,
+    unmanaged, views,
 };
 
 /// Names (used in error messages) of the queries `read_catalog` runs, in the order they
 /// are sent. The first two run alone, one after the other (the rest depend on them);
 /// the others are pipelined, in the order the reader needs their rows: each one is
 /// decoded while the server runs the next.
-pub const NAMES: [&str; 22] = [
+pub const NAMES: [&str; 23] = [
     "search path",
     "server",
     "operator classes and collations",
@@ -123,6 +123,7 @@ pub const NAMES: [&str; 22] = [
     "domains",
     "extensions",
     "unmanaged objects",
+    "views",
 ];
 
 /// Every query, in the order of [`NAMES`], for a server of `version_num`: the one list
@@ -151,6 +152,7 @@ pub(super) fn texts(version_num: i32, can_read_passwords: bool) -> [String; NAME
         domains::domains(),
         extensions::extensions(),
         unmanaged::unmanaged(),
+        views::views(),
     ]
 }
 
@@ -178,6 +180,7 @@ pub(super) mod q {
     pub const DOMAINS: usize = 19;
     pub const EXTENSIONS: usize = 20;
     pub const UNMANAGED: usize = 21;
+    pub const VIEWS: usize = 22;
 }
 
 /// `true` for the schemas pgrecon never looks into (mirrors `model::is_system_schema`).
@@ -255,7 +258,7 @@ mod tests {
 
     #[test]
     fn query_list_is_fixed() {
-        assert_eq!(QUERY_COUNT, 22);
+        assert_eq!(QUERY_COUNT, 23);
         let texts = [
             query_texts(140000, false),
             query_texts(150000, true),

@@ -20,6 +20,7 @@ mod schema;
 mod sequence;
 pub mod setting;
 mod table;
+mod view;
 
 pub use acl::{Acl, Grantee, ObjectKind, Privilege, PrivilegeSet};
 pub use column::*;
@@ -39,6 +40,7 @@ pub use schema::*;
 pub use sequence::*;
 pub use setting::SettingValue;
 pub use table::*;
+pub use view::*;
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -62,6 +64,8 @@ pub struct Catalog {
     pub enums: BTreeMap<QualifiedName, EnumType>,
     pub domains: BTreeMap<QualifiedName, Domain>,
     pub extensions: BTreeMap<String, Extension>,
+    /// View and materialized view definitions (owner and grants are in `relations`).
+    pub views: BTreeMap<QualifiedName, View>,
     /// Live only: objects in non-system schemas pgrecon does not manage (views, triggers,
     /// functions' definitions, rules, other types …), reported as "unmanaged, left alone".
     pub unmanaged: Vec<UnmanagedObject>,

@@ -15,7 +15,6 @@ pub(super) struct SqlDecl<'a> {
     pub offset: usize,
     /// The statement as written, without its terminating semicolon.
     pub text: &'a str,
-    #[expect(dead_code, reason = "read by the walkers of the kinds as they land")]
     pub node: &'a NodeEnum,
 }
 
@@ -25,7 +24,6 @@ impl SqlDecl<'_> {
         Span::new(self.file, self.offset..self.offset + self.text.len())
     }
 
-    #[expect(dead_code, reason = "used by the walkers of the kinds as they land")]
     /// `len` bytes from a parser location (statement-relative; -1 when unknown, which
     /// gives the whole statement).
     pub fn span_at(&self, location: i32, len: usize) -> Span {

@@ -9,6 +9,7 @@ use crate::model::{ConstraintKind, Table};
 impl Loader {
     pub fn check_references(&mut self) {
         self.finish_relational();
+        self.finish_views();
         let declared: Vec<&str> = self.catalog.roles.keys().map(String::as_str).collect();
         let mut diags = Vec::new();
         for (name, span, kind) in &self.role_refs {

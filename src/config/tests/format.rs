@@ -108,6 +108,11 @@ comment = "c"
 [extensions.x]
 schema = "s"
 version = "1"
+[views."s.v"]
+owner = "r"
+comment = "c"
+grants = {}
+column_comments = { a = "c" }
 "#;
     let fields = [
         raw::fields_of::<raw::RawFile>(),
@@ -135,6 +140,7 @@ version = "1"
         raw::fields_of::<raw::RawEnum>(),
         raw::fields_of::<raw::RawDomain>(),
         raw::fields_of::<raw::RawExtension>(),
+        raw::fields_of::<raw::RawView>(),
     ];
     for field in fields.iter().flat_map(|f| f.iter()) {
         assert!(
@@ -144,9 +150,21 @@ version = "1"
             "the test file does not use `{field}`"
         );
     }
-    let desired = load_files(&[(PathBuf::from("all.toml"), text.into())])
-        .unwrap_or_else(|e| panic!("{}", render(&e)));
+    let desired = load_files(&[
+        (PathBuf::from("all.toml"), text.into()),
+        (
+            PathBuf::from("v.sql"),
+            "CREATE VIEW s.v AS SELECT 1 AS a".into(),
+        ),
+    ])
+    .unwrap_or_else(|e| panic!("{}", render(&e)));
     assert_eq!(desired.catalog.roles.len(), 2);
+    assert_eq!(
+        desired.catalog.views[&crate::model::QualifiedName::new("s", "v")]
+            .column_comments
+            .len(),
+        1
+    );
     assert!(desired.catalog.default_privileges.is_empty());
     assert_eq!(desired.catalog.tables.len(), 2);
 }

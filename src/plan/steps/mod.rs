@@ -24,6 +24,7 @@ mod role;
 mod schema;
 mod sequence;
 mod table;
+mod view;
 
 use super::Node;
 use crate::diff::Change;
@@ -87,6 +88,7 @@ pub(super) fn node_for(change: &Change) -> Node {
             *grant_option,
         ),
         Change::Table(change) => table_node_for(change),
+        Change::View(change) => view::node_for(change),
     }
 }
 

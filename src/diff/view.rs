@@ -14,7 +14,8 @@ use std::collections::{BTreeMap, BTreeSet};
 /// One view change; `plan` makes one step of each.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ViewChange {
-    /// `CREATE [MATERIALIZED] VIEW`, with its owner and comments.
+    /// `CREATE [MATERIALIZED] VIEW`, with its owner and comments (and, re-created, the
+    /// live indexes of a materialized view).
     Create {
         view: Box<View>,
         owner: Option<String>,
@@ -194,8 +195,13 @@ impl Cx<'_> {
                 }
                 _ => {
                     let owner = self.new_owner(want_owner).map(str::to_string);
+                    // A re-created materialized view gets its (undeclared) indexes back.
+                    let mut view = want.clone();
+                    if let Some(have) = have {
+                        view.indexes = have.indexes.clone();
+                    }
                     self.push_view(ViewChange::Create {
-                        view: Box::new(want.clone()),
+                        view: Box::new(view),
                         owner: want_owner.cloned(),
                         reason,
                     });

@@ -1,6 +1,8 @@
 //! Views and materialized views: definition (`pg_get_viewdef`, the one whole-object
 //! deparse introspection does, because a view's query has no other canonical form),
-//! columns, options, comments, and what each reads (`pg_depend` of its `_RETURN` rule).
+//! columns, options, comments, what each reads (`pg_depend` of its `_RETURN` rule), and
+//! a materialized view's indexes (`pg_get_indexdef(index, 0, true)`, whole: they are
+//! not declared, only created again when the view is re-created; few, so cheap).
 
 use super::queries::user_relation;
 use super::{IntrospectError, get};
@@ -22,7 +24,11 @@ pub fn views() -> String {
                 cols.names AS column_names, cols.types AS column_types,
                 cols.comments AS column_comments,
                 deps.schemas AS read_schemas, deps.names AS read_names,
-                deps.columns AS read_columns
+                deps.columns AS read_columns,
+                ARRAY(SELECT pg_catalog.pg_get_indexdef(i.indexrelid, 0, true)
+                      FROM pg_catalog.pg_index AS i
+                      WHERE i.indrelid = c.oid AND c.relkind = 'm'
+                      ORDER BY i.indexrelid::regclass::text) AS indexes
          FROM pg_catalog.pg_class AS c
          JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
          LEFT JOIN pg_catalog.pg_description AS d
@@ -110,6 +116,7 @@ pub(super) fn read_views(
             v.reads
                 .push((QualifiedName::new(s, n), columns.get(i).cloned().flatten()));
         }
+        v.indexes = get(what, row, "indexes")?;
         views.insert(name, v);
     }
     Ok(views)

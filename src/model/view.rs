@@ -33,6 +33,9 @@ pub struct View {
     pub with_data: bool,
     pub comment: Option<String>,
     pub column_comments: BTreeMap<String, String>,
+    /// Live materialized views: their indexes (`pg_get_indexdef`), created again after
+    /// the view is re-created. Not declared, never compared.
+    pub indexes: Vec<String>,
     /// Relations and columns the query reads, from the server's dependencies (`None`
     /// column: the relation as a whole). Ordering only; never compared.
     pub reads: Vec<(QualifiedName, Option<String>)>,
@@ -59,6 +62,7 @@ impl View {
             with_data: true,
             comment: None,
             column_comments: BTreeMap::new(),
+            indexes: Vec::new(),
             reads: Vec::new(),
         }
     }

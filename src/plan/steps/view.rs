@@ -72,6 +72,17 @@ fn create_view(v: &View, owner: Option<&String>, reason: Option<&str>) -> Node {
             ),
         );
     }
+    for index in &v.indexes {
+        b.sql(index.clone());
+    }
+    if !v.indexes.is_empty() {
+        b.details
+            .push(format!("indexes created again: {}", v.indexes.len()));
+        b.hazard(
+            HazardKind::IndexBuild,
+            format!("builds the indexes of {} again", v.name),
+        );
+    }
     let object = v.object_ref();
     b.owned_by(&object, owner);
     b.comment(&object, v.comment.as_ref());

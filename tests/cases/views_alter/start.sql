@@ -14,5 +14,7 @@ CREATE VIEW app.v_same AS SELECT id FROM app.items WHERE price > 0;
 COMMENT ON VIEW app.v_same IS 'old';
 -- a materialized view whose query changes: dropped and created again
 CREATE MATERIALIZED VIEW app.m AS SELECT count(*) AS n FROM app.items;
+-- not declared: built again after the view is re-created
+CREATE UNIQUE INDEX m_n ON app.m (n);
 RESET ROLE;
 INSERT INTO app.items VALUES (1, 'pen', 2);

@@ -146,11 +146,6 @@ impl Cx<'_> {
             if !self.desired.schemas.contains_key(&u.schema) {
                 continue;
             }
-            // Managed views are the view walk's (`view.rs`).
-            let is_view = u.kind == "view" || u.kind == "materialized view";
-            if is_view && super::view::views_managed(self.desired, &u.schema) {
-                continue;
-            }
             // Names come display-quoted (`notes_audit on general.notes`, `f(integer)`).
             let what = if u.name.contains(" on ") {
                 format!("{} {}", u.kind, u.name)
@@ -163,6 +158,16 @@ impl Cx<'_> {
                 )
             };
             self.note(NoteKind::Unmanaged, ObjectRef::schema(&u.schema), what);
+        }
+        // Views of declared schemas that declare none (the others are `view.rs`'s).
+        for v in live.views.values() {
+            let schema = &v.name.schema;
+            if self.desired.schemas.contains_key(schema)
+                && !super::view::views_managed(self.desired, schema)
+            {
+                let what = format!("{} {}", v.kind().describe(), v.name);
+                self.note(NoteKind::Unmanaged, ObjectRef::schema(schema), what);
+            }
         }
     }
 }

@@ -93,7 +93,9 @@ pub fn render(
     options: &ImportOptions,
 ) -> Result<(Vec<(String, String)>, ImportReport), ImportError> {
     let server = live.server.as_ref().ok_or(ImportError::NoServer)?;
-    let (declarable, left_out) = names::declarable(live);
+    let (declarable, mut left_out) = names::declarable(live);
+    let (declarable, views_left_out) = views::declarable(declarable);
+    left_out.extend(views_left_out);
     let live = &declarable;
     let selected: Vec<&Schema> = if options.schemas.is_empty() {
         live.schemas.values().collect()

@@ -99,3 +99,54 @@ pub(super) fn write_entries(
         }
     }
 }
+
+/// The catalog without the views its desired state could not create on an empty
+/// database: those calling a routine pgrecon does not manage (functions' definitions
+/// are not managed yet; aggregates never are), and the views that read them. Each one
+/// left out gets a note; it stays in the database, unexpected where views are managed.
+pub(super) fn declarable(mut c: Catalog) -> (Catalog, Vec<String>) {
+    let mut out: BTreeMap<QualifiedName, String> = c
+        .views
+        .values()
+        .filter(|v| !v.calls.is_empty())
+        .map(|v| {
+            let why = format!(
+                "it calls {}, which pgrecon does not manage",
+                v.calls.join(", ")
+            );
+            (v.name.clone(), why)
+        })
+        .collect();
+    loop {
+        let more: Vec<(QualifiedName, String)> = c
+            .views
+            .values()
+            .filter(|v| !out.contains_key(&v.name))
+            .filter_map(|v| {
+                let r = v.reads.iter().find(|(r, _)| out.contains_key(r))?;
+                Some((
+                    v.name.clone(),
+                    format!("it reads {}, which is left out", r.0),
+                ))
+            })
+            .collect();
+        if more.is_empty() {
+            break;
+        }
+        out.extend(more);
+    }
+    let notes = out
+        .iter()
+        .map(|(name, why)| {
+            let kind = c.views[name].kind().describe();
+            format!("{kind} {name} is left out: {why}")
+        })
+        .collect();
+    for name in out.keys() {
+        c.views.remove(name);
+    }
+    // Views whose names cannot be declared: left out with a note by `names`.
+    let relations = &c.relations;
+    c.views.retain(|n, _| relations.contains_key(n));
+    (c, notes)
+}

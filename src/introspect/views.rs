@@ -1,10 +1,11 @@
 //! Views and materialized views: definition (`pg_get_viewdef`, the one whole-object
 //! deparse introspection does, because a view's query has no other canonical form),
-//! columns, options, comments, what each reads (`pg_depend` of its `_RETURN` rule), and
+//! columns, options, comments, what each reads and calls (`pg_depend` of its `_RETURN`
+//! rule: relations and columns, routines outside the system schemas), and
 //! a materialized view's indexes (`pg_get_indexdef(index, 0, true)`, whole: they are
 //! not declared, only created again when the view is re-created; few, so cheap).
 
-use super::queries::user_relation;
+use super::queries::{user_object, user_relation};
 use super::{IntrospectError, get};
 use crate::model::{
     QualifiedName, View, ViewColumn, is_system_schema, normalize_view_definition, reloption_is_true,
@@ -25,6 +26,17 @@ pub fn views() -> String {
                 cols.comments AS column_comments,
                 deps.schemas AS read_schemas, deps.names AS read_names,
                 deps.columns AS read_columns,
+                ARRAY(SELECT DISTINCT pg_catalog.quote_ident(pn.nspname::text) || '.'
+                             || pg_catalog.quote_ident(p.proname::text) || '('
+                             || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')'
+                      FROM pg_catalog.pg_rewrite AS r
+                      JOIN pg_catalog.pg_depend AS dep
+                        ON dep.classid = 'pg_catalog.pg_rewrite'::regclass
+                       AND dep.objid = r.oid
+                       AND dep.refclassid = 'pg_catalog.pg_proc'::regclass
+                      JOIN pg_catalog.pg_proc AS p ON p.oid = dep.refobjid
+                      JOIN pg_catalog.pg_namespace AS pn ON pn.oid = p.pronamespace
+                      WHERE r.ev_class = c.oid AND {routine_filter}) AS calls,
                 ARRAY(SELECT pg_catalog.pg_get_indexdef(i.indexrelid, 0, true)
                       FROM pg_catalog.pg_index AS i
                       WHERE i.indrelid = c.oid AND c.relkind = 'm'
@@ -63,6 +75,7 @@ pub fn views() -> String {
                    WHERE r.ev_class = c.oid) AS x) AS deps ON true
          WHERE c.relkind IN ('v', 'm') AND {filter}",
         filter = user_relation("c", "n"),
+        routine_filter = user_object("pg_proc", "p.oid", "pn"),
     )
 }
 
@@ -117,6 +130,8 @@ pub(super) fn read_views(
                 .push((QualifiedName::new(s, n), columns.get(i).cloned().flatten()));
         }
         v.indexes = get(what, row, "indexes")?;
+        v.calls = get(what, row, "calls")?;
+        v.calls.sort();
         views.insert(name, v);
     }
     Ok(views)

@@ -36,6 +36,9 @@ pub struct View {
     /// Live materialized views: their indexes (`pg_get_indexdef`), created again after
     /// the view is re-created. Not declared, never compared.
     pub indexes: Vec<String>,
+    /// Live: the user routines (not of an extension) the query calls, as
+    /// `schema.name(identity arguments)`. Import and ordering only; never compared.
+    pub calls: Vec<String>,
     /// Relations and columns the query reads, from the server's dependencies (`None`
     /// column: the relation as a whole). Ordering only; never compared.
     pub reads: Vec<(QualifiedName, Option<String>)>,
@@ -63,6 +66,7 @@ impl View {
             comment: None,
             column_comments: BTreeMap::new(),
             indexes: Vec::new(),
+            calls: Vec::new(),
             reads: Vec::new(),
         }
     }

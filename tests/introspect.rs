@@ -9,7 +9,7 @@ use pgrecon::model::{
     ExclusionElement, Extension, ForeignKeyAction, Function, FunctionId, Grantee, Identity,
     IdentityKind, Index, IndexKey, Membership, ObjectKind, PartitionOf, Password, Policy,
     Privilege, QualifiedName, Relation, RelationKind, RoleAttributes, Schema, Sequence,
-    SequenceOptions, SettingValue, Table, UnmanagedObject,
+    SequenceOptions, SettingValue, Table, UnmanagedObject, ViewColumn,
 };
 use secrecy::ExposeSecret;
 use std::collections::BTreeMap;
@@ -571,9 +571,7 @@ async fn reads_every_object_class_exactly() {
             ("foreign table", "general", "ft"),
             ("function", "general", "add(integer, text)"),
             ("function", "general", "f()"),
-            ("materialized view", "general", "mv"),
             ("procedure", "general", "p(integer)"),
-            ("view", "general", "v"),
         ]
         .map(|(kind, schema, name)| UnmanagedObject {
             kind: kind.to_string(),
@@ -581,6 +579,24 @@ async fn reads_every_object_class_exactly() {
             name: name.to_string(),
         })
     );
+
+    // Views are read as views (definitions under the empty search_path), not listed
+    // as unmanaged.
+    assert_eq!(
+        catalog.views.keys().cloned().collect::<Vec<_>>(),
+        [qn("general", "mv"), qn("general", "v")]
+    );
+    let mv = &catalog.views[&qn("general", "mv")];
+    assert!(mv.materialized && mv.with_data);
+    assert_eq!(mv.definition, "SELECT 1 AS x");
+    assert_eq!(
+        mv.columns,
+        [ViewColumn {
+            name: "x".into(),
+            type_name: "integer".into()
+        }]
+    );
+    assert!(!catalog.views[&qn("general", "v")].materialized);
 
     // The desired-state-only parts stay empty.
     assert_eq!(catalog.scope, Default::default());
@@ -1454,13 +1470,27 @@ async fn reads_the_relational_layer_exactly() {
             unmanaged("aggregate", "total(integer)"),
             unmanaged("composite type", "pair"),
             unmanaged("function", "touch()"),
-            unmanaged("materialized view", "mv"),
             unmanaged("range type", "floatrange"),
             unmanaged("rule", "scratch_notify on app.scratch"),
             unmanaged("trigger", "items_touch on app.items"),
-            unmanaged("view", "v_items"),
         ]
     );
+
+    // Views: the qualified definition, and what they read, column by column.
+    let v = &catalog.views[&qn("app", "v_items")];
+    assert_eq!(
+        v.definition,
+        "SELECT items.id,\n    items.name\n   FROM app.items"
+    );
+    assert_eq!(
+        v.reads,
+        [
+            (qn("app", "items"), some("id")),
+            (qn("app", "items"), some("name")),
+        ]
+    );
+    assert!(v.calls.is_empty() && v.indexes.is_empty());
+    assert!(catalog.views[&qn("app", "mv")].materialized);
 }
 
 #[tokio::test]

@@ -124,9 +124,14 @@ impl Work {
             let v = &desired.views[name];
             let mut d = BTreeSet::new();
             for (_, target) in resolve(v, desired, live) {
+                // A declared table the live catalog does not hold under that name (new,
+                // or renamed) is copied to scratch even when its text is settled.
+                let absent =
+                    desired.tables.contains_key(&target) && !live.tables.contains_key(&target);
                 if set.contains(&target) && &target != name {
                     d.insert(target);
-                } else if self.tables.contains(&target) {
+                } else if self.tables.contains(&target) || absent {
+                    self.tables.insert(target.clone());
                     tables.insert(target);
                 }
             }

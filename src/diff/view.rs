@@ -178,7 +178,7 @@ impl Cx<'_> {
             if !self.desired.schemas.contains_key(&name.schema) {
                 continue;
             }
-            let want = &self.desired.views[&name];
+            let want = &self.known_column_comments(&self.desired.views[&name]);
             let relation = self.desired.relations.get(&name);
             let want_owner = relation.and_then(|r| r.owner.as_ref());
             let have = self.live.views.get(&name);
@@ -253,6 +253,31 @@ impl Cx<'_> {
             let (w, h) = (want.column_comments.get(c), have.column_comments.get(c));
             self.comment(object, &w.cloned(), &h.cloned());
         }
+    }
+
+    /// The view with the comments of columns it does not have left out, each with an
+    /// error note (the columns are known once canon has read the view back).
+    fn known_column_comments(&mut self, want: &View) -> View {
+        let mut want = want.clone();
+        if want.columns.is_empty() || want.columns.iter().any(|c| c.type_name.is_empty()) {
+            return want;
+        }
+        let names: BTreeSet<String> = want.columns.iter().map(|c| c.name.clone()).collect();
+        let unknown: Vec<String> = want
+            .column_comments
+            .keys()
+            .filter(|c| !names.contains(*c))
+            .cloned()
+            .collect();
+        for c in unknown {
+            want.column_comments.remove(&c);
+            let message = format!(
+                "a comment is declared on column {}, which the view does not have; not set",
+                crate::sql::display_ident(&c)
+            );
+            self.note(NoteKind::Error, want.object_ref(), message);
+        }
+        want
     }
 
     fn push_view(&mut self, change: ViewChange) {

@@ -12,6 +12,7 @@ mod role;
 mod sequence;
 mod table;
 mod undeclared;
+mod view;
 
 use super::tables::TableChange;
 use super::*;

@@ -107,8 +107,7 @@ fn managed_relations(c: &Catalog) -> BTreeMap<QualifiedName, Relation> {
         .collect()
 }
 
-/// The views the imported state declares, with their owner and ACL, without what is
-/// not declared (a materialized view's indexes).
+/// The views the imported state declares, with their owner and ACL.
 fn declared_views(
     c: &Catalog,
     declared: &Catalog,
@@ -116,11 +115,7 @@ fn declared_views(
     c.views
         .iter()
         .filter(|(n, _)| declared.views.contains_key(*n))
-        .map(|(n, v)| {
-            let mut v = v.clone();
-            v.indexes.clear();
-            (n.clone(), (v, c.relations.get(n).cloned()))
-        })
+        .map(|(n, v)| (n.clone(), (v.clone(), c.relations.get(n).cloned())))
         .collect()
 }
 

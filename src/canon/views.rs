@@ -48,6 +48,38 @@ use tokio_postgres::GenericClient;
 
 const VIEW_SAVEPOINT: &str = "pgrecon_canon_views";
 
+/// A declared `CREATE INDEX … ON s.m …` with the relation's schema replaced by
+/// `scratch` (already quoted): the schema is the token at the relation's location.
+fn index_on(statement: &str, scratch: &str) -> String {
+    let location = pg_query::parse(statement, pg_query::ParserOptions::DEFAULT)
+        .ok()
+        .and_then(|p| {
+            p.protobuf
+                .nodes()
+                .into_iter()
+                .find_map(|(n, _, _, _)| match n {
+                    pg_query::NodeRef::IndexStmt(s) => s.relation.as_ref().map(|r| r.location),
+                    _ => None,
+                })
+        })
+        .and_then(|l| usize::try_from(l).ok());
+    let end = location.and_then(|at| {
+        pg_query::scan(statement)
+            .ok()?
+            .tokens
+            .iter()
+            .find_map(|t| (t.start as usize == at).then_some(t.end as usize))
+    });
+    match (location, end) {
+        (Some(start), Some(end)) => {
+            let mut out = statement.to_string();
+            out.replace_range(start..end, scratch);
+            out
+        }
+        _ => statement.to_string(),
+    }
+}
+
 /// Settles the declared views whose text equals the live one (they take the live
 /// columns and dependencies) and returns the others, which need the server.
 pub(super) fn settle(desired: &mut Catalog, live: &Catalog) -> Vec<QualifiedName> {
@@ -56,6 +88,7 @@ pub(super) fn settle(desired: &mut Catalog, live: &Catalog) -> Vec<QualifiedName
         let settled = live.views.get(name).filter(|l| {
             l.materialized == v.materialized
                 && l.definition == v.definition
+                && l.indexes == v.indexes
                 && v.columns.len() <= l.columns.len()
                 && v.columns
                     .iter()
@@ -277,6 +310,28 @@ impl Work {
             })
             .collect();
         run(client, &groups, &self.scratch).await?;
+        // Materialized views' indexes, on the scratch views.
+        let mut index_groups = Vec::new();
+        for name in &self.views {
+            let v = &desired.views[name];
+            let scratch = quote_ident(&self.scratch[&name.schema]);
+            for (index, text) in &v.indexes {
+                index_groups.push(Group {
+                    object: format!(
+                        "index {} on {} {name}",
+                        quote_ident(index),
+                        v.kind().describe()
+                    ),
+                    declared: Some(Declared::Relation(name.clone())),
+                    creates: false,
+                    search_path: Some(name.schema.clone()),
+                    stmts: vec![Stmt::raw(index_on(text, &scratch))],
+                });
+            }
+        }
+        if !index_groups.is_empty() {
+            run(client, &index_groups, &self.scratch).await?;
+        }
         set_empty_search_path(client).await?;
         let read_back = introspect::read_catalog(client).await?;
         let real_schema: BTreeMap<&str, &str> = self
@@ -339,6 +394,11 @@ impl Work {
             v.security_invoker = rb.security_invoker;
             v.check_option = rb.check_option.clone();
             v.storage = rb.storage.clone();
+            v.indexes = rb
+                .indexes
+                .iter()
+                .map(|(n, d)| (n.clone(), fix(d)))
+                .collect();
         }
         Ok(())
     }

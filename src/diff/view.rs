@@ -14,8 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 /// One view change; `plan` makes one step of each.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ViewChange {
-    /// `CREATE [MATERIALIZED] VIEW`, with its owner and comments (and, re-created, the
-    /// live indexes of a materialized view).
+    /// `CREATE [MATERIALIZED] VIEW`, with its owner, comments and (materialized) indexes.
     Create {
         view: Box<View>,
         owner: Option<String>,
@@ -33,6 +32,17 @@ pub enum ViewChange {
     },
     /// `REFRESH MATERIALIZED VIEW`: declared `WITH DATA`, not populated.
     Refresh { name: QualifiedName },
+    /// An index of a materialized view that is not re-created.
+    CreateIndex {
+        view: QualifiedName,
+        name: String,
+        definition: String,
+    },
+    DropIndex {
+        view: QualifiedName,
+        name: String,
+        definition: String,
+    },
 }
 
 /// Whether `schema` manages its views: the desired state declares a view in it.
@@ -195,13 +205,8 @@ impl Cx<'_> {
                 }
                 _ => {
                     let owner = self.new_owner(want_owner).map(str::to_string);
-                    // A re-created materialized view gets its (undeclared) indexes back.
-                    let mut view = want.clone();
-                    if let Some(have) = have {
-                        view.indexes = have.indexes.clone();
-                    }
                     self.push_view(ViewChange::Create {
-                        view: Box::new(view),
+                        view: Box::new(want.clone()),
                         owner: want_owner.cloned(),
                         reason,
                     });
@@ -241,6 +246,25 @@ impl Cx<'_> {
             self.push_view(ViewChange::Refresh {
                 name: want.name.clone(),
             });
+        }
+        // Indexes: a changed one is dropped and created again.
+        for (name, definition) in &have.indexes {
+            if want.indexes.get(name) != Some(definition) {
+                self.push_view(ViewChange::DropIndex {
+                    view: want.name.clone(),
+                    name: name.clone(),
+                    definition: definition.clone(),
+                });
+            }
+        }
+        for (name, definition) in &want.indexes {
+            if have.indexes.get(name) != Some(definition) {
+                self.push_view(ViewChange::CreateIndex {
+                    view: want.name.clone(),
+                    name: name.clone(),
+                    definition: definition.clone(),
+                });
+            }
         }
         self.comment(want.object_ref(), &want.comment, &have.comment);
         let columns: BTreeSet<&String> = want

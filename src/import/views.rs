@@ -56,6 +56,10 @@ pub(super) fn sql_file(live: &Catalog, schema: &str) -> Option<String> {
                 no_data: false,
             }));
             out.push_str(";\n");
+            for definition in v.indexes.values() {
+                out.push_str(definition);
+                out.push_str(";\n");
+            }
         }
     }
     Some(out)

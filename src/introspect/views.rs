@@ -2,8 +2,8 @@
 //! deparse introspection does, because a view's query has no other canonical form),
 //! columns, options, comments, what each reads and calls (`pg_depend` of its `_RETURN`
 //! rule: relations and columns, routines outside the system schemas), and
-//! a materialized view's indexes (`pg_get_indexdef(index, 0, true)`, whole: they are
-//! not declared, only created again when the view is re-created; few, so cheap).
+//! a materialized view's indexes (`pg_get_indexdef(index, 0, true)`, whole: declared as
+//! `CREATE INDEX` statements, they have no finer model; few, so cheap).
 
 use super::queries::{user_object, user_relation};
 use super::{IntrospectError, get};
@@ -37,10 +37,16 @@ pub fn views() -> String {
                       JOIN pg_catalog.pg_proc AS p ON p.oid = dep.refobjid
                       JOIN pg_catalog.pg_namespace AS pn ON pn.oid = p.pronamespace
                       WHERE r.ev_class = c.oid AND {routine_filter}) AS calls,
+                ARRAY(SELECT ic.relname::text
+                      FROM pg_catalog.pg_index AS i
+                      JOIN pg_catalog.pg_class AS ic ON ic.oid = i.indexrelid
+                      WHERE i.indrelid = c.oid AND c.relkind = 'm'
+                      ORDER BY ic.relname) AS index_names,
                 ARRAY(SELECT pg_catalog.pg_get_indexdef(i.indexrelid, 0, true)
                       FROM pg_catalog.pg_index AS i
+                      JOIN pg_catalog.pg_class AS ic ON ic.oid = i.indexrelid
                       WHERE i.indrelid = c.oid AND c.relkind = 'm'
-                      ORDER BY i.indexrelid::regclass::text) AS indexes
+                      ORDER BY ic.relname) AS index_definitions
          FROM pg_catalog.pg_class AS c
          JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
          LEFT JOIN pg_catalog.pg_description AS d
@@ -129,7 +135,9 @@ pub(super) fn read_views(
             v.reads
                 .push((QualifiedName::new(s, n), columns.get(i).cloned().flatten()));
         }
-        v.indexes = get(what, row, "indexes")?;
+        let index_names: Vec<String> = get(what, row, "index_names")?;
+        let index_definitions: Vec<String> = get(what, row, "index_definitions")?;
+        v.indexes = index_names.into_iter().zip(index_definitions).collect();
         v.calls = get(what, row, "calls")?;
         v.calls.sort();
         views.insert(name, v);

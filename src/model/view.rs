@@ -33,9 +33,10 @@ pub struct View {
     pub with_data: bool,
     pub comment: Option<String>,
     pub column_comments: BTreeMap<String, String>,
-    /// Live materialized views: their indexes (`pg_get_indexdef`), created again after
-    /// the view is re-created. Not declared, never compared.
-    pub indexes: Vec<String>,
+    /// Materialized views: indexes by name, each its `CREATE INDEX` statement (desired:
+    /// as declared in a `.sql` file until canonicalised; canonical and live:
+    /// `pg_get_indexdef`, every name qualified).
+    pub indexes: BTreeMap<String, String>,
     /// Live: the user routines (not of an extension) the query calls, as
     /// `schema.name(identity arguments)`. Import and ordering only; never compared.
     pub calls: Vec<String>,
@@ -65,7 +66,7 @@ impl View {
             with_data: true,
             comment: None,
             column_comments: BTreeMap::new(),
-            indexes: Vec::new(),
+            indexes: BTreeMap::new(),
             calls: Vec::new(),
             reads: Vec::new(),
         }

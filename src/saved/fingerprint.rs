@@ -327,6 +327,7 @@ struct ViewDefinition<'a> {
     with_data: bool,
     comment: &'a Option<String>,
     column_comments: &'a BTreeMap<String, String>,
+    indexes: &'a BTreeMap<String, String>,
 }
 
 #[derive(Serialize)]
@@ -439,6 +440,7 @@ fn objects(c: &Catalog, filter: &Filter<'_>, out: &mut impl Sink) {
                 with_data: v.with_data,
                 comment: &v.comment,
                 column_comments: &v.column_comments,
+                indexes: &v.indexes,
             }),
         };
         out.put(kind, &qualified(name), &view);

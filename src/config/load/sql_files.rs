@@ -147,6 +147,8 @@ fn classify(node: &NodeEnum) -> Result<SqlKind, String> {
         NodeEnum::CreateTableAsStmt(s) if s.objtype == ObjectType::ObjectMatview as i32 => {
             SqlKind::View
         }
+        // Indexes of materialized views (tables' indexes are declared in TOML).
+        NodeEnum::IndexStmt(_) => SqlKind::View,
         NodeEnum::CreateFunctionStmt(_) => SqlKind::Routine,
         NodeEnum::CreateTrigStmt(_) => SqlKind::Trigger,
         NodeEnum::DefineStmt(s) if s.kind == ObjectType::ObjectCollation as i32 => SqlKind::Type,

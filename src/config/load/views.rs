@@ -17,6 +17,8 @@ pub(super) struct Views {
     /// By name: the span of the name in its statement, and the view.
     sql: BTreeMap<QualifiedName, (Span, View)>,
     toml: BTreeMap<QualifiedName, ViewToml>,
+    /// `CREATE INDEX` statements: (relation, index name, statement, span of the name).
+    indexes: Vec<(QualifiedName, String, String, Span)>,
 }
 
 struct ViewToml {
@@ -39,6 +41,7 @@ impl Loader {
                 };
                 (s.view.as_ref(), &s.aliases, &s.options, false, check, false)
             }
+            NodeEnum::IndexStmt(s) => return self.walk_sql_index(decl, s),
             NodeEnum::CreateTableAsStmt(s) => match &s.into {
                 Some(into) => (
                     into.rel.as_ref(),
@@ -136,6 +139,62 @@ impl Loader {
             VIEWS_IN_MANAGED_SCHEMAS,
         ));
         self.views.sql.insert(name, (name_span, view));
+    }
+
+    /// `CREATE INDEX name ON s.matview …`: an index of a materialized view declared in
+    /// a `.sql` file (checked against it once every file is loaded).
+    fn walk_sql_index(&mut self, decl: &SqlDecl<'_>, s: &pg_query::protobuf::IndexStmt) {
+        let Some(rv) = s.relation.as_ref() else {
+            return;
+        };
+        let span = decl.span_at(rv.location, name_len(decl.text, rv.location));
+        if rv.schemaname.is_empty() {
+            self.err(
+                Diag::new(
+                    ErrorKind::InvalidName,
+                    format!(
+                        "the relation `{}` of this index is not schema-qualified",
+                        rv.relname
+                    ),
+                )
+                .at(span, "no schema")
+                .help(format!(
+                    "name the schema: CREATE INDEX … ON app.{} …",
+                    crate::sql::quote_ident(&rv.relname)
+                )),
+            );
+            return;
+        }
+        if s.idxname.is_empty() {
+            self.err(
+                Diag::new(ErrorKind::InvalidName, "the index has no name")
+                    .at(decl.span(), "unnamed index")
+                    .help(format!(
+                        "name it: CREATE INDEX {}_idx ON {} …",
+                        rv.relname,
+                        crate::sql::qualified(&rv.schemaname, &rv.relname)
+                    )),
+            );
+            return;
+        }
+        if s.concurrent {
+            self.err(
+                Diag::new(
+                    ErrorKind::SqlStatement,
+                    "an index of a materialized view cannot be declared CONCURRENTLY",
+                )
+                .at(decl.span(), "CONCURRENTLY")
+                .help("remove CONCURRENTLY"),
+            );
+            return;
+        }
+        let relation = QualifiedName::new(&rv.schemaname, &rv.relname);
+        if !self.check_identifier(&s.idxname, span, "index") {
+            return;
+        }
+        self.views
+            .indexes
+            .push((relation, s.idxname.clone(), decl.text.to_string(), span));
     }
 
     fn view_name(
@@ -319,7 +378,43 @@ impl Loader {
     pub(super) fn finish_views(&mut self) {
         let views = std::mem::take(&mut self.views);
         let mut toml = views.toml;
-        for (name, (span, mut view)) in views.sql {
+        let mut sql = views.sql;
+        let mut index_spans: BTreeMap<QualifiedName, Span> = BTreeMap::new();
+        for (relation, index, text, span) in views.indexes {
+            let Some((_, view)) = sql.get_mut(&relation).filter(|(_, v)| v.materialized) else {
+                self.err(
+                    Diag::new(
+                        ErrorKind::SqlStatement,
+                        format!("index `{index}` is not on a declared materialized view"),
+                    )
+                    .at(span, "not a materialized view declared in a .sql file")
+                    .help(
+                        "a .sql file declares indexes of its materialized views only; declare \
+                         a table's indexes in its [tables] entry",
+                    ),
+                );
+                continue;
+            };
+            let key = QualifiedName::new(&relation.schema, &index);
+            if let Some(first) = index_spans.get(&key) {
+                self.err(
+                    Diag::new(
+                        ErrorKind::Duplicate,
+                        format!(
+                            "index `{index}` is declared twice in schema `{}`",
+                            relation.schema
+                        ),
+                    )
+                    .at(span, "declared again here")
+                    .also(*first, "first declared here")
+                    .help("index names are unique in their schema: rename one"),
+                );
+                continue;
+            }
+            index_spans.insert(key, span);
+            view.indexes.insert(index, text);
+        }
+        for (name, (span, mut view)) in sql {
             let entry = toml.remove(&name);
             if let Some(other) = self.catalog.relations.get(&name) {
                 let diag = match self.relation_spans.get(&name) {

@@ -23,6 +23,16 @@ pub(super) fn node_for(change: &ViewChange) -> Node {
             reason,
         } => drop_view(view, *pruned, reason.as_deref()),
         ViewChange::Refresh { name } => refresh(name),
+        ViewChange::CreateIndex {
+            view,
+            name,
+            definition,
+        } => create_index(view, name, definition),
+        ViewChange::DropIndex {
+            view,
+            name,
+            definition,
+        } => drop_index(view, name, definition),
     }
 }
 
@@ -72,16 +82,20 @@ fn create_view(v: &View, owner: Option<&String>, reason: Option<&str>) -> Node {
             ),
         );
     }
-    for index in &v.indexes {
-        b.sql(index.clone());
+    for (name, definition) in &v.indexes {
+        b.sql(definition.clone());
+        b.creates
+            .push(Key::Constraint(v.name.clone(), name.clone()));
     }
     if !v.indexes.is_empty() {
-        b.details
-            .push(format!("indexes created again: {}", v.indexes.len()));
-        b.hazard(
-            HazardKind::IndexBuild,
-            format!("builds the indexes of {} again", v.name),
-        );
+        let names: Vec<String> = v.indexes.keys().map(|n| ident(n)).collect();
+        b.details.push(format!("indexes: {}", names.join(", ")));
+        if v.with_data {
+            b.hazard(
+                HazardKind::IndexBuild,
+                format!("builds the indexes of {}", v.name),
+            );
+        }
     }
     let object = v.object_ref();
     b.owned_by(&object, owner);
@@ -207,6 +221,49 @@ fn drop_view(v: &View, pruned: bool, reason: Option<&str>) -> Node {
     )
 }
 
+fn matview_ref(name: &QualifiedName) -> ObjectRef {
+    ObjectRef::Relation {
+        kind: RelationKind::MaterializedView,
+        name: name.clone(),
+    }
+}
+
+fn create_index(view: &QualifiedName, name: &str, definition: &str) -> Node {
+    let mut b = Builder::default();
+    b.sql(definition.to_string());
+    b.hazard(
+        HazardKind::IndexBuild,
+        format!("builds index {} on {view}", ident(name)),
+    );
+    b.requires.push(Key::Relation(view.clone()));
+    b.creates
+        .push(Key::Constraint(view.clone(), name.to_string()));
+    b.finish(
+        phase::VIEW,
+        Action::Create,
+        ObjectRef::table_part(TablePart::Index, view, name),
+        format!("create index {} on materialized view {view}", ident(name)),
+    )
+}
+
+fn drop_index(view: &QualifiedName, name: &str, definition: &str) -> Node {
+    let mut b = Builder::default();
+    b.sql(format!(
+        "DROP INDEX {}",
+        crate::sql::qualified(&view.schema, name)
+    ));
+    b.details.push(format!("was: {definition}"));
+    b.requires.push(Key::Relation(view.clone()));
+    b.drops
+        .push(Key::Constraint(view.clone(), name.to_string()));
+    b.finish(
+        phase::DROP_VIEW,
+        Action::Drop,
+        ObjectRef::table_part(TablePart::Index, view, name),
+        format!("drop index {} from materialized view {view}", ident(name)),
+    )
+}
+
 fn refresh(name: &QualifiedName) -> Node {
     let mut b = Builder::default();
     b.sql(format!("REFRESH MATERIALIZED VIEW {}", qn(name)));
@@ -219,14 +276,10 @@ fn refresh(name: &QualifiedName) -> Node {
         format!("reads of {name} wait until the refresh ends"),
     );
     b.requires.push(Key::Relation(name.clone()));
-    let object = ObjectRef::Relation {
-        kind: RelationKind::MaterializedView,
-        name: name.clone(),
-    };
     b.finish(
         phase::VIEW,
         Action::Alter,
-        object,
+        matview_ref(name),
         format!("refresh materialized view {name}"),
     )
 }

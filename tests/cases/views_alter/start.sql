@@ -14,7 +14,11 @@ CREATE VIEW app.v_same AS SELECT id FROM app.items WHERE price > 0;
 COMMENT ON VIEW app.v_same IS 'old';
 -- a materialized view whose query changes: dropped and created again
 CREATE MATERIALIZED VIEW app.m AS SELECT count(*) AS n FROM app.items;
--- not declared: built again after the view is re-created
+-- declared again: built again after the view is re-created
 CREATE UNIQUE INDEX m_n ON app.m (n);
+-- unchanged; one index changes, one is not declared any more
+CREATE MATERIALIZED VIEW app.m2 AS SELECT id, name FROM app.items;
+CREATE INDEX m2_id ON app.m2 (id);
+CREATE INDEX m2_gone ON app.m2 (name);
 RESET ROLE;
 INSERT INTO app.items VALUES (1, 'pen', 2);

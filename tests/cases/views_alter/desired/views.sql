@@ -10,3 +10,7 @@ create view app.v_same as
     where    price>0;
 
 CREATE MATERIALIZED VIEW app.m AS SELECT count(*) AS n, max(price) AS top FROM app.items;
+CREATE UNIQUE INDEX m_n ON app.m (n);
+
+CREATE MATERIALIZED VIEW app.m2 AS SELECT items.id, items.name FROM app.items;
+create index m2_id on app.m2 (id, name);

@@ -15,6 +15,7 @@ CREATE VIEW app.pricey AS SELECT * FROM app.items WHERE price > 100 WITH LOCAL C
 CREATE MATERIALIZED VIEW app.price_stats AS
   SELECT count(*) AS n, max(price) AS top FROM app.items
   WITH NO DATA;
+CREATE UNIQUE INDEX price_stats_n ON app.price_stats (n);
 
 -- in a new schema, reading a new view of another schema
 CREATE VIEW rpt.big_orders AS SELECT order_id FROM app.order_totals WHERE total > 1000;

@@ -136,3 +136,33 @@ fn views_in_schemas_that_declare_none_stay_unmanaged() {
             .any(|n| n.kind == NoteKind::Unmanaged && n.message == "view general.v")
     );
 }
+
+#[test]
+fn a_pruned_view_is_dropped_before_the_table_it_reads() {
+    let (mut desired, mut live) = catalogs();
+    add(
+        &mut desired,
+        view("general.kept", "SELECT 1 AS x", &["x"], &[]),
+    );
+    add(
+        &mut live,
+        view("general.kept", "SELECT 1 AS x", &["x"], &[]),
+    );
+    let t = table("general.t", &[("id", "integer")]);
+    live.tables.insert(t.name.clone(), t);
+    let mut v = view(
+        "general.reads_t",
+        "SELECT t.id FROM general.t",
+        &["id"],
+        &[],
+    );
+    v.reads = vec![(qn("general.t"), Some("id".into()))];
+    add(&mut live, v);
+    let plan = plan_of(&desired, &live, true);
+    let at = |s: &str| summaries(&plan).iter().position(|x| *x == s).unwrap();
+    assert!(
+        at("drop view general.reads_t") < at("drop table general.t"),
+        "{:?}",
+        summaries(&plan)
+    );
+}

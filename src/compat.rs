@@ -23,6 +23,8 @@ pub struct NeedsNewerServer {
 const MAINTAIN: i32 = 170000;
 /// `UNIQUE NULLS NOT DISTINCT`.
 const NULLS_NOT_DISTINCT: i32 = 150000;
+/// `WITH (security_invoker)` on views.
+const SECURITY_INVOKER: i32 = 150000;
 /// `GENERATED ALWAYS AS (…) VIRTUAL`.
 const VIRTUAL_GENERATED: i32 = 180000;
 
@@ -56,6 +58,12 @@ pub fn fit(desired: &Catalog, version_num: i32) -> Result<Cow<'_, Catalog>, Need
                 }
             }
         }
+    }
+    if version_num < SECURITY_INVOKER
+        && let Some(v) = desired.views.values().find(|v| v.security_invoker)
+    {
+        let what = format!("on view {}", v.name);
+        return Err(needs(what, "`security_invoker`", SECURITY_INVOKER));
     }
     if version_num < VIRTUAL_GENERATED {
         for table in desired.tables.values() {
@@ -180,6 +188,20 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "the `MAINTAIN` privilege (on the tables of schema app) needs PostgreSQL 17 or later, but the server runs PostgreSQL 16; remove it from the desired state or upgrade the server"
+        );
+    }
+
+    #[test]
+    fn security_invoker_needs_15() {
+        let mut c = Catalog::default();
+        let mut v = View::new(QualifiedName::new("app", "v"), false);
+        v.security_invoker = true;
+        c.views.insert(v.name.clone(), v);
+        assert!(fit(&c, 150000).is_ok());
+        let err = fit(&c, 140000).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "`security_invoker` (on view app.v) needs PostgreSQL 15 or later, but the server runs PostgreSQL 14; remove it from the desired state or upgrade the server"
         );
     }
 }

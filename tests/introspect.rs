@@ -10,7 +10,7 @@ use pgrecon::model::{
     FunctionId, Grantee, Identity, IdentityKind, Index, IndexKey, Membership, ObjectKind,
     PartitionOf, Password, Policy, Privilege, QualifiedName, Relation, RelationKind,
     RoleAttributes, Schema, Sequence, SequenceOptions, SettingValue, Table, Trigger,
-    TriggerEnabled, TriggerEvent, TriggerTiming, UnmanagedObject,
+    TriggerEnabled, TriggerEvent, TriggerTiming, UnmanagedObject, ViewColumn,
 };
 use secrecy::ExposeSecret;
 use std::collections::BTreeMap;
@@ -608,9 +608,7 @@ async fn reads_every_object_class_exactly() {
             ("foreign table", "general", "ft"),
             ("function", "general", "add(integer, text)"),
             ("function", "general", "f()"),
-            ("materialized view", "general", "mv"),
             ("procedure", "general", "p(integer)"),
-            ("view", "general", "v"),
         ]
         .map(|(kind, schema, name)| UnmanagedObject {
             kind: kind.to_string(),
@@ -618,6 +616,24 @@ async fn reads_every_object_class_exactly() {
             name: name.to_string(),
         })
     );
+
+    // Views are read as views (definitions under the empty search_path), not listed
+    // as unmanaged.
+    assert_eq!(
+        catalog.views.keys().cloned().collect::<Vec<_>>(),
+        [qn("general", "mv"), qn("general", "v")]
+    );
+    let mv = &catalog.views[&qn("general", "mv")];
+    assert!(mv.materialized && mv.with_data);
+    assert_eq!(mv.definition, "SELECT 1 AS x");
+    assert_eq!(
+        mv.columns,
+        [ViewColumn {
+            name: "x".into(),
+            type_name: "integer".into()
+        }]
+    );
+    assert!(!catalog.views[&qn("general", "v")].materialized);
 
     // The desired-state-only parts stay empty.
     assert_eq!(catalog.scope, Default::default());
@@ -665,7 +681,7 @@ async fn unprivileged_reader_cannot_read_passwords() {
 }
 
 // A fixed, small number of queries (one per object class), checked at compile time.
-const _: () = assert!(QUERY_COUNT == 26);
+const _: () = assert!(QUERY_COUNT == 27);
 
 async fn read_counting(client: &mut Client) -> (Catalog, usize) {
     let tx = client.transaction().await.unwrap();
@@ -1597,12 +1613,29 @@ async fn reads_the_relational_layer_exactly() {
         [
             unmanaged("aggregate", "total(integer)"),
             unmanaged("function", "touch()"),
-            unmanaged("materialized view", "mv"),
             unmanaged("rule", "scratch_notify on app.scratch"),
             unmanaged("trigger", "v_items_insert on app.v_items"),
-            unmanaged("view", "v_items"),
         ]
     );
+
+    // Views: the qualified definition, and what they read, column by column.
+    let v = &catalog.views[&qn("app", "v_items")];
+    // PostgreSQL 16 stopped qualifying the columns of a query over one relation.
+    let expected = if catalog.server.as_ref().unwrap().version_num >= 160000 {
+        "SELECT id,\n    name\n   FROM app.items"
+    } else {
+        "SELECT items.id,\n    items.name\n   FROM app.items"
+    };
+    assert_eq!(v.definition, expected);
+    assert_eq!(
+        v.reads,
+        [
+            (qn("app", "items"), some("id")),
+            (qn("app", "items"), some("name")),
+        ]
+    );
+    assert!(v.calls.is_empty() && v.indexes.is_empty());
+    assert!(catalog.views[&qn("app", "mv")].materialized);
 }
 
 #[tokio::test]

@@ -127,7 +127,7 @@ mod tests {
         add("p_1_a", Some("p_1"), 0);
         add("p_2", Some("p"), 0);
         let live = Catalog::default();
-        let work = Work::plan(&desired, &live);
+        let work = Work::plan(&desired, &live, &[]);
         assert_eq!(work.tables.len(), 14);
         let chunks = work.chunks(&desired, &live, 8);
         let all: usize = chunks.iter().map(Vec::len).sum();

@@ -20,6 +20,10 @@
 //!    `search_path = ''`, so every name outside `pg_catalog` comes out qualified), and the
 //!    canonical text is copied into the desired catalog; the scratch schema's name is
 //!    mapped back to the real one.
+//! 4. Views and materialized views come last, in a savepoint of their own: each view
+//!    that is not settled is created in its scratch schema with its references pointed
+//!    at what the desired state will hold (see `views.rs` for the design), and its
+//!    `pg_get_viewdef` text, columns and dependencies are read back.
 //!
 //! Everything runs in one batch of DDL plus two catalog reads, inside a transaction or
 //! savepoint that the caller rolls back (`in_scratch_transaction`, or apply's savepoint).
@@ -34,6 +38,7 @@ mod merge;
 mod routines;
 mod run;
 mod user_types;
+mod views;
 mod work;
 
 pub use error::{CanonError, CanonProblem, Declared};
@@ -86,13 +91,17 @@ pub async fn canonicalize_with_live(
     relational(client, desired, live).await
 }
 
-/// Tables, sequences, domains; and what routines need created first (schemas, types).
+/// Tables, sequences, domains, types and views; and what routines need created first
+/// (schemas, types).
 async fn relational(
     client: &impl GenericClient,
     desired: &Catalog,
     live: &Catalog,
 ) -> Result<Catalog, CanonError> {
-    let work = Work::plan(desired, live);
+    let mut settled = desired.clone();
+    let pending_views = views::settle(&mut settled, live);
+    let desired = &settled;
+    let work = Work::plan(desired, live, &pending_views);
     if work.is_empty() && !routines::need_scratch(desired, live) {
         let mut out = desired.clone();
         routines::canonicalize(client, &mut out, live).await?;
@@ -142,6 +151,8 @@ async fn relational(
         set_empty_search_path(client).await?;
         let read_back = introspect::read_catalog(client).await?;
         work.merge(&mut out, &[], true, &read_back, &quoted)?;
+        work.canonicalize_views(client, desired, live, &mut out, &quoted)
+            .await?;
         return Ok(out);
     }
     let mut problems = Vec::new();
@@ -174,6 +185,8 @@ async fn relational(
     if !problems.is_empty() {
         return Err(CanonError::Rejected(problems));
     }
+    work.canonicalize_views(client, desired, live, &mut out, &quoted)
+        .await?;
     Ok(out)
 }
 
@@ -225,6 +238,7 @@ fn has_text(c: &Catalog) -> bool {
         || !c.collations.is_empty()
         || !c.composite_types.is_empty()
         || !c.range_types.is_empty()
+        || !c.views.is_empty()
         || c.functions.values().any(|f| f.definition.is_some())
 }
 

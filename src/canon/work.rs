@@ -31,6 +31,10 @@ pub(super) struct Work {
     /// Partition parents that only exist live and are copied to scratch for their
     /// partitions' sake.
     pub(super) live_parents: BTreeSet<QualifiedName>,
+    /// Desired views to canonicalise, dependencies first (`views.rs`).
+    pub(super) views: Vec<QualifiedName>,
+    /// Changed tables those views read: copied to scratch again in the views' savepoint.
+    pub(super) view_tables: BTreeSet<QualifiedName>,
 }
 
 impl Work {
@@ -41,9 +45,11 @@ impl Work {
             && self.collations.is_empty()
             && self.composites.is_empty()
             && self.ranges.is_empty()
+            && self.views.is_empty()
     }
 
-    pub(super) fn plan(desired: &Catalog, live: &Catalog) -> Work {
+    /// `pending_views`: the declared views that are not settled (`views::settle`).
+    pub(super) fn plan(desired: &Catalog, live: &Catalog, pending_views: &[QualifiedName]) -> Work {
         let mut w = Work::default();
         for (name, t) in &desired.tables {
             let live_t = live.tables.get(name).or_else(|| {
@@ -122,6 +128,7 @@ impl Work {
                 &l.subtype_diff,
             ) && d.multirange == l.multirange
         });
+        let view_schemas = w.plan_views(pending_views, desired, live);
         if w.is_empty() {
             return w;
         }
@@ -149,6 +156,7 @@ impl Work {
         real.extend(desired.collations.keys().map(|n| n.schema.as_str()));
         real.extend(desired.composite_types.keys().map(|n| n.schema.as_str()));
         real.extend(desired.range_types.keys().map(|n| n.schema.as_str()));
+        real.extend(desired.views.keys().map(|n| n.schema.as_str()));
         real.extend(
             desired
                 .extensions
@@ -177,6 +185,7 @@ impl Work {
                 .filter(|(_, real)| !real)
                 .map(|(n, _)| n.schema.clone()),
         );
+        needs_scratch.extend(view_schemas);
         let mut n = 0;
         for schema in needs_scratch {
             let name = loop {

@@ -122,6 +122,8 @@ pub(crate) struct Loader {
     check_spans: BTreeMap<String, Span>,
     /// Collations, composite and range types, until every file is loaded.
     sql_types: sql_types::SqlTypes,
+    /// Views (`.sql` statements and `[views]` entries), until every file is loaded.
+    views: views::Views,
 }
 
 impl Loader {
@@ -146,6 +148,7 @@ impl Loader {
             checks: Vec::new(),
             check_spans: BTreeMap::new(),
             sql_types: sql_types::SqlTypes::default(),
+            views: views::Views::default(),
         }
     }
 
@@ -279,6 +282,13 @@ impl Loader {
                         }
                     }
                 }
+                "views" => {
+                    if let Some(t) = self.table(f, v, "`views`", Some(help_table("views"))) {
+                        for (key, entry) in t.iter() {
+                            self.walk_view(f, key, entry);
+                        }
+                    }
+                }
                 "check" => self.walk_checks(f, v),
                 _ => self.unknown_key(f, k, fields_of::<raw::RawFile>(), None),
             }
@@ -392,7 +402,7 @@ fn help_table(section: &str) -> String {
     match section {
         "roles" | "schemas" => format!("declare entries as tables, e.g. [{section}.name]"),
         "table_grants" | "sequence_grants" | "function_grants" | "tables" | "sequences"
-        | "enums" | "domains" | "types" | "collations" | "functions" => {
+        | "enums" | "domains" | "types" | "collations" | "functions" | "views" => {
             format!("declare entries as tables, e.g. [{section}.\"schema.name\"]")
         }
         "extensions" => "declare entries as tables, e.g. [extensions.pgcrypto]".to_string(),

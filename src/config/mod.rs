@@ -15,6 +15,7 @@ pub(crate) mod routine_sql;
 mod sources;
 pub(crate) mod sql_check;
 mod timestamp;
+pub(crate) mod view_refs;
 
 #[cfg(test)]
 mod tests;

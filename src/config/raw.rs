@@ -16,12 +16,14 @@ mod routines;
 mod sequences;
 mod tables;
 mod types;
+mod views;
 
 pub use extensions::*;
 pub use routines::*;
 pub use sequences::*;
 pub use tables::*;
 pub use types::*;
+pub use views::*;
 
 /// One desired-state file. A directory holds any number of them; they are merged, and a
 /// role, schema or object declared in two files is an error.
@@ -82,6 +84,11 @@ pub struct RawFile {
     /// Extensions, keyed by extension name (`CREATE EXTENSION`).
     #[serde(default)]
     pub extensions: BTreeMap<String, RawExtension>,
+    /// Owner, comment, grants and column comments of views and materialized views, keyed
+    /// by `schema.view`. The definition is a `CREATE [MATERIALIZED] VIEW` statement in a
+    /// `.sql` file of the directory; an entry without one is an error.
+    #[serde(default)]
+    pub views: BTreeMap<String, RawView>,
     /// Assertions apply runs inside its transaction, before and/or after the steps
     /// (`[[check]]`, an array of tables). A failing check rolls the apply back.
     #[serde(default)]

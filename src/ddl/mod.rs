@@ -12,6 +12,7 @@ pub mod sequence;
 pub mod table;
 pub mod trigger;
 pub mod user_types;
+pub mod view;
 
 /// Where emitted SQL goes: plain text for the plan; canon's statement also keeps the
 /// character range of each labelled clause, to name the clause a server error points at.

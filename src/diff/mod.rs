@@ -31,6 +31,7 @@ pub mod tables;
 mod trigger;
 mod undeclared;
 pub mod user_types;
+pub mod view;
 
 pub use crate::compat::{NeedsNewerServer, fit as fit_to_server};
 pub use acl::builtin_default;
@@ -168,6 +169,8 @@ pub enum Change {
     Type(Box<user_types::TypeChange>),
     /// Functions and procedures declared in `.sql` files.
     Routine(RoutineChange),
+    /// Views and materialized views.
+    View(Box<view::ViewChange>),
 }
 
 /// Something the plan reports without changing it.
@@ -251,6 +254,7 @@ pub fn diff(desired: &Catalog, live: &Catalog, options: &DiffOptions) -> Result<
         collations: _, // user_types.rs
         composite_types: _, // user_types.rs
         range_types: _, // user_types.rs
+        views: _,     // view.rs
         unmanaged: _, // undeclared.rs (live side)
         default_privileges: _, // acl.rs
         scope: _,     // role.rs, schema.rs: owned patterns
@@ -284,6 +288,7 @@ pub fn diff(desired: &Catalog, live: &Catalog, options: &DiffOptions) -> Result<
     cx.domains();
     cx.sequences();
     cx.tables();
+    cx.views();
     cx.routines();
     cx.undeclared();
     cx.unmanaged();

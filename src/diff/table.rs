@@ -53,6 +53,7 @@ pub(super) fn relations_with_own_grants(
             out.insert(name.clone());
         }
     }
+    out.extend(super::view::views_with_own_grants(desired, live, options));
     if options.prune {
         out.extend(undeclared_tables(desired, live).map(|t| t.name.clone()));
         out.extend(undeclared_sequences(desired, live).map(|s| s.name.clone()));

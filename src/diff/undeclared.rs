@@ -168,5 +168,15 @@ impl Cx<'_> {
             };
             self.note(NoteKind::Unmanaged, ObjectRef::schema(&u.schema), what);
         }
+        // Views of declared schemas that declare none (the others are `view.rs`'s).
+        for v in live.views.values() {
+            let schema = &v.name.schema;
+            if self.desired.schemas.contains_key(schema)
+                && !super::view::views_managed(self.desired, schema)
+            {
+                let what = format!("{} {}", v.kind().describe(), v.name);
+                self.note(NoteKind::Unmanaged, ObjectRef::schema(schema), what);
+            }
+        }
     }
 }

@@ -6,9 +6,10 @@
 //! enums and domains; extensions go to `extensions.toml`. What is declared in SQL goes
 //! beside the schema's file: its functions and procedures to
 //! `schema.<name>.functions.sql`, its collations, composite and range types to
-//! `schema.<name>.types.sql`, its tables' triggers to `schema.<name>.triggers.sql`.
-//! Objects pgrecon does not manage (views, …) are listed in the report as "unmanaged,
-//! left alone".
+//! `schema.<name>.types.sql`, its views and materialized views to
+//! `schema.<name>.views.sql`, its tables' triggers to `schema.<name>.triggers.sql`.
+//! Objects pgrecon does not manage (rules, aggregates, …) are listed in the report as
+//! "unmanaged, left alone".
 
 mod columns;
 mod constraints;
@@ -31,6 +32,7 @@ mod tests;
 mod triggers;
 mod user_types;
 mod values;
+mod views;
 
 use crate::model::*;
 use std::collections::BTreeSet;
@@ -97,7 +99,9 @@ pub fn render(
     options: &ImportOptions,
 ) -> Result<(Vec<(String, String)>, ImportReport), ImportError> {
     let server = live.server.as_ref().ok_or(ImportError::NoServer)?;
-    let (declarable, left_out) = names::declarable(live);
+    let (declarable, mut left_out) = names::declarable(live);
+    let (declarable, views_left_out) = views::declarable(declarable);
+    left_out.extend(views_left_out);
     let live = &declarable;
     let selected: Vec<&Schema> = if options.schemas.is_empty() {
         live.schemas.values().collect()
@@ -163,9 +167,12 @@ pub fn render(
         files.push(("extensions.toml".to_string(), out));
     }
     for u in &live.unmanaged {
-        // Functions and procedures are imported with their definitions.
+        // Functions, procedures and views are imported with their definitions.
         if selected_names.contains(u.schema.as_str())
-            && !matches!(u.kind.as_str(), "function" | "procedure")
+            && !matches!(
+                u.kind.as_str(),
+                "function" | "procedure" | "view" | "materialized view"
+            )
         {
             // Triggers and rules are named with their table already.
             let name = if matches!(u.kind.as_str(), "trigger" | "rule") {
@@ -223,6 +230,9 @@ pub fn render(
         }
         if let Some(sql) = triggers::triggers_file(live, &schema.name) {
             files.push((file.replace(".toml", ".triggers.sql"), sql));
+        }
+        if let Some(sql) = views::sql_file(live, &schema.name) {
+            files.push((file.replace(".toml", ".views.sql"), sql));
         }
         files.push((file, text));
     }

@@ -54,6 +54,7 @@ pub(super) fn schema_file(live: &Catalog, schema: &Schema) -> (String, usize) {
         .tables
         .keys()
         .chain(live.sequences.keys())
+        .chain(live.views.keys())
         .filter(|n| n.schema == schema.name)
         .map(|n| qualified_key(&n.schema, &n.name))
         .collect();
@@ -198,6 +199,7 @@ pub(super) fn schema_file(live: &Catalog, schema: &Schema) -> (String, usize) {
             .unwrap_or_default();
         functions::write_entry(&mut relational, f, schema_owner, &extra);
     }
+    super::views::write_entries(&mut relational, live, schema, &table_extras);
     out.push_str(&explicit_defaults);
     out.push_str(&relational);
     out.push_str(&per_object);

@@ -62,6 +62,7 @@ mod settings;
 mod tables;
 mod triggers;
 mod unmanaged;
+mod views;
 
 use crate::model::{Catalog, QualifiedName, ServerInfo};
 use queries::q;
@@ -225,6 +226,7 @@ impl<C: GenericClient> Reader<'_, C> {
             fetch(q::COLLATIONS, text()),
             fetch(q::COMPOSITE_TYPES, text()),
             fetch(q::RANGE_TYPES, text()),
+            fetch(q::VIEWS, text()),
         );
         drop(sender);
         let decoded = decoder
@@ -363,6 +365,7 @@ fn decode(
     )?;
     catalog.range_types =
         range_types::read_range_types(name(q::RANGE_TYPES), &results.take(q::RANGE_TYPES)?)?;
+    catalog.views = views::read_views(name(q::VIEWS), &results.take(q::VIEWS)?)?;
     catalog.server = Some(server);
     Ok(catalog)
 }

@@ -95,14 +95,14 @@
 use super::{
     collations, columns, composite_types, constraints, database, default_privileges, domains,
     enums, extensions, functions, indexes, lookups, policies, range_types, relations, roles,
-    schemas, sequences, server, settings, tables, triggers, unmanaged,
+    schemas, sequences, server, settings, tables, triggers, unmanaged, views,
 };
 
 /// Names (used in error messages) of the queries `read_catalog` runs, in the order they
 /// are sent. The first two run alone, one after the other (the rest depend on them);
 /// the others are pipelined, in the order the reader needs their rows: each one is
 /// decoded while the server runs the next.
-pub const NAMES: [&str; 26] = [
+pub const NAMES: [&str; 27] = [
     "search path",
     "server",
     "operator classes and collations",
@@ -129,6 +129,7 @@ pub const NAMES: [&str; 26] = [
     "collations",
     "composite types",
     "range types",
+    "views",
 ];
 
 /// Every query, in the order of [`NAMES`], for a server of `version_num`: the one list
@@ -161,6 +162,7 @@ pub(super) fn texts(version_num: i32, can_read_passwords: bool) -> [String; NAME
         collations::collations(version_num),
         composite_types::composite_types(),
         range_types::range_types(),
+        views::views(),
     ]
 }
 
@@ -192,6 +194,7 @@ pub(super) mod q {
     pub const COLLATIONS: usize = 23;
     pub const COMPOSITE_TYPES: usize = 24;
     pub const RANGE_TYPES: usize = 25;
+    pub const VIEWS: usize = 26;
 }
 
 /// `true` for the schemas pgrecon never looks into (mirrors `model::is_system_schema`).
@@ -269,7 +272,7 @@ mod tests {
 
     #[test]
     fn query_list_is_fixed() {
-        assert_eq!(QUERY_COUNT, 26);
+        assert_eq!(QUERY_COUNT, 27);
         let texts = [
             query_texts(140000, false),
             query_texts(150000, true),

@@ -6,8 +6,8 @@ use crate::model::{QualifiedName, UnmanagedObject, is_system_schema};
 use tokio_postgres::Row;
 
 /// Objects pgrecon does not manage, in the schemas `schemas()` returns and not
-/// belonging to an extension: views, materialized views, foreign tables, triggers
-/// of views and foreign tables (not internal ones; tables' triggers are managed), rules (not a view's `_RETURN`), functions, procedures,
+/// belonging to an extension: foreign tables, triggers of views and foreign tables (not
+/// internal ones; tables' triggers are managed), rules (not a view's `_RETURN`), functions, procedures,
 /// aggregates and window functions (their definitions; their ACLs are managed) other
 /// than the constructors PostgreSQL creates with a range type, base types, extended
 /// statistics and operators. (Collations, composite and range types are read as such;
@@ -17,13 +17,12 @@ use tokio_postgres::Row;
 pub fn unmanaged() -> String {
     let rel_filter = user_relation("c", "n");
     format!(
-        "SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
-                               ELSE 'foreign table' END AS kind,
+        "SELECT 'foreign table' AS kind,
                 n.nspname::text AS schema, c.relname::text AS name,
                 NULL::text AS on_schema, NULL::text AS on_name, NULL::text AS arguments
          FROM pg_catalog.pg_class AS c
          JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
-         WHERE c.relkind IN ('v', 'm', 'f') AND {rel_filter}
+         WHERE c.relkind = 'f' AND {rel_filter}
          UNION ALL
          SELECT 'trigger', n.nspname::text, tg.tgname::text, n.nspname::text,
                 c.relname::text, NULL

@@ -24,6 +24,7 @@ mod sequence;
 pub mod setting;
 mod table;
 mod trigger;
+mod view;
 
 pub use acl::{Acl, Grantee, ObjectKind, Privilege, PrivilegeSet};
 pub use collation::*;
@@ -47,6 +48,7 @@ pub use sequence::*;
 pub use setting::SettingValue;
 pub use table::*;
 pub use trigger::*;
+pub use view::*;
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -73,6 +75,8 @@ pub struct Catalog {
     pub collations: BTreeMap<QualifiedName, Collation>,
     pub composite_types: BTreeMap<QualifiedName, CompositeType>,
     pub range_types: BTreeMap<QualifiedName, RangeType>,
+    /// View and materialized view definitions (owner and grants are in `relations`).
+    pub views: BTreeMap<QualifiedName, View>,
     /// Live only: objects in non-system schemas pgrecon does not manage (views, triggers,
     /// functions' definitions, rules, other types …), reported as "unmanaged, left alone".
     pub unmanaged: Vec<UnmanagedObject>,

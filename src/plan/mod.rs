@@ -320,30 +320,35 @@ mod phase {
     pub const POLICY: u8 = 16;
     /// Triggers: create, replace, enable state (after functions, tables, columns).
     pub const TRIGGER: u8 = 16;
-    pub const OWNER: u8 = 17;
-    pub const COMMENT: u8 = 18;
-    pub const PARAMETER: u8 = 19;
-    pub const GRANT: u8 = 20;
-    pub const DEFAULT_GRANT: u8 = 21;
-    pub const REVOKE: u8 = 22;
-    pub const DEFAULT_REVOKE: u8 = 23;
-    pub const MEMBERSHIP_REVOKE: u8 = 24;
-    pub const DROP_POLICY: u8 = 25;
-    pub const DROP_TRIGGER: u8 = 25;
+    /// Views and materialized views: create, replace, refresh (after the tables and
+    /// columns they read).
+    pub const VIEW: u8 = 17;
+    pub const OWNER: u8 = 18;
+    pub const COMMENT: u8 = 19;
+    pub const PARAMETER: u8 = 20;
+    pub const GRANT: u8 = 21;
+    pub const DEFAULT_GRANT: u8 = 22;
+    pub const REVOKE: u8 = 23;
+    pub const DEFAULT_REVOKE: u8 = 24;
+    pub const MEMBERSHIP_REVOKE: u8 = 25;
+    /// Views before the policies, columns and tables they read.
+    pub const DROP_VIEW: u8 = 26;
+    pub const DROP_POLICY: u8 = 27;
+    pub const DROP_TRIGGER: u8 = 27;
     /// Foreign keys, then other constraints and indexes.
-    pub const DROP_FOREIGN_KEY: u8 = 26;
-    pub const DROP_CONSTRAINT: u8 = 27;
-    pub const DROP_COLUMN: u8 = 28;
-    pub const DROP_TABLE: u8 = 29;
-    pub const DROP_SEQUENCE: u8 = 30;
+    pub const DROP_FOREIGN_KEY: u8 = 28;
+    pub const DROP_CONSTRAINT: u8 = 29;
+    pub const DROP_COLUMN: u8 = 30;
+    pub const DROP_TABLE: u8 = 31;
+    pub const DROP_SEQUENCE: u8 = 32;
     /// Functions and procedures, after what may call them, before their types.
-    pub const DROP_FUNCTION: u8 = 31;
-    pub const DROP_TYPE: u8 = 32;
-    pub const DROP_SCHEMA: u8 = 33;
-    pub const DROP_ROLE: u8 = 34;
+    pub const DROP_FUNCTION: u8 = 33;
+    pub const DROP_TYPE: u8 = 34;
+    pub const DROP_SCHEMA: u8 = 35;
+    pub const DROP_ROLE: u8 = 36;
     /// Steps that run after the transaction commits (CREATE INDEX CONCURRENTLY): listed
     /// last, as they run.
-    pub const AFTER_COMMIT: u8 = 35;
+    pub const AFTER_COMMIT: u8 = 37;
 }
 
 struct Node {

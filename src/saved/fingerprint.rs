@@ -310,6 +310,24 @@ struct RelationView<'a> {
     acl: Option<&'a Acl>,
     table: Option<TableView<'a>>,
     sequence: Option<&'a Sequence>,
+    /// A view's definition (absent for other relations, whose hashes it leaves alone).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    view: Option<ViewDefinition<'a>>,
+}
+
+/// What a view is, without what it reads (ordering only).
+#[derive(Serialize)]
+struct ViewDefinition<'a> {
+    definition: &'a str,
+    columns: &'a [ViewColumn],
+    security_barrier: bool,
+    security_invoker: bool,
+    check_option: &'a Option<String>,
+    storage: &'a BTreeMap<String, String>,
+    with_data: bool,
+    comment: &'a Option<String>,
+    column_comments: &'a BTreeMap<String, String>,
+    indexes: &'a BTreeMap<String, String>,
 }
 
 #[derive(Serialize)]
@@ -388,6 +406,7 @@ fn objects(c: &Catalog, filter: &Filter<'_>, out: &mut impl Sink) {
         .keys()
         .chain(c.tables.keys())
         .chain(c.sequences.keys())
+        .chain(c.views.keys())
         .filter(|n| in_scope(n))
         .collect();
     for name in names {
@@ -414,6 +433,18 @@ fn objects(c: &Catalog, filter: &Filter<'_>, out: &mut impl Sink) {
                 column_order: t.columns.iter().map(|c| c.name.as_str()).collect(),
             }),
             sequence,
+            view: c.views.get(name).map(|v| ViewDefinition {
+                definition: &v.definition,
+                columns: &v.columns,
+                security_barrier: v.security_barrier,
+                security_invoker: v.security_invoker,
+                check_option: &v.check_option,
+                storage: &v.storage,
+                with_data: v.with_data,
+                comment: &v.comment,
+                column_comments: &v.column_comments,
+                indexes: &v.indexes,
+            }),
         };
         out.put(kind, &qualified(name), &view);
         if let Some(t) = table {

@@ -126,19 +126,6 @@ impl Loader {
             ),
         }
     }
-
-    /// A declaration of a kind that `.sql` files accept but this version cannot manage
-    /// yet: an error at the statement, never silently ignored.
-    pub(super) fn sql_not_managed(&mut self, decl: &SqlDecl<'_>, what: &str) {
-        self.err(
-            Diag::new(
-                ErrorKind::SqlStatement,
-                format!("{what} cannot be managed by this version of pgrecon"),
-            )
-            .at(decl.span(), "declared here")
-            .help("remove the statement; the object is left alone and listed as unmanaged"),
-        );
-    }
 }
 
 fn classify(node: &NodeEnum) -> Result<SqlKind, String> {
@@ -147,6 +134,8 @@ fn classify(node: &NodeEnum) -> Result<SqlKind, String> {
         NodeEnum::CreateTableAsStmt(s) if s.objtype == ObjectType::ObjectMatview as i32 => {
             SqlKind::View
         }
+        // Indexes of materialized views (tables' indexes are declared in TOML).
+        NodeEnum::IndexStmt(_) => SqlKind::View,
         NodeEnum::CreateFunctionStmt(_) => SqlKind::Routine,
         NodeEnum::CreateTrigStmt(_) => SqlKind::Trigger,
         NodeEnum::DefineStmt(s) if s.kind == ObjectType::ObjectCollation as i32 => SqlKind::Type,

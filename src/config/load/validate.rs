@@ -11,6 +11,7 @@ impl Loader {
         self.finish_sql_types();
         let triggers = std::mem::take(&mut self.rel.triggers);
         self.finish_relational();
+        self.finish_views();
         self.finish_routines();
         self.finish_triggers(triggers);
         let declared: Vec<&str> = self.catalog.roles.keys().map(String::as_str).collect();

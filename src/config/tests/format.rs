@@ -119,6 +119,11 @@ comment = "c"
 owner = "r"
 comment = "c"
 grants = { q = ["EXECUTE"] }
+[views."s.v"]
+owner = "r"
+comment = "c"
+grants = {}
+column_comments = { a = "c" }
 "#;
     let sql = "CREATE TYPE s.ct AS (a int); CREATE COLLATION s.co (locale = 'C');";
     let fields = [
@@ -151,6 +156,7 @@ grants = { q = ["EXECUTE"] }
         raw::fields_of::<raw::RawType>(),
         raw::fields_of::<raw::RawCollation>(),
         raw::fields_of::<raw::RawFunction>(),
+        raw::fields_of::<raw::RawView>(),
     ];
     for field in fields.iter().flat_map(|f| f.iter()) {
         assert!(
@@ -167,6 +173,10 @@ grants = { q = ["EXECUTE"] }
         (PathBuf::from("all.toml"), text.into()),
         (PathBuf::from("s/types.sql"), sql),
         (PathBuf::from("triggers.sql"), triggers.into()),
+        (
+            PathBuf::from("v.sql"),
+            "CREATE VIEW s.v AS SELECT 1 AS a".into(),
+        ),
     ])
     .unwrap_or_else(|e| panic!("{}", render(&e)));
     let trigger =
@@ -174,6 +184,12 @@ grants = { q = ["EXECUTE"] }
     assert_eq!(trigger.enabled, crate::model::TriggerEnabled::Disabled);
     assert_eq!(trigger.comment.as_deref(), Some("c"));
     assert_eq!(desired.catalog.roles.len(), 2);
+    assert_eq!(
+        desired.catalog.views[&crate::model::QualifiedName::new("s", "v")]
+            .column_comments
+            .len(),
+        1
+    );
     assert!(desired.catalog.default_privileges.is_empty());
     assert_eq!(desired.catalog.tables.len(), 2);
     let g = &desired

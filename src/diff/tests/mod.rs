@@ -7,6 +7,7 @@ mod role;
 mod routine;
 mod table;
 mod user_types;
+mod view;
 
 use super::tables::TableChange;
 use super::*;

@@ -27,6 +27,7 @@ mod sequence;
 mod table;
 mod trigger;
 mod user_type;
+mod view;
 
 use super::Node;
 use crate::diff::Change;
@@ -92,6 +93,7 @@ pub(super) fn node_for(change: &Change) -> Node {
         Change::Table(change) => table_node_for(change),
         Change::Type(change) => user_type::node_for(change),
         Change::Routine(change) => routine::routine(change),
+        Change::View(change) => view::node_for(change),
     }
 }
 

@@ -1,0 +1,22 @@
+//! Views and materialized views: what TOML says about a view whose definition is in a
+//! `.sql` file.
+
+use super::*;
+
+/// A view or materialized view declared by `CREATE [MATERIALIZED] VIEW` in a `.sql` file.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawView {
+    /// Owner of the view. Default: the owner of its schema (not managed when the schema
+    /// declares none).
+    pub owner: Option<String>,
+    /// `COMMENT ON VIEW` / `COMMENT ON MATERIALIZED VIEW`.
+    pub comment: Option<String>,
+    /// Privileges on this view (`GRANT … ON TABLE`), by grantee, on top of the schema's
+    /// `table_grants`.
+    #[serde(default)]
+    pub grants: RawGrants,
+    /// `COMMENT ON COLUMN`, by column name.
+    #[serde(default)]
+    pub column_comments: BTreeMap<String, String>,
+}

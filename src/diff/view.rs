@@ -1,0 +1,310 @@
+//! Views and materialized views: create, `CREATE OR REPLACE` (same columns, or columns
+//! appended), drop and create (anything else, and every materialized view change), the
+//! views that read a re-created one (re-created with it), refresh, prune; owners,
+//! comments and grants of the views this walk creates (the grants of the others are
+//! `acl.rs`'s, like every relation's).
+//!
+//! A schema that declares a view manages every view in it: undeclared ones are
+//! unexpected (dropped with `--prune`); elsewhere views stay unmanaged, listed only.
+
+use super::{Change, Cx, DiffOptions, NoteKind};
+use crate::model::*;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One view change; `plan` makes one step of each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ViewChange {
+    /// `CREATE [MATERIALIZED] VIEW`, with its owner, comments and (materialized) indexes.
+    Create {
+        view: Box<View>,
+        owner: Option<String>,
+        /// Why it is (re-)created, when it existed: shown in the plan.
+        reason: Option<String>,
+    },
+    /// `CREATE OR REPLACE VIEW`: same columns, or columns appended.
+    Replace { from: Box<View>, to: Box<View> },
+    /// `DROP [MATERIALIZED] VIEW`. `pruned`: undeclared, gone for good (destructive);
+    /// otherwise it is created again by this plan.
+    Drop {
+        view: Box<View>,
+        pruned: bool,
+        reason: Option<String>,
+    },
+    /// `REFRESH MATERIALIZED VIEW`: declared `WITH DATA`, not populated.
+    Refresh { name: QualifiedName },
+    /// An index of a materialized view that is not re-created.
+    CreateIndex {
+        view: QualifiedName,
+        name: String,
+        definition: String,
+    },
+    DropIndex {
+        view: QualifiedName,
+        name: String,
+        definition: String,
+    },
+}
+
+/// Whether `schema` manages its views: the desired state declares a view in it.
+pub fn views_managed(desired: &Catalog, schema: &str) -> bool {
+    desired.schemas.contains_key(schema) && desired.views.keys().any(|n| n.schema == schema)
+}
+
+/// How a declared view differs from its live self.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Differs {
+    No,
+    /// `CREATE OR REPLACE VIEW` can do it.
+    Replace,
+    Recreate,
+}
+
+fn columns_match(want: &[ViewColumn], have: &[ViewColumn]) -> bool {
+    want.len() == have.len()
+        && want.iter().zip(have).all(|(w, h)| {
+            w.name == h.name && (w.type_name.is_empty() || w.type_name == h.type_name)
+        })
+}
+
+fn differs(want: &View, have: &View) -> Differs {
+    if want.materialized != have.materialized {
+        return Differs::Recreate;
+    }
+    let same_query =
+        want.definition == have.definition && columns_match(&want.columns, &have.columns);
+    let same_options = want.security_barrier == have.security_barrier
+        && want.security_invoker == have.security_invoker
+        && want.check_option == have.check_option
+        && want.storage == have.storage;
+    if same_query && same_options {
+        return Differs::No;
+    }
+    if want.materialized {
+        return Differs::Recreate;
+    }
+    // PostgreSQL keeps the existing columns (names and types) and appends new ones.
+    let prefix = have.columns.len() <= want.columns.len()
+        && columns_match(&want.columns[..have.columns.len()], &have.columns);
+    if prefix {
+        Differs::Replace
+    } else {
+        Differs::Recreate
+    }
+}
+
+/// Live views that read `name` (directly).
+fn readers<'a>(live: &'a Catalog, name: &'a QualifiedName) -> impl Iterator<Item = &'a View> {
+    live.views
+        .values()
+        .filter(move |v| v.reads.iter().any(|(r, _)| r == name))
+}
+
+/// Declared views that are dropped and created again, with why: their definition cannot
+/// be replaced in place, or they read one that is.
+fn recreated(desired: &Catalog, live: &Catalog) -> BTreeMap<QualifiedName, String> {
+    let mut out: BTreeMap<QualifiedName, String> = BTreeMap::new();
+    let mut pending = Vec::new();
+    for (name, want) in &desired.views {
+        if let Some(have) = live.views.get(name)
+            && differs(want, have) == Differs::Recreate
+        {
+            let why = if want.materialized {
+                "its definition changed".to_string()
+            } else {
+                "its columns change in a way CREATE OR REPLACE cannot do".to_string()
+            };
+            out.insert(name.clone(), why);
+            pending.push(name.clone());
+        }
+    }
+    while let Some(name) = pending.pop() {
+        for r in readers(live, &name) {
+            if !out.contains_key(&r.name) {
+                out.insert(
+                    r.name.clone(),
+                    format!("it reads {name}, which is re-created"),
+                );
+                pending.push(r.name.clone());
+            }
+        }
+    }
+    out
+}
+
+/// Undeclared live views in schemas that manage their views.
+fn undeclared<'a>(desired: &'a Catalog, live: &'a Catalog) -> impl Iterator<Item = &'a View> {
+    live.views.values().filter(move |v| {
+        views_managed(desired, &v.name.schema) && !desired.views.contains_key(&v.name)
+    })
+}
+
+/// Views whose grants this walk sets (created, re-created or dropped).
+pub(super) fn views_with_own_grants(
+    desired: &Catalog,
+    live: &Catalog,
+    options: &DiffOptions,
+) -> BTreeSet<QualifiedName> {
+    let mut out: BTreeSet<QualifiedName> = desired
+        .views
+        .keys()
+        .filter(|n| desired.schemas.contains_key(&n.schema) && !live.views.contains_key(*n))
+        .cloned()
+        .collect();
+    out.extend(recreated(desired, live).into_keys());
+    if options.prune {
+        out.extend(undeclared(desired, live).map(|v| v.name.clone()));
+    }
+    out
+}
+
+impl Cx<'_> {
+    pub(super) fn views(&mut self) {
+        let recreated = recreated(self.desired, self.live);
+        // Drops first in the diff's order: dependents before what they read.
+        let mut dropped: Vec<&View> = Vec::new();
+        for name in recreated.keys() {
+            match (self.live.views.get(name), self.desired.views.get(name)) {
+                (Some(have), Some(_)) => dropped.push(have),
+                (Some(have), None) => {
+                    let message = format!(
+                        "reads a view this plan re-creates ({}), but is not declared: declare it \
+                         so that it can be re-created",
+                        recreated[name]
+                    );
+                    self.note(NoteKind::Error, have.object_ref(), message);
+                }
+                _ => {}
+            }
+        }
+        for have in dropped {
+            self.push_view(ViewChange::Drop {
+                view: Box::new(have.clone()),
+                pruned: false,
+                reason: recreated.get(&have.name).cloned(),
+            });
+        }
+        let names: Vec<QualifiedName> = self.desired.views.keys().cloned().collect();
+        for name in names {
+            if !self.desired.schemas.contains_key(&name.schema) {
+                continue;
+            }
+            let want = &self.known_column_comments(&self.desired.views[&name]);
+            let relation = self.desired.relations.get(&name);
+            let want_owner = relation.and_then(|r| r.owner.as_ref());
+            let have = self.live.views.get(&name);
+            let reason = recreated.get(&name).cloned();
+            match have {
+                Some(have) if reason.is_none() => {
+                    self.alter_view(want, have);
+                    let have_owner = self
+                        .live
+                        .relations
+                        .get(&name)
+                        .and_then(|r| r.owner.as_ref());
+                    self.owner(want.object_ref(), want_owner, have_owner);
+                }
+                _ => {
+                    let owner = self.new_owner(want_owner).map(str::to_string);
+                    self.push_view(ViewChange::Create {
+                        view: Box::new(want.clone()),
+                        owner: want_owner.cloned(),
+                        reason,
+                    });
+                    let acl = self.wanted_acl(&name, ObjectKind::Table);
+                    self.relation_acl(want.object_ref(), &acl, &Acl::default(), owner.as_deref());
+                }
+            }
+        }
+        let undeclared: Vec<View> = undeclared(self.desired, self.live).cloned().collect();
+        for v in undeclared {
+            if self.options.prune {
+                self.push_view(ViewChange::Drop {
+                    view: Box::new(v),
+                    pruned: true,
+                    reason: None,
+                });
+            } else {
+                let what = v.kind().describe();
+                self.note(
+                    NoteKind::Unexpected,
+                    v.object_ref(),
+                    format!("{what} is not declared; left alone (use --prune to drop it)"),
+                );
+            }
+        }
+    }
+
+    /// A declared view that exists and is not re-created.
+    fn alter_view(&mut self, want: &View, have: &View) {
+        if differs(want, have) == Differs::Replace {
+            self.push_view(ViewChange::Replace {
+                from: Box::new(have.clone()),
+                to: Box::new(want.clone()),
+            });
+        }
+        if want.materialized && want.with_data && !have.with_data {
+            self.push_view(ViewChange::Refresh {
+                name: want.name.clone(),
+            });
+        }
+        // Indexes: a changed one is dropped and created again.
+        for (name, definition) in &have.indexes {
+            if want.indexes.get(name) != Some(definition) {
+                self.push_view(ViewChange::DropIndex {
+                    view: want.name.clone(),
+                    name: name.clone(),
+                    definition: definition.clone(),
+                });
+            }
+        }
+        for (name, definition) in &want.indexes {
+            if have.indexes.get(name) != Some(definition) {
+                self.push_view(ViewChange::CreateIndex {
+                    view: want.name.clone(),
+                    name: name.clone(),
+                    definition: definition.clone(),
+                });
+            }
+        }
+        self.comment(want.object_ref(), &want.comment, &have.comment);
+        let columns: BTreeSet<&String> = want
+            .column_comments
+            .keys()
+            .chain(have.column_comments.keys())
+            .collect();
+        for c in columns {
+            let object = ObjectRef::table_part(TablePart::Column, &want.name, c);
+            let (w, h) = (want.column_comments.get(c), have.column_comments.get(c));
+            self.comment(object, &w.cloned(), &h.cloned());
+        }
+    }
+
+    /// The view with the comments of columns it does not have left out, each with an
+    /// error note (the columns are known once canon has read the view back).
+    fn known_column_comments(&mut self, want: &View) -> View {
+        let mut want = want.clone();
+        if want.columns.is_empty() || want.columns.iter().any(|c| c.type_name.is_empty()) {
+            return want;
+        }
+        let names: BTreeSet<String> = want.columns.iter().map(|c| c.name.clone()).collect();
+        let unknown: Vec<String> = want
+            .column_comments
+            .keys()
+            .filter(|c| !names.contains(*c))
+            .cloned()
+            .collect();
+        for c in unknown {
+            want.column_comments.remove(&c);
+            let message = format!(
+                "a comment is declared on column {}, which the view does not have; not set",
+                crate::sql::display_ident(&c)
+            );
+            self.note(NoteKind::Error, want.object_ref(), message);
+        }
+        want
+    }
+
+    fn push_view(&mut self, change: ViewChange) {
+        self.push(Change::View(Box::new(change)));
+    }
+}

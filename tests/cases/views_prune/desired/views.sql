@@ -1,0 +1,1 @@
+CREATE VIEW app.keep AS SELECT t.id FROM app.t;

@@ -1,0 +1,6 @@
+CREATE ROLE owner;
+CREATE SCHEMA app AUTHORIZATION owner;
+SET ROLE owner;
+CREATE TABLE app.t (id integer PRIMARY KEY);
+CREATE VIEW app.v AS SELECT id FROM app.t;
+RESET ROLE;

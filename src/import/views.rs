@@ -112,13 +112,22 @@ pub(super) fn declarable(mut c: Catalog) -> (Catalog, Vec<String>) {
     let mut out: BTreeMap<QualifiedName, String> = c
         .views
         .values()
-        .filter(|v| !v.calls.is_empty())
-        .map(|v| {
-            let why = format!(
-                "it calls {}, which pgrecon does not manage",
-                v.calls.join(", ")
-            );
-            (v.name.clone(), why)
+        .filter_map(|v| {
+            // Routines the import declares are created before the view; anything else
+            // (an aggregate, a routine of a schema left out) could not be.
+            let missing: Vec<String> = v
+                .calls
+                .iter()
+                .filter(|id| !c.functions.get(*id).is_some_and(|f| f.definition.is_some()))
+                .map(|id| id.to_string())
+                .collect();
+            (!missing.is_empty()).then(|| {
+                let why = format!(
+                    "it calls {}, which pgrecon does not manage",
+                    missing.join(", ")
+                );
+                (v.name.clone(), why)
+            })
         })
         .collect();
     loop {

@@ -8,7 +8,8 @@
 use super::queries::{user_object, user_relation};
 use super::{IntrospectError, get};
 use crate::model::{
-    QualifiedName, View, ViewColumn, is_system_schema, normalize_view_definition, reloption_is_true,
+    FunctionId, QualifiedName, View, ViewColumn, is_system_schema, normalize_view_definition,
+    reloption_is_true,
 };
 use std::collections::BTreeMap;
 use tokio_postgres::Row;
@@ -26,9 +27,10 @@ pub fn views() -> String {
                 cols.comments AS column_comments,
                 deps.schemas AS read_schemas, deps.names AS read_names,
                 deps.columns AS read_columns,
-                ARRAY(SELECT DISTINCT pg_catalog.quote_ident(pn.nspname::text) || '.'
-                             || pg_catalog.quote_ident(p.proname::text) || '('
-                             || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')'
+                -- JSON [schema, name, argument types]: names may hold any character.
+                ARRAY(SELECT DISTINCT pg_catalog.json_build_array(pn.nspname::text,
+                                          p.proname::text,
+                                          pg_catalog.oidvectortypes(p.proargtypes))::text
                       FROM pg_catalog.pg_rewrite AS r
                       JOIN pg_catalog.pg_depend AS dep
                         ON dep.classid = 'pg_catalog.pg_rewrite'::regclass
@@ -138,7 +140,19 @@ pub(super) fn read_views(
         let index_names: Vec<String> = get(what, row, "index_names")?;
         let index_definitions: Vec<String> = get(what, row, "index_definitions")?;
         v.indexes = index_names.into_iter().zip(index_definitions).collect();
-        v.calls = get(what, row, "calls")?;
+        let calls: Vec<String> = get(what, row, "calls")?;
+        for call in calls {
+            let (schema, name, arguments): (String, String, String) =
+                serde_json::from_str(&call).map_err(|e| IntrospectError::Unexpected {
+                    what,
+                    detail: format!("a routine view {} calls: {e}", v.name),
+                })?;
+            v.calls.push(FunctionId {
+                schema,
+                name,
+                arguments,
+            });
+        }
         v.calls.sort();
         views.insert(name, v);
     }

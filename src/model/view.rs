@@ -6,7 +6,7 @@
 //! semicolon. The live side reads it that way; the desired side holds the query as
 //! written until `canon` creates the view on the server and reads it back.
 
-use super::QualifiedName;
+use super::{FunctionId, QualifiedName};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -37,9 +37,9 @@ pub struct View {
     /// as declared in a `.sql` file until canonicalised; canonical and live:
     /// `pg_get_indexdef`, every name qualified).
     pub indexes: BTreeMap<String, String>,
-    /// Live: the user routines (not of an extension) the query calls, as
-    /// `schema.name(identity arguments)`. Import and ordering only; never compared.
-    pub calls: Vec<String>,
+    /// Live: the user routines (not of an extension) the query calls. Import and
+    /// ordering only; never compared.
+    pub calls: Vec<FunctionId>,
     /// Relations and columns the query reads, from the server's dependencies (`None`
     /// column: the relation as a whole). Ordering only; never compared.
     pub reads: Vec<(QualifiedName, Option<String>)>,

@@ -118,7 +118,7 @@ pub(super) fn declarable(mut c: Catalog) -> (Catalog, Vec<String>) {
             let missing: Vec<String> = v
                 .calls
                 .iter()
-                .filter(|id| !c.functions.get(*id).is_some_and(|f| f.definition.is_some()))
+                .filter(|id| c.functions.get(*id).is_none_or(|f| f.definition.is_none()))
                 .map(|id| id.to_string())
                 .collect();
             (!missing.is_empty()).then(|| {

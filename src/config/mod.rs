@@ -202,11 +202,28 @@ pub fn resolve_secrets(
 pub fn summary(c: &crate::model::Catalog) -> String {
     let grants = c.relations.values().filter(|r| !r.acl.is_empty()).count()
         + c.functions.values().filter(|f| !f.acl.is_empty()).count();
+    let views = c.views.values().filter(|v| !v.materialized).count();
+    let routines = |procedure: bool| {
+        c.functions
+            .values()
+            .filter(|f| f.definition.is_some() && f.is_procedure == procedure)
+            .count()
+    };
+    let triggers: usize = c.tables.values().map(|t| t.triggers.len()).sum();
     let counts = [
         (c.roles.len(), "role", "roles"),
         (c.schemas.len(), "schema", "schemas"),
         (c.tables.len(), "table", "tables"),
         (c.sequences.len(), "sequence", "sequences"),
+        (views, "view", "views"),
+        (
+            c.views.len() - views,
+            "materialized view",
+            "materialized views",
+        ),
+        (routines(false), "function", "functions"),
+        (routines(true), "procedure", "procedures"),
+        (triggers, "trigger", "triggers"),
         (c.enums.len(), "enum", "enums"),
         (c.domains.len(), "domain", "domains"),
         (c.composite_types.len(), "composite type", "composite types"),

@@ -65,3 +65,22 @@ fn sql_files_accept_only_create_statements_of_the_kinds_declared_in_sql() {
     assert!(rendered.contains("objects.sql:3:1"), "{rendered}");
     assert!(rendered.contains("objects.sql:4:1"), "{rendered}");
 }
+
+#[test]
+fn the_summary_counts_the_kinds_declared_in_sql() {
+    let toml = "[schemas.app]\n[tables.\"app.t\"]\ncolumns.id = { type = \"integer\" }\n";
+    let sql = "CREATE VIEW app.v AS SELECT 1 AS a;\n\
+               CREATE MATERIALIZED VIEW app.m AS SELECT 1 AS a;\n\
+               CREATE FUNCTION app.f() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;\n\
+               CREATE PROCEDURE app.p() LANGUAGE sql AS 'SELECT 1';\n\
+               CREATE TRIGGER tg BEFORE INSERT ON app.t FOR EACH ROW EXECUTE FUNCTION app.f();\n";
+    let desired = load_files(&[
+        (PathBuf::from("app.toml"), toml.to_string()),
+        (PathBuf::from("app.sql"), sql.to_string()),
+    ])
+    .unwrap_or_else(|e| panic!("{}", crate::config::error::render(&e)));
+    assert_eq!(
+        summary(&desired.catalog),
+        "1 schema, 1 table, 1 view, 1 materialized view, 1 function, 1 procedure, 1 trigger"
+    );
+}

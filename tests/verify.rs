@@ -258,3 +258,159 @@ async fn apply_refuses_a_plan_that_would_break_a_confinement() {
         .await
         .expect("--allow-violation applies it");
 }
+
+async fn server_version(db: &TestDb) -> i32 {
+    let client = db.client().await;
+    let row = client
+        .query_one("SELECT current_setting('server_version_num')::int4", &[])
+        .await
+        .expect("server version");
+    row.get(0)
+}
+
+const VIEW_PATH: &str = "butler_general_app → SELECT, INSERT, UPDATE, DELETE on view general.v \
+                         (runs as owner butlers_owner, security_invoker off) → reads health.vitals";
+
+#[tokio::test]
+async fn view_reading_another_service_with_its_owners_rights() {
+    // The schema's default privileges give the app every table privilege on the view.
+    caught(
+        "SET ROLE butlers_owner; \
+         CREATE VIEW general.v AS SELECT id FROM health.vitals; \
+         RESET ROLE;",
+        ViolationKind::ViewOwnerRights,
+        VIEW_PATH,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn security_invoker_view_reads_with_the_readers_rights() {
+    let (db, desired) = topology().await;
+    let sql = "SET ROLE butlers_owner; \
+               CREATE VIEW general.v WITH (security_invoker = true) \
+                 AS SELECT id FROM health.vitals; \
+               RESET ROLE;";
+    if server_version(&db).await < 150000 {
+        // PostgreSQL 14 has no security_invoker: such a view cannot exist there.
+        let err = db
+            .client()
+            .await
+            .batch_execute(sql)
+            .await
+            .expect_err("security_invoker needs PostgreSQL 15");
+        let message = err.as_db_error().expect("a server error").message();
+        assert!(message.contains("security_invoker"), "{message}");
+        return;
+    }
+    db.exec(sql).await;
+    let report = verify_live(&db, &desired).await;
+    assert!(report.ok, "{:#?}", violations(&report));
+    let general = report
+        .roles
+        .iter()
+        .find(|r| r.role == "butler_general_app")
+        .expect("confined");
+    assert_eq!(general.access["health"], verify::Access::None);
+}
+
+#[tokio::test]
+async fn security_definer_function_runs_with_its_owners_reach() {
+    let function = |definer: &str| {
+        format!(
+            "SET ROLE butlers_owner; \
+             CREATE FUNCTION general.count_vitals() RETURNS bigint LANGUAGE plpgsql {definer} \
+               AS $$BEGIN RETURN (SELECT count(*) FROM health.vitals); END$$; \
+             GRANT EXECUTE ON FUNCTION general.count_vitals() TO butler_general_app; \
+             RESET ROLE;"
+        )
+    };
+    let (db, desired) = topology().await;
+    db.exec(&function("SECURITY DEFINER")).await;
+    let report = verify_live(&db, &desired).await;
+    let found = violations(&report);
+    let prefix = "butler_general_app → EXECUTE on function general.count_vitals() \
+                  (SECURITY DEFINER, runs as owner butlers_owner) → butlers_owner can reach \
+                  schema(s) ";
+    assert!(
+        found
+            .iter()
+            .any(|(k, p)| *k == ViolationKind::SecurityDefiner
+                && p.starts_with(prefix)
+                && p.contains("health")),
+        "{found:#?}"
+    );
+    assert!(
+        found.iter().all(|(k, _)| *k != ViolationKind::Unexplained),
+        "{found:#?}"
+    );
+
+    // The same function without SECURITY DEFINER runs with the caller's rights.
+    let (db, desired) = topology().await;
+    db.exec(&function("")).await;
+    let report = verify_live(&db, &desired).await;
+    assert!(report.ok, "{:#?}", violations(&report));
+}
+
+#[tokio::test]
+async fn sql_standard_definer_body_is_narrowed_to_what_it_reads() {
+    let (db, desired) = topology().await;
+    db.exec(
+        "SET ROLE butlers_owner; \
+         CREATE FUNCTION general.count_vitals() RETURNS bigint LANGUAGE sql SECURITY DEFINER \
+           RETURN (SELECT count(*) FROM health.vitals); \
+         CREATE FUNCTION general.count_notes() RETURNS bigint LANGUAGE sql SECURITY DEFINER \
+           BEGIN ATOMIC SELECT count(*) FROM general.notes; END; \
+         RESET ROLE;",
+    )
+    .await;
+    let report = verify_live(&db, &desired).await;
+    // EXECUTE is PUBLIC's by default, and the app can enter general.
+    assert_eq!(
+        violations(&report),
+        vec![(
+            ViolationKind::SecurityDefiner,
+            "butler_general_app → PUBLIC → EXECUTE on function general.count_vitals() \
+             (SECURITY DEFINER, runs as owner butlers_owner) → reads health.vitals"
+                .to_string()
+        )]
+    );
+}
+
+#[tokio::test]
+async fn plan_refuses_a_view_grant_that_opens_a_path() {
+    let (db, _) = topology().await;
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("desired-state");
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(&shipped).unwrap() {
+        let path = entry.unwrap().path();
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        if path.ends_with("general.toml") {
+            text.push_str(
+                "\n[views.\"general.v\"]\ngrants = { butler_general_app = [\"SELECT\"] }\n",
+            );
+        }
+        std::fs::write(dir.path().join(path.file_name().unwrap()), text).unwrap();
+    }
+    std::fs::write(
+        dir.path().join("general.views.sql"),
+        "CREATE VIEW general.v AS SELECT id FROM health.vitals;\n",
+    )
+    .unwrap();
+    let url = db.url();
+    let args = [
+        "plan",
+        "--dir",
+        dir.path().to_str().unwrap(),
+        "--database-url",
+        &url,
+    ];
+    let o = common::pgrecon_with(&args, &[]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("error: the planned state breaks a declared confinement:"),
+        "{err}"
+    );
+    assert!(err.contains(&format!("  ✗ {VIEW_PATH}\n")), "{err}");
+}

@@ -9,6 +9,7 @@
 //! runs. `server_check` then asks the server's own `has_*_privilege` functions, in two
 //! set-based queries, so that access the model cannot explain is reported too.
 
+mod paths;
 mod project;
 mod server_check;
 
@@ -61,6 +62,12 @@ pub enum ViolationKind {
     SchemaAccess,
     /// A privilege on a table, sequence or function outside the confinement.
     ObjectAccess,
+    /// A privilege on a view (without `security_invoker`) or materialized view inside
+    /// the confinement that reads, with its owner's rights, a relation outside it.
+    ViewOwnerRights,
+    /// EXECUTE on a `SECURITY DEFINER` routine inside the confinement whose owner
+    /// reaches outside it.
+    SecurityDefiner,
     /// Owns something it may not own.
     Ownership,
     /// A default privilege that would grant access to future objects outside it.
@@ -213,16 +220,6 @@ fn verify_role(
         }
     }
 
-    let holds = |acl: &Acl, principal: &Option<String>| -> Vec<Privilege> {
-        let g = match principal {
-            None => Grantee::Public,
-            Some(n) => Grantee::Role(n.clone()),
-        };
-        acl.0
-            .get(&g)
-            .map(|p| p.keys().copied().collect())
-            .unwrap_or_default()
-    };
     let owned_by = |owner: &Option<String>, principal: &Option<String>| {
         principal.is_some() && owner.as_ref() == principal.as_ref()
     };
@@ -320,6 +317,20 @@ fn verify_role(
             &f.acl,
             &mut v,
         );
+    }
+
+    // Views and definer routines: their owner's rights, for whoever may use them.
+    let cx = paths::Ctx {
+        state,
+        allowed: &allowed,
+        reach: &reach,
+        usable: &usable,
+        version,
+    };
+    for found in paths::owner_rights(&cx) {
+        v.push((found.kind, hop(&reach[found.reach_index].1, found.end)));
+        let e = levels.entry(found.schema).or_insert(Access::None);
+        *e = (*e).max(Access::Read);
     }
 
     // Default privileges: future objects outside the confinement.
@@ -430,6 +441,18 @@ fn verify_role(
         .map(|(kind, path)| Violation { kind, path })
         .collect();
     report
+}
+
+/// The privileges `principal` (`None`: PUBLIC) holds in `acl`.
+fn holds(acl: &Acl, principal: &Option<String>) -> Vec<Privilege> {
+    let g = match principal {
+        None => Grantee::Public,
+        Some(n) => Grantee::Role(n.clone()),
+    };
+    acl.0
+        .get(&g)
+        .map(|p| p.keys().copied().collect())
+        .unwrap_or_default()
 }
 
 fn privilege_access(kind: ObjectKind, p: Privilege) -> Access {

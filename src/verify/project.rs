@@ -4,8 +4,18 @@ use crate::model::*;
 
 /// The state the database would be in after applying `desired`: the live catalog with
 /// every managed object replaced by its declaration (ACLs are authoritative there).
+/// Views carry what they read and routines their definition (`SECURITY DEFINER`), so
+/// the paths through them are followed in the projected state too. A new object's owner
+/// is the declared one, else its schema's, else the role running the plan.
 pub fn project(desired: &Catalog, live: &Catalog) -> Catalog {
     let mut state = live.clone();
+    let runner = live.server.as_ref().map(|s| s.current_user.clone());
+    let new_owner = |owner: &Option<String>, schema: &str| {
+        owner
+            .clone()
+            .or_else(|| desired.schemas.get(schema).and_then(|s| s.owner.clone()))
+            .or_else(|| runner.clone())
+    };
     let version = live.server.as_ref().map_or(150000, |s| s.version_num);
     for (name, want) in &desired.roles {
         if want.external || is_builtin_role(name) {
@@ -68,7 +78,8 @@ pub fn project(desired: &Catalog, live: &Catalog) -> Catalog {
         }
     }
     for (name, d) in &desired.relations {
-        if !state.relations.contains_key(name) && desired.tables.contains_key(name) {
+        let declared = desired.tables.contains_key(name) || desired.views.contains_key(name);
+        if !state.relations.contains_key(name) && declared {
             let base = desired
                 .schemas
                 .get(&name.schema)
@@ -76,6 +87,7 @@ pub fn project(desired: &Catalog, live: &Catalog) -> Catalog {
                 .unwrap_or(&empty);
             let mut rel = d.clone();
             rel.acl = base.union(&d.acl);
+            rel.owner = new_owner(&d.owner, &name.schema);
             state.relations.insert(name.clone(), rel);
         }
     }
@@ -90,6 +102,29 @@ pub fn project(desired: &Catalog, live: &Catalog) -> Catalog {
                 None => base.clone(),
             };
         }
+        if let Some(d) = desired.functions.get(id).filter(|d| d.definition.is_some()) {
+            f.definition = d.definition.clone();
+            if d.owner.is_some() {
+                f.owner = d.owner.clone();
+            }
+        }
+    }
+    for (id, d) in &desired.functions {
+        if state.functions.contains_key(id) || d.definition.is_none() {
+            continue;
+        }
+        let base = desired
+            .schemas
+            .get(&id.schema)
+            .and_then(|s| s.object_grants.get(&ObjectKind::Function))
+            .unwrap_or(&empty);
+        let mut f = d.clone();
+        f.acl = base.union(&d.acl);
+        f.owner = new_owner(&d.owner, &id.schema);
+        state.functions.insert(id.clone(), f);
+    }
+    for (name, v) in &desired.views {
+        state.views.insert(name.clone(), v.clone());
     }
     for (name, t) in &desired.tables {
         state.tables.insert(name.clone(), t.clone());

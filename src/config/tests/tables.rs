@@ -278,6 +278,7 @@ fn tables_map_to_the_expected_model() {
         (
             s("own_rows"),
             Policy {
+                comment: None,
                 name: s("own_rows"),
                 permissive: false,
                 command: s("SELECT"),
@@ -289,6 +290,7 @@ fn tables_map_to_the_expected_model() {
         (
             s("everyone"),
             Policy {
+                comment: None,
                 name: s("everyone"),
                 permissive: true,
                 command: s("ALL"),
@@ -406,6 +408,7 @@ fn tables_map_to_the_expected_model() {
     assert_eq!(
         c.enums[&q("general", "mood")],
         EnumType {
+            acl: None,
             name: q("general", "mood"),
             owner: Some(s("butlers_owner")),
             values: strings(&["sad", "ok", "happy"]),
@@ -416,6 +419,7 @@ fn tables_map_to_the_expected_model() {
     assert_eq!(
         c.domains[&q("general", "email")],
         Domain {
+            acl: None,
             name: q("general", "email"),
             owner: Some(s("butlers_owner")),
             base_type: s("text"),

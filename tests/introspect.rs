@@ -1001,7 +1001,10 @@ async fn reads_the_relational_layer_exactly() {
     match &extension_version {
         // Its functions land in `ref` and must not show up as unmanaged objects.
         Some(_) => client
-            .batch_execute("CREATE EXTENSION pgcrypto SCHEMA ref")
+            .batch_execute(
+                "CREATE EXTENSION pgcrypto SCHEMA ref;
+                 COMMENT ON EXTENSION pgcrypto IS 'hashes'",
+            )
             .await
             .unwrap(),
         None => eprintln!("pgcrypto is not installed: the extension is not checked"),
@@ -1563,6 +1566,7 @@ async fn reads_the_relational_layer_exactly() {
                 name: "pgcrypto".to_string(),
                 schema: some("ref"),
                 version: Some(version.clone()),
+                comment: some("hashes"),
             },
         )]),
         None => BTreeMap::new(),

@@ -109,6 +109,7 @@ fn live() -> Catalog {
             name: "uuid-ossp".into(),
             schema: Some("public".into()),
             version: Some("1.1".into()),
+            comment: None,
         },
     );
 

@@ -112,6 +112,7 @@ grants = {}
 [extensions.x]
 schema = "s"
 version = "1"
+comment = "c"
 [types."s.ct"]
 owner = "r"
 comment = "c"

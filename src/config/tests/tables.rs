@@ -439,6 +439,7 @@ fn tables_map_to_the_expected_model() {
                     name: s("btree_gist"),
                     schema: Some(s("shared")),
                     version: None,
+                    comment: None,
                 }
             ),
             (
@@ -447,6 +448,7 @@ fn tables_map_to_the_expected_model() {
                     name: s("pgcrypto"),
                     schema: Some(s("public")),
                     version: Some(s("1.3")),
+                    comment: None,
                 }
             ),
             (
@@ -455,6 +457,7 @@ fn tables_map_to_the_expected_model() {
                     name: s("plpgsql"),
                     schema: None,
                     version: None,
+                    comment: None,
                 }
             ),
         ])

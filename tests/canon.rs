@@ -170,6 +170,7 @@ async fn assert_canonical(sql: &str, desired: &Catalog) -> Catalog {
             // The owner is not canonical text: it is whoever created the domain.
             let live_domain = Domain {
                 owner: canonical.domains[name].owner.clone(),
+                acl: canonical.domains[name].acl.clone(),
                 ..live.domains[name].clone()
             };
             assert_eq!(
@@ -347,6 +348,7 @@ async fn enum_domain_and_sequence_references_come_out_qualified() {
             owner: None,
             values: vec!["sad".into(), "ok".into(), "happy".into()],
             comment: None,
+            acl: None,
         },
     );
     d.domains.insert(
@@ -360,6 +362,7 @@ async fn enum_domain_and_sequence_references_come_out_qualified() {
             default: None,
             checks: [("email_check".to_string(), "VALUE ~ '@'".to_string())].into(),
             comment: None,
+            acl: None,
         },
     );
     d.sequences.insert(
@@ -421,6 +424,7 @@ async fn new_enum_labels_can_be_used_before_they_exist() {
             owner: None,
             values: vec!["sad".into(), "happy".into()],
             comment: None,
+            acl: None,
         },
     );
     add_table(
@@ -565,6 +569,7 @@ async fn exclusion_constraints_and_policies() {
             roles: vec!["PUBLIC".into()],
             using: Some("owner_name = current_user".into()),
             with_check: None,
+            comment: None,
         },
     );
     t.policies.insert(
@@ -576,6 +581,7 @@ async fn exclusion_constraints_and_policies() {
             roles: vec!["PUBLIC".into()],
             using: None,
             with_check: Some("room in (1, 2, 3)".into()),
+            comment: None,
         },
     );
     add_table(&mut d, t);
@@ -668,6 +674,7 @@ async fn domains_and_sequences_on_their_own() {
             default: Some("1".into()),
             checks: [("positive_check".to_string(), "VALUE > 0".to_string())].into(),
             comment: None,
+            acl: None,
         },
     );
     d.domains.insert(
@@ -685,6 +692,7 @@ async fn domains_and_sequences_on_their_own() {
             )]
             .into(),
             comment: None,
+            acl: None,
         },
     );
     d.sequences.insert(
@@ -897,6 +905,7 @@ async fn policies_may_refer_to_tables_that_do_not_exist_yet() {
             with_check: Some(
                 "exists (select from general.notes n where n.id = notes.id) or true".into(),
             ),
+            comment: None,
         },
     );
     add_table(&mut d, notes);
@@ -984,6 +993,7 @@ async fn changed_live_types_and_sequences_are_copied_not_touched() {
             default: Some("'abc'".into()),
             checks: [("code_check".to_string(), "length(VALUE) > 1".to_string())].into(),
             comment: None,
+            acl: None,
         },
     );
     d.sequences.insert(

@@ -126,8 +126,9 @@ async fn set_up_scenario(client: &Client, p: &str, db: &str) -> bool {
             GRANT SELECT ON TABLES TO {p}owner;
         ALTER DEFAULT PRIVILEGES FOR ROLE {p}group IN SCHEMA "My Schema"
             GRANT SELECT ON TABLES TO {p}group;
-        -- Not read: global default privileges, and types.
+        -- Not read: global default privileges.
         ALTER DEFAULT PRIVILEGES FOR ROLE {p}owner GRANT SELECT ON TABLES TO {p}group;
+        -- Read: types.
         ALTER DEFAULT PRIVILEGES FOR ROLE {p}owner IN SCHEMA general
             GRANT USAGE ON TYPES TO {p}app;
         "#
@@ -530,7 +531,7 @@ async fn reads_every_object_class_exactly() {
         ])
     );
 
-    // Default privileges: schema-specific ones on tables, sequences and functions, only
+    // Default privileges: schema-specific ones on tables, sequences, functions and types, only
     // the grants added (the owner's grant to itself is left out; an entry holding only
     // that disappears).
     let key = |for_role: &str, schema: &str, kind: ObjectKind| DefaultPrivilegeKey {
@@ -552,6 +553,10 @@ async fn reads_every_object_class_exactly() {
             (
                 key(&r("owner"), "general", ObjectKind::Function),
                 public_execute.clone()
+            ),
+            (
+                key(&r("owner"), "general", ObjectKind::Type),
+                acl(&[(&r("app"), &[(Privilege::Usage, false)])])
             ),
             (
                 key(&r("group"), "My Schema", ObjectKind::Table),
@@ -777,6 +782,8 @@ CREATE DOMAIN app.posint AS integer DEFAULT 1 NOT NULL
     CONSTRAINT posint_small CHECK (VALUE < 1000000);
 COMMENT ON DOMAIN app.posint IS 'positive';
 CREATE DOMAIN app.code AS varchar(10) COLLATE "C";
+REVOKE USAGE ON DOMAIN app.code FROM PUBLIC;
+GRANT USAGE ON TYPE app.code TO {p}app;
 
 CREATE SEQUENCE app.counter AS integer INCREMENT BY 5 MINVALUE 10 MAXVALUE 100000
     START WITH 20 CACHE 10 CYCLE;
@@ -840,6 +847,7 @@ CREATE INDEX items_brin ON app.items USING brin (created_at) WITH (pages_per_ran
 ALTER TABLE app.items ENABLE ROW LEVEL SECURITY;
 ALTER TABLE app.items FORCE ROW LEVEL SECURITY;
 CREATE POLICY items_read ON app.items FOR SELECT TO {p}auditor, {p}app USING (price > 0);
+COMMENT ON POLICY items_read ON app.items IS 'readers';
 CREATE POLICY items_write ON app.items AS RESTRICTIVE FOR UPDATE TO PUBLIC
     USING (true) WITH CHECK (mood <> 'sad');
 
@@ -886,6 +894,13 @@ CREATE AGGREGATE app.total(int) (SFUNC = int4pl, STYPE = int);
 
 fn qn(schema: &str, name: &str) -> QualifiedName {
     QualifiedName::new(schema, name)
+}
+
+/// `USAGE` for one grantee, as a type's ACL.
+fn usage(grantee: Grantee) -> Acl {
+    let mut acl = Acl::default();
+    acl.grant(grantee, Privilege::Usage, false);
+    acl
 }
 
 fn some(text: &str) -> Option<String> {
@@ -986,7 +1001,10 @@ async fn reads_the_relational_layer_exactly() {
     match &extension_version {
         // Its functions land in `ref` and must not show up as unmanaged objects.
         Some(_) => client
-            .batch_execute("CREATE EXTENSION pgcrypto SCHEMA ref")
+            .batch_execute(
+                "CREATE EXTENSION pgcrypto SCHEMA ref;
+                 COMMENT ON EXTENSION pgcrypto IS 'hashes'",
+            )
             .await
             .unwrap(),
         None => eprintln!("pgcrypto is not installed: the extension is not checked"),
@@ -1252,6 +1270,7 @@ async fn reads_the_relational_layer_exactly() {
                     roles: vec![r("app"), r("auditor")],
                     using: some("(price > (0)::numeric)"),
                     with_check: None,
+                    comment: some("readers"),
                 }
             ),
             (
@@ -1263,6 +1282,7 @@ async fn reads_the_relational_layer_exactly() {
                     roles: strings(&["PUBLIC"]),
                     using: some("true"),
                     with_check: some("(mood <> 'sad'::app.mood)"),
+                    comment: None,
                 }
             ),
         ])
@@ -1497,6 +1517,7 @@ async fn reads_the_relational_layer_exactly() {
                 owner: Some(me.clone()),
                 values: strings(&["sad", "ok", "happy"]),
                 comment: some("feelings"),
+                acl: Some(usage(Grantee::Public)),
             }
         )])
     );
@@ -1514,6 +1535,7 @@ async fn reads_the_relational_layer_exactly() {
                     default: None,
                     checks: BTreeMap::new(),
                     comment: None,
+                    acl: Some(usage(Grantee::Role(r("app")))),
                 }
             ),
             (
@@ -1530,6 +1552,7 @@ async fn reads_the_relational_layer_exactly() {
                         ("posint_small".to_string(), "(VALUE < 1000000)".to_string()),
                     ]),
                     comment: some("positive"),
+                    acl: Some(usage(Grantee::Public)),
                 }
             ),
         ])
@@ -1543,6 +1566,7 @@ async fn reads_the_relational_layer_exactly() {
                 name: "pgcrypto".to_string(),
                 schema: some("ref"),
                 version: Some(version.clone()),
+                comment: some("hashes"),
             },
         )]),
         None => BTreeMap::new(),

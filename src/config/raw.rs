@@ -271,6 +271,10 @@ pub struct RawSchema {
     /// Privileges on every function of the schema, existing and future.
     #[serde(default)]
     pub function_grants: RawGrants,
+    /// `USAGE` on every type (enum, domain, composite, range) of the schema, existing and
+    /// future. When declared (even empty), the grants of every type of the schema are
+    /// managed: `PUBLIC`'s default `USAGE` is revoked unless declared.
+    pub type_grants: Option<RawGrants>,
     /// Roles whose future objects in this schema receive the `*_grants`
     /// (`ALTER DEFAULT PRIVILEGES FOR ROLE`). Default: the owner.
     pub default_privileges_for: Option<Vec<String>>,
@@ -301,6 +305,7 @@ pub enum RawObjectKind {
     Tables,
     Sequences,
     Functions,
+    Types,
 }
 
 /// Privileges by grantee: a role name or `PUBLIC`.
@@ -403,7 +408,7 @@ mod tests {
         assert_eq!(fields_of::<RawPassword>(), &["env", "file", "scram"]);
         assert_eq!(
             fields_of::<RawObjectKind>(),
-            &["tables", "sequences", "functions"]
+            &["tables", "sequences", "functions", "types"]
         );
     }
 }

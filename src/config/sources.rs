@@ -48,6 +48,8 @@ pub enum GrantSite {
     /// Column privileges: the table and the column.
     Column(QualifiedName, String),
     Function(FunctionId),
+    /// An enum, domain, composite or range type.
+    Type(QualifiedName),
     DefaultPrivileges(DefaultPrivilegeKey),
 }
 

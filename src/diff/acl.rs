@@ -91,11 +91,14 @@ fn acl_revokes(want: &Acl, have: &Acl) -> Vec<(Grantee, bool, Vec<Privilege>)> {
 }
 
 /// Grants PostgreSQL gives every new object of a kind when no default privilege says
-/// otherwise (`acldefault`, owner excluded): `EXECUTE` to `PUBLIC` on functions.
+/// otherwise (`acldefault`, owner excluded): `EXECUTE` to `PUBLIC` on functions, `USAGE`
+/// to `PUBLIC` on types.
 pub fn builtin_default(kind: ObjectKind) -> Acl {
     let mut acl = Acl::default();
-    if kind == ObjectKind::Function {
-        acl.grant(Grantee::Public, Privilege::Execute, false);
+    match kind {
+        ObjectKind::Function => acl.grant(Grantee::Public, Privilege::Execute, false),
+        ObjectKind::Type => acl.grant(Grantee::Public, Privilege::Usage, false),
+        _ => {}
     }
     acl
 }

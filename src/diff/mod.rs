@@ -29,6 +29,7 @@ mod shared;
 mod table;
 pub mod tables;
 mod trigger;
+mod type_grants;
 mod undeclared;
 pub mod user_types;
 pub mod view;
@@ -293,6 +294,7 @@ pub fn diff(desired: &Catalog, live: &Catalog, options: &DiffOptions) -> Result<
     cx.undeclared();
     cx.unmanaged();
     cx.undeclared_user_types();
+    cx.type_grants();
     Ok(cx.out)
 }
 

@@ -51,6 +51,8 @@ impl Cx<'_> {
                             to: want.clone(),
                         });
                     }
+                    let object = ObjectRef::table_part(TablePart::Policy, t, name);
+                    self.comment(object, &want.comment, &have.comment);
                 }
                 _ => self.push_table(TableChange::CreatePolicy {
                     table: t.clone(),

@@ -54,7 +54,7 @@ pub enum TypeChange {
     /// Dropped and created again, with its owner and comment.
     ReplaceRange {
         from: RangeType,
-        to: RangeType,
+        to: Box<RangeType>,
     },
 }
 
@@ -274,6 +274,7 @@ impl Cx<'_> {
             let definition = |r: &RangeType| RangeType {
                 owner: None,
                 comment: None,
+                acl: None,
                 ..r.clone()
             };
             if definition(want) != definition(have) {
@@ -281,7 +282,7 @@ impl Cx<'_> {
                 if !self.used(object.clone(), &[name, &have.multirange], false) {
                     self.push_type(TypeChange::ReplaceRange {
                         from: have.clone(),
-                        to: want.clone(),
+                        to: Box::new(want.clone()),
                     });
                 }
                 continue;

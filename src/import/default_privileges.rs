@@ -15,6 +15,7 @@ pub(super) fn write_default_block(
     let on = match kind {
         ObjectKind::Table => "tables",
         ObjectKind::Sequence => "sequences",
+        ObjectKind::Type => "types",
         _ => "functions",
     };
     let _ = writeln!(out, "\n[[schemas.{}.default_privileges]]", key(schema));

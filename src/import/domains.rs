@@ -1,5 +1,6 @@
 //! Domains.
 
+use super::grants::type_grants;
 use super::values::{key, object_key, string, write_owner};
 use crate::model::*;
 use std::fmt::Write as _;
@@ -27,5 +28,8 @@ pub(super) fn write_domain(out: &mut String, d: &Domain, schema_owner: Option<&s
     write_owner(out, d.owner.as_deref(), schema_owner);
     if let Some(c) = &d.comment {
         let _ = writeln!(out, "comment = {}", string(c));
+    }
+    if let Some(line) = type_grants(&d.acl) {
+        let _ = writeln!(out, "{line}");
     }
 }

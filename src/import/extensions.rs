@@ -12,4 +12,7 @@ pub(super) fn write_extension(out: &mut String, e: &Extension) {
     if let Some(v) = &e.version {
         let _ = writeln!(out, "version = {}", string(v));
     }
+    if let Some(c) = &e.comment {
+        let _ = writeln!(out, "comment = {}", string(c));
+    }
 }

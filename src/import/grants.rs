@@ -17,6 +17,14 @@ pub(super) fn grants(acl: &Acl) -> String {
     }
 }
 
+/// `grants = { … }` of a type whose ACL differs from PostgreSQL's default (`PUBLIC`
+/// `USAGE`); `None` when it is the default, which a type without grants keeps.
+pub(super) fn type_grants(acl: &Option<Acl>) -> Option<String> {
+    let acl = acl.as_ref()?;
+    let default = crate::diff::builtin_default(ObjectKind::Type);
+    (acl.clone().normalized() != default).then(|| format!("grants = {}", grants(acl)))
+}
+
 pub(super) fn grantee_key(g: &Grantee) -> String {
     match g {
         Grantee::Public => "PUBLIC".into(),

@@ -26,6 +26,9 @@ pub(super) fn write_policies(out: &mut String, t: &Table) {
             if let Some(w) = &p.with_check {
                 parts.push(("with_check", string(w)));
             }
+            if let Some(c) = &p.comment {
+                parts.push(("comment", string(c)));
+            }
             let _ = writeln!(out, "{} = {}", key(name), inline(&parts));
         }
     }

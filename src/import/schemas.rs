@@ -147,7 +147,10 @@ pub(super) fn schema_file(live: &Catalog, schema: &Schema) -> (String, usize) {
         }
     }
     for (k, acl) in &live.default_privileges {
-        if k.schema == schema.name && k.for_role != owner && !acl.is_empty() {
+        // The owner's default privileges on types too: types carry their own grants
+        // (only where they differ from PostgreSQL's default), never `type_grants`.
+        let written = k.for_role == owner && k.kind != ObjectKind::Type;
+        if k.schema == schema.name && !written && !acl.is_empty() {
             default_privileges::write_default_block(
                 &mut explicit_defaults,
                 &schema.name,

@@ -60,6 +60,7 @@ fn live() -> Catalog {
     c.enums.insert(
         qn(s, "mood"),
         EnumType {
+            acl: None,
             name: qn(s, "mood"),
             owner: Some("postgres".into()),
             values: vec!["sad".into(), "it's ok".into()],
@@ -69,6 +70,7 @@ fn live() -> Catalog {
     c.domains.insert(
         qn(s, "Email"),
         Domain {
+            acl: None,
             name: qn(s, "Email"),
             owner: Some("app".into()),
             base_type: "character varying(200)".into(),
@@ -107,6 +109,7 @@ fn live() -> Catalog {
             name: "uuid-ossp".into(),
             schema: Some("public".into()),
             version: Some("1.1".into()),
+            comment: None,
         },
     );
 
@@ -264,6 +267,7 @@ fn live() -> Catalog {
     notes.policies.insert(
         "mine".into(),
         Policy {
+            comment: None,
             name: "mine".into(),
             permissive: false,
             command: "UPDATE".into(),
@@ -275,6 +279,7 @@ fn live() -> Catalog {
     notes.policies.insert(
         "all".into(),
         Policy {
+            comment: None,
             name: "all".into(),
             permissive: true,
             command: "ALL".into(),

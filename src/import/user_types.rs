@@ -2,6 +2,7 @@
 //! `<schema>/types.sql`, their owner (when not the schema's) and comment to
 //! `[collations."s.c"]` / `[types."s.t"]` entries in the schema's file.
 
+use super::grants::type_grants;
 use super::values::{object_key, string, write_owner};
 use crate::ddl::user_types::{create_collation, create_composite, create_range};
 use crate::model::*;
@@ -46,9 +47,10 @@ pub(super) fn sql_file(live: &Catalog, schema: &str) -> Option<String> {
 pub(super) fn toml_entries(live: &Catalog, schema: &Schema) -> String {
     let mut out = String::new();
     let schema_owner = schema.owner.as_deref();
-    let mut entry = |section: &str, name: &QualifiedName, owner: &Option<String>, comment| {
+    let mut entry = |section: &str, name: &QualifiedName, owner: &Option<String>, comment, acl| {
         let comment: &Option<String> = comment;
-        if owner.as_deref() == schema_owner && comment.is_none() {
+        let grants = type_grants(acl);
+        if owner.as_deref() == schema_owner && comment.is_none() && grants.is_none() {
             return;
         }
         let _ = writeln!(out, "\n[{section}.{}]", object_key(name));
@@ -56,27 +58,30 @@ pub(super) fn toml_entries(live: &Catalog, schema: &Schema) -> String {
         if let Some(c) = comment {
             let _ = writeln!(out, "comment = {}", string(c));
         }
+        if let Some(line) = grants {
+            let _ = writeln!(out, "{line}");
+        }
     };
     for c in live
         .collations
         .values()
         .filter(|c| c.name.schema == schema.name)
     {
-        entry("collations", &c.name, &c.owner, &c.comment);
+        entry("collations", &c.name, &c.owner, &c.comment, &None);
     }
     for r in live
         .range_types
         .values()
         .filter(|r| r.name.schema == schema.name)
     {
-        entry("types", &r.name, &r.owner, &r.comment);
+        entry("types", &r.name, &r.owner, &r.comment, &r.acl);
     }
     for t in live
         .composite_types
         .values()
         .filter(|t| t.name.schema == schema.name)
     {
-        entry("types", &t.name, &t.owner, &t.comment);
+        entry("types", &t.name, &t.owner, &t.comment, &t.acl);
     }
     out
 }

@@ -20,6 +20,15 @@ pub(super) fn acl_join(acl: &str, owner: &str) -> String {
     )
 }
 
+/// [`acl_join`] of the ACL of the type `t` (PostgreSQL's default when never granted on:
+/// `PUBLIC` `USAGE`).
+pub(super) fn type_acl() -> String {
+    acl_join(
+        "coalesce(t.typacl, pg_catalog.acldefault('T', t.typowner))",
+        "t.typowner",
+    )
+}
+
 /// The same three columns as [`acl_join`] (`grantees`, `privileges`, `grantable`), as
 /// sub-selects that only run when `acl` is not NULL: for ACLs that are NULL on nearly
 /// every row (column ACLs), where a lateral join per row would cost more than the rest of

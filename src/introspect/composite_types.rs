@@ -1,5 +1,6 @@
 //! Composite types (not the row types of tables and views).
 
+use super::acl::{read_acl, type_acl};
 use super::queries::user_object;
 use super::rows::{names, strings};
 use super::{IntrospectError, get, unexpected};
@@ -15,13 +16,15 @@ pub fn composite_types() -> String {
                 pg_catalog.pg_get_userbyid(t.typowner)::text AS owner,
                 att.names AS attribute_names, att.types AS attribute_types,
                 att.collations AS attribute_collations,
-                d.description AS comment
+                d.description AS comment,
+                acl.grantees, acl.privileges, acl.grantable
          FROM pg_catalog.pg_type AS t
          JOIN pg_catalog.pg_namespace AS n ON n.oid = t.typnamespace
          JOIN pg_catalog.pg_class AS c ON c.oid = t.typrelid AND c.relkind = 'c'
          LEFT JOIN pg_catalog.pg_description AS d
                 ON d.objoid = t.oid AND d.classoid = 'pg_catalog.pg_type'::regclass
                AND d.objsubid = 0
+         {acl}
          LEFT JOIN LATERAL (
              SELECT array_agg(a.attname::text ORDER BY a.attnum) AS names,
                     array_agg(pg_catalog.format_type(a.atttypid, a.atttypmod)
@@ -35,6 +38,7 @@ pub fn composite_types() -> String {
          ) AS att ON true
          WHERE t.typtype = 'c' AND {user_type}",
         user_type = user_object("pg_type", "t.oid", "n"),
+        acl = type_acl(),
     )
 }
 
@@ -77,6 +81,7 @@ pub(super) fn read_composite_types(
             owner: Some(get(what, row, "owner")?),
             attributes,
             comment: get(what, row, "comment")?,
+            acl: Some(read_acl(what, row, &|| format!("composite type {name}"))?),
             name: name.clone(),
         };
         types.insert(name, t);

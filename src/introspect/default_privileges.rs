@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use tokio_postgres::Row;
 
 /// Schema-specific default privileges (`ALTER DEFAULT PRIVILEGES FOR ROLE r IN SCHEMA s`)
-/// on tables, sequences and functions, exactly as stored — no `acldefault`: a
+/// on tables, sequences, functions and types, exactly as stored — no `acldefault`: a
 /// schema-specific entry only ever adds to the global defaults.
 ///
 /// Checked on PostgreSQL 15: after `ALTER DEFAULT PRIVILEGES FOR ROLE o IN SCHEMA s GRANT
@@ -26,7 +26,7 @@ pub fn default_privileges() -> String {
          FROM pg_catalog.pg_default_acl AS d
          JOIN pg_catalog.pg_namespace AS n ON n.oid = d.defaclnamespace
          {acl}
-         WHERE d.defaclobjtype IN ('r', 'S', 'f') AND {user_schema}",
+         WHERE d.defaclobjtype IN ('r', 'S', 'f', 'T') AND {user_schema}",
         acl = acl_join("d.defaclacl", "d.defaclrole"),
         user_schema = user_schema("n"),
     )
@@ -45,7 +45,12 @@ pub(super) fn read_default_privileges(
         }
         let code: String = get(what, row, "kind")?;
         let kind = match ObjectKind::from_default_acl_code(&code) {
-            Some(kind @ (ObjectKind::Table | ObjectKind::Sequence | ObjectKind::Function)) => kind,
+            Some(
+                kind @ (ObjectKind::Table
+                | ObjectKind::Sequence
+                | ObjectKind::Function
+                | ObjectKind::Type),
+            ) => kind,
             _ => return Err(unexpected(what, format!("default ACL object type {code}"))),
         };
         let acl = read_acl(what, row, &|| {

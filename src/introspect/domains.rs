@@ -1,5 +1,6 @@
 //! Domains.
 
+use super::acl::{read_acl, type_acl};
 use super::queries::user_object;
 use super::rows::names;
 use super::{IntrospectError, get, unexpected};
@@ -21,13 +22,15 @@ pub fn domains() -> String {
                 CASE WHEN t.typdefaultbin IS NOT NULL
                      THEN pg_catalog.pg_get_expr(t.typdefaultbin, 0) END AS default_expr,
                 chk.names AS check_names, chk.exprs AS check_exprs,
-                d.description AS comment
+                d.description AS comment,
+                acl.grantees, acl.privileges, acl.grantable
          FROM pg_catalog.pg_type AS t
          JOIN pg_catalog.pg_namespace AS n ON n.oid = t.typnamespace
          JOIN pg_catalog.pg_type AS bt ON bt.oid = t.typbasetype
          LEFT JOIN pg_catalog.pg_description AS d
                 ON d.objoid = t.oid AND d.classoid = 'pg_catalog.pg_type'::regclass
                AND d.objsubid = 0
+         {acl}
          LEFT JOIN LATERAL (
              SELECT array_agg(con.conname::text) AS names,
                     array_agg(pg_catalog.pg_get_expr(con.conbin, 0)) AS exprs
@@ -36,6 +39,7 @@ pub fn domains() -> String {
          ) AS chk ON true
          WHERE t.typtype = 'd' AND {user_type}",
         user_type = user_object("pg_type", "t.oid", "n"),
+        acl = type_acl(),
     )
 }
 
@@ -69,6 +73,7 @@ pub(super) fn read_domains(
             default: get(what, row, "default_expr")?,
             checks: check_names.into_iter().zip(check_exprs).collect(),
             comment: get(what, row, "comment")?,
+            acl: Some(read_acl(what, row, &|| format!("domain {name}"))?),
             name: name.clone(),
         };
         domains.insert(name, domain);

@@ -1,5 +1,6 @@
 //! Enum types.
 
+use super::acl::{read_acl, type_acl};
 use super::queries::user_object;
 use super::rows::names;
 use super::{IntrospectError, get};
@@ -14,14 +15,17 @@ pub fn enums() -> String {
                 pg_catalog.pg_get_userbyid(t.typowner)::text AS owner,
                 ARRAY(SELECT e.enumlabel::text FROM pg_catalog.pg_enum AS e
                       WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS labels,
-                d.description AS comment
+                d.description AS comment,
+                acl.grantees, acl.privileges, acl.grantable
          FROM pg_catalog.pg_type AS t
          JOIN pg_catalog.pg_namespace AS n ON n.oid = t.typnamespace
          LEFT JOIN pg_catalog.pg_description AS d
                 ON d.objoid = t.oid AND d.classoid = 'pg_catalog.pg_type'::regclass
                AND d.objsubid = 0
+         {acl}
          WHERE t.typtype = 'e' AND {user_type}",
         user_type = user_object("pg_type", "t.oid", "n"),
+        acl = type_acl(),
     )
 }
 
@@ -43,6 +47,7 @@ pub(super) fn read_enums(
             owner: Some(get(what, row, "owner")?),
             values: names(what, row, "labels", &object)?,
             comment: get(what, row, "comment")?,
+            acl: Some(read_acl(what, row, &|| format!("enum {name}"))?),
             name: name.clone(),
         };
         enums.insert(name, enum_type);

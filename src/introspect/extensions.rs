@@ -7,7 +7,8 @@ use tokio_postgres::Row;
 
 /// Installed extensions, except `plpgsql` (always there).
 pub fn extensions() -> String {
-    "SELECT e.extname::text AS name, n.nspname::text AS schema, e.extversion AS version
+    "SELECT e.extname::text AS name, n.nspname::text AS schema, e.extversion AS version,
+            pg_catalog.obj_description(e.oid, 'pg_extension') AS comment
      FROM pg_catalog.pg_extension AS e
      JOIN pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace
      WHERE e.extname <> 'plpgsql'"
@@ -24,6 +25,7 @@ pub(super) fn read_extensions(
         let extension = Extension {
             schema: Some(get(what, row, "schema")?),
             version: Some(get(what, row, "version")?),
+            comment: get(what, row, "comment")?,
             name: name.clone(),
         };
         extensions.insert(name, extension);

@@ -19,7 +19,8 @@ pub fn policies() -> String {
                 CASE WHEN p.polqual IS NOT NULL
                      THEN pg_catalog.pg_get_expr(p.polqual, p.polrelid) END AS using_expr,
                 CASE WHEN p.polwithcheck IS NOT NULL
-                     THEN pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) END AS with_check
+                     THEN pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) END AS with_check,
+                pg_catalog.obj_description(p.oid, 'pg_policy') AS comment
          FROM pg_catalog.pg_policy AS p
          JOIN pg_catalog.pg_class AS c ON c.oid = p.polrelid
          JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
@@ -63,6 +64,7 @@ pub(super) fn apply_policies(
             roles,
             using: get(what, row, "using_expr")?,
             with_check: get(what, row, "with_check")?,
+            comment: get(what, row, "comment")?,
             name: name.clone(),
         };
         table.policies.insert(name, policy);

@@ -1,5 +1,6 @@
 //! Range types and their multirange types.
 
+use super::acl::{read_acl, type_acl};
 use super::queries::{qualified_unless_catalog, user_object};
 use super::{IntrospectError, get};
 use crate::model::{QualifiedName, RangeType, is_system_schema};
@@ -22,7 +23,8 @@ pub fn range_types() -> String {
                 CASE WHEN r.rngsubdiff <> 0 THEN r.rngsubdiff::pg_catalog.regproc::text
                      END AS subtype_diff,
                 mn.nspname::text AS multirange_schema, mt.typname::text AS multirange_name,
-                d.description AS comment
+                d.description AS comment,
+                acl.grantees, acl.privileges, acl.grantable
          FROM pg_catalog.pg_range AS r
          JOIN pg_catalog.pg_type AS t ON t.oid = r.rngtypid
          JOIN pg_catalog.pg_namespace AS n ON n.oid = t.typnamespace
@@ -34,9 +36,11 @@ pub fn range_types() -> String {
          LEFT JOIN pg_catalog.pg_description AS d
                 ON d.objoid = t.oid AND d.classoid = 'pg_catalog.pg_type'::regclass
                AND d.objsubid = 0
+         {acl}
          WHERE {user_type}",
         opclass = qualified_unless_catalog("opn", "opc.opcname"),
         user_type = user_object("pg_type", "t.oid", "n"),
+        acl = type_acl(),
     )
 }
 
@@ -65,6 +69,7 @@ pub(super) fn read_range_types(
                 get::<String>(what, row, "multirange_name")?,
             ),
             comment: get(what, row, "comment")?,
+            acl: Some(read_acl(what, row, &|| format!("range type {name}"))?),
             name: name.clone(),
         };
         types.insert(name, t);

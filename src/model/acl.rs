@@ -13,6 +13,8 @@ pub enum ObjectKind {
     Table,
     Sequence,
     Function,
+    /// Enums, domains, composite and range types (`GRANT … ON TYPE`).
+    Type,
 }
 
 impl ObjectKind {
@@ -29,6 +31,7 @@ impl ObjectKind {
             ],
             ObjectKind::Sequence => &[Usage, Select, Update],
             ObjectKind::Function => &[Execute],
+            ObjectKind::Type => &[Usage],
         }
     }
 
@@ -40,6 +43,7 @@ impl ObjectKind {
             ObjectKind::Table => "TABLES",
             ObjectKind::Sequence => "SEQUENCES",
             ObjectKind::Function => "FUNCTIONS",
+            ObjectKind::Type => "TYPES",
         }
     }
 
@@ -49,6 +53,7 @@ impl ObjectKind {
             ObjectKind::Table => Some('r'),
             ObjectKind::Sequence => Some('S'),
             ObjectKind::Function => Some('f'),
+            ObjectKind::Type => Some('T'),
             ObjectKind::Schema => Some('n'),
             ObjectKind::Database => None,
         }
@@ -59,6 +64,7 @@ impl ObjectKind {
             "r" => Some(ObjectKind::Table),
             "S" => Some(ObjectKind::Sequence),
             "f" => Some(ObjectKind::Function),
+            "T" => Some(ObjectKind::Type),
             "n" => Some(ObjectKind::Schema),
             _ => None,
         }
@@ -71,6 +77,7 @@ impl ObjectKind {
             ObjectKind::Table => "table",
             ObjectKind::Sequence => "sequence",
             ObjectKind::Function => "function",
+            ObjectKind::Type => "type",
         }
     }
 }

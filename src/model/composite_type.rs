@@ -10,6 +10,10 @@ pub struct CompositeType {
     /// In order.
     pub attributes: Vec<Attribute>,
     pub comment: Option<String>,
+    /// `USAGE` grants, without the owner's. Live: always read (`acldefault` when never
+    /// granted on: `PUBLIC` `USAGE`). Desired: `None` when no grants are declared for it
+    /// (nor `type_grants` on its schema), and then its ACL is left alone.
+    pub acl: Option<super::Acl>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -16,4 +16,8 @@ pub struct Domain {
     /// Check constraints by name: canonical expression (using `VALUE`).
     pub checks: BTreeMap<String, String>,
     pub comment: Option<String>,
+    /// `USAGE` grants, without the owner's. Live: always read (`acldefault` when never
+    /// granted on: `PUBLIC` `USAGE`). Desired: `None` when no grants are declared for it
+    /// (nor `type_grants` on its schema), and then its ACL is left alone.
+    pub acl: Option<super::Acl>,
 }

@@ -11,4 +11,8 @@ pub struct EnumType {
     /// a removed or reordered label cannot be changed in place and is an error.
     pub values: Vec<String>,
     pub comment: Option<String>,
+    /// `USAGE` grants, without the owner's. Live: always read (`acldefault` when never
+    /// granted on: `PUBLIC` `USAGE`). Desired: `None` when no grants are declared for it
+    /// (nor `type_grants` on its schema), and then its ACL is left alone.
+    pub acl: Option<super::Acl>,
 }

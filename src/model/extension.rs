@@ -9,4 +9,7 @@ pub struct Extension {
     pub schema: Option<String>,
     /// `None` (desired) = the default version, never upgraded implicitly.
     pub version: Option<String>,
+    /// `COMMENT ON EXTENSION`. Desired: `None` leaves it alone (the extension's script
+    /// usually sets one).
+    pub comment: Option<String>,
 }

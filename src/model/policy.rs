@@ -12,4 +12,6 @@ pub struct Policy {
     pub roles: Vec<String>,
     pub using: Option<String>,
     pub with_check: Option<String>,
+    /// `COMMENT ON POLICY`.
+    pub comment: Option<String>,
 }

@@ -20,6 +20,10 @@ pub struct RangeType {
     /// name: `range` → `multirange` in the name, else `_multirange` appended).
     pub multirange: QualifiedName,
     pub comment: Option<String>,
+    /// `USAGE` grants, without the owner's. Live: always read (`acldefault` when never
+    /// granted on: `PUBLIC` `USAGE`). Desired: `None` when no grants are declared for it
+    /// (nor `type_grants` on its schema), and then its ACL is left alone.
+    pub acl: Option<super::Acl>,
 }
 
 /// The multirange type name PostgreSQL gives a range type declared without

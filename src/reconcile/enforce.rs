@@ -272,6 +272,7 @@ mod tests {
             owner: None,
             attributes: names.iter().map(|n| attribute(n)).collect(),
             comment: None,
+            acl: None,
         };
         let mut desired = with_table(Catalog::default(), &["id"]);
         let mut live = with_table(live_base(), &["id"]);

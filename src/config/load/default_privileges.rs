@@ -46,6 +46,7 @@ impl Loader {
                                 "tables" => Some(ObjectKind::Table),
                                 "sequences" => Some(ObjectKind::Sequence),
                                 "functions" => Some(ObjectKind::Function),
+                                "types" => Some(ObjectKind::Type),
                                 other => {
                                     let choices = fields_of::<raw::RawObjectKind>();
                                     self.err(

@@ -17,6 +17,7 @@ impl Loader {
             name: name.clone(),
             schema: None,
             version: None,
+            comment: None,
         };
         for (key, value) in t.iter() {
             let key_name = key.get_ref().as_ref();
@@ -47,6 +48,7 @@ impl Loader {
                         ext.version = None;
                     }
                 }
+                "comment" => ext.comment = non_empty(self.string(f, value, &what)),
                 _ => self.unknown_key(f, key, fields_of::<raw::RawExtension>(), Some(&ctx)),
             }
         }

@@ -415,5 +415,6 @@ fn a_kind(kind: ObjectKind) -> &'static str {
         ObjectKind::Table => "a table",
         ObjectKind::Sequence => "a sequence",
         ObjectKind::Function => "a function",
+        ObjectKind::Type => "a type",
     }
 }

@@ -24,6 +24,7 @@ impl Loader {
             roles: vec!["PUBLIC".to_string()],
             using: None,
             with_check: None,
+            comment: None,
         };
         let mut ok = true;
         let mut using_key = None;
@@ -56,6 +57,7 @@ impl Loader {
                     let what = format!("the WITH CHECK expression of {ctx}");
                     policy.with_check = self.sql_value(f, value, SqlKind::Expression, &what);
                 }
+                "comment" => policy.comment = non_empty(self.string(f, value, &what)),
                 _ => self.unknown_key(f, key, fields_of::<raw::RawPolicy>(), Some(&ctx)),
             }
         }

@@ -57,10 +57,11 @@ impl Loader {
                         &mut rec,
                     )
                 }
-                "table_grants" | "sequence_grants" | "function_grants" => {
+                "table_grants" | "sequence_grants" | "function_grants" | "type_grants" => {
                     let kind = match key_name {
                         "table_grants" => ObjectKind::Table,
                         "sequence_grants" => ObjectKind::Sequence,
+                        "type_grants" => ObjectKind::Type,
                         _ => ObjectKind::Function,
                     };
                     let acl = self.grants(
@@ -76,6 +77,10 @@ impl Loader {
                     );
                     if !acl.is_empty() {
                         first_object_grants.get_or_insert(key_span);
+                        schema.object_grants.insert(kind, acl);
+                    } else if kind == ObjectKind::Type {
+                        // Declared empty still manages the types' grants (revokes
+                        // PUBLIC's default USAGE).
                         schema.object_grants.insert(kind, acl);
                     }
                 }

@@ -30,6 +30,8 @@ struct Meta {
     key_text: String,
     owner: Option<String>,
     comment: Option<String>,
+    /// Types only: the declared grants.
+    acl: Option<Acl>,
 }
 
 impl Loader {
@@ -210,6 +212,7 @@ impl Loader {
             owner: None,
             attributes: Vec::new(),
             comment: None,
+            acl: None,
         };
         for node in cols {
             let Some(NodeEnum::ColumnDef(c)) = node.node.as_ref() else {
@@ -258,6 +261,7 @@ impl Loader {
             subtype_diff: None,
             multirange: QualifiedName::new(&name.schema, default_multirange_name(&name.name)),
             comment: None,
+            acl: None,
         };
         for e in def_elems(params) {
             let span = decl.span_at(e.location, e.defname.len());
@@ -348,7 +352,9 @@ impl Loader {
             key_text: key_text.clone(),
             owner: None,
             comment: None,
+            acl: None,
         };
+        let mut rec = Rec::default();
         for (key, value) in t.iter() {
             let key_name = key.get_ref().as_ref();
             let what = format!("`{key_name}` of {ctx}");
@@ -361,6 +367,9 @@ impl Loader {
                     }
                 }
                 "comment" => meta.comment = non_empty(self.string(f, value, &what)),
+                "grants" if !collation => {
+                    meta.acl = Some(self.type_grants(f, value, &name, &ctx, &mut rec));
+                }
                 _ if collation => {
                     self.unknown_key(f, key, fields_of::<raw::RawCollation>(), Some(&ctx))
                 }
@@ -378,6 +387,7 @@ impl Loader {
             return;
         }
         map.insert(name, meta);
+        self.commit(rec);
     }
 
     /// Once every file is loaded: each TOML entry has its statement; owners default to
@@ -386,14 +396,14 @@ impl Loader {
         let types = std::mem::take(&mut self.sql_types.type_meta);
         for (name, meta) in types {
             let c = &mut self.catalog;
-            let (owner, comment) = if let Some(t) = c.composite_types.get_mut(&name) {
-                (&mut t.owner, &mut t.comment)
+            let (owner, comment, acl) = if let Some(t) = c.composite_types.get_mut(&name) {
+                (&mut t.owner, &mut t.comment, &mut t.acl)
             } else if let Some(r) = c.range_types.get_mut(&name) {
-                (&mut r.owner, &mut r.comment)
+                (&mut r.owner, &mut r.comment, &mut r.acl)
             } else {
                 let help = if c.enums.contains_key(&name) || c.domains.contains_key(&name) {
                     format!(
-                        "the owner and comment of an enum or domain go in its own entry \
+                        "the owner, comment and grants of an enum or domain go in its own entry \
                          ([enums.{0}] or [domains.{0}])",
                         toml_key(&meta.key_text)
                     )
@@ -409,6 +419,7 @@ impl Loader {
             };
             *owner = meta.owner;
             *comment = meta.comment;
+            *acl = meta.acl;
         }
         let collations = std::mem::take(&mut self.sql_types.collation_meta);
         for (name, meta) in collations {

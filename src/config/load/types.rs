@@ -29,7 +29,9 @@ impl Loader {
             owner: None,
             values: Vec::new(),
             comment: None,
+            acl: None,
         };
+        let mut rec = Rec::default();
         for (key, value) in t.iter() {
             let key_name = key.get_ref().as_ref();
             let what = format!("`{key_name}` of {ctx}");
@@ -43,6 +45,7 @@ impl Loader {
                     }
                 }
                 "comment" => e.comment = non_empty(self.string(f, value, &what)),
+                "grants" => e.acl = Some(self.type_grants(f, value, &name, &ctx, &mut rec)),
                 _ => self.unknown_key(f, key, fields_of::<raw::RawEnum>(), Some(&ctx)),
             }
         }
@@ -56,6 +59,7 @@ impl Loader {
             );
         }
         if self.declare_type(&name, key_span, &key_text) {
+            self.commit(rec);
             self.catalog.enums.insert(name, e);
         }
     }
@@ -136,7 +140,9 @@ impl Loader {
             default: None,
             checks: BTreeMap::new(),
             comment: None,
+            acl: None,
         };
+        let mut rec = Rec::default();
         for (key, value) in t.iter() {
             let key_name = key.get_ref().as_ref();
             let what = format!("`{key_name}` of {ctx}");
@@ -174,6 +180,7 @@ impl Loader {
                     }
                 }
                 "comment" => d.comment = non_empty(self.string(f, value, &what)),
+                "grants" => d.acl = Some(self.type_grants(f, value, &name, &ctx, &mut rec)),
                 _ => self.unknown_key(f, key, fields_of::<raw::RawDomain>(), Some(&ctx)),
             }
         }
@@ -181,8 +188,29 @@ impl Loader {
             self.missing_key(f, v, "type", &ctx, "type = \"text\"");
         }
         if self.declare_type(&name, key_span, &key_text) {
+            self.commit(rec);
             self.catalog.domains.insert(name, d);
         }
+    }
+
+    /// `grants` of a type: `USAGE` by grantee, authoritative (`PUBLIC`'s default `USAGE`
+    /// is revoked unless declared).
+    pub(super) fn type_grants(
+        &mut self,
+        f: usize,
+        v: &V<'_>,
+        name: &QualifiedName,
+        ctx: &str,
+        rec: &mut Rec,
+    ) -> Acl {
+        self.grants(
+            f,
+            v,
+            ObjectKind::Type,
+            GrantSite::Type(name.clone()),
+            &format!("the grants of {ctx}"),
+            rec,
+        )
     }
 
     /// Registers an enum or domain name; false (and an error) when it is taken.

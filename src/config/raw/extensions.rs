@@ -10,4 +10,7 @@ pub struct RawExtension {
     /// Version to install. Default: the extension's default version; never upgraded
     /// implicitly.
     pub version: Option<String>,
+    /// `COMMENT ON EXTENSION`. Default: left as it is (an extension's install script
+    /// usually sets one).
+    pub comment: Option<String>,
 }

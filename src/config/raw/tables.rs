@@ -401,6 +401,8 @@ pub struct RawPolicy {
     pub using: Option<String>,
     /// `WITH CHECK` expression: which new rows are allowed.
     pub with_check: Option<String>,
+    /// `COMMENT ON POLICY`.
+    pub comment: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]

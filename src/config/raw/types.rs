@@ -13,6 +13,10 @@ pub struct RawEnum {
     pub owner: Option<String>,
     /// `COMMENT ON TYPE`.
     pub comment: Option<String>,
+    /// `USAGE` by grantee, on top of the schema's `type_grants`. Authoritative when
+    /// declared: `PUBLIC`'s default `USAGE` is revoked unless declared. Absent (and no
+    /// `type_grants` on the schema): the type's grants are left alone.
+    pub grants: Option<RawGrants>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -35,10 +39,14 @@ pub struct RawDomain {
     pub owner: Option<String>,
     /// `COMMENT ON DOMAIN`.
     pub comment: Option<String>,
+    /// `USAGE` by grantee, on top of the schema's `type_grants`. Authoritative when
+    /// declared: `PUBLIC`'s default `USAGE` is revoked unless declared. Absent (and no
+    /// `type_grants` on the schema): the domain's grants are left alone.
+    pub grants: Option<RawGrants>,
 }
 
-/// The owner and comment of a composite or range type declared by a `CREATE TYPE`
-/// statement in a `.sql` file (an entry without that statement is an error).
+/// The owner, comment and grants of a composite or range type declared by a `CREATE
+/// TYPE` statement in a `.sql` file (an entry without that statement is an error).
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawType {
@@ -46,6 +54,10 @@ pub struct RawType {
     pub owner: Option<String>,
     /// `COMMENT ON TYPE`.
     pub comment: Option<String>,
+    /// `USAGE` by grantee, on top of the schema's `type_grants`. Authoritative when
+    /// declared: `PUBLIC`'s default `USAGE` is revoked unless declared. Absent (and no
+    /// `type_grants` on the schema): the type's grants are left alone.
+    pub grants: Option<RawGrants>,
 }
 
 /// The owner and comment of a collation declared by a `CREATE COLLATION` statement in a

@@ -51,6 +51,7 @@ grants = { r = { privileges = [], with_grant_option = true, grantable = [] } }
 table_grants = {}
 sequence_grants = {}
 function_grants = {}
+type_grants = {}
 default_privileges_for = []
 default_privileges = [{ for_role = "r", on = "functions", grants = {} }]
 manage_tables = true
@@ -78,7 +79,7 @@ foreign_keys.t_fk = { columns = ["d"], references = "s.t", referenced_columns = 
 checks.t_check = { expression = "id > 0", no_inherit = false, renamed_from = "t_check_old", comment = "c" }
 exclusions.t_excl = { method = "gist", elements = [{ column = "id", operator = "=" }, { expression = "d + 1", operator = "=" }], where = "true", deferrable = false, initially_deferred = false, renamed_from = "t_excl_old", comment = "c" }
 indexes.t_idx = { columns = [{ column = "id", order = "asc", nulls = "last", opclass = "int4_ops", collation = "C" }, { expression = "d + 1" }], unique = false, nulls_not_distinct = false, method = "btree", include = ["g"], where = "true", with = {}, concurrently = false, renamed_from = "t_idx_old", comment = "c" }
-policies.t_policy = { command = "update", permissive = true, roles = ["r"], using = "true", with_check = "true" }
+policies.t_policy = { command = "update", permissive = true, roles = ["r"], using = "true", with_check = "true", comment = "c" }
 triggers.t_trigger = { enabled = "disabled", comment = "c" }
 [tables."s.t_1"]
 partition_of = { parent = "s.t", bound = "FOR VALUES IN (1)" }
@@ -98,6 +99,7 @@ grants = {}
 values = ["a"]
 owner = "r"
 comment = "c"
+grants = {}
 [domains."s.d"]
 type = "text"
 not_null = false
@@ -106,12 +108,15 @@ collation = "C"
 checks = {}
 owner = "r"
 comment = "c"
+grants = {}
 [extensions.x]
 schema = "s"
 version = "1"
+comment = "c"
 [types."s.ct"]
 owner = "r"
 comment = "c"
+grants = { q = ["USAGE"] }
 [collations."s.co"]
 owner = "r"
 comment = "c"

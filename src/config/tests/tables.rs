@@ -278,6 +278,7 @@ fn tables_map_to_the_expected_model() {
         (
             s("own_rows"),
             Policy {
+                comment: None,
                 name: s("own_rows"),
                 permissive: false,
                 command: s("SELECT"),
@@ -289,6 +290,7 @@ fn tables_map_to_the_expected_model() {
         (
             s("everyone"),
             Policy {
+                comment: None,
                 name: s("everyone"),
                 permissive: true,
                 command: s("ALL"),
@@ -406,6 +408,7 @@ fn tables_map_to_the_expected_model() {
     assert_eq!(
         c.enums[&q("general", "mood")],
         EnumType {
+            acl: None,
             name: q("general", "mood"),
             owner: Some(s("butlers_owner")),
             values: strings(&["sad", "ok", "happy"]),
@@ -416,6 +419,7 @@ fn tables_map_to_the_expected_model() {
     assert_eq!(
         c.domains[&q("general", "email")],
         Domain {
+            acl: None,
             name: q("general", "email"),
             owner: Some(s("butlers_owner")),
             base_type: s("text"),
@@ -435,6 +439,7 @@ fn tables_map_to_the_expected_model() {
                     name: s("btree_gist"),
                     schema: Some(s("shared")),
                     version: None,
+                    comment: None,
                 }
             ),
             (
@@ -443,6 +448,7 @@ fn tables_map_to_the_expected_model() {
                     name: s("pgcrypto"),
                     schema: Some(s("public")),
                     version: Some(s("1.3")),
+                    comment: None,
                 }
             ),
             (
@@ -451,6 +457,7 @@ fn tables_map_to_the_expected_model() {
                     name: s("plpgsql"),
                     schema: None,
                     version: None,
+                    comment: None,
                 }
             ),
         ])

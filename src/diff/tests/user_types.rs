@@ -12,6 +12,7 @@ fn attr(name: &str, type_name: &str) -> Attribute {
 
 fn composite(name: &str, attributes: &[(&str, &str)]) -> CompositeType {
     CompositeType {
+        acl: None,
         name: qn(name),
         owner: None,
         attributes: attributes.iter().map(|(n, t)| attr(n, t)).collect(),
@@ -22,6 +23,7 @@ fn composite(name: &str, attributes: &[(&str, &str)]) -> CompositeType {
 fn range(name: &str, subtype: &str) -> RangeType {
     let name = qn(name);
     RangeType {
+        acl: None,
         multirange: QualifiedName::new(&name.schema, default_multirange_name(&name.name)),
         name,
         owner: None,

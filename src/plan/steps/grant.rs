@@ -185,6 +185,8 @@ fn target_sql(target: &GrantTarget) -> String {
         ObjectKind::Table => "TABLE",
         ObjectKind::Sequence => "SEQUENCE",
         ObjectKind::Function => "ROUTINE",
+        // Domains too: `ON TYPE` accepts them.
+        ObjectKind::Type => "TYPE",
     };
     let names: Vec<String> = target.objects.iter().filter_map(object_name).collect();
     format!("{keyword} {}", names.join(", "))
@@ -196,6 +198,7 @@ fn target_object(target: &GrantTarget) -> ObjectRef {
         [first, ..] => match first {
             ObjectRef::Relation { name, .. } => ObjectRef::schema(&name.schema),
             ObjectRef::Function { id } => ObjectRef::schema(&id.schema),
+            ObjectRef::Type { name, .. } => ObjectRef::schema(&name.schema),
             other => other.clone(),
         },
         [] => ObjectRef::Database {

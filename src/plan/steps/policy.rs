@@ -33,6 +33,7 @@ pub(super) fn create_policy(table: &QualifiedName, p: &Policy) -> Node {
             )
         },
     );
+    b.comment(&policy_ref(table, &p.name), p.comment.as_ref());
     b.requires.push(Key::Relation(table.clone()));
     b.require_roles(&p.roles);
     b.creates.push(Key::Policy(table.clone(), p.name.clone()));

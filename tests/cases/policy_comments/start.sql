@@ -1,0 +1,14 @@
+CREATE ROLE owner;
+CREATE ROLE app;
+CREATE SCHEMA general AUTHORIZATION owner;
+SET ROLE owner;
+CREATE TABLE general.notes (id bigint PRIMARY KEY, author text, body text);
+ALTER TABLE general.notes ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own_notes ON general.notes TO app USING (author = current_user);
+COMMENT ON POLICY own_notes ON general.notes IS 'old text';
+CREATE POLICY readers ON general.notes FOR SELECT TO app USING (true);
+COMMENT ON POLICY readers ON general.notes IS 'to be removed';
+CREATE POLICY plain ON general.notes FOR DELETE TO app USING (false);
+CREATE POLICY writers ON general.notes FOR INSERT TO app WITH CHECK (true);
+COMMENT ON POLICY writers ON general.notes IS 'kept';
+RESET ROLE;

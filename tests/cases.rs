@@ -5,6 +5,8 @@
 //! - `case.toml` (optional): options (`prune`, `allow_destructive`, `expect`, `[env]`,
 //!   `since`: the case needs PostgreSQL `since` or later, and on an older server the
 //!   plan must be refused, naming the version it needs);
+//! - `[[check]]`s in the desired state run with the (real) apply: a case proves with them
+//!   that the data survived;
 //! - `plan.snap`: the expected plan (text and SQL), an insta snapshot; `plan.pgNN.snap`
 //!   replaces it on PostgreSQL NN and later (the highest NN not above the server's major
 //!   wins), for plans that honestly differ by version (e.g. membership options on 16+).
@@ -151,6 +153,9 @@ async fn run_case(dir: &Path) {
     };
     let env = options.env.clone();
     config::resolve_secrets(&mut desired, &move |k| env.get(k).cloned()).expect("secrets");
+    // `[[check]]`s run with the real apply, inside its transaction (a failing one rolls
+    // it back and fails the case): a case can prove that its data survived.
+    let checks = desired.checks.clone();
     let desired = desired.catalog;
     let diff_options = DiffOptions {
         prune: options.prune,
@@ -234,9 +239,21 @@ async fn run_case(dir: &Path) {
                 "an aborted apply left changes behind"
             );
 
-            let outcome = apply::apply(&mut client, &desired, &apply_options, &mut NoHooks)
-                .await
-                .unwrap_or_else(|e| panic!("apply failed: {e}"));
+            let input = apply::ApplyInput {
+                desired: &desired,
+                checks: &checks,
+                saved: None,
+            };
+            let mut report = pgrecon::report::RunReport::start("apply");
+            let outcome = apply::run(
+                &mut client,
+                &input,
+                &apply_options,
+                &mut NoHooks,
+                &mut report,
+            )
+            .await
+            .unwrap_or_else(|e| panic!("apply failed: {e}"));
             assert!(matches!(outcome, ApplyOutcome::Applied { .. }));
             let again = plan_now(&mut client, &desired, &diff_options).await;
             assert!(

@@ -479,6 +479,7 @@ async fn reads_every_object_class_exactly() {
                 acl: acl.clone(),
                 definition: None,
                 comment: None,
+                used_by: Vec::new(),
             },
         )
     };

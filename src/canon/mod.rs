@@ -88,7 +88,9 @@ pub async fn canonicalize_with_live(
     // Scratch copies of features the server lacks would fail with a bare syntax error.
     let version_num = live.server.as_ref().map_or(150000, |s| s.version_num);
     let desired = &*crate::compat::fit(desired, version_num)?;
-    relational(client, desired, live).await
+    let mut out = relational(client, desired, live).await?;
+    views::forget_types_of_rebuilt_calls(&mut out, live);
+    Ok(out)
 }
 
 /// Tables, sequences, domains, types and views; and what routines need created first

@@ -80,6 +80,45 @@ fn index_on(statement: &str, scratch: &str) -> String {
     }
 }
 
+/// The column types of the declared views that call a routine whose result or
+/// arguments change (and of the views that read those), left unknown: canon resolved
+/// the calls to the live routine, so the types it read are the old ones.
+pub(super) fn forget_types_of_rebuilt_calls(desired: &mut Catalog, live: &Catalog) {
+    let changes = |id: &FunctionId| {
+        let result = |c: &Catalog| {
+            c.functions
+                .get(id)
+                .and_then(|f| f.definition.as_ref())
+                .map(|d| (d.result.clone(), d.arguments.clone()))
+        };
+        matches!((result(desired), result(live)), (Some(w), Some(h)) if w != h)
+    };
+    let mut unknown: BTreeSet<QualifiedName> = desired
+        .views
+        .values()
+        .filter(|v| v.calls.iter().any(changes))
+        .map(|v| v.name.clone())
+        .collect();
+    loop {
+        let more: Vec<QualifiedName> = desired
+            .views
+            .values()
+            .filter(|v| !unknown.contains(&v.name))
+            .filter(|v| v.reads.iter().any(|(r, _)| unknown.contains(r)))
+            .map(|v| v.name.clone())
+            .collect();
+        if more.is_empty() {
+            break;
+        }
+        unknown.extend(more);
+    }
+    for name in unknown {
+        if let Some(v) = desired.views.get_mut(&name) {
+            v.columns.iter_mut().for_each(|c| c.type_name.clear());
+        }
+    }
+}
+
 /// Settles the declared views whose text equals the live one (they take the live
 /// columns and dependencies) and returns the others, which need the server.
 pub(super) fn settle(desired: &mut Catalog, live: &Catalog) -> Vec<QualifiedName> {
@@ -99,6 +138,7 @@ pub(super) fn settle(desired: &mut Catalog, live: &Catalog) -> Vec<QualifiedName
             Some(l) => {
                 v.columns = l.columns.clone();
                 v.reads = l.reads.clone();
+                v.calls = l.calls.clone();
             }
             None => pending.push(name.clone()),
         }
@@ -390,6 +430,19 @@ impl Work {
                     (QualifiedName::new(schema, &r.name), c.clone())
                 })
                 .collect();
+            let mut calls: Vec<FunctionId> = rb
+                .calls
+                .iter()
+                .map(|f| FunctionId {
+                    schema: real_schema
+                        .get(f.schema.as_str())
+                        .map_or(f.schema.clone(), |s| (*s).to_string()),
+                    name: f.name.clone(),
+                    arguments: fix(&f.arguments),
+                })
+                .collect();
+            calls.sort();
+            v.calls = calls;
             v.security_barrier = rb.security_barrier;
             v.security_invoker = rb.security_invoker;
             v.check_option = rb.check_option.clone();

@@ -136,6 +136,7 @@ impl Cx<'_> {
                 using: want.using.clone(),
                 drop_default: have.default.is_some(),
                 set_default: want.default.clone(),
+                rebuilt_views: Vec::new(),
             })
             .collect();
         let retyped: Vec<&str> = type_changes

@@ -66,6 +66,13 @@ impl Cx<'_> {
     pub(super) fn indexes(&mut self, want_t: &Table, have_t: &Table, recreated: &BTreeSet<String>) {
         let t = &want_t.name;
         let mut matched: BTreeSet<&str> = BTreeSet::new();
+        // Indexes that call a routine dropped and created again are built again with it.
+        let calls_rebuilt: BTreeSet<String> =
+            super::routine::rebuilt_indexes(self.desired, self.live)
+                .into_iter()
+                .filter(|u| &u.table == t)
+                .map(|u| u.name)
+                .collect();
         // Indexes on a re-created column go with it (DROP COLUMN drops them).
         let gone = |i: &Index| index_uses(i, recreated);
         for want in want_t.indexes.values() {
@@ -97,7 +104,7 @@ impl Cx<'_> {
             }
             // An invalid index (an interrupted concurrent build) is never used by the
             // planner: drop it and build it again.
-            if !index_def_eq(want, have) || !have.valid {
+            if !index_def_eq(want, have) || !have.valid || calls_rebuilt.contains(&have.name) {
                 self.push_table(TableChange::DropIndex {
                     table: t.clone(),
                     index: have.clone(),

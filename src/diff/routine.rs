@@ -18,8 +18,13 @@ pub enum RoutineChange {
     /// `CREATE OR REPLACE`: same arguments and result, another body or attributes.
     Replace { function: Function, from: String },
     /// `DROP FUNCTION|PROCEDURE`; `rebuilt` when it is created again with a new
-    /// signature or result, otherwise it is undeclared (pruned).
-    Drop { function: Function, rebuilt: bool },
+    /// signature or result, otherwise it is undeclared (pruned). `rebuilds`: the views
+    /// and indexes that call it, dropped before it and created again after it.
+    Drop {
+        function: Function,
+        rebuilt: bool,
+        rebuilds: Vec<ObjectRef>,
+    },
 }
 
 /// Schemas whose routines are managed: those that declare at least one in a `.sql` file.
@@ -41,6 +46,40 @@ fn must_rebuild(want: &Function, have: &Function) -> bool {
         && (want.is_procedure != have.is_procedure
             || w.result != h.result
             || w.arguments != h.arguments)
+}
+
+/// Declared routines that are dropped and created again (arguments or result change).
+pub(super) fn rebuilt_routines(desired: &Catalog, live: &Catalog) -> BTreeSet<FunctionId> {
+    desired
+        .functions
+        .values()
+        .filter(|want| desired.schemas.contains_key(&want.id.schema))
+        .filter(|want| {
+            live.functions
+                .get(&want.id)
+                .is_some_and(|have| must_rebuild(want, have))
+        })
+        .map(|f| f.id.clone())
+        .collect()
+}
+
+/// Live indexes of declared tables that call a routine this plan re-creates and are
+/// declared under the same name: dropped before it and built again after it.
+pub(super) fn rebuilt_indexes(desired: &Catalog, live: &Catalog) -> BTreeSet<RoutineUser> {
+    let rebuilt = rebuilt_routines(desired, live);
+    rebuilt
+        .iter()
+        .filter_map(|id| live.functions.get(id))
+        .flat_map(|f| &f.used_by)
+        .filter(|u| {
+            u.kind == RoutineUserKind::Index
+                && desired
+                    .tables
+                    .get(&u.table)
+                    .is_some_and(|t| t.indexes.contains_key(&u.name))
+        })
+        .cloned()
+        .collect()
 }
 
 /// Live routines whose grants this file plans (dropped and created again, or pruned), so
@@ -102,9 +141,11 @@ impl Cx<'_> {
                 continue;
             };
             if must_rebuild(want, have) {
+                let rebuilds = self.routine_dependents(have);
                 self.push(Change::Routine(RoutineChange::Drop {
                     function: have.clone(),
                     rebuilt: true,
+                    rebuilds,
                 }));
                 create(self, true);
                 continue;
@@ -134,6 +175,7 @@ impl Cx<'_> {
                 self.push(Change::Routine(RoutineChange::Drop {
                     function: have.clone(),
                     rebuilt: false,
+                    rebuilds: Vec::new(),
                 }));
             } else {
                 self.note(
@@ -143,5 +185,42 @@ impl Cx<'_> {
                 );
             }
         }
+    }
+
+    /// What calls a routine dropped and created again: declared views and indexes are
+    /// re-created around it (returned, for the plan to list); anything else of a table
+    /// (a default, generated column, check, trigger, policy, or an undeclared index)
+    /// cannot be, and is an error note naming it (undeclared views get theirs from
+    /// `views`).
+    fn routine_dependents(&mut self, have: &Function) -> Vec<ObjectRef> {
+        let (_, views) = super::view::rebuilt_around(self.desired, self.live);
+        let mut out: Vec<ObjectRef> = views
+            .get(&have.id)
+            .into_iter()
+            .flatten()
+            .filter_map(|v| self.desired.views.get(v))
+            .map(View::object_ref)
+            .collect();
+        let indexes = rebuilt_indexes(self.desired, self.live);
+        for u in &have.used_by {
+            if indexes.contains(u) {
+                out.push(ObjectRef::table_part(TablePart::Index, &u.table, &u.name));
+                continue;
+            }
+            let message = format!(
+                "is dropped and created again (its arguments or result change), but {} \
+                 calls it and cannot be re-created with it: change or drop that first, or \
+                 keep the arguments and result",
+                u.describe()
+            );
+            self.note(
+                NoteKind::Error,
+                ObjectRef::Function {
+                    id: have.id.clone(),
+                },
+                message,
+            );
+        }
+        out
     }
 }

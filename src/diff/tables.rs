@@ -364,6 +364,9 @@ pub struct ColumnTypeChange {
     pub using: Option<String>,
     pub drop_default: bool,
     pub set_default: Option<String>,
+    /// Declared views that read the column: PostgreSQL refuses the change while they
+    /// exist, so they are dropped before it and created again after it.
+    pub rebuilt_views: Vec<QualifiedName>,
 }
 
 /// A generated column dropped and added again (declared definition).

@@ -7,6 +7,7 @@
 //! A schema that declares a view manages every view in it: undeclared ones are
 //! unexpected (dropped with `--prune`); elsewhere views stay unmanaged, listed only.
 
+use super::tables::TableChange;
 use super::{Change, Cx, DiffOptions, NoteKind};
 use crate::model::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -99,10 +100,92 @@ fn readers<'a>(live: &'a Catalog, name: &'a QualifiedName) -> impl Iterator<Item
         .filter(move |v| v.reads.iter().any(|(r, _)| r == name))
 }
 
-/// Declared views that are dropped and created again, with why: their definition cannot
-/// be replaced in place, or they read one that is.
-fn recreated(desired: &Catalog, live: &Catalog) -> BTreeMap<QualifiedName, String> {
-    let mut out: BTreeMap<QualifiedName, String> = BTreeMap::new();
+/// Why a live view is dropped and created again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Why {
+    /// Its own definition cannot be replaced in place.
+    Changed(String),
+    /// It reads a view that is re-created.
+    Reads(QualifiedName),
+    /// It reads a column whose type changes (PostgreSQL refuses the change while it
+    /// exists).
+    Retyped(QualifiedName, String),
+    /// It calls a routine that is dropped and created again.
+    Calls(FunctionId),
+}
+
+impl Why {
+    fn reason(&self) -> String {
+        match self {
+            Why::Changed(why) => why.clone(),
+            Why::Reads(name) => format!("it reads {name}, which is re-created"),
+            Why::Retyped(t, c) => format!(
+                "it reads column {}.{}, whose type changes",
+                t,
+                crate::sql::display_ident(c)
+            ),
+            Why::Calls(f) => format!("it calls {f}, which is dropped and created again"),
+        }
+    }
+
+    /// The error note of an undeclared view that would have to be re-created.
+    fn undeclared(&self) -> String {
+        let then = "but is not declared: declare it so that it can be re-created";
+        match self {
+            Why::Retyped(..) | Why::Calls(_) => format!(
+                "{}, {then} (PostgreSQL refuses the change while it exists)",
+                self.reason().trim_start_matches("it ")
+            ),
+            _ => format!(
+                "reads a view this plan re-creates ({}), {then}",
+                self.reason()
+            ),
+        }
+    }
+}
+
+/// A column of a table: (table, column).
+pub(super) type TableColumn = (QualifiedName, String);
+
+/// Columns of declared tables whose type or collation changes, and those dropped, as
+/// (table, column) by their live names (a renamed table or column is not followed).
+pub(super) fn changed_columns(
+    desired: &Catalog,
+    live: &Catalog,
+) -> (BTreeSet<TableColumn>, BTreeSet<TableColumn>) {
+    let (mut retyped, mut dropped) = (BTreeSet::new(), BTreeSet::new());
+    for (name, want) in &desired.tables {
+        let Some(have) = live.tables.get(name) else {
+            continue;
+        };
+        if !desired.schemas.contains_key(&name.schema) {
+            continue;
+        }
+        for h in &have.columns {
+            let renamed = want
+                .columns
+                .iter()
+                .any(|w| w.renamed_from.as_deref() == Some(h.name.as_str()));
+            match want.columns.iter().find(|w| w.name == h.name) {
+                Some(w) if w.type_name != h.type_name || w.collation != h.collation => {
+                    retyped.insert((name.clone(), h.name.clone()));
+                }
+                None if !renamed => {
+                    dropped.insert((name.clone(), h.name.clone()));
+                }
+                _ => {}
+            }
+        }
+    }
+    (retyped, dropped)
+}
+
+/// Live views that are dropped and created again, with why: their definition cannot be
+/// replaced in place, they read a column whose type changes or call a routine that is
+/// re-created, or they read one that is re-created. Undeclared ones among them are
+/// errors (they cannot be re-created).
+fn recreated_why(desired: &Catalog, live: &Catalog) -> BTreeMap<QualifiedName, Why> {
+    let mut out: BTreeMap<QualifiedName, Why> = BTreeMap::new();
     let mut pending = Vec::new();
     for (name, want) in &desired.views {
         if let Some(have) = live.views.get(name)
@@ -113,22 +196,82 @@ fn recreated(desired: &Catalog, live: &Catalog) -> BTreeMap<QualifiedName, Strin
             } else {
                 "its columns change in a way CREATE OR REPLACE cannot do".to_string()
             };
-            out.insert(name.clone(), why);
+            out.insert(name.clone(), Why::Changed(why));
             pending.push(name.clone());
+        }
+    }
+    let (retyped, _) = changed_columns(desired, live);
+    let rebuilt = super::routine::rebuilt_routines(desired, live);
+    for v in live.views.values() {
+        if out.contains_key(&v.name) {
+            continue;
+        }
+        let column = v.reads.iter().find_map(|(t, c)| {
+            let c = c.as_ref()?;
+            retyped
+                .contains(&(t.clone(), c.clone()))
+                .then(|| Why::Retyped(t.clone(), c.clone()))
+        });
+        let call = || v.calls.iter().find(|f| rebuilt.contains(*f)).cloned();
+        if let Some(why) = column.or_else(|| call().map(Why::Calls)) {
+            out.insert(v.name.clone(), why);
+            pending.push(v.name.clone());
         }
     }
     while let Some(name) = pending.pop() {
         for r in readers(live, &name) {
             if !out.contains_key(&r.name) {
-                out.insert(
-                    r.name.clone(),
-                    format!("it reads {name}, which is re-created"),
-                );
+                out.insert(r.name.clone(), Why::Reads(name.clone()));
                 pending.push(r.name.clone());
             }
         }
     }
     out
+}
+
+/// Declared views that are dropped and created again, with why.
+fn recreated(desired: &Catalog, live: &Catalog) -> BTreeMap<QualifiedName, String> {
+    recreated_why(desired, live)
+        .into_iter()
+        .map(|(name, why)| (name, why.reason()))
+        .collect()
+}
+
+/// The declared views re-created that read a column whose type changes, by (table,
+/// column), and those that call a routine re-created, by routine (whatever else makes
+/// them re-created).
+pub(super) fn rebuilt_around(
+    desired: &Catalog,
+    live: &Catalog,
+) -> (
+    BTreeMap<TableColumn, Vec<QualifiedName>>,
+    BTreeMap<FunctionId, Vec<QualifiedName>>,
+) {
+    let (retyped, _) = changed_columns(desired, live);
+    let rebuilt = super::routine::rebuilt_routines(desired, live);
+    let (mut columns, mut routines) = (BTreeMap::new(), BTreeMap::new());
+    for name in recreated_why(desired, live).into_keys() {
+        let Some(v) = live.views.get(&name) else {
+            continue;
+        };
+        if !desired.views.contains_key(&name) {
+            continue;
+        }
+        for (t, c) in &v.reads {
+            if let Some(c) = c
+                && retyped.contains(&(t.clone(), c.clone()))
+            {
+                let list: &mut Vec<QualifiedName> =
+                    columns.entry((t.clone(), c.clone())).or_default();
+                list.push(name.clone());
+            }
+        }
+        for f in v.calls.iter().filter(|f| rebuilt.contains(*f)) {
+            let list: &mut Vec<QualifiedName> = routines.entry(f.clone()).or_default();
+            list.push(name.clone());
+        }
+    }
+    (columns, routines)
 }
 
 /// Undeclared live views in schemas that manage their views.
@@ -159,23 +302,21 @@ pub(super) fn views_with_own_grants(
 
 impl Cx<'_> {
     pub(super) fn views(&mut self) {
+        let why = recreated_why(self.desired, self.live);
         let recreated = recreated(self.desired, self.live);
         // Drops first in the diff's order: dependents before what they read.
         let mut dropped: Vec<&View> = Vec::new();
-        for name in recreated.keys() {
+        for (name, why) in &why {
             match (self.live.views.get(name), self.desired.views.get(name)) {
                 (Some(have), Some(_)) => dropped.push(have),
                 (Some(have), None) => {
-                    let message = format!(
-                        "reads a view this plan re-creates ({}), but is not declared: declare it \
-                         so that it can be re-created",
-                        recreated[name]
-                    );
-                    self.note(NoteKind::Error, have.object_ref(), message);
+                    self.note(NoteKind::Error, have.object_ref(), why.undeclared());
                 }
                 _ => {}
             }
         }
+        self.undeclared_readers_of_dropped_columns();
+        self.mark_retyped_columns();
         for have in dropped {
             self.push_view(ViewChange::Drop {
                 view: Box::new(have.clone()),
@@ -302,6 +443,53 @@ impl Cx<'_> {
             self.note(NoteKind::Error, want.object_ref(), message);
         }
         want
+    }
+
+    /// Undeclared views that read a column this plan drops: PostgreSQL refuses the drop
+    /// while they exist, and they cannot be re-created without it.
+    fn undeclared_readers_of_dropped_columns(&mut self) {
+        let (_, dropped) = changed_columns(self.desired, self.live);
+        for v in self.live.views.values() {
+            if self.desired.views.contains_key(&v.name) {
+                continue;
+            }
+            let Some((t, c)) = v.reads.iter().find_map(|(t, c)| {
+                let key = (t.clone(), c.clone()?);
+                dropped.contains(&key).then_some(key)
+            }) else {
+                continue;
+            };
+            let message = format!(
+                "reads column {t}.{}, which this plan drops, but is not declared: declare it \
+                 without that column, or drop it first (PostgreSQL refuses the drop while it \
+                 exists)",
+                crate::sql::display_ident(&c)
+            );
+            self.note(NoteKind::Error, v.object_ref(), message);
+        }
+    }
+
+    /// Records on each column type change the declared views dropped before it and
+    /// created again after it (the plan orders them around it).
+    fn mark_retyped_columns(&mut self) {
+        let (columns, _) = rebuilt_around(self.desired, self.live);
+        if columns.is_empty() {
+            return;
+        }
+        for change in &mut self.out.changes {
+            let Change::Table(t) = change else { continue };
+            let TableChange::AlterColumnTypes {
+                table, columns: cs, ..
+            } = t.as_mut()
+            else {
+                continue;
+            };
+            for c in cs {
+                if let Some(views) = columns.get(&(table.clone(), c.column.clone())) {
+                    c.rebuilt_views = views.clone();
+                }
+            }
+        }
     }
 
     fn push_view(&mut self, change: ViewChange) {

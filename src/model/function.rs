@@ -38,6 +38,49 @@ pub struct Function {
     /// comment are left alone.
     pub definition: Option<RoutineDefinition>,
     pub comment: Option<String>,
+    /// Live only: the indexes, defaults, generated columns, checks, triggers and policies
+    /// of tables that call it (`pg_depend`), which block its drop. Views record their
+    /// calls themselves (`View::calls`). Ordering and rebuilds only; never compared.
+    pub used_by: Vec<RoutineUser>,
+}
+
+/// Something of a table that calls a routine.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct RoutineUser {
+    pub kind: RoutineUserKind,
+    pub table: super::QualifiedName,
+    /// The index, constraint, trigger or policy; the column of a default.
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoutineUserKind {
+    Index,
+    Default,
+    Generated,
+    Constraint,
+    Trigger,
+    Policy,
+}
+
+impl RoutineUser {
+    /// As people read it: `index items_norm_idx on app.items`.
+    pub fn describe(&self) -> String {
+        let what = match self.kind {
+            RoutineUserKind::Index => "index",
+            RoutineUserKind::Default => "the default of column",
+            RoutineUserKind::Generated => "generated column",
+            RoutineUserKind::Constraint => "constraint",
+            RoutineUserKind::Trigger => "trigger",
+            RoutineUserKind::Policy => "policy",
+        };
+        format!(
+            "{what} {} on {}",
+            crate::sql::display_ident(&self.name),
+            self.table
+        )
+    }
 }
 
 /// What a routine is, as the server prints it. Desired definitions hold the statement as

@@ -146,6 +146,27 @@ impl Builder {
         }
     }
 
+    /// The schema-qualified routines an expression calls (`app.norm(name)`), by name:
+    /// a routine dropped and created again is dropped after it and created before it.
+    pub(super) fn require_calls(&mut self, expression: &str) {
+        let Ok(parsed) = pg_query::parse(
+            &format!("SELECT {expression}"),
+            pg_query::ParserOptions::DEFAULT,
+        ) else {
+            return;
+        };
+        let mut names: Vec<QualifiedName> = parsed
+            .functions()
+            .iter()
+            .filter_map(|f| QualifiedName::parse(f))
+            .filter(|n| !n.schema.is_empty() && n.schema != "pg_catalog")
+            .collect();
+        names.sort();
+        for name in names {
+            self.requires.push(Key::FunctionName(name));
+        }
+    }
+
     pub(super) fn require_column(&mut self, table: &QualifiedName, column: &str) {
         self.requires.extend([
             Key::Relation(table.clone()),

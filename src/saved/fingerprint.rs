@@ -606,6 +606,7 @@ mod tests {
                     acl: Acl::default(),
                     definition: Some(definition),
                     comment: None,
+                    used_by: Vec::new(),
                 },
             );
             live(&c, &scope())

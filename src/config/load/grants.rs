@@ -142,6 +142,7 @@ impl Loader {
                 acl,
                 definition: None,
                 comment: None,
+                used_by: Vec::new(),
             },
         );
     }

@@ -110,6 +110,7 @@ impl Loader {
                     security_definer: false,
                 }),
                 comment: None,
+                used_by: Vec::new(),
             },
         );
     }

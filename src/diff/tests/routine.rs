@@ -23,6 +23,7 @@ fn routine(name: &str, arguments: &str, body: &str, result: &str) -> Function {
             security_definer: false,
         }),
         comment: None,
+        used_by: Vec::new(),
         id,
     }
 }

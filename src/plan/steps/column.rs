@@ -129,6 +129,7 @@ pub(super) fn alter_column_types(
 ) -> Node {
     let mut b = Builder::default();
     let mut parts = Vec::new();
+    let mut rebuilt: Vec<String> = Vec::new();
     for r in recreate_generated {
         parts.push(format!("DROP COLUMN {}", quote_ident(&r.column.name)));
     }
@@ -177,6 +178,30 @@ pub(super) fn alter_column_types(
         b.require_type(&c.to_type);
         b.require_collation(c.to_collation.as_deref());
         b.require_column(table, &c.column);
+        if !c.rebuilt_views.is_empty() {
+            // The views that read it are dropped before (they use the old column) and
+            // created again after (they use the new one).
+            b.drops.push(Key::Column(table.clone(), c.column.clone()));
+            b.creates.push(Key::Column(table.clone(), c.column.clone()));
+            rebuilt.extend(c.rebuilt_views.iter().map(ToString::to_string));
+        }
+    }
+    if !rebuilt.is_empty() {
+        rebuilt.sort();
+        rebuilt.dedup();
+        b.details.push(format!(
+            "views that read the changed columns are dropped before and created again \
+             after, in the same transaction: {}",
+            rebuilt.join(", ")
+        ));
+        b.hazard(
+            HazardKind::AccessExclusiveLock,
+            format!(
+                "{} read the changed columns: dropped and created again around the change \
+                 (with their grants and comments), unavailable until the transaction commits",
+                rebuilt.join(", ")
+            ),
+        );
     }
     for r in recreate_generated {
         parts.push(format!("ADD COLUMN {}", column_sql(&r.column, None)));

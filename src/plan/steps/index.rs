@@ -67,6 +67,9 @@ pub(super) fn create_index(
     for col in index_columns(index) {
         b.requires.push(Key::Column(table.clone(), col));
     }
+    for e in index.keys.iter().filter_map(|k| k.expression.as_deref()) {
+        b.require_calls(e);
+    }
     b.creates
         .push(Key::Constraint(table.clone(), index.name.clone()));
     let summary = if concurrently {
@@ -106,6 +109,9 @@ pub(super) fn drop_index(table: &QualifiedName, index: &Index) -> Node {
     b.requires.push(Key::Relation(table.clone()));
     for col in index_columns(index) {
         b.requires.push(Key::Column(table.clone(), col));
+    }
+    for e in index.keys.iter().filter_map(|k| k.expression.as_deref()) {
+        b.require_calls(e);
     }
     b.drops
         .push(Key::Constraint(table.clone(), index.name.clone()));

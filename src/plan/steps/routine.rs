@@ -10,7 +10,11 @@ pub(super) fn routine(change: &RoutineChange) -> Node {
     match change {
         RoutineChange::Create { function, rebuilt } => create(function, *rebuilt),
         RoutineChange::Replace { function, from } => replace(function, from),
-        RoutineChange::Drop { function, rebuilt } => drop(function, *rebuilt),
+        RoutineChange::Drop {
+            function,
+            rebuilt,
+            rebuilds,
+        } => drop(function, *rebuilt, rebuilds),
     }
 }
 
@@ -150,7 +154,7 @@ fn replace(f: &Function, from: &str) -> Node {
     )
 }
 
-fn drop(f: &Function, rebuilt: bool) -> Node {
+fn drop(f: &Function, rebuilt: bool, rebuilds: &[ObjectRef]) -> Node {
     let mut b = Builder::default();
     let keyword = if f.is_procedure {
         "PROCEDURE"
@@ -162,7 +166,23 @@ fn drop(f: &Function, rebuilt: bool) -> Node {
         crate::sql::qualified(&f.id.schema, &f.id.name),
         f.id.arguments
     ));
-    if rebuilt {
+    if !rebuilds.is_empty() {
+        let names: Vec<String> = rebuilds.iter().map(ToString::to_string).collect();
+        b.details.push(format!(
+            "dropped before it and created again after it, in the same transaction: {}",
+            names.join(", ")
+        ));
+        b.hazard(
+            HazardKind::AccessExclusiveLock,
+            format!(
+                "its arguments or result change, which CREATE OR REPLACE cannot do: the {} \
+                 is dropped and created again, and what calls it ({}) with it; they are \
+                 unavailable until the transaction commits",
+                what(f),
+                names.join(", ")
+            ),
+        );
+    } else if rebuilt {
         b.hazard(
             HazardKind::AccessExclusiveLock,
             format!(

@@ -40,7 +40,7 @@ fn what(v: &View) -> &'static str {
     v.kind().describe()
 }
 
-/// What the view reads, as ordering keys.
+/// What the view reads and calls, as ordering keys.
 fn reads(b: &mut Builder, v: &View) {
     b.requires.push(Key::Schema(v.name.schema.clone()));
     for (relation, column) in &v.reads {
@@ -48,6 +48,9 @@ fn reads(b: &mut Builder, v: &View) {
         if let Some(c) = column {
             b.requires.push(Key::Column(relation.clone(), c.clone()));
         }
+    }
+    for f in &v.calls {
+        b.requires.push(Key::Function(f.clone()));
     }
 }
 

@@ -297,6 +297,7 @@ fn add_function(state: &mut Catalog, language: &str, body: &str, definer: bool, 
                 security_definer: definer,
             }),
             comment: None,
+            used_by: Vec::new(),
         },
     );
 }

@@ -35,6 +35,7 @@ use std::time::Instant;
 
 const UPDATE_ENV: &str = "PGRECON_CONVERGENCE_UPDATE";
 const SKIP_ENV: &str = "PGRECON_CONVERGENCE_SKIP";
+const VERBOSE_ENV: &str = "PGRECON_CONVERGENCE_VERBOSE";
 
 fn pairs_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpora/pairs")
@@ -122,7 +123,11 @@ fn server() -> Arc<Server> {
         next_db: AtomicUsize::new(0),
         db,
     };
-    if let Err(e) = psql_file(&server.bin_dir, &server.db.url(), &pairs_dir().join("roles.sql")) {
+    if let Err(e) = psql_file(
+        &server.bin_dir,
+        &server.db.url(),
+        &pairs_dir().join("roles.sql"),
+    ) {
         panic!("roles.sql: {e}");
     }
     let server = Arc::new(server);
@@ -182,13 +187,34 @@ fn pgrecon_error(out: &Output) -> String {
             .trim()
             .to_owned()
     };
-    let line = text
+    let lines: Vec<String> = text
         .lines()
         .map(cleaned)
-        .find(|l| l.to_lowercase().starts_with("error") || l.contains("ERROR"))
-        .or_else(|| text.lines().map(cleaned).find(|l| !l.is_empty()))
-        .unwrap_or_else(|| "(no message)".to_owned());
-    compare::clip(&line)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let i = lines
+        .iter()
+        .position(|l| l.to_lowercase().starts_with("error") || l.contains("ERROR"))
+        .unwrap_or(0);
+    let Some(line) = lines.get(i) else {
+        return "(no message)".to_owned();
+    };
+    // "the server rejected 1 desired object:" says what in the next line.
+    match lines.get(i + 1).filter(|_| line.ends_with(':')) {
+        Some(next) => compare::clip(&format!("{line} {next}")),
+        None => compare::clip(line),
+    }
+}
+
+/// With `PGRECON_CONVERGENCE_VERBOSE=1`, what a failed pgrecon run printed.
+fn show(name: &str, what: &str, out: &Output) {
+    if flag(VERBOSE_ENV) {
+        eprintln!(
+            "--- {name}: {what}\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
 
 /// The first change a non-empty plan lists.
@@ -285,6 +311,7 @@ fn run_trial(pair: &Pair, backward: bool) -> Outcome {
         &env,
     );
     if !import.status.success() {
+        show(&pair.name, "import", &import);
         return outcome(Class::ImportFailed, pgrecon_error(&import));
     }
     let apply = common::pgrecon_with(
@@ -300,18 +327,34 @@ fn run_trial(pair: &Pair, backward: bool) -> Outcome {
         &env,
     );
     if !apply.status.success() {
+        show(&pair.name, "apply", &apply);
         return outcome(Class::ApplyFailed, pgrecon_error(&apply));
     }
     if let Some(difference) = compare::first_difference(&snapshot(&x_url, 0), &z) {
         return outcome(Class::Diverged, difference);
     }
     let plan = common::pgrecon_with(
-        &["plan", "--dir", &out_dir, "--database-url", &x_url, "--prune"],
+        &[
+            "plan",
+            "--dir",
+            &out_dir,
+            "--database-url",
+            &x_url,
+            "--prune",
+        ],
         &env,
     );
+    if plan.status.code() != Some(0) {
+        show(&pair.name, "re-plan", &plan);
+    }
     match plan.status.code() {
         Some(0) => {}
-        Some(2) => return outcome(Class::PlanFailed, format!("re-plan: {}", first_change(&plan))),
+        Some(2) => {
+            return outcome(
+                Class::PlanFailed,
+                format!("re-plan: {}", first_change(&plan)),
+            );
+        }
         _ => return outcome(Class::PlanFailed, pgrecon_error(&plan)),
     }
     if no_op {
@@ -326,7 +369,10 @@ fn check(name: &str, got: &Outcome, expected: Option<&Outcome>) -> Result<(), St
     let line = |o: &Outcome| {
         let mut entry = format!("\"{name}\" = {{ class = \"{}\"", o.class.name());
         if !o.detail.is_empty() {
-            entry.push_str(&format!(", detail = {}", toml::Value::String(o.detail.clone())));
+            entry.push_str(&format!(
+                ", detail = {}",
+                toml::Value::String(o.detail.clone())
+            ));
         }
         entry + " }"
     };
@@ -335,7 +381,10 @@ fn check(name: &str, got: &Outcome, expected: Option<&Outcome>) -> Result<(), St
         line(got)
     );
     let Some(expected) = expected else {
-        return Err(format!("{name} has no expectation: it is {}; {how}", got.class.name()));
+        return Err(format!(
+            "{name} has no expectation: it is {}; {how}",
+            got.class.name()
+        ));
     };
     if expected.class == got.class {
         return Ok(());
@@ -429,16 +478,23 @@ fn main() {
         merged.retain(|name, _| names.contains(name));
         std::fs::write(expected_path(), expect::render(&merged)).expect("write expected.toml");
         let readme = std::fs::read_to_string(readme_path()).expect("README.md");
-        let readme = expect::readme_with_figures(&readme, &merged).unwrap_or_else(|e| panic!("{e}"));
+        let readme =
+            expect::readme_with_figures(&readme, &merged).unwrap_or_else(|e| panic!("{e}"));
         std::fs::write(readme_path(), readme).expect("write README.md");
-        println!("convergence: rewrote {} and the README figures", expected_path().display());
+        println!(
+            "convergence: rewrote {} and the README figures",
+            expected_path().display()
+        );
     }
     conclusion.exit();
 }
 
 /// Every trial has an expectation, every expectation a trial, and the README's figures
 /// are the ones the expectations give.
-fn expectations_current(expected: &BTreeMap<String, Outcome>, names: &[String]) -> Result<(), String> {
+fn expectations_current(
+    expected: &BTreeMap<String, Outcome>,
+    names: &[String],
+) -> Result<(), String> {
     let mut wrong = Vec::new();
     for name in names {
         if !expected.contains_key(name) {
@@ -447,14 +503,14 @@ fn expectations_current(expected: &BTreeMap<String, Outcome>, names: &[String]) 
     }
     for name in expected.keys() {
         if !names.contains(name) {
-            wrong.push(format!("{name}: expected, but there is no such pair: remove the line"));
+            wrong.push(format!(
+                "{name}: expected, but there is no such pair: remove the line"
+            ));
         }
     }
     let readme = std::fs::read_to_string(readme_path()).map_err(|e| e.to_string())?;
     if expect::readme_with_figures(&readme, expected)? != readme {
-        wrong.push(
-            "README.md: the \"Convergence\" figures do not match expected.toml".to_owned(),
-        );
+        wrong.push("README.md: the \"Convergence\" figures do not match expected.toml".to_owned());
     }
     if wrong.is_empty() {
         Ok(())

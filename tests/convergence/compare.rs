@@ -88,10 +88,11 @@ fn header_key(header: &str) -> String {
             schema = s;
         }
     }
-    if schema == "-" {
-        format!("{kind} {name}")
-    } else {
-        format!("{kind} {schema}.{name}")
+    match (schema, name.split_once(' ')) {
+        ("-", _) => format!("{kind} {name}"),
+        // `INDEX i` of a COMMENT, `TABLE t` of an ACL, `t c` of a constraint.
+        (schema, Some(_)) => format!("{kind} {name} (schema {schema})"),
+        (schema, None) => format!("{kind} {schema}.{name}"),
     }
 }
 
@@ -138,7 +139,10 @@ pub fn first_difference(x: &Snapshot, z: &Snapshot) -> Option<String> {
         match xs.get(key.as_str()) {
             None => return Some(format!("missing in X: {key}: {}", first(z_lines))),
             Some(x_lines) if *x_lines != z_lines => {
-                return Some(format!("{key}: {}", first_line_difference(x_lines, z_lines)));
+                return Some(format!(
+                    "{key}: {}",
+                    first_line_difference(x_lines, z_lines)
+                ));
             }
             Some(_) => {}
         }
@@ -180,6 +184,39 @@ WITH user_ns AS (
   SELECT oid, nspname FROM pg_catalog.pg_namespace
   WHERE nspname NOT IN ('pg_catalog', 'information_schema')
     AND nspname NOT LIKE 'pg\_toast%' AND nspname NOT LIKE 'pg\_temp\_%'
+),
+-- An ACL that is NULL means the default one; an explicit ACL equal to the default
+-- means the same, so both are compared as what they grant.
+acls (object, acl, dflt) AS (
+  SELECT 'database', d.datacl, pg_catalog.acldefault('d', d.datdba)
+  FROM pg_catalog.pg_database d WHERE d.datname = current_database()
+  UNION ALL
+  SELECT pg_catalog.pg_describe_object('pg_namespace'::regclass, n.oid, 0), n.nspacl,
+         pg_catalog.acldefault('n', n.nspowner)
+  FROM pg_catalog.pg_namespace n JOIN user_ns u ON u.oid = n.oid
+  UNION ALL
+  SELECT pg_catalog.pg_describe_object('pg_class'::regclass, c.oid, 0), c.relacl,
+         pg_catalog.acldefault((CASE c.relkind WHEN 'S' THEN 's' ELSE 'r' END)::"char", c.relowner)
+  FROM pg_catalog.pg_class c JOIN user_ns u ON u.oid = c.relnamespace
+  UNION ALL
+  SELECT pg_catalog.pg_describe_object('pg_class'::regclass, a.attrelid, a.attnum), a.attacl,
+         '{}'::aclitem[]
+  FROM pg_catalog.pg_attribute a
+  JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+  JOIN user_ns u ON u.oid = c.relnamespace
+  WHERE a.attnum > 0 AND NOT a.attisdropped
+  UNION ALL
+  SELECT pg_catalog.pg_describe_object('pg_proc'::regclass, p.oid, 0), p.proacl,
+         pg_catalog.acldefault('f', p.proowner)
+  FROM pg_catalog.pg_proc p JOIN user_ns u ON u.oid = p.pronamespace
+  UNION ALL
+  SELECT pg_catalog.pg_describe_object('pg_type'::regclass, t.oid, 0), t.typacl,
+         pg_catalog.acldefault('T', t.typowner)
+  FROM pg_catalog.pg_type t JOIN user_ns u ON u.oid = t.typnamespace
+  UNION ALL
+  SELECT pg_catalog.pg_describe_object('pg_language'::regclass, l.oid, 0), l.lanacl,
+         pg_catalog.acldefault('l', l.lanowner)
+  FROM pg_catalog.pg_language l
 )
 SELECT section, line FROM (
   SELECT 'roles' AS section,
@@ -202,35 +239,13 @@ SELECT section, line FROM (
   WHERE s.setdatabase IN (0, (SELECT oid FROM pg_catalog.pg_database
                               WHERE datname = current_database()))
   UNION ALL
-  SELECT 'acl', 'database ' || array_to_string(ARRAY(SELECT unnest(d.datacl)::text ORDER BY 1), ',')
-  FROM pg_catalog.pg_database d WHERE d.datname = current_database() AND d.datacl IS NOT NULL
-  UNION ALL
-  SELECT 'acl', pg_catalog.pg_describe_object('pg_namespace'::regclass, n.oid, 0) || ' '
-         || array_to_string(ARRAY(SELECT unnest(n.nspacl)::text ORDER BY 1), ',')
-  FROM pg_catalog.pg_namespace n JOIN user_ns u ON u.oid = n.oid WHERE n.nspacl IS NOT NULL
-  UNION ALL
-  SELECT 'acl', pg_catalog.pg_describe_object('pg_class'::regclass, c.oid, 0) || ' '
-         || array_to_string(ARRAY(SELECT unnest(c.relacl)::text ORDER BY 1), ',')
-  FROM pg_catalog.pg_class c JOIN user_ns u ON u.oid = c.relnamespace WHERE c.relacl IS NOT NULL
-  UNION ALL
-  SELECT 'acl', pg_catalog.pg_describe_object('pg_class'::regclass, a.attrelid, a.attnum) || ' '
-         || array_to_string(ARRAY(SELECT unnest(a.attacl)::text ORDER BY 1), ',')
-  FROM pg_catalog.pg_attribute a
-  JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
-  JOIN user_ns u ON u.oid = c.relnamespace
-  WHERE a.attacl IS NOT NULL AND NOT a.attisdropped
-  UNION ALL
-  SELECT 'acl', pg_catalog.pg_describe_object('pg_proc'::regclass, p.oid, 0) || ' '
-         || array_to_string(ARRAY(SELECT unnest(p.proacl)::text ORDER BY 1), ',')
-  FROM pg_catalog.pg_proc p JOIN user_ns u ON u.oid = p.pronamespace WHERE p.proacl IS NOT NULL
-  UNION ALL
-  SELECT 'acl', pg_catalog.pg_describe_object('pg_type'::regclass, t.oid, 0) || ' '
-         || array_to_string(ARRAY(SELECT unnest(t.typacl)::text ORDER BY 1), ',')
-  FROM pg_catalog.pg_type t JOIN user_ns u ON u.oid = t.typnamespace WHERE t.typacl IS NOT NULL
-  UNION ALL
-  SELECT 'acl', pg_catalog.pg_describe_object('pg_language'::regclass, l.oid, 0) || ' '
-         || array_to_string(ARRAY(SELECT unnest(l.lanacl)::text ORDER BY 1), ',')
-  FROM pg_catalog.pg_language l WHERE l.lanacl IS NOT NULL
+  SELECT 'acl', acls.object || ' ' || s.have
+  FROM acls, LATERAL (
+    SELECT array_to_string(ARRAY(SELECT unnest(coalesce(acls.acl, acls.dflt))::text
+                                 ORDER BY 1), ',') AS have,
+           array_to_string(ARRAY(SELECT unnest(acls.dflt)::text ORDER BY 1), ',') AS dflt
+  ) AS s
+  WHERE s.have <> s.dflt
   UNION ALL
   SELECT 'default acl',
          (SELECT rolname FROM pg_catalog.pg_roles WHERE oid = da.defaclrole) || ' in '

@@ -169,7 +169,8 @@ pub fn summary_table(outcomes: &BTreeMap<String, Outcome>) -> String {
     out
 }
 
-pub const README_BEGIN: &str = "<!-- convergence figures: begin (rendered from tests/corpora/pairs/expected.toml) -->";
+pub const README_BEGIN: &str =
+    "<!-- convergence figures: begin (rendered from tests/corpora/pairs/expected.toml) -->";
 pub const README_END: &str = "<!-- convergence figures: end -->";
 
 /// The README with its figures section rendered from `expected`, or an error if the

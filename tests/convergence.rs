@@ -22,6 +22,8 @@ mod compare;
 mod expect;
 #[path = "convergence/scope.rs"]
 mod scope;
+#[path = "convergence/selftest.rs"]
+mod selftest;
 
 use common::TestDb;
 use expect::{Class, Outcome};
@@ -236,6 +238,21 @@ struct Databases<'a> {
 }
 
 impl Databases<'_> {
+    /// Two fresh databases, X and Z.
+    fn create(server: &Server) -> Databases<'_> {
+        let n = server.next_db.fetch_add(1, Ordering::Relaxed);
+        let names = [
+            format!("{}_cv{n}_x", server.db.dbname),
+            format!("{}_cv{n}_z", server.db.dbname),
+        ];
+        for name in &names {
+            let sql = format!("CREATE DATABASE {}", quote_ident(name));
+            psql(&server.bin_dir, &server.db.url(), &["-c", &sql])
+                .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        }
+        Databases { server, names }
+    }
+
     fn url(&self, i: usize) -> String {
         common::with_dbname(&self.server.db.url(), &self.names[i])
     }
@@ -256,19 +273,7 @@ impl Drop for Databases<'_> {
 fn run_trial(pair: &Pair, backward: bool) -> Outcome {
     let server = server();
     let bin = server.bin_dir.as_path();
-    let n = server.next_db.fetch_add(1, Ordering::Relaxed);
-    let names = [
-        format!("{}_cv{n}_x", server.db.dbname),
-        format!("{}_cv{n}_z", server.db.dbname),
-    ];
-    for name in &names {
-        let sql = format!("CREATE DATABASE {}", quote_ident(name));
-        psql(bin, &server.db.url(), &["-c", &sql]).unwrap_or_else(|e| panic!("{sql}: {e}"));
-    }
-    let dbs = Databases {
-        server: &server,
-        names,
-    };
+    let dbs = Databases::create(&server);
     let (x_url, z_url) = (dbs.url(0), dbs.url(1));
     let (from, to) = if backward {
         (&pair.after, &pair.before)
@@ -453,6 +458,12 @@ fn main() {
             .with_ignored_flag(skip),
         );
     }
+    trials.push(
+        libtest_mimic::Trial::test("comparator/sees_differences", || {
+            selftest::comparator_sees_differences().map_err(Into::into)
+        })
+        .with_ignored_flag(skip),
+    );
     if skip {
         println!(
             "convergence: every trial is ignored ({SKIP_ENV} is set): the harness runs on the default server only (scripts/test)"

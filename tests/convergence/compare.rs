@@ -129,28 +129,45 @@ fn replace_word(text: &str, word: &str, with: &str) -> String {
     out
 }
 
-/// The first difference between X (after the apply) and Z (the declared state), in Z's
-/// order, as one line: an object missing from X, one left in X, or the first differing
-/// line of an object both have.
+/// The first difference between X (after the apply) and Z (the declared state), as
+/// one line: the dump's objects first (in Z's order: an object missing from X, or the
+/// first differing line of one both have; then an object left in X), then the catalog
+/// rows (a row missing from X or left in X).
 pub fn first_difference(x: &Snapshot, z: &Snapshot) -> Option<String> {
     let xs: BTreeMap<&str, &Vec<String>> = x.blocks.iter().map(|(k, v)| (k.as_str(), v)).collect();
     let zs: BTreeMap<&str, &Vec<String>> = z.blocks.iter().map(|(k, v)| (k.as_str(), v)).collect();
-    for (key, z_lines) in &z.blocks {
-        match xs.get(key.as_str()) {
-            None => return Some(format!("missing in X: {key}: {}", first(z_lines))),
-            Some(x_lines) if *x_lines != z_lines => {
-                return Some(format!(
-                    "{key}: {}",
-                    first_line_difference(x_lines, z_lines)
-                ));
+    for catalog in [false, true] {
+        let in_phase = |key: &str| key.starts_with("catalog ") == catalog;
+        for (key, z_lines) in z.blocks.iter().filter(|(k, _)| in_phase(k)) {
+            let Some(x_lines) = xs.get(key.as_str()) else {
+                return Some(format!("missing in X: {key}: {}", first(z_lines)));
+            };
+            if *x_lines == z_lines {
+                continue;
             }
-            Some(_) => {}
+            return Some(if catalog {
+                let missing = z_lines.iter().find(|l| !x_lines.contains(l));
+                match missing {
+                    Some(line) => format!("{key}: missing in X: `{}`", clip(line)),
+                    None => {
+                        let left = x_lines.iter().find(|l| !z_lines.contains(l));
+                        format!("{key}: left in X: `{}`", clip(left.map_or("", |l| l)))
+                    }
+                }
+            } else {
+                format!("{key}: {}", first_line_difference(x_lines, z_lines))
+            });
+        }
+        let left = x
+            .blocks
+            .iter()
+            .filter(|(k, _)| in_phase(k))
+            .find(|(key, _)| !zs.contains_key(key.as_str()));
+        if let Some((key, lines)) = left {
+            return Some(format!("left in X: {key}: {}", first(lines)));
         }
     }
-    x.blocks
-        .iter()
-        .find(|(key, _)| !zs.contains_key(key.as_str()))
-        .map(|(key, lines)| format!("left in X: {key}: {}", first(lines)))
+    None
 }
 
 fn first(lines: &[String]) -> String {

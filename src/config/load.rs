@@ -345,6 +345,23 @@ impl Loader {
         );
     }
 
+    /// `renamed_from` of an object named `own`: a name, not its own.
+    fn previous_name(
+        &mut self,
+        f: usize,
+        v: &V<'_>,
+        what: &str,
+        own: &str,
+        ctx: &str,
+    ) -> Option<String> {
+        let (old, span) = self.name_value(f, v, what, "previous name")?;
+        if old == own {
+            self.renamed_from_itself(span, ctx);
+            return None;
+        }
+        Some(old)
+    }
+
     fn renamed_from_itself(&mut self, span: Span, ctx: &str) {
         self.err(
             Diag::new(

@@ -21,6 +21,7 @@ mod parameter;
 pub mod password;
 mod policy;
 mod rename;
+pub mod rename_objects;
 mod role;
 mod routine;
 mod schema;
@@ -172,6 +173,9 @@ pub enum Change {
     Routine(RoutineChange),
     /// Views and materialized views.
     View(Box<view::ViewChange>),
+    /// A declared rename of a view, routine, trigger, composite or range type, or
+    /// collation (tables and their parts: `TableChange`).
+    Rename(Box<rename_objects::ObjectRename>),
 }
 
 /// Something the plan reports without changing it.
@@ -259,8 +263,12 @@ pub fn diff(desired: &Catalog, live: &Catalog, options: &DiffOptions) -> Result<
         unmanaged: _, // undeclared.rs (live side)
         default_privileges: _, // acl.rs
         scope: _,     // role.rs, schema.rs: owned patterns
+        renamed_from: _, // rename.rs: the live catalog as it reads after the renames
         server: _,    // live side: version (version.rs) and current user
     } = desired;
+    // The kinds declared in `.sql` files: live as it reads after their renames.
+    let (renames, renamed_live) = rename_objects::object_renames(desired, live);
+    let live = renamed_live.as_ref().unwrap_or(live);
     let translated = rename::translated_tables(desired, live);
     let live_names = rename::renamed_tables(desired, live);
     let mut cx = Cx {
@@ -274,6 +282,9 @@ pub fn diff(desired: &Catalog, live: &Catalog, options: &DiffOptions) -> Result<
         live_names: &live_names,
         out: Diff::default(),
     };
+    for r in renames {
+        cx.push(Change::Rename(Box::new(r)));
+    }
     cx.database(live_db)?;
     cx.roles()?;
     cx.owned_roles()?;

@@ -85,6 +85,11 @@ pub struct Catalog {
     pub default_privileges: BTreeMap<DefaultPrivilegeKey, Acl>,
     /// What the desired state claims to own beyond what it declares (desired side only).
     pub scope: Scope,
+    /// Desired side only: the declared renames of views, routines, triggers, composite
+    /// and range types and collations (`renamed_from`), each object under its new name →
+    /// its previous name (same schema; same table; same argument types). Tables and their
+    /// parts carry theirs on the model.
+    pub renamed_from: BTreeMap<ObjectRef, String>,
     /// Facts about the server the live catalog was read from (live side only).
     pub server: Option<ServerInfo>,
 }

@@ -18,6 +18,9 @@ pub(super) struct Builder {
     pub(super) creates: Vec<Key>,
     pub(super) requires: Vec<Key>,
     pub(super) drops: Vec<Key>,
+    /// Names this step gives to an existing object (a rename): every step that needs
+    /// or drops the object under that name runs after it.
+    pub(super) renames: Vec<Key>,
 }
 
 impl Builder {
@@ -97,6 +100,7 @@ impl Builder {
             creates: self.creates,
             requires: self.requires,
             drops: self.drops,
+            renames: self.renames,
         }
     }
 

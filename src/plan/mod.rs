@@ -299,7 +299,8 @@ mod phase {
     pub const MEMBERSHIP: u8 = 3;
     pub const EXTENSION: u8 = 4;
     pub const CREATE_SCHEMA: u8 = 5;
-    /// Renames of tables, columns, constraints and indexes.
+    /// Renames of tables, columns, constraints and indexes, views, routines, triggers,
+    /// types and collations.
     pub const RENAME: u8 = 6;
     /// Enums and domains: create, add value, alter.
     pub const TYPE: u8 = 7;
@@ -357,6 +358,8 @@ struct Node {
     creates: Vec<Key>,
     requires: Vec<Key>,
     drops: Vec<Key>,
+    /// Keys of objects this step renames (`Builder::renames`).
+    renames: Vec<Key>,
 }
 
 /// Orders the changes of a diff into a plan.
@@ -430,6 +433,22 @@ fn order(nodes: &[Node]) -> Result<Vec<usize>, PlanError> {
                     if d != u {
                         graph.update_edge(idx[u], idx[d], ());
                     }
+                }
+            }
+        }
+    }
+    // A renamed object: whatever needs it or drops it under its new name waits for the
+    // rename (a re-created one is dropped after the rename, then created).
+    for (i, n) in nodes.iter().enumerate() {
+        for key in &n.renames {
+            let after = users
+                .get(key)
+                .into_iter()
+                .chain(droppers.get(key))
+                .flatten();
+            for &u in after {
+                if u != i {
+                    graph.update_edge(idx[i], idx[u], ());
                 }
             }
         }

@@ -143,6 +143,7 @@ fn cycles_are_reported_with_the_objects_involved() {
         creates: vec![Key::Role(create.into())],
         requires: vec![Key::Role(require.into())],
         drops: vec![],
+        renames: vec![],
     };
     let err = order(&[mk("a", "b"), mk("b", "a")]).unwrap_err();
     assert_eq!(

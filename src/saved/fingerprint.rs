@@ -165,6 +165,10 @@ pub fn desired_hash(desired: &Catalog, checks: &[Check]) -> String {
     let mut hasher = stream.finish();
     let tail = (&desired.scope, checks);
     serde_json::to_writer(&mut hasher, &tail).expect("the desired state serializes");
+    if !desired.renamed_from.is_empty() {
+        let renames: Vec<_> = desired.renamed_from.iter().collect();
+        serde_json::to_writer(&mut hasher, &renames).expect("the desired state serializes");
+    }
     hasher.finalize().to_hex().to_string()
 }
 

@@ -29,6 +29,7 @@ struct Entry {
     owner: Option<String>,
     comment: Option<String>,
     acl: Acl,
+    renamed_from: Option<String>,
 }
 
 const DECLARED_SCHEMA: &str = "functions and procedures are only accepted in managed schemas";
@@ -152,6 +153,7 @@ impl Loader {
             owner: None,
             comment: None,
             acl: Acl::default(),
+            renamed_from: None,
         };
         let mut rec = Rec::default();
         for (k, value) in t.iter() {
@@ -175,6 +177,10 @@ impl Loader {
                         &format!("the grants of {ctx}"),
                         &mut rec,
                     );
+                }
+                "renamed_from" => {
+                    let own = entry.id.name.clone();
+                    entry.renamed_from = self.previous_name(f, value, &what, &own, &ctx);
                 }
                 _ => self.unknown_key(f, k, fields_of::<raw::RawFunction>(), Some(&ctx)),
             }
@@ -266,6 +272,10 @@ impl Loader {
             f.owner = e.owner;
             f.comment = e.comment;
             f.acl = e.acl;
+            if let Some(old) = e.renamed_from {
+                let object = crate::model::ObjectRef::Function { id };
+                self.catalog.renamed_from.insert(object, old);
+            }
         }
         for id in declared.keys() {
             let owner = self

@@ -10,7 +10,8 @@ use super::sql_files::SqlDecl;
 use super::tables::TABLES_IN_MANAGED_SCHEMAS;
 use super::*;
 use crate::model::{
-    Attribute, Collation, CollationProvider, CompositeType, RangeType, default_multirange_name,
+    Attribute, Collation, CollationProvider, CompositeType, ObjectRef, RangeType, TypeKind,
+    default_multirange_name,
 };
 use pg_query::NodeEnum;
 use pg_query::protobuf::{DefElem, Node};
@@ -32,6 +33,7 @@ struct Meta {
     comment: Option<String>,
     /// Types only: the declared grants.
     acl: Option<Acl>,
+    renamed_from: Option<String>,
 }
 
 impl Loader {
@@ -353,6 +355,7 @@ impl Loader {
             owner: None,
             comment: None,
             acl: None,
+            renamed_from: None,
         };
         let mut rec = Rec::default();
         for (key, value) in t.iter() {
@@ -367,6 +370,9 @@ impl Loader {
                     }
                 }
                 "comment" => meta.comment = non_empty(self.string(f, value, &what)),
+                "renamed_from" => {
+                    meta.renamed_from = self.previous_name(f, value, &what, &name.name, &ctx);
+                }
                 "grants" if !collation => {
                     meta.acl = Some(self.type_grants(f, value, &name, &ctx, &mut rec));
                 }
@@ -396,10 +402,15 @@ impl Loader {
         let types = std::mem::take(&mut self.sql_types.type_meta);
         for (name, meta) in types {
             let c = &mut self.catalog;
-            let (owner, comment, acl) = if let Some(t) = c.composite_types.get_mut(&name) {
-                (&mut t.owner, &mut t.comment, &mut t.acl)
+            let (owner, comment, acl, kind) = if let Some(t) = c.composite_types.get_mut(&name) {
+                (
+                    &mut t.owner,
+                    &mut t.comment,
+                    &mut t.acl,
+                    TypeKind::Composite,
+                )
             } else if let Some(r) = c.range_types.get_mut(&name) {
-                (&mut r.owner, &mut r.comment, &mut r.acl)
+                (&mut r.owner, &mut r.comment, &mut r.acl, TypeKind::Range)
             } else {
                 let help = if c.enums.contains_key(&name) || c.domains.contains_key(&name) {
                     format!(
@@ -420,6 +431,9 @@ impl Loader {
             *owner = meta.owner;
             *comment = meta.comment;
             *acl = meta.acl;
+            if let Some(old) = meta.renamed_from {
+                c.renamed_from.insert(ObjectRef::Type { kind, name }, old);
+            }
         }
         let collations = std::mem::take(&mut self.sql_types.collation_meta);
         for (name, meta) in collations {
@@ -433,6 +447,10 @@ impl Loader {
             };
             c.owner = meta.owner;
             c.comment = meta.comment;
+            if let Some(old) = meta.renamed_from {
+                let object = ObjectRef::Collation { name };
+                self.catalog.renamed_from.insert(object, old);
+            }
         }
         let schema_owner = |schemas: &BTreeMap<String, crate::model::Schema>, s: &str| {
             schemas.get(s).and_then(|s| s.owner.clone())

@@ -36,6 +36,7 @@ struct TomlTrigger {
     name: String,
     enabled: Option<TriggerEnabled>,
     comment: Option<String>,
+    renamed_from: Option<String>,
 }
 
 // `tgtype` bits as the parser sets them in `timing` and `events`.
@@ -262,6 +263,7 @@ impl Loader {
             name,
             enabled: None,
             comment: None,
+            renamed_from: None,
         };
         for (key, value) in t.iter() {
             let key_name = key.get_ref().as_ref();
@@ -274,6 +276,10 @@ impl Loader {
                         .and_then(TriggerEnabled::parse);
                 }
                 "comment" => entry.comment = non_empty(self.string(f, value, &what)),
+                "renamed_from" => {
+                    let own = entry.name.clone();
+                    entry.renamed_from = self.previous_name(f, value, &what, &own, &ctx);
+                }
                 _ => self.unknown_key(f, key, fields_of::<raw::RawTrigger>(), Some(&ctx)),
             }
         }
@@ -393,6 +399,14 @@ impl Loader {
             }
             if e.comment.is_some() {
                 trigger.comment = e.comment;
+            }
+            if let Some(old) = e.renamed_from {
+                let object = crate::model::ObjectRef::table_part(
+                    crate::model::TablePart::Trigger,
+                    &e.table,
+                    &e.name,
+                );
+                self.catalog.renamed_from.insert(object, old);
             }
         }
     }

@@ -28,6 +28,7 @@ struct ViewToml {
     acl: Acl,
     comment: Option<String>,
     column_comments: BTreeMap<String, String>,
+    renamed_from: Option<String>,
 }
 
 impl Loader {
@@ -321,6 +322,7 @@ impl Loader {
             acl: Acl::default(),
             comment: None,
             column_comments: BTreeMap::new(),
+            renamed_from: None,
         };
         let mut rec = Rec::default();
         for (key, value) in t.iter() {
@@ -356,6 +358,9 @@ impl Loader {
                             }
                         }
                     }
+                }
+                "renamed_from" => {
+                    entry.renamed_from = self.previous_name(f, value, &what, &name.name, &ctx);
                 }
                 _ => self.unknown_key(f, key, fields_of::<raw::RawView>(), Some(&ctx)),
             }
@@ -455,6 +460,9 @@ impl Loader {
                 acl = e.acl;
                 view.comment = e.comment;
                 view.column_comments = e.column_comments;
+                if let Some(old) = e.renamed_from {
+                    self.catalog.renamed_from.insert(view.object_ref(), old);
+                }
             }
             self.catalog.relations.insert(
                 name.clone(),

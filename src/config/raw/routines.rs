@@ -16,4 +16,9 @@ pub struct RawFunction {
     /// `PUBLIC`'s default `EXECUTE` is revoked unless declared.
     #[serde(default)]
     pub grants: RawGrants,
+    /// The previous name of this routine in the same schema, with the same argument types: when
+    /// the routine of that name exists and this one does not, the plan renames it (`ALTER
+    /// FUNCTION|PROCEDURE … RENAME TO`) instead of dropping one and creating the other. Ignored
+    /// once applied.
+    pub renamed_from: Option<String>,
 }

@@ -423,6 +423,10 @@ pub struct RawTrigger {
     pub enabled: Option<RawTriggerEnabled>,
     /// `COMMENT ON TRIGGER`.
     pub comment: Option<String>,
+    /// The previous name of this trigger on the same table: when the trigger of that name
+    /// exists and this one does not, the plan renames it (`ALTER TRIGGER … RENAME TO`) instead
+    /// of dropping one and creating the other. Ignored once applied.
+    pub renamed_from: Option<String>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

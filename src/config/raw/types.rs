@@ -58,6 +58,11 @@ pub struct RawType {
     /// declared: `PUBLIC`'s default `USAGE` is revoked unless declared. Absent (and no
     /// `type_grants` on the schema): the type's grants are left alone.
     pub grants: Option<RawGrants>,
+    /// The previous name of this type in the same schema (a range type's multirange follows
+    /// it): when the type of that name exists and this one does not, the plan renames it
+    /// (`ALTER TYPE … RENAME TO`) instead of dropping one and creating the other. Ignored once
+    /// applied.
+    pub renamed_from: Option<String>,
 }
 
 /// The owner and comment of a collation declared by a `CREATE COLLATION` statement in a
@@ -69,4 +74,8 @@ pub struct RawCollation {
     pub owner: Option<String>,
     /// `COMMENT ON COLLATION`.
     pub comment: Option<String>,
+    /// The previous name of this collation in the same schema: when the collation of that name
+    /// exists and this one does not, the plan renames it (`ALTER COLLATION … RENAME TO`)
+    /// instead of dropping one and creating the other. Ignored once applied.
+    pub renamed_from: Option<String>,
 }

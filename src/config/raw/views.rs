@@ -19,4 +19,8 @@ pub struct RawView {
     /// `COMMENT ON COLUMN`, by column name.
     #[serde(default)]
     pub column_comments: BTreeMap<String, String>,
+    /// The previous name of this view in the same schema: when the view of that name exists and
+    /// this one does not, the plan renames it (`ALTER VIEW … RENAME TO`) instead of dropping
+    /// one and creating the other. Ignored once applied.
+    pub renamed_from: Option<String>,
 }

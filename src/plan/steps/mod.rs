@@ -20,6 +20,7 @@ mod membership;
 mod owner;
 mod parameter;
 mod policy;
+mod rename;
 mod role;
 mod routine;
 mod schema;
@@ -94,6 +95,7 @@ pub(super) fn node_for(change: &Change) -> Node {
         Change::Type(change) => user_type::node_for(change),
         Change::Routine(change) => routine::routine(change),
         Change::View(change) => view::node_for(change),
+        Change::Rename(r) => rename::rename(r),
     }
 }
 

@@ -875,6 +875,9 @@ CREATE TYPE app.textrange AS RANGE (subtype = text, collation = "C",
 -- Left alone (unmanaged), and reported as such.
 CREATE VIEW app.v_items AS SELECT id, name FROM app.items;
 CREATE MATERIALIZED VIEW app.mv AS SELECT 1 AS x;
+CREATE FUNCTION app.touch_count() RETURNS integer LANGUAGE sql AS 'SELECT 1';
+-- Calls a range type's constructor (part of the type) and a user function.
+CREATE VIEW app.v_calls AS SELECT app.floatrange(1, 2) AS r, app.touch_count() AS n;
 CREATE FUNCTION app.touch() RETURNS trigger LANGUAGE plpgsql
     AS $$ BEGIN NEW.updated_at := now(); RETURN NEW; END $$;
 CREATE TRIGGER v_items_insert INSTEAD OF INSERT ON app.v_items
@@ -1638,6 +1641,7 @@ async fn reads_the_relational_layer_exactly() {
         [
             unmanaged("aggregate", "total(integer)"),
             unmanaged("function", "touch()"),
+            unmanaged("function", "touch_count()"),
             unmanaged("rule", "scratch_notify on app.scratch"),
             unmanaged("trigger", "v_items_insert on app.v_items"),
         ]
@@ -1661,6 +1665,13 @@ async fn reads_the_relational_layer_exactly() {
     );
     assert!(v.calls.is_empty() && v.indexes.is_empty());
     assert!(catalog.views[&qn("app", "mv")].materialized);
+    // A range constructor belongs to its type: not a routine the view calls.
+    let calls: Vec<String> = catalog.views[&qn("app", "v_calls")]
+        .calls
+        .iter()
+        .map(|id| id.to_string())
+        .collect();
+    assert_eq!(calls, ["app.touch_count()"]);
 }
 
 #[tokio::test]

@@ -12,7 +12,7 @@
 //!   schema whose tables are managed, an undeclared role matching an owned pattern …).
 //! - **unmanaged** (only with `all`): present and outside the scope: roles and schemas
 //!   that are neither declared nor matched by an owned pattern, and objects of kinds
-//!   pgrecon does not manage inside declared schemas (views, triggers …). Never drift.
+//!   pgrecon does not manage inside declared schemas (rules, aggregates, operators …). Never drift.
 //!
 //! [`classify`] is pure: a function of the (canonical) desired catalog, the live one, the
 //! plan between them and the confinement report. [`detect`] reads the database and calls

@@ -1,5 +1,5 @@
 //! Collations, composite and range types: their `CREATE` statements go to
-//! `<schema>/types.sql`, their owner (when not the schema's) and comment to
+//! `schema.<schema>.types.sql`, their owner (when not the schema's) and comment to
 //! `[collations."s.c"]` / `[types."s.t"]` entries in the schema's file.
 
 use super::grants::type_grants;

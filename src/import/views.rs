@@ -1,5 +1,5 @@
 //! Views and materialized views: their definitions as a `.sql` file per schema
-//! (`views.<schema>.sql`, canonical `pg_get_viewdef` text, views before the views that
+//! (`schema.<schema>.views.sql`, canonical `pg_get_viewdef` text, views before the views that
 //! read them), and `[views."s.v"]` entries in the schema's file for owner, comment,
 //! grants and column comments.
 

@@ -27,8 +27,8 @@
 //!   its local constraints. Identity sequences are part of their column
 //!   (`Identity.options`), not `sequences`. Whether a constraint is validated and an
 //!   index valid (a failed `CONCURRENTLY` build) is read: either is drift, repaired.
-//!   Not in the model, so not read: exclusion elements' opclass/collation/order, `ON DELETE SET NULL (cols)`,
-//!   type ACLs, policy comments;
+//!   Not in the model, so not read: exclusion elements' opclass/collation/order,
+//!   `ON DELETE SET NULL (cols)`;
 //! - every extension but `plpgsql`;
 //! - ACLs without the owner's own entries, but with the built-in grants PostgreSQL applies
 //!   when an object was never granted on (`acldefault`): `PUBLIC` `CONNECT`/`TEMPORARY`

@@ -38,7 +38,14 @@ pub fn views() -> String {
                        AND dep.refclassid = 'pg_catalog.pg_proc'::regclass
                       JOIN pg_catalog.pg_proc AS p ON p.oid = dep.refobjid
                       JOIN pg_catalog.pg_namespace AS pn ON pn.oid = p.pronamespace
-                      WHERE r.ev_class = c.oid AND {routine_filter}) AS calls,
+                      WHERE r.ev_class = c.oid AND {routine_filter}
+                        -- A range type's constructors belong to the type.
+                        AND NOT EXISTS (
+                            SELECT FROM pg_catalog.pg_depend AS td
+                            WHERE td.classid = 'pg_catalog.pg_proc'::regclass
+                              AND td.objid = p.oid
+                              AND td.refclassid = 'pg_catalog.pg_type'::regclass
+                              AND td.deptype = 'i')) AS calls,
                 ARRAY(SELECT ic.relname::text
                       FROM pg_catalog.pg_index AS i
                       JOIN pg_catalog.pg_class AS ic ON ic.oid = i.indexrelid

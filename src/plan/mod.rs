@@ -302,7 +302,7 @@ mod phase {
     /// Renames of tables, columns, constraints and indexes, views, routines, triggers,
     /// types and collations.
     pub const RENAME: u8 = 6;
-    /// Enums and domains: create, add value, alter.
+    /// Enums, domains, collations, composite and range types: create, add value, alter.
     pub const TYPE: u8 = 7;
     pub const SEQUENCE: u8 = 8;
     /// Functions and procedures: created or replaced before the tables whose

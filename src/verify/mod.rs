@@ -6,8 +6,8 @@
 //! `verify` is a pure function of the desired state (the confinements) and a catalog:
 //! the live one (`pgrecon verify`), or the state a plan would produce (`project`), so
 //! `plan` and `apply` can refuse a plan that would break a confinement before anything
-//! runs. `server_check` then asks the server's own `has_*_privilege` functions, in two
-//! set-based queries, so that access the model cannot explain is reported too.
+//! runs. `server_check` then asks the server's own `has_*_privilege` functions, in one
+//! set-based query, so that access the model cannot explain is reported too.
 
 mod paths;
 mod project;

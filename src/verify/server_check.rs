@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 /// Asks the server (`has_schema_privilege`, `has_table_privilege`,
 /// `has_database_privilege`) what each confined role can do outside its confinement,
-/// in two set-based queries, and reports access the model found no path for.
+/// in one set-based query, and reports access the model found no path for.
 pub async fn server_check(
     client: &impl tokio_postgres::GenericClient,
     desired: &Catalog,

@@ -29,3 +29,9 @@ SELECT id, name FROM app.item_names WHERE width > 10;
 CREATE MATERIALIZED VIEW app.item_count AS
 SELECT count(*) AS n FROM app.items
 WITH NO DATA;
+
+CREATE TYPE app.span AS RANGE (subtype = integer);
+
+-- calls the range type's constructor, which belongs to the type
+CREATE VIEW app.item_spans AS
+SELECT id, app.span(id, id + 10) AS s FROM app.items;

@@ -100,6 +100,7 @@ pub(super) async fn canonicalize(
             ))
         })?;
         placeholders(client, out, live, &todo).await?;
+        under_real_names(client, out, live, &todo).await?;
         for id in &todo {
             let f = &out.functions[id];
             match create_and_read(client, f, &scratch).await? {
@@ -200,6 +201,70 @@ async fn placeholders(
             )
             .await?;
         }
+    }
+    Ok(())
+}
+
+/// Creates the new routines among `todo` under their real names, as declared, so that a
+/// routine whose signature or defaults name another new one resolves it when checked in
+/// the scratch schema. Their order is unknown: what fails is tried again while another
+/// succeeds. Runs inside the routines' savepoint, which is rolled back.
+async fn under_real_names(
+    client: &impl GenericClient,
+    desired: &Catalog,
+    live: &Catalog,
+    todo: &[FunctionId],
+) -> Result<(), CanonError> {
+    let mut pending: Vec<&Function> = todo
+        .iter()
+        .filter(|id| !live.functions.contains_key(*id))
+        .filter_map(|id| desired.functions.get(id))
+        .collect();
+    let schemas: std::collections::BTreeSet<&str> = pending
+        .iter()
+        .map(|f| f.id.schema.as_str())
+        .filter(|s| !live.schemas.contains_key(*s))
+        .collect();
+    for schema in schemas {
+        exec(
+            client,
+            &format!("CREATE SCHEMA IF NOT EXISTS {}", quote_ident(schema)),
+        )
+        .await?;
+    }
+    while !pending.is_empty() {
+        let mut failed = Vec::new();
+        for f in &pending {
+            let text = f.definition.as_ref().map_or("", |d| d.text.as_str());
+            exec(
+                client,
+                &format!(
+                    "{}; SELECT pg_catalog.set_config('check_function_bodies', 'off', true)",
+                    set_search_path(&f.id.schema)
+                ),
+            )
+            .await?;
+            let create = format!(
+                "SAVEPOINT {ROUTINE_SAVEPOINT}; {}; RELEASE SAVEPOINT {ROUTINE_SAVEPOINT}",
+                text.trim_end()
+            );
+            if client.batch_execute(&create).await.is_err() {
+                exec(
+                    client,
+                    &format!(
+                        "ROLLBACK TO SAVEPOINT {ROUTINE_SAVEPOINT}; \
+                         RELEASE SAVEPOINT {ROUTINE_SAVEPOINT}"
+                    ),
+                )
+                .await?;
+                failed.push(*f);
+            }
+        }
+        // No progress: the scratch pass reports the server's reason for each.
+        if failed.len() == pending.len() {
+            break;
+        }
+        pending = failed;
     }
     Ok(())
 }

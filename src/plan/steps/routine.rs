@@ -61,6 +61,14 @@ fn definition(b: &mut Builder, f: &Function) {
     for name in body_tables(&d.text) {
         b.requires.push(Key::Relation(name));
     }
+    // Routines its parameter defaults (or a `BEGIN ATOMIC` body) call, which the server
+    // resolves at creation; a string body is resolved only when it runs.
+    let own = QualifiedName::new(&f.id.schema, &f.id.name);
+    for name in called_routines(d) {
+        if name != own {
+            b.requires.push(Key::FunctionName(name));
+        }
+    }
     b.details.push(format!("language: {}", d.language));
     if let Some(r) = &d.result {
         b.details.push(format!("returns: {r}"));
@@ -216,6 +224,79 @@ fn drop(f: &Function, rebuilt: bool, rebuilds: &[ObjectRef]) -> Node {
         object(f),
         format!("drop {} {}{then}", what(f), f.id),
     )
+}
+
+/// Schema-qualified user routines the server resolves when the routine is created:
+/// those its parameter defaults call (`pg_get_function_arguments`), and those a
+/// `BEGIN ATOMIC` or `RETURN` body calls (a string body is resolved only when it runs).
+/// As the server prints them, every name outside `pg_catalog` is qualified.
+fn called_routines(d: &RoutineDefinition) -> Vec<QualifiedName> {
+    let mut sources: Vec<String> = Vec::new();
+    let defaults: Vec<&str> = top_level_parts(&d.arguments)
+        .into_iter()
+        .filter_map(|p| p.split_once(" DEFAULT ").map(|(_, e)| e))
+        .collect();
+    if !defaults.is_empty() {
+        sources.push(format!("SELECT {}", defaults.join(", ")));
+    }
+    if let Some((_, rest)) = d.text.split_once("\nBEGIN ATOMIC\n") {
+        sources.push(
+            rest.trim_end()
+                .strip_suffix("END")
+                .unwrap_or(rest)
+                .to_string(),
+        );
+    } else if let Some((_, rest)) = d.text.split_once("\nRETURN ") {
+        sources.push(format!("SELECT {rest}"));
+    }
+    let mut names = Vec::new();
+    for source in sources {
+        let Ok(parsed) = pg_query::parse(&source, pg_query::ParserOptions::DEFAULT) else {
+            continue;
+        };
+        for (node, _, _, _) in parsed.protobuf.nodes() {
+            if let pg_query::NodeRef::FuncCall(call) = node {
+                let parts: Vec<&str> = call
+                    .funcname
+                    .iter()
+                    .filter_map(|n| match &n.node {
+                        Some(pg_query::NodeEnum::String(s)) => Some(s.sval.as_str()),
+                        _ => None,
+                    })
+                    .collect();
+                if let [schema, name] = parts.as_slice()
+                    && *schema != "pg_catalog"
+                {
+                    names.push(QualifiedName::new(*schema, *name));
+                }
+            }
+        }
+    }
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// `text` split at its top-level commas (outside parentheses and quotes).
+fn top_level_parts(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut depth, mut quote, mut start) = (0i32, None::<char>, 0usize);
+    for (i, c) in text.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') => depth -= 1,
+            (None, ',') if depth == 0 => {
+                out.push(text[start..i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(text[start..].trim());
+    out
 }
 
 fn name_of(f: &Function) -> QualifiedName {

@@ -5,7 +5,7 @@ use crate::ddl::column::column_sql;
 use crate::ddl::constraint::constraint_sql;
 use crate::ddl::table::create_table as create_table_sql;
 use crate::model::*;
-use crate::plan::builder::{Builder, ident, qn, table_ref};
+use crate::plan::builder::{Builder, alter_table, ident, qn, table_ref};
 use crate::plan::{Action, HazardKind, Key, Node, phase};
 use crate::sql::{quote_ident, quote_literal};
 
@@ -31,8 +31,11 @@ pub(super) fn create_table(
         }
         b.creates.push(Key::Column(name.clone(), c.name.clone()));
     }
-    for c in t.constraints.values() {
+    let (inline, separate) = merged_by_create_table(t);
+    for c in &inline {
         elements.push((String::new(), constraint_sql(c)));
+    }
+    for c in t.constraints.values() {
         b.creates
             .push(Key::Constraint(name.clone(), c.name.clone()));
     }
@@ -55,6 +58,9 @@ pub(super) fn create_table(
         b.details.push(format!("partitioned by {by}"));
     }
     b.sql(sql);
+    for c in &separate {
+        b.sql(alter_table(name, &[format!("ADD {}", constraint_sql(c))]));
+    }
     if !t.columns.is_empty() {
         b.details.push(format!(
             "columns: {}",
@@ -124,6 +130,79 @@ pub(super) fn create_table(
         (None, None) => format!("create table {name}"),
     };
     b.finish(phase::CREATE_TABLE, Action::Create, object, what)
+}
+
+/// The constraints written inside `CREATE TABLE`, and those added by their own `ALTER
+/// TABLE` after it: within one statement PostgreSQL builds a single index for key
+/// constraints with the same index definition (a unique constraint on the primary key's
+/// columns is silently merged into it), so each such duplicate goes on its own.
+fn merged_by_create_table(t: &Table) -> (Vec<&Constraint>, Vec<&Constraint>) {
+    // The primary key first, as PostgreSQL keeps it.
+    let mut ordered: Vec<&Constraint> = t.constraints.values().collect();
+    ordered.sort_by_key(|c| !matches!(c.kind, ConstraintKind::PrimaryKey { .. }));
+    let mut seen: Vec<IndexShape> = Vec::new();
+    let (mut inline, mut separate) = (Vec::new(), Vec::new());
+    for c in ordered {
+        match index_shape(c) {
+            Some(shape) if seen.contains(&shape) => separate.push(c),
+            Some(shape) => {
+                seen.push(shape);
+                inline.push(c);
+            }
+            None => inline.push(c),
+        }
+    }
+    // Back in the declared order, as before.
+    inline.sort_by(|a, b| a.name.cmp(&b.name));
+    (inline, separate)
+}
+
+/// What makes two key constraints' indexes the same for PostgreSQL's merge: the key
+/// (columns, or exclusion elements and method), included columns and predicate.
+#[derive(PartialEq)]
+struct IndexShape<'a> {
+    keys: Vec<(Option<&'a str>, Option<&'a str>, Option<&'a str>)>,
+    include: &'a [String],
+    method: &'a str,
+    predicate: Option<&'a str>,
+}
+
+fn index_shape<'a>(c: &'a Constraint) -> Option<IndexShape<'a>> {
+    let plain = |columns: &'a [String], include: &'a [String]| IndexShape {
+        keys: columns
+            .iter()
+            .map(|k| (Some(k.as_str()), None, None))
+            .collect(),
+        include,
+        method: "btree",
+        predicate: None,
+    };
+    match &c.kind {
+        ConstraintKind::PrimaryKey { columns, include }
+        | ConstraintKind::Unique {
+            columns, include, ..
+        } => Some(plain(columns, include)),
+        ConstraintKind::Exclusion {
+            method,
+            elements,
+            predicate,
+        } => Some(IndexShape {
+            keys: elements
+                .iter()
+                .map(|e| {
+                    (
+                        e.column.as_deref(),
+                        e.expression.as_deref(),
+                        Some(e.operator.as_str()),
+                    )
+                })
+                .collect(),
+            include: &[],
+            method,
+            predicate: predicate.as_deref(),
+        }),
+        ConstraintKind::ForeignKey { .. } | ConstraintKind::Check { .. } => None,
+    }
 }
 
 pub(super) fn rename_table(from: &QualifiedName, to: &str) -> Node {

@@ -5,7 +5,9 @@ use crate::ddl::column::column_sql;
 use crate::ddl::constraint::constraint_sql;
 use crate::ddl::table::create_table as create_table_sql;
 use crate::model::*;
-use crate::plan::builder::{Builder, alter_table, ident, qn, table_ref};
+use crate::plan::builder::{
+    Builder, alter_table, constraint_index_keys, ident, index_name, qn, table_ref,
+};
 use crate::plan::{Action, HazardKind, Key, Node, phase};
 use crate::sql::{quote_ident, quote_literal};
 
@@ -38,6 +40,7 @@ pub(super) fn create_table(
     for c in t.constraints.values() {
         b.creates
             .push(Key::Constraint(name.clone(), c.name.clone()));
+        b.creates.extend(constraint_index_keys(name, c));
     }
     let mut sql = String::new();
     create_table_sql(
@@ -249,6 +252,13 @@ pub(super) fn drop_table(t: &Table) -> Node {
         b.requires.push(Key::Relation(p.parent.clone()));
     }
     b.drops.push(Key::Relation(t.name.clone()));
+    // Its indexes' names are free again.
+    for c in t.constraints.values() {
+        b.drops.extend(constraint_index_keys(&t.name, c));
+    }
+    for i in t.indexes.keys() {
+        b.drops.push(index_name(&t.name, i));
+    }
     b.finish(
         phase::DROP_TABLE,
         Action::Drop,

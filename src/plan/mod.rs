@@ -285,6 +285,9 @@ enum Key {
     IndexName(QualifiedName),
     /// A table's primary key, whatever its name (a table has at most one).
     TablePrimary(QualifiedName),
+    /// What fills a column without a value: its default or its identity (a column has
+    /// at most one, so the old goes before the new comes).
+    ColumnDefault(QualifiedName, String),
     /// A row-level security policy of a table.
     Policy(QualifiedName, String),
     /// A trigger of a table.

@@ -20,7 +20,7 @@ pub fn identity_sequence_name(table: &QualifiedName, column: &str) -> QualifiedN
 }
 
 /// PostgreSQL's `makeObjectName`: `name1_name2_label`, truncating the longer name first.
-fn object_name(name1: &str, name2: &str, label: &str) -> String {
+pub(super) fn object_name(name1: &str, name2: &str, label: &str) -> String {
     const MAX: usize = 63;
     let overhead = label.len() + 2;
     let (mut l1, mut l2) = (name1.len(), name2.len());
@@ -41,6 +41,21 @@ fn object_name(name1: &str, name2: &str, label: &str) -> String {
 }
 
 impl Cx<'_> {
+    /// The name of a new identity column's sequence (see `identity_name`).
+    pub(super) fn identity_sequence_for(
+        &self,
+        table: &QualifiedName,
+        column: &str,
+    ) -> QualifiedName {
+        super::identity_name::identity_sequence_for(
+            self.desired,
+            self.live,
+            self.options.prune,
+            table,
+            column,
+        )
+    }
+
     /// Column changes of an existing table. Returns the (live) names of columns whose
     /// NOT NULL goes with the live primary key when that is dropped.
     ///
@@ -203,7 +218,7 @@ impl Cx<'_> {
             let identity_sequence = want
                 .identity
                 .as_ref()
-                .map(|_| identity_sequence_name(t, &want.name));
+                .map(|_| self.identity_sequence_for(t, &want.name));
             self.push_table(TableChange::AddColumn {
                 table: t.clone(),
                 column: want.clone(),
@@ -265,7 +280,7 @@ impl Cx<'_> {
             }
             match (&want.identity, &have.identity) {
                 (Some(w), None) => {
-                    let sequence = identity_sequence_name(t, &want.name);
+                    let sequence = self.identity_sequence_for(t, &want.name);
                     self.push_table(TableChange::AddIdentity {
                         table: t.clone(),
                         column: want.name.clone(),

@@ -14,6 +14,7 @@ mod database;
 mod domain;
 mod enum_type;
 mod extension;
+mod identity_name;
 mod index;
 mod membership;
 mod owner;

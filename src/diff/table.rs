@@ -2,8 +2,8 @@
 //! rename, logged, partitioning, row-level security, owner; then each part of an existing
 //! table through its own kind.
 
-use super::column::identity_sequence_name;
 use super::constraint::is_foreign_key;
+use super::identity_name::identity_sequence_for;
 use super::rename::{Found, column_match, find_live};
 use super::tables::TableChange;
 use super::undeclared::{undeclared_sequences, undeclared_tables};
@@ -30,7 +30,13 @@ pub(super) fn relations_with_own_grants(
                     let had_identity =
                         column_match(want, have, c).is_some_and(|h| h.identity.is_some());
                     if c.identity.is_some() && !had_identity {
-                        out.insert(identity_sequence_name(name, &c.name));
+                        out.insert(identity_sequence_for(
+                            desired,
+                            live,
+                            options.prune,
+                            name,
+                            &c.name,
+                        ));
                     }
                 }
             }
@@ -42,7 +48,13 @@ pub(super) fn relations_with_own_grants(
                 out.insert(name.clone());
                 if want.partition_of.is_none() {
                     for c in want.columns.iter().filter(|c| c.identity.is_some()) {
-                        out.insert(identity_sequence_name(name, &c.name));
+                        out.insert(identity_sequence_for(
+                            desired,
+                            live,
+                            options.prune,
+                            name,
+                            &c.name,
+                        ));
                     }
                 }
             }
@@ -122,7 +134,7 @@ impl Cx<'_> {
             .columns
             .iter()
             .filter(|c| c.identity.is_some())
-            .map(|c| (c.name.clone(), identity_sequence_name(name, &c.name)))
+            .map(|c| (c.name.clone(), self.identity_sequence_for(name, &c.name)))
             .collect();
         self.push_table(TableChange::CreateTable {
             table: Box::new(table),

@@ -194,6 +194,25 @@ impl Builder {
     }
 }
 
+/// The schema-wide name an index of `table` takes.
+pub(super) fn index_name(table: &QualifiedName, name: &str) -> Key {
+    Key::IndexName(QualifiedName::new(table.schema.clone(), name.to_string()))
+}
+
+/// The keys a key constraint holds besides its own name: its index's name, and for a
+/// primary key the table's one primary key.
+pub(super) fn constraint_index_keys(table: &QualifiedName, c: &Constraint) -> Vec<Key> {
+    match c.kind {
+        ConstraintKind::PrimaryKey { .. } => {
+            vec![index_name(table, &c.name), Key::TablePrimary(table.clone())]
+        }
+        ConstraintKind::Unique { .. } | ConstraintKind::Exclusion { .. } => {
+            vec![index_name(table, &c.name)]
+        }
+        ConstraintKind::ForeignKey { .. } | ConstraintKind::Check { .. } => Vec::new(),
+    }
+}
+
 pub(super) fn ident(name: &str) -> String {
     crate::sql::display_ident(name)
 }

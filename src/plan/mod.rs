@@ -279,6 +279,15 @@ enum Key {
     Column(QualifiedName, String),
     /// A constraint or index of a table (a foreign key needs the referenced key).
     Constraint(QualifiedName, String),
+    /// The name of an index (of an index, or of a primary key, unique or exclusion
+    /// constraint) in its schema: indexes share the schema's relation namespace, so a
+    /// name moving between tables is freed before it is taken again.
+    IndexName(QualifiedName),
+    /// A table's primary key, whatever its name (a table has at most one).
+    TablePrimary(QualifiedName),
+    /// What fills a column without a value: its default or its identity (a column has
+    /// at most one, so the old goes before the new comes).
+    ColumnDefault(QualifiedName, String),
     /// A row-level security policy of a table.
     Policy(QualifiedName, String),
     /// A trigger of a table.

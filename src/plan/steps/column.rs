@@ -271,6 +271,13 @@ pub(super) fn set_column_default(
         b.require_sequences(d);
     }
     b.require_column(table, column);
+    let slot = Key::ColumnDefault(table.clone(), column.to_string());
+    if from.is_some() {
+        b.drops.push(slot.clone());
+    }
+    if to.is_some() {
+        b.creates.push(slot);
+    }
     let verb = if to.is_some() { "set" } else { "drop" };
     b.finish(
         phase::COLUMN,

@@ -2,7 +2,9 @@
 
 use crate::ddl::constraint::constraint_sql;
 use crate::model::*;
-use crate::plan::builder::{Builder, alter_table, constraint_ref, ident, qn};
+use crate::plan::builder::{
+    Builder, alter_table, constraint_index_keys, constraint_ref, ident, index_name, qn,
+};
 use crate::plan::{Action, HazardKind, Key, Node, phase};
 use crate::sql::{quote_ident, quote_literal};
 
@@ -81,6 +83,7 @@ pub(super) fn add_constraint(
     }
     b.creates
         .push(Key::Constraint(table.clone(), c.name.clone()));
+    b.creates.extend(constraint_index_keys(table, c));
     let what = constraint_kind_name(&c.kind);
     b.finish(
         if fk {
@@ -164,6 +167,7 @@ pub(super) fn drop_constraint(
         false
     };
     b.drops.push(Key::Constraint(table.clone(), c.name.clone()));
+    b.drops.extend(constraint_index_keys(table, c));
     b.finish(
         if fk {
             phase::DROP_FOREIGN_KEY
@@ -195,6 +199,10 @@ pub(super) fn rename_constraint(table: &QualifiedName, from: &str, to: &str) -> 
         .push(Key::Constraint(table.clone(), from.to_string()));
     b.creates
         .push(Key::Constraint(table.clone(), to.to_string()));
+    // The index of a key constraint is renamed with it (for other constraints the
+    // wait is harmless).
+    b.drops.push(index_name(table, from));
+    b.creates.push(index_name(table, to));
     b.finish(
         phase::RENAME,
         Action::Alter,

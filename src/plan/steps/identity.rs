@@ -43,6 +43,8 @@ pub(super) fn add_identity(
     }
     b.require_column(table, column);
     b.creates.push(Key::Relation(sequence.clone()));
+    b.creates
+        .push(Key::ColumnDefault(table.clone(), column.to_string()));
     b.finish(
         phase::COLUMN,
         Action::Alter,
@@ -63,6 +65,8 @@ pub(super) fn drop_identity(table: &QualifiedName, column: &str) -> Node {
     b.details
         .push("drops the identity sequence; the values stay".into());
     b.require_column(table, column);
+    b.drops
+        .push(Key::ColumnDefault(table.clone(), column.to_string()));
     b.finish(
         phase::COLUMN,
         Action::Alter,

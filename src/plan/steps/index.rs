@@ -3,7 +3,7 @@
 
 use crate::ddl::index::{create_index as create_index_sql, key_sql};
 use crate::model::*;
-use crate::plan::builder::{Builder, ident, index_ref};
+use crate::plan::builder::{Builder, ident, index_name, index_ref};
 use crate::plan::{Action, Exec, HazardKind, Key, Node, phase};
 use crate::sql::{qualified, quote_ident, quote_literal};
 use std::collections::BTreeMap;
@@ -72,6 +72,7 @@ pub(super) fn create_index(
     }
     b.creates
         .push(Key::Constraint(table.clone(), index.name.clone()));
+    b.creates.push(index_name(table, &index.name));
     let summary = if concurrently {
         format!(
             "create index {} on {table} concurrently",
@@ -115,6 +116,7 @@ pub(super) fn drop_index(table: &QualifiedName, index: &Index) -> Node {
     }
     b.drops
         .push(Key::Constraint(table.clone(), index.name.clone()));
+    b.drops.push(index_name(table, &index.name));
     b.finish(
         phase::DROP_CONSTRAINT,
         Action::Drop,
@@ -135,6 +137,8 @@ pub(super) fn rename_index(table: &QualifiedName, from: &str, to: &str) -> Node 
         .push(Key::Constraint(table.clone(), from.to_string()));
     b.creates
         .push(Key::Constraint(table.clone(), to.to_string()));
+    b.drops.push(index_name(table, from));
+    b.creates.push(index_name(table, to));
     b.finish(
         phase::RENAME,
         Action::Alter,

@@ -5,7 +5,9 @@ use crate::ddl::column::column_sql;
 use crate::ddl::constraint::constraint_sql;
 use crate::ddl::table::create_table as create_table_sql;
 use crate::model::*;
-use crate::plan::builder::{Builder, ident, qn, table_ref};
+use crate::plan::builder::{
+    Builder, alter_table, constraint_index_keys, ident, index_name, qn, table_ref,
+};
 use crate::plan::{Action, HazardKind, Key, Node, phase};
 use crate::sql::{quote_ident, quote_literal};
 
@@ -31,10 +33,14 @@ pub(super) fn create_table(
         }
         b.creates.push(Key::Column(name.clone(), c.name.clone()));
     }
-    for c in t.constraints.values() {
+    let (inline, separate) = merged_by_create_table(t);
+    for c in &inline {
         elements.push((String::new(), constraint_sql(c)));
+    }
+    for c in t.constraints.values() {
         b.creates
             .push(Key::Constraint(name.clone(), c.name.clone()));
+        b.creates.extend(constraint_index_keys(name, c));
     }
     let mut sql = String::new();
     create_table_sql(
@@ -55,6 +61,9 @@ pub(super) fn create_table(
         b.details.push(format!("partitioned by {by}"));
     }
     b.sql(sql);
+    for c in &separate {
+        b.sql(alter_table(name, &[format!("ADD {}", constraint_sql(c))]));
+    }
     if !t.columns.is_empty() {
         b.details.push(format!(
             "columns: {}",
@@ -126,6 +135,79 @@ pub(super) fn create_table(
     b.finish(phase::CREATE_TABLE, Action::Create, object, what)
 }
 
+/// The constraints written inside `CREATE TABLE`, and those added by their own `ALTER
+/// TABLE` after it: within one statement PostgreSQL builds a single index for key
+/// constraints with the same index definition (a unique constraint on the primary key's
+/// columns is silently merged into it), so each such duplicate goes on its own.
+fn merged_by_create_table(t: &Table) -> (Vec<&Constraint>, Vec<&Constraint>) {
+    // The primary key first, as PostgreSQL keeps it.
+    let mut ordered: Vec<&Constraint> = t.constraints.values().collect();
+    ordered.sort_by_key(|c| !matches!(c.kind, ConstraintKind::PrimaryKey { .. }));
+    let mut seen: Vec<IndexShape> = Vec::new();
+    let (mut inline, mut separate) = (Vec::new(), Vec::new());
+    for c in ordered {
+        match index_shape(c) {
+            Some(shape) if seen.contains(&shape) => separate.push(c),
+            Some(shape) => {
+                seen.push(shape);
+                inline.push(c);
+            }
+            None => inline.push(c),
+        }
+    }
+    // Back in the declared order, as before.
+    inline.sort_by(|a, b| a.name.cmp(&b.name));
+    (inline, separate)
+}
+
+/// What makes two key constraints' indexes the same for PostgreSQL's merge: the key
+/// (columns, or exclusion elements and method), included columns and predicate.
+#[derive(PartialEq)]
+struct IndexShape<'a> {
+    keys: Vec<(Option<&'a str>, Option<&'a str>, Option<&'a str>)>,
+    include: &'a [String],
+    method: &'a str,
+    predicate: Option<&'a str>,
+}
+
+fn index_shape<'a>(c: &'a Constraint) -> Option<IndexShape<'a>> {
+    let plain = |columns: &'a [String], include: &'a [String]| IndexShape {
+        keys: columns
+            .iter()
+            .map(|k| (Some(k.as_str()), None, None))
+            .collect(),
+        include,
+        method: "btree",
+        predicate: None,
+    };
+    match &c.kind {
+        ConstraintKind::PrimaryKey { columns, include }
+        | ConstraintKind::Unique {
+            columns, include, ..
+        } => Some(plain(columns, include)),
+        ConstraintKind::Exclusion {
+            method,
+            elements,
+            predicate,
+        } => Some(IndexShape {
+            keys: elements
+                .iter()
+                .map(|e| {
+                    (
+                        e.column.as_deref(),
+                        e.expression.as_deref(),
+                        Some(e.operator.as_str()),
+                    )
+                })
+                .collect(),
+            include: &[],
+            method,
+            predicate: predicate.as_deref(),
+        }),
+        ConstraintKind::ForeignKey { .. } | ConstraintKind::Check { .. } => None,
+    }
+}
+
 pub(super) fn rename_table(from: &QualifiedName, to: &str) -> Node {
     let mut b = Builder::default();
     b.sql(format!(
@@ -170,6 +252,13 @@ pub(super) fn drop_table(t: &Table) -> Node {
         b.requires.push(Key::Relation(p.parent.clone()));
     }
     b.drops.push(Key::Relation(t.name.clone()));
+    // Its indexes' names are free again.
+    for c in t.constraints.values() {
+        b.drops.extend(constraint_index_keys(&t.name, c));
+    }
+    for i in t.indexes.keys() {
+        b.drops.push(index_name(&t.name, i));
+    }
     b.finish(
         phase::DROP_TABLE,
         Action::Drop,

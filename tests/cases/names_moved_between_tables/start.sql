@@ -1,0 +1,13 @@
+CREATE ROLE owner;
+CREATE SCHEMA general AUTHORIZATION owner;
+SET ROLE owner;
+CREATE TABLE general.a (id integer, code text, tag text);
+CREATE TABLE general.b (id integer, code text, tag text);
+CREATE INDEX shared_idx ON general.a (code);
+ALTER TABLE general.a ADD CONSTRAINT shared_key UNIQUE (id);
+CREATE INDEX a_tag_key ON general.a (tag);
+ALTER TABLE general.a ADD CONSTRAINT a_pk PRIMARY KEY (code, id);
+CREATE INDEX moved_to_new ON general.a (id);
+RESET ROLE;
+INSERT INTO general.a VALUES (1, 'x', 't');
+INSERT INTO general.b VALUES (1, 'y', 'u');

@@ -111,7 +111,7 @@ impl Cx<'_> {
                 self.comment(column, &want.comment, &have.comment);
                 acls.push((want.name.clone(), want.acl.clone(), have.acl.clone()));
             }
-            self.column_acls(t, &acls);
+            self.column_acls(t, Some(&have_t.name), &acls);
             return (drop_with_pk, BTreeSet::new());
         }
 
@@ -312,7 +312,7 @@ impl Cx<'_> {
                 });
             }
         }
-        self.column_acls(t, &acls);
+        self.column_acls(t, Some(&have_t.name), &acls);
         (drop_with_pk, recreated_names)
     }
 }

@@ -343,6 +343,7 @@ async fn reads_every_object_class_exactly() {
             name.to_string(),
             Schema {
                 manage_tables: false,
+                manage_all: false,
                 name: name.to_string(),
                 owner: Some(owner.to_string()),
                 comment: comment.map(str::to_string),

@@ -30,6 +30,7 @@
 //! A type or expression the server rejects becomes a [`CanonError::Rejected`] that names
 //! the object, the clause and the server's message.
 
+mod casts;
 mod chunks;
 mod ddl;
 mod error;
@@ -89,6 +90,8 @@ pub async fn canonicalize_with_live(
     let version_num = live.server.as_ref().map_or(150000, |s| s.version_num);
     let desired = &*crate::compat::fit(desired, version_num)?;
     let mut out = relational(client, desired, live).await?;
+    set_empty_search_path(client).await?;
+    casts::mark_missing_casts(client, &mut out, live).await?;
     views::forget_types_of_rebuilt_calls(&mut out, live);
     Ok(out)
 }

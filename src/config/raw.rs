@@ -285,6 +285,14 @@ pub struct RawSchema {
     /// dropped with `--prune`). Default: true when the desired state declares at least one
     /// table in this schema.
     pub manage_tables: Option<bool>,
+    /// Whether the desired state is the whole truth of this schema: undeclared objects
+    /// of every kind pgrecon manages (tables, sequences, enums, domains, composite and
+    /// range types, collations, views, materialized views, functions and procedures)
+    /// are drift, reported and dropped with `--prune`, and the grants of its types are
+    /// managed (PostgreSQL's default `USAGE` for `PUBLIC` when none are declared).
+    /// `import` writes it. Default false: a schema manages the kinds it declares
+    /// objects of.
+    pub manage_all: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -90,6 +90,24 @@ fn acl_revokes(want: &Acl, have: &Acl) -> Vec<(Grantee, bool, Vec<Privilege>)> {
     out
 }
 
+/// `have` without what `revokes` take away (a privilege, or only its grant option).
+fn after_revokes(have: &Acl, revokes: &[(Grantee, bool, Vec<Privilege>)]) -> Acl {
+    let mut out = have.clone();
+    for (grantee, option_only, privileges) in revokes {
+        let Some(held) = out.0.get_mut(grantee) else {
+            continue;
+        };
+        for p in privileges {
+            if !*option_only {
+                held.remove(p);
+            } else if let Some(grantable) = held.get_mut(p) {
+                *grantable = false;
+            }
+        }
+    }
+    out.normalized()
+}
+
 /// Grants PostgreSQL gives every new object of a kind when no default privilege says
 /// otherwise (`acldefault`, owner excluded): `EXECUTE` to `PUBLIC` on functions, `USAGE`
 /// to `PUBLIC` on types.
@@ -289,11 +307,22 @@ impl Cx<'_> {
 
     /// Column grants and revokes, grouped per (grantee, privileges, option) into one
     /// statement over several columns.
-    pub(super) fn column_acls(&mut self, table: &QualifiedName, columns: &[(String, Acl, Acl)]) {
+    /// A table-level `REVOKE` takes the privilege off every column too: `live` names the
+    /// existing table (as it is before a rename), whose column privileges are read as
+    /// they are after this plan's table-level revokes, so a kept one is granted again
+    /// (after the revoke, see the plan's ordering).
+    pub(super) fn column_acls(
+        &mut self,
+        table: &QualifiedName,
+        live: Option<&QualifiedName>,
+        columns: &[(String, Acl, Acl)],
+    ) {
         type Group = (Grantee, bool, Vec<Privilege>);
         let mut grants: BTreeMap<Group, Vec<String>> = BTreeMap::new();
         let mut revokes: BTreeMap<Group, Vec<String>> = BTreeMap::new();
+        let table_revokes = live.map_or_else(Vec::new, |l| self.table_revokes(table, l));
         for (column, want, have) in columns {
+            let have = &after_revokes(have, &table_revokes);
             for (g, wgo, ps) in acl_grants(want, have) {
                 grants.entry((g, wgo, ps)).or_default().push(column.clone());
             }
@@ -322,6 +351,33 @@ impl Cx<'_> {
                 grant_option_only,
             });
         }
+    }
+
+    /// The table-level revokes that take the live table `live` to the ACL `table` must
+    /// carry (as `objects()` or a rename plans them).
+    fn table_revokes(
+        &self,
+        table: &QualifiedName,
+        live: &QualifiedName,
+    ) -> Vec<(Grantee, bool, Vec<Privilege>)> {
+        let Some(have) = self.live.relations.get(live) else {
+            return Vec::new();
+        };
+        if have.kind.object_kind() != ObjectKind::Table {
+            return Vec::new();
+        }
+        let want = self.wanted_acl(table, ObjectKind::Table);
+        let owner = (self.desired.relations.get(table))
+            .and_then(|r| r.owner.as_ref())
+            .or(have.owner.as_ref());
+        let (want, have) = match owner {
+            Some(o) => {
+                let o = Grantee::Role(o.clone());
+                (want.without(&o), have.acl.clone().without(&o))
+            }
+            None => (want, have.acl.clone()),
+        };
+        acl_revokes(&want, &have)
     }
 
     /// Grants on the sequence of an identity column this plan creates.

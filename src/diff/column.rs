@@ -1,12 +1,12 @@
 //! Columns of existing tables: renames, additions, type changes in one rewrite,
 //! generated and identity columns, defaults, NOT NULL, drops.
 
-use super::Cx;
 use super::constraint::{key_columns, primary_key};
 use super::rename::column_match;
 use super::sequence::effective_sequence;
 use super::shared::mentions;
 use super::tables::{ColumnTypeChange, RecreatedColumn, TableChange};
+use super::{Cx, NoteKind};
 use crate::model::*;
 use std::collections::BTreeSet;
 
@@ -126,7 +126,7 @@ impl Cx<'_> {
                 self.comment(column, &want.comment, &have.comment);
                 acls.push((want.name.clone(), want.acl.clone(), have.acl.clone()));
             }
-            self.column_acls(t, &acls);
+            self.column_acls(t, Some(&have_t.name), &acls);
             return (drop_with_pk, BTreeSet::new());
         }
 
@@ -139,8 +139,24 @@ impl Cx<'_> {
                 });
             }
         }
+        for (want, have) in pairs
+            .iter()
+            .filter(|(w, h)| w.needs_using && w.type_name != h.type_name)
+        {
+            self.note(
+                NoteKind::Error,
+                ObjectRef::table_part(TablePart::Column, t, &want.name),
+                format!(
+                    "cannot change the type from {} to {} without a conversion: PostgreSQL \
+                     has no cast between them; declare `using` on the column with \
+                     an expression that converts the old value; nothing planned",
+                    have.type_name, want.type_name
+                ),
+            );
+        }
         let type_changes: Vec<ColumnTypeChange> = pairs
             .iter()
+            .filter(|(w, h)| !(w.needs_using && w.type_name != h.type_name))
             .filter(|(w, h)| w.type_name != h.type_name || w.collation != h.collation)
             .map(|(want, have)| ColumnTypeChange {
                 column: want.name.clone(),
@@ -327,7 +343,7 @@ impl Cx<'_> {
                 });
             }
         }
-        self.column_acls(t, &acls);
+        self.column_acls(t, Some(&have_t.name), &acls);
         (drop_with_pk, recreated_names)
     }
 }

@@ -27,14 +27,23 @@ pub enum RoutineChange {
     },
 }
 
-/// Schemas whose routines are managed: those that declare at least one in a `.sql` file.
+/// Schemas whose routines are managed: those that declare at least one in a `.sql` file,
+/// and those managed whole.
 pub(crate) fn routine_schemas(desired: &Catalog) -> BTreeSet<&str> {
     desired
         .functions
         .values()
         .filter(|f| f.definition.is_some())
         .map(|f| f.id.schema.as_str())
+        .chain(whole_schemas(desired))
         .collect()
+}
+
+/// Schemas the desired state is the whole truth of (`manage_all`).
+pub(crate) fn whole_schemas(desired: &Catalog) -> impl Iterator<Item = &str> {
+    (desired.schemas.values())
+        .filter(|s| s.manage_all)
+        .map(|s| s.name.as_str())
 }
 
 /// Whether a declared routine must be dropped and created again to become `want`.

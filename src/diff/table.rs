@@ -186,7 +186,7 @@ impl Cx<'_> {
                 .iter()
                 .map(|c| (c.name.clone(), c.acl.clone(), Acl::default()))
                 .collect();
-            self.column_acls(name, &columns);
+            self.column_acls(name, None, &columns);
         }
     }
 

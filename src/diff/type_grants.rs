@@ -1,7 +1,8 @@
 //! Grants on enums, domains, composite and range types (`USAGE`).
 //!
 //! A type's grants are managed only when declared: on the type itself (`grants`) or for
-//! every type of its schema (`type_grants`). Then the declared set is the whole truth
+//! every type of its schema (`type_grants`), or when its schema is managed whole
+//! (`manage_all`, where none declared means PostgreSQL's default). Then the declared set is the whole truth
 //! (`PUBLIC`'s default `USAGE` is revoked unless declared); otherwise its ACL is left
 //! alone. Runs after the types are diffed: a type created (or a range type dropped and
 //! created again) here starts from PostgreSQL's default, a dropped one needs nothing.
@@ -106,6 +107,8 @@ impl Cx<'_> {
             let base = schema.object_grants.get(&ObjectKind::Type);
             let own = want.and_then(|w| w.acl);
             let acl = match (base, own) {
+                // Managed whole: no grants declared means PostgreSQL's default.
+                (None, None) if schema.manage_all => builtin.clone(),
                 (None, None) => continue,
                 (Some(b), Some(o)) => b.union(o),
                 (Some(one), None) | (None, Some(one)) => one.clone(),

@@ -297,8 +297,11 @@ impl Cx<'_> {
     /// schemas, unmanaged.
     pub(super) fn undeclared_user_types(&mut self) {
         let (desired, live) = (self.desired, self.live);
+        // A schema that declares objects of the kind, or is managed whole.
         let schemas = |names: &mut dyn Iterator<Item = &QualifiedName>| -> BTreeSet<String> {
-            names.map(|n| n.schema.clone()).collect()
+            (names.map(|n| n.schema.clone()))
+                .chain(super::routine::whole_schemas(desired).map(str::to_string))
+                .collect()
         };
         let with_collations = schemas(&mut desired.collations.keys());
         let with_composites = schemas(&mut desired.composite_types.keys());

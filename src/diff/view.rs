@@ -46,9 +46,13 @@ pub enum ViewChange {
     },
 }
 
-/// Whether `schema` manages its views: the desired state declares a view in it.
+/// Whether `schema` manages its views: the desired state declares a view in it, or
+/// manages all of it.
 pub fn views_managed(desired: &Catalog, schema: &str) -> bool {
-    desired.schemas.contains_key(schema) && desired.views.keys().any(|n| n.schema == schema)
+    desired
+        .schemas
+        .get(schema)
+        .is_some_and(|s| s.manage_all || desired.views.keys().any(|n| n.schema == schema))
 }
 
 /// How a declared view differs from its live self.

@@ -9,7 +9,8 @@
 //! `schema.<name>.types.sql`, its views and materialized views to
 //! `schema.<name>.views.sql`, its tables' triggers to `schema.<name>.triggers.sql`.
 //! Objects pgrecon does not manage (rules, aggregates, …) are listed in the report as
-//! "unmanaged, left alone".
+//! "unmanaged, left alone". A schema is written as managed whole (`manage_all`) unless
+//! an object of it was left out.
 
 mod columns;
 mod constraints;
@@ -102,6 +103,7 @@ pub fn render(
     let (declarable, mut left_out) = names::declarable(live);
     let (declarable, views_left_out) = views::declarable(declarable);
     left_out.extend(views_left_out);
+    let partial = schemas::partial(live, &declarable);
     let live = &declarable;
     let selected: Vec<&Schema> = if options.schemas.is_empty() {
         live.schemas.values().collect()
@@ -209,7 +211,8 @@ pub fn render(
 
     let mut used_names = BTreeSet::new();
     for schema in selected {
-        let (mut text, objects) = schemas::schema_file(live, schema);
+        let whole = !partial.contains(&schema.name);
+        let (mut text, objects) = schemas::schema_file(live, schema, whole);
         text.push_str(&user_types::toml_entries(live, schema));
         report.tables += live
             .tables

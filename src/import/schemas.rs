@@ -9,7 +9,37 @@ use crate::model::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-pub(super) fn schema_file(live: &Catalog, schema: &Schema) -> (String, usize) {
+/// Schemas some object of a managed kind of is left out of the import (`declarable`
+/// lacks it): they are not managed whole, which would drop it.
+pub(super) fn partial(live: &Catalog, declarable: &Catalog) -> BTreeSet<String> {
+    fn missing<'a, V>(
+        all: &'a BTreeMap<QualifiedName, V>,
+        kept: &'a BTreeMap<QualifiedName, V>,
+    ) -> impl Iterator<Item = String> + 'a {
+        (all.keys())
+            .filter(|n| !kept.contains_key(*n))
+            .map(|n| n.schema.clone())
+    }
+    let (a, b) = (live, declarable);
+    missing(&a.tables, &b.tables)
+        .chain(missing(&a.sequences, &b.sequences))
+        .chain(missing(&a.enums, &b.enums))
+        .chain(missing(&a.domains, &b.domains))
+        .chain(missing(&a.composite_types, &b.composite_types))
+        .chain(missing(&a.range_types, &b.range_types))
+        .chain(missing(&a.collations, &b.collations))
+        .chain(missing(&a.views, &b.views))
+        .chain(
+            (a.functions.keys())
+                .filter(|id| !b.functions.contains_key(*id))
+                .map(|id| id.schema.clone()),
+        )
+        .collect()
+}
+
+/// The file of one schema; `whole`: nothing of it was left out, and the desired state
+/// is the whole truth of it (`manage_all`).
+pub(super) fn schema_file(live: &Catalog, schema: &Schema, whole: bool) -> (String, usize) {
     let mut out = String::from(HEADER);
     let _ = writeln!(out, "[schemas.{}]", key(&schema.name));
     if let Some(o) = &schema.owner {
@@ -19,6 +49,10 @@ pub(super) fn schema_file(live: &Catalog, schema: &Schema) -> (String, usize) {
         let _ = writeln!(out, "comment = {}", string(c));
     }
     let _ = writeln!(out, "grants = {}", grants(&schema.acl));
+    // What was read is the whole truth of the schema: `--prune` drops what it lacks.
+    if whole {
+        let _ = writeln!(out, "manage_all = true");
+    }
 
     // Objects of each kind with their ACLs.
     let mut by_kind: BTreeMap<ObjectKind, Vec<(String, &Acl)>> = BTreeMap::new();

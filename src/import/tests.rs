@@ -374,3 +374,40 @@ fn tables_and_types_load_back_as_they_were() {
     }
     assert!(desired.schemas["My Schema"].manage_tables);
 }
+
+/// An import is the whole truth of what it read: every schema it writes is managed whole,
+/// tables or not, so `--prune` drops what the source lacks.
+#[test]
+fn imported_schemas_are_managed_whole() {
+    let mut live = live();
+    let mut kinds = Schema::new("kinds");
+    kinds.owner = Some("postgres".into());
+    live.schemas.insert(kinds.name.clone(), kinds);
+    // A view that calls an aggregate is left out, so its schema is not managed whole.
+    let mut partial = Schema::new("partial");
+    partial.owner = Some("postgres".into());
+    live.schemas.insert(partial.name.clone(), partial);
+    let mut view = View::new(qn("partial", "v"), false);
+    view.definition = " SELECT 1 AS one;".into();
+    view.calls = vec![FunctionId {
+        schema: "partial".into(),
+        name: "agg".into(),
+        arguments: "integer".into(),
+    }];
+    live.views.insert(view.name.clone(), view);
+    let (files, _) = super::render(&live, &super::ImportOptions::default()).expect("render");
+    let files: Vec<(PathBuf, String)> = files
+        .into_iter()
+        .map(|(name, text)| (PathBuf::from(name), text))
+        .collect();
+    let desired = match crate::config::load_files(&files) {
+        Ok(d) => d.catalog,
+        Err(e) => panic!("{}", crate::config::render(&e)),
+    };
+    for name in ["kinds", "My Schema"] {
+        let schema = &desired.schemas[name];
+        assert!(schema.manage_all && schema.manage_tables, "{name}");
+    }
+    assert!(!desired.views.contains_key(&qn("partial", "v")));
+    assert!(!desired.schemas["partial"].manage_all);
+}

@@ -42,6 +42,7 @@ pub(super) fn read_schemas(
         let acl = read_acl(what, row, &|| format!("schema {name}"))?;
         let schema = Schema {
             manage_tables: false,
+            manage_all: false,
             owner: Some(get(what, row, "owner")?),
             comment: get(what, row, "comment")?,
             acl,

@@ -12,6 +12,11 @@ pub struct Column {
     pub type_name: String,
     /// Desired only: expression for `ALTER COLUMN … TYPE … USING` when the type changes.
     pub using: Option<String>,
+    /// Desired only, set by canonicalisation: PostgreSQL has no cast from the live
+    /// column's type to this one and no `using` is declared, so the change is refused at
+    /// plan time.
+    #[serde(skip)]
+    pub needs_using: bool,
     /// Collation name when it differs from the type's default (`"C"`, `"en_US"`).
     pub collation: Option<String>,
     pub not_null: bool,
@@ -38,6 +43,7 @@ impl Column {
             renamed_from: None,
             type_name: type_name.into(),
             using: None,
+            needs_using: false,
             collation: None,
             not_null: false,
             not_null_name: None,

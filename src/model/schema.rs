@@ -10,6 +10,11 @@ pub struct Schema {
     /// dropped with `--prune`). True when the desired state declares any table in it,
     /// or when `manage_tables = true`.
     pub manage_tables: bool,
+    /// Desired only: the desired state is the whole truth of this schema (`manage_all =
+    /// true`, which `import` writes): undeclared objects of every kind pgrecon manages
+    /// are drift, and the grants of its types are managed (PostgreSQL's default when
+    /// none are declared). Implies `manage_tables`.
+    pub manage_all: bool,
     /// `None` (desired) means the owner is not managed.
     pub owner: Option<String>,
     pub comment: Option<String>,
@@ -25,6 +30,7 @@ impl Schema {
         Schema {
             name: name.into(),
             manage_tables: false,
+            manage_all: false,
             owner: None,
             comment: None,
             acl: Acl::default(),

@@ -8,7 +8,7 @@ mod builder;
 mod steps;
 
 use crate::diff::{Diff, Note};
-use crate::model::{FunctionId, ObjectRef, PasswordSource, QualifiedName};
+use crate::model::{FunctionId, Grantee, ObjectRef, PasswordSource, QualifiedName};
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::{Deserialize, Serialize};
@@ -297,6 +297,10 @@ enum Key {
     FunctionName(QualifiedName),
     /// A function or procedure: name and argument types.
     Function(FunctionId),
+    /// A grantee's table-level privileges on a table, as a table-level `REVOKE` leaves
+    /// them: that revoke takes the privilege off every column too, so a column grant to
+    /// the same grantee runs after it.
+    TablePrivileges(QualifiedName, Grantee),
 }
 
 /// The preferred order of steps whose dependencies allow either order (ties are then

@@ -299,6 +299,8 @@ struct RoleView<'a> {
 #[derive(Serialize)]
 struct SchemaView<'a> {
     manage_tables: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    manage_all: bool,
     owner: &'a Option<String>,
     comment: &'a Option<String>,
     acl: &'a Acl,
@@ -396,6 +398,7 @@ fn objects(c: &Catalog, filter: &Filter<'_>, out: &mut impl Sink) {
     for (name, s) in c.schemas.iter().filter(|(n, _)| (filter.schema)(n)) {
         let view = SchemaView {
             manage_tables: s.manage_tables,
+            manage_all: s.manage_all,
             owner: &s.owner,
             comment: &s.comment,
             acl: &s.acl,

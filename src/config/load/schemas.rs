@@ -34,6 +34,8 @@ impl Loader {
         let mut first_object_grants: Option<Span> = None;
         let mut explicit: Vec<(DefaultPrivilegeKey, Acl, Span)> = Vec::new();
         let mut manage_tables = None;
+        let mut manage_tables_span = None;
+        let mut manage_all_span = None;
         for (key, value) in t.iter() {
             let key_name = key.get_ref().as_ref();
             let key_span = self.sp(f, key.span());
@@ -110,7 +112,14 @@ impl Loader {
                 "default_privileges" => {
                     explicit = self.default_privileges(f, value, &name, &mut rec);
                 }
-                "manage_tables" => manage_tables = self.boolean(f, value, &what),
+                "manage_tables" => {
+                    manage_tables = self.boolean(f, value, &what);
+                    manage_tables_span = Some(self.sp(f, value.span()));
+                }
+                "manage_all" => {
+                    schema.manage_all = self.boolean(f, value, &what).unwrap_or(false);
+                    manage_all_span = Some(self.sp(f, value.span()));
+                }
                 _ => self.unknown_key(f, key, fields_of::<raw::RawSchema>(), Some(&ctx)),
             }
         }
@@ -210,7 +219,23 @@ impl Loader {
             return;
         }
         self.schema_spans.insert(name.clone(), name_span);
-        self.set_manage_tables(&name, manage_tables);
+        if let (true, Some(false), Some(all), Some(tables)) = (
+            schema.manage_all,
+            manage_tables,
+            manage_all_span,
+            manage_tables_span,
+        ) {
+            self.err(
+                Diag::new(
+                    ErrorKind::InvalidValue,
+                    format!("{ctx} manages all of its objects but not its tables"),
+                )
+                .at(tables, "tables left unmanaged here")
+                .also(all, "every kind managed here")
+                .help("remove `manage_tables = false`, or set `manage_all = false`"),
+            );
+        }
+        self.set_manage_tables(&name, manage_tables.or(schema.manage_all.then_some(true)));
         self.sources
             .schemas
             .insert(name.clone(), self.sources.location(name_span));

@@ -105,8 +105,10 @@ pub struct RawColumn {
     pub comment: Option<String>,
     /// The column's previous name: turns drop + add into `RENAME COLUMN`.
     pub renamed_from: Option<String>,
-    /// Expression for `ALTER COLUMN … TYPE … USING` when the type changes. Default: the
-    /// default cast.
+    /// Expression for `ALTER COLUMN … TYPE … USING` when the type changes. Default: a
+    /// cast of the current value (`column::type`); where PostgreSQL has no such cast
+    /// (`bigint` → `timestamp`), the plan refuses the change at this column until a
+    /// `using` is declared.
     pub using: Option<String>,
     /// Column privileges (`SELECT`, `INSERT`, `UPDATE`, `REFERENCES`), by grantee.
     #[serde(default)]

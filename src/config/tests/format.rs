@@ -55,6 +55,7 @@ type_grants = {}
 default_privileges_for = []
 default_privileges = [{ for_role = "r", on = "functions", grants = {} }]
 manage_tables = true
+manage_all = true
 [table_grants."s.other"]
 [sequence_grants."s.other_seq"]
 [function_grants."s.f()"]

@@ -59,3 +59,19 @@ fn sql_syntax_errors_point_into_the_string() {
     let err = load_files(&[(PathBuf::from("t.toml"), text.into())]).unwrap_err();
     assert_eq!(&text[err.errors[0].span().unwrap()], "\"\\u0031 +\"");
 }
+
+#[test]
+fn manage_all_implies_tables_and_conflicts_with_manage_tables_false() {
+    let text = "[schemas.s]\nmanage_all = true\n[schemas.t]\n";
+    let c = load_files(&[(PathBuf::from("t.toml"), text.into())])
+        .unwrap()
+        .catalog;
+    assert!(c.schemas["s"].manage_all && c.schemas["s"].manage_tables);
+    assert!(!c.schemas["t"].manage_all && !c.schemas["t"].manage_tables);
+
+    let text = "[schemas.s]\nmanage_all = true\nmanage_tables = false\n";
+    let err = load_files(&[(PathBuf::from("t.toml"), text.into())]).unwrap_err();
+    let e = &err.errors[0];
+    assert_eq!(e.kind(), ErrorKind::InvalidValue, "{}", render(&err));
+    assert_eq!(&text[e.span().unwrap()], "false");
+}

@@ -24,6 +24,7 @@ fn tables_map_to_the_expected_model() {
     let col = |name: &str, ty: &str| Column::new(name, ty);
     let expected_columns = vec![
         Column {
+            needs_using: false,
             not_null: true,
             identity: Some(Identity {
                 kind: IdentityKind::Always,
@@ -39,26 +40,31 @@ fn tables_map_to_the_expected_model() {
             ..col("id", "bigint")
         },
         Column {
+            needs_using: false,
             not_null: true,
             collation: Some(s("C")),
             comment: Some(s("the body")),
             ..col("body", "text")
         },
         Column {
+            needs_using: false,
             not_null: true,
             default: Some(s("now()")),
             ..col("created_at", "timestamptz")
         },
         Column {
+            needs_using: false,
             renamed_from: Some(s("subject")),
             using: Some(s("subject::varchar(200)")),
             ..col("title", "varchar(200)")
         },
         Column {
+            needs_using: false,
             generated: Some(s("price * qty")),
             ..col("total", "numeric(10,2)")
         },
         Column {
+            needs_using: false,
             acl: secret_acl,
             ..col("secret", "text")
         },

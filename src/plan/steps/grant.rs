@@ -63,6 +63,14 @@ pub(super) fn revoke(
         grantee.to_sql()
     ));
     b.require_target(target, grantee);
+    if target.kind == ObjectKind::Table {
+        for object in &target.objects {
+            if let ObjectRef::Relation { name, .. } = object {
+                b.creates
+                    .push(Key::TablePrivileges(name.clone(), grantee.clone()));
+            }
+        }
+    }
     let what = if grant_option_only {
         "grant option for "
     } else {
@@ -101,6 +109,8 @@ pub(super) fn grant_columns(
     ));
     b.grant_hazard(grantee, with_grant_option);
     b.require_columns(table, columns, grantee);
+    // After a table-level revoke from the grantee, which would take it away again.
+    (b.requires).push(Key::TablePrivileges(table.clone(), grantee.clone()));
     let suffix = if with_grant_option {
         " with grant option"
     } else {

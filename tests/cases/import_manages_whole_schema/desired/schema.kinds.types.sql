@@ -1,0 +1,3 @@
+-- written by pgrecon import
+
+CREATE TYPE kinds.address AS (street text, city text);

@@ -35,10 +35,15 @@ pub fn identity_sequence_for(
 fn taken_names(desired: &Catalog, live: &Catalog, prune: bool, schema: &str) -> BTreeSet<String> {
     let mut taken = BTreeSet::new();
     let in_schema = |n: &QualifiedName| n.schema == schema;
+    // A sequence the desired state only grants on is not declared: it is either live
+    // (counted below) or an identity's own sequence, whose name is the one being chosen.
+    let declared_relations = desired
+        .relations
+        .values()
+        .filter(|r| r.kind != RelationKind::Sequence)
+        .map(|r| &r.name);
     taken.extend(
-        desired
-            .relations
-            .keys()
+        declared_relations
             .chain(desired.tables.keys())
             .chain(desired.sequences.keys())
             .chain(desired.views.keys())

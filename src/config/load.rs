@@ -330,6 +330,15 @@ impl Loader {
         );
     }
 
+    /// An `owner` value: the role, recorded as a reference to check once every file is
+    /// loaded.
+    fn owner_ref(&mut self, f: usize, value: &V<'_>, what: &str) -> Option<String> {
+        let owner = self.string(f, value, what)?;
+        let span = self.sp(f, value.span());
+        self.role_refs.push((owner.clone(), span, RefKind::Owner));
+        Some(owner)
+    }
+
     fn duplicate(&mut self, second: Span, first: Span, what: &str, header: &str) {
         let message = if second.file == first.file {
             format!("{what} is declared twice")

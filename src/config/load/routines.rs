@@ -160,13 +160,7 @@ impl Loader {
             let key_name = k.get_ref().as_ref();
             let what = format!("`{key_name}` of {ctx}");
             match key_name {
-                "owner" => {
-                    if let Some(owner) = self.string(f, value, &what) {
-                        let span = self.sp(f, value.span());
-                        self.role_refs.push((owner.clone(), span, RefKind::Owner));
-                        entry.owner = Some(owner);
-                    }
-                }
+                "owner" => entry.owner = self.owner_ref(f, value, &what),
                 "comment" => entry.comment = non_empty(self.string(f, value, &what)),
                 "grants" => {
                     entry.acl = self.grants(

@@ -41,13 +41,7 @@ impl Loader {
             let key_span = self.sp(f, key.span());
             let what = format!("`{key_name}` of {ctx}");
             match key_name {
-                "owner" => {
-                    if let Some(owner) = self.string(f, value, &what) {
-                        let span = self.sp(f, value.span());
-                        self.role_refs.push((owner.clone(), span, RefKind::Owner));
-                        schema.owner = Some(owner);
-                    }
-                }
+                "owner" => schema.owner = self.owner_ref(f, value, &what),
                 "comment" => schema.comment = non_empty(self.string(f, value, &what)),
                 "grants" => {
                     schema.acl = self.grants(

@@ -102,13 +102,7 @@ impl Loader {
                         }
                     }
                 }
-                "owner" => {
-                    if let Some(owner) = self.string(f, value, &what) {
-                        let span = self.sp(f, value.span());
-                        self.role_refs.push((owner.clone(), span, RefKind::Owner));
-                        seq.owner = Some(owner);
-                    }
-                }
+                "owner" => seq.owner = self.owner_ref(f, value, &what),
                 "comment" => seq.comment = non_empty(self.string(f, value, &what)),
                 "grants" => {
                     decl.acl = self.grants(

@@ -362,13 +362,7 @@ impl Loader {
             let key_name = key.get_ref().as_ref();
             let what = format!("`{key_name}` of {ctx}");
             match key_name {
-                "owner" => {
-                    if let Some(owner) = self.string(f, value, &what) {
-                        let span = self.sp(f, value.span());
-                        self.role_refs.push((owner.clone(), span, RefKind::Owner));
-                        meta.owner = Some(owner);
-                    }
-                }
+                "owner" => meta.owner = self.owner_ref(f, value, &what),
                 "comment" => meta.comment = non_empty(self.string(f, value, &what)),
                 "renamed_from" => {
                     meta.renamed_from = self.previous_name(f, value, &what, &name.name, &ctx);

@@ -125,13 +125,7 @@ impl Loader {
                         }
                     }
                 }
-                "owner" => {
-                    if let Some(owner) = self.string(f, value, &what) {
-                        let span = self.sp(f, value.span());
-                        self.role_refs.push((owner.clone(), span, RefKind::Owner));
-                        decl.owner = Some(owner);
-                    }
-                }
+                "owner" => decl.owner = self.owner_ref(f, value, &what),
                 "comment" => table.comment = non_empty(self.string(f, value, &what)),
                 "unlogged" => {
                     table.unlogged = self.boolean(f, value, &what).unwrap_or(false);

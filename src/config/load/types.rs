@@ -37,13 +37,7 @@ impl Loader {
             let what = format!("`{key_name}` of {ctx}");
             match key_name {
                 "values" => e.values = self.enum_values(f, value, &what),
-                "owner" => {
-                    if let Some(owner) = self.string(f, value, &what) {
-                        let span = self.sp(f, value.span());
-                        self.role_refs.push((owner.clone(), span, RefKind::Owner));
-                        e.owner = Some(owner);
-                    }
-                }
+                "owner" => e.owner = self.owner_ref(f, value, &what),
                 "comment" => e.comment = non_empty(self.string(f, value, &what)),
                 "grants" => e.acl = Some(self.type_grants(f, value, &name, &ctx, &mut rec)),
                 _ => self.unknown_key(f, key, fields_of::<raw::RawEnum>(), Some(&ctx)),
@@ -172,13 +166,7 @@ impl Loader {
                         }
                     }
                 }
-                "owner" => {
-                    if let Some(owner) = self.string(f, value, &what) {
-                        let span = self.sp(f, value.span());
-                        self.role_refs.push((owner.clone(), span, RefKind::Owner));
-                        d.owner = Some(owner);
-                    }
-                }
+                "owner" => d.owner = self.owner_ref(f, value, &what),
                 "comment" => d.comment = non_empty(self.string(f, value, &what)),
                 "grants" => d.acl = Some(self.type_grants(f, value, &name, &ctx, &mut rec)),
                 _ => self.unknown_key(f, key, fields_of::<raw::RawDomain>(), Some(&ctx)),

@@ -211,6 +211,16 @@ fn drop(f: &Function, rebuilt: bool, rebuilds: &[ObjectRef]) -> Node {
         );
     }
     b.requires.push(Key::Schema(f.id.schema.clone()));
+    // Dropped before the routines it calls at creation (a parameter default, a SQL
+    // body), which PostgreSQL keeps while it exists.
+    if let Some(d) = &f.definition {
+        let own = name_of(f);
+        for name in called_routines(d) {
+            if name != own {
+                b.requires.push(Key::FunctionName(name));
+            }
+        }
+    }
     b.drops.push(Key::Function(f.id.clone()));
     b.drops.push(Key::FunctionName(name_of(f)));
     let (phase, then) = if rebuilt {

@@ -1,0 +1,1 @@
+CREATE FUNCTION app.kept() RETURNS integer LANGUAGE sql RETURN 1;

@@ -113,14 +113,7 @@ pub(super) async fn canonicalize(
                 }),
             }
         }
-        exec(
-            client,
-            &format!(
-                "ROLLBACK TO SAVEPOINT {ROUTINES_SAVEPOINT}; \
-                 RELEASE SAVEPOINT {ROUTINES_SAVEPOINT}"
-            ),
-        )
-        .await?;
+        undo(client, ROUTINES_SAVEPOINT).await?;
     }
     let mut taken: Vec<(FunctionId, Function)> = Vec::new();
     for (declared, canonical, is_procedure, definition) in results {
@@ -192,14 +185,7 @@ async fn placeholders(
             if client.batch_execute(&create).await.is_ok() {
                 break;
             }
-            exec(
-                client,
-                &format!(
-                    "ROLLBACK TO SAVEPOINT {ROUTINE_SAVEPOINT}; \
-                     RELEASE SAVEPOINT {ROUTINE_SAVEPOINT}"
-                ),
-            )
-            .await?;
+            undo(client, ROUTINE_SAVEPOINT).await?;
         }
     }
     Ok(())
@@ -249,14 +235,7 @@ async fn under_real_names(
                 text.trim_end()
             );
             if client.batch_execute(&create).await.is_err() {
-                exec(
-                    client,
-                    &format!(
-                        "ROLLBACK TO SAVEPOINT {ROUTINE_SAVEPOINT}; \
-                         RELEASE SAVEPOINT {ROUTINE_SAVEPOINT}"
-                    ),
-                )
-                .await?;
+                undo(client, ROUTINE_SAVEPOINT).await?;
                 failed.push(*f);
             }
         }
@@ -297,14 +276,7 @@ pub(super) async fn create_missing(
         let create =
             format!("SAVEPOINT {ROUTINE_SAVEPOINT}; {text}; RELEASE SAVEPOINT {ROUTINE_SAVEPOINT}");
         if client.batch_execute(&create).await.is_err() {
-            exec(
-                client,
-                &format!(
-                    "ROLLBACK TO SAVEPOINT {ROUTINE_SAVEPOINT}; \
-                     RELEASE SAVEPOINT {ROUTINE_SAVEPOINT}"
-                ),
-            )
-            .await?;
+            undo(client, ROUTINE_SAVEPOINT).await?;
         }
     }
     Ok(())
@@ -372,13 +344,7 @@ async fn create_and_read(
             None => return Err(db_error(&e)),
         },
     };
-    exec(
-        client,
-        &format!(
-            "ROLLBACK TO SAVEPOINT {ROUTINE_SAVEPOINT}; RELEASE SAVEPOINT {ROUTINE_SAVEPOINT}"
-        ),
-    )
-    .await?;
+    undo(client, ROUTINE_SAVEPOINT).await?;
     Ok(created)
 }
 
@@ -429,6 +395,15 @@ fn set_search_path(schema: &str) -> String {
         "SELECT pg_catalog.set_config('search_path', {}, true)",
         quote_literal(&path)
     )
+}
+
+/// Rolls back to `savepoint` and releases it: what was created since is gone.
+async fn undo(client: &impl GenericClient, savepoint: &str) -> Result<(), CanonError> {
+    exec(
+        client,
+        &format!("ROLLBACK TO SAVEPOINT {savepoint}; RELEASE SAVEPOINT {savepoint}"),
+    )
+    .await
 }
 
 async fn exec(client: &impl GenericClient, sql: &str) -> Result<(), CanonError> {

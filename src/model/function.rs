@@ -98,3 +98,27 @@ pub struct RoutineDefinition {
     pub language: String,
     pub security_definer: bool,
 }
+
+impl RoutineDefinition {
+    /// The SQL-standard body as a statement the parser accepts: a `BEGIN ATOMIC … END`
+    /// body's statements, or `SELECT <expression>` for `RETURN <expression>`; `None` for
+    /// a string body (`AS …`), which the server does not parse at creation.
+    pub fn sql_body(&self) -> Option<String> {
+        sql_body(&self.text)
+    }
+}
+
+/// [`RoutineDefinition::sql_body`] of a `pg_get_functiondef` text: the body starts at
+/// the first line that is not part of the header.
+pub fn sql_body(text: &str) -> Option<String> {
+    let (at, marker) = ["\nAS ", "\nBEGIN ATOMIC\n", "\nRETURN "]
+        .iter()
+        .filter_map(|m| text.find(m).map(|i| (i, *m)))
+        .min()?;
+    let rest = &text[at + marker.len()..];
+    match marker {
+        "\nBEGIN ATOMIC\n" => Some(rest.trim_end().strip_suffix("END")?.to_string()),
+        "\nRETURN " => Some(format!("SELECT {rest}")),
+        _ => None,
+    }
+}

@@ -286,17 +286,7 @@ pub(super) fn sql_body_relations(d: &RoutineDefinition) -> Option<Vec<QualifiedN
     if d.language != "sql" {
         return None;
     }
-    // The body starts at the first line that is not part of the header.
-    let (at, marker) = ["\nAS ", "\nBEGIN ATOMIC\n", "\nRETURN "]
-        .iter()
-        .filter_map(|m| d.text.find(m).map(|i| (i, *m)))
-        .min()?;
-    let rest = &d.text[at + marker.len()..];
-    let body = match marker {
-        "\nBEGIN ATOMIC\n" => rest.trim_end().strip_suffix("END")?.to_string(),
-        "\nRETURN " => format!("SELECT {rest}"),
-        _ => return None,
-    };
+    let body = d.sql_body()?;
     let parsed = pg_query::parse(&body, pg_query::ParserOptions::DEFAULT).ok()?;
     let mut out = Vec::new();
     for (node, _, _, _) in parsed.protobuf.nodes() {

@@ -82,14 +82,7 @@ fn definition(b: &mut Builder, f: &Function) {
 /// The tables a SQL-standard body (`BEGIN ATOMIC … END` or `RETURN …`) reads, from the
 /// canonical text, where every name is qualified. A string body is not looked into.
 fn body_tables(text: &str) -> Vec<QualifiedName> {
-    let body = if let Some((_, rest)) = text.split_once("\nBEGIN ATOMIC\n") {
-        rest.trim_end()
-            .strip_suffix("END")
-            .unwrap_or(rest)
-            .to_string()
-    } else if let Some((_, rest)) = text.split_once("\nRETURN ") {
-        format!("SELECT {rest}")
-    } else {
+    let Some(body) = crate::model::sql_body(text) else {
         return Vec::new();
     };
     let Ok(parsed) = pg_query::parse(&body, pg_query::ParserOptions::DEFAULT) else {
@@ -249,16 +242,7 @@ fn called_routines(d: &RoutineDefinition) -> Vec<QualifiedName> {
     if !defaults.is_empty() {
         sources.push(format!("SELECT {}", defaults.join(", ")));
     }
-    if let Some((_, rest)) = d.text.split_once("\nBEGIN ATOMIC\n") {
-        sources.push(
-            rest.trim_end()
-                .strip_suffix("END")
-                .unwrap_or(rest)
-                .to_string(),
-        );
-    } else if let Some((_, rest)) = d.text.split_once("\nRETURN ") {
-        sources.push(format!("SELECT {rest}"));
-    }
+    sources.extend(d.sql_body());
     let mut names = Vec::new();
     for source in sources {
         let Ok(parsed) = pg_query::parse(&source, pg_query::ParserOptions::DEFAULT) else {

@@ -335,8 +335,12 @@ fn run_trial(pair: &Pair, backward: bool) -> Outcome {
         show(&pair.name, "apply", &apply);
         return outcome(Class::ApplyFailed, pgrecon_error(&apply));
     }
-    if let Some(difference) = compare::first_difference(&snapshot(&x_url, 0), &z) {
-        return outcome(Class::Diverged, difference);
+    let x = snapshot(&x_url, 0);
+    let reordered = compare::first_difference(&x, &z);
+    if let Some(difference) = reordered.as_ref()
+        && !compare::differs_only_in_column_order(&x, &z)
+    {
+        return outcome(Class::Diverged, difference.clone());
     }
     let plan = common::pgrecon_with(
         &[
@@ -362,7 +366,9 @@ fn run_trial(pair: &Pair, backward: bool) -> Outcome {
         }
         _ => return outcome(Class::PlanFailed, pgrecon_error(&plan)),
     }
-    if no_op {
+    if let Some(difference) = reordered {
+        outcome(Class::ColumnOrder, difference)
+    } else if no_op {
         outcome(Class::NoOp, String::new())
     } else {
         outcome(Class::Converged, String::new())

@@ -1572,6 +1572,8 @@ async fn reads_the_relational_layer_exactly() {
                 schema: some("ref"),
                 version: Some(version.clone()),
                 comment: some("hashes"),
+                // Installed at its default version, the newest: nowhere to update to.
+                update_targets: Vec::new(),
             },
         )]),
         None => BTreeMap::new(),

@@ -132,6 +132,10 @@ pub struct RawScope {
     /// Glob patterns of schema names pgrecon owns: an undeclared schema that matches is drift.
     #[serde(default)]
     pub owned_schemas: Vec<String>,
+    /// Glob patterns of extension names pgrecon owns: an undeclared extension that
+    /// matches is drift.
+    #[serde(default)]
+    pub owned_extensions: Vec<String>,
     /// Role that receives the objects of a dropped owned role (must be declared).
     /// Default: the role running pgrecon.
     pub reassign_owned_to: Option<String>,

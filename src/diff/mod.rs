@@ -294,6 +294,7 @@ pub fn diff(desired: &Catalog, live: &Catalog, options: &DiffOptions) -> Result<
     cx.objects();
     cx.default_privileges();
     cx.extensions();
+    cx.owned_extensions()?;
     cx.collations();
     cx.enums();
     cx.range_types();

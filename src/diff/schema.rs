@@ -52,18 +52,17 @@ impl Cx<'_> {
             if self.desired.schemas.contains_key(name) || !patterns.is_match(name) {
                 continue;
             }
-            let contents = self
-                .live
-                .relations
-                .keys()
-                .filter(|r| &r.schema == name)
-                .count()
-                + self
-                    .live
-                    .functions
-                    .keys()
-                    .filter(|f| &f.schema == name)
-                    .count();
+            // Every kind counts: a schema holding only types still needs CASCADE.
+            let live = self.live;
+            let in_schema = |q: &QualifiedName| &q.schema == name;
+            let contents = live.relations.keys().filter(|q| in_schema(q)).count()
+                + live.functions.keys().filter(|f| &f.schema == name).count()
+                + live.enums.keys().filter(|q| in_schema(q)).count()
+                + live.domains.keys().filter(|q| in_schema(q)).count()
+                + live.composite_types.keys().filter(|q| in_schema(q)).count()
+                + live.range_types.keys().filter(|q| in_schema(q)).count()
+                + live.collations.keys().filter(|q| in_schema(q)).count()
+                + live.unmanaged.iter().filter(|u| &u.schema == name).count();
             if self.options.prune {
                 self.push(Change::DropSchema {
                     name: name.clone(),

@@ -57,6 +57,18 @@ pub enum TableChange {
         from: Option<String>,
         to: String,
     },
+    /// No update path leads from the installed version to the declared one: drop and
+    /// create it again (destructive).
+    RecreateExtension {
+        name: String,
+        schema: Option<String>,
+        from: Option<String>,
+        to: String,
+    },
+    /// Undeclared and claimed by `[scope] owned_extensions` (with `--prune`).
+    DropExtension {
+        name: String,
+    },
 
     // -- enums and domains ------------------------------------------------------------
     /// With its owner and comment.

@@ -10,7 +10,9 @@
 //! `schema.<name>.views.sql`, its tables' triggers to `schema.<name>.triggers.sql`.
 //! Objects pgrecon does not manage (rules, aggregates, …) are listed in the report as
 //! "unmanaged, left alone". A schema is written as managed whole (`manage_all`) unless
-//! an object of it was left out.
+//! an object of it was left out, and an import of every schema claims them all and the
+//! extensions (`[scope] owned_schemas`, `owned_extensions`), so that a schema or an
+//! extension it did not see is drift.
 
 mod columns;
 mod constraints;
@@ -104,6 +106,10 @@ pub fn render(
     let (declarable, views_left_out) = views::declarable(declarable);
     left_out.extend(views_left_out);
     let partial = schemas::partial(live, &declarable);
+    // An import of every schema is the whole truth of the database's schemas and
+    // extensions, unless one of them could not be written.
+    let claims_schemas =
+        options.schemas.is_empty() && declarable.schemas.len() == live.schemas.len();
     let live = &declarable;
     let selected: Vec<&Schema> = if options.schemas.is_empty() {
         live.schemas.values().collect()
@@ -125,6 +131,9 @@ pub fn render(
     let mut files = Vec::new();
 
     let mut roles = String::from(HEADER);
+    if claims_schemas {
+        roles.push_str(SCOPE_ALL_SCHEMAS);
+    }
     for role in live.roles.values() {
         roles::write_role(&mut roles, role, role.name == server.current_user);
         report.roles += 1;
@@ -266,3 +275,12 @@ pub fn write(
 }
 
 const HEADER: &str = "# written by pgrecon import\n\n";
+
+const SCOPE_ALL_SCHEMAS: &str = "\
+# The import read every schema and extension of the database: one not declared here is
+# drift, dropped by `apply --prune`. Narrow a pattern (or remove it) to leave some alone.
+[scope]
+owned_schemas = [\"*\"]
+owned_extensions = [\"*\"]
+
+";

@@ -110,6 +110,7 @@ fn live() -> Catalog {
             schema: Some("public".into()),
             version: Some("1.1".into()),
             comment: None,
+            update_targets: Vec::new(),
         },
     );
 
@@ -410,4 +411,28 @@ fn imported_schemas_are_managed_whole() {
     }
     assert!(!desired.views.contains_key(&qn("partial", "v")));
     assert!(!desired.schemas["partial"].manage_all);
+}
+
+#[test]
+fn an_import_of_every_schema_claims_them_all() {
+    let load = |options: &super::ImportOptions| {
+        let (files, _) = super::render(&live(), options).expect("render");
+        let files: Vec<(PathBuf, String)> = files
+            .into_iter()
+            .map(|(name, text)| (PathBuf::from(name), text))
+            .collect();
+        match crate::config::load_files(&files) {
+            Ok(d) => d.catalog,
+            Err(e) => panic!("{}", crate::config::render(&e)),
+        }
+    };
+    let all = load(&super::ImportOptions::default());
+    assert_eq!(all.scope.owned_schema_patterns, ["*"]);
+    assert_eq!(all.scope.owned_extension_patterns, ["*"]);
+    // An import of some schemas says nothing about the others.
+    let some = load(&super::ImportOptions {
+        schemas: vec!["My Schema".into()],
+    });
+    assert!(some.scope.owned_schema_patterns.is_empty());
+    assert!(some.scope.owned_extension_patterns.is_empty());
 }

@@ -8,7 +8,10 @@ use tokio_postgres::Row;
 /// Installed extensions, except `plpgsql` (always there).
 pub fn extensions() -> String {
     "SELECT e.extname::text AS name, n.nspname::text AS schema, e.extversion AS version,
-            pg_catalog.obj_description(e.oid, 'pg_extension') AS comment
+            pg_catalog.obj_description(e.oid, 'pg_extension') AS comment,
+            ARRAY(SELECT p.target FROM pg_catalog.pg_extension_update_paths(e.extname) AS p
+                  WHERE p.source = e.extversion AND p.path IS NOT NULL
+                  ORDER BY p.target) AS update_targets
      FROM pg_catalog.pg_extension AS e
      JOIN pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace
      WHERE e.extname <> 'plpgsql'"
@@ -26,6 +29,7 @@ pub(super) fn read_extensions(
             schema: Some(get(what, row, "schema")?),
             version: Some(get(what, row, "version")?),
             comment: get(what, row, "comment")?,
+            update_targets: get(what, row, "update_targets")?,
             name: name.clone(),
         };
         extensions.insert(name, extension);

@@ -12,4 +12,8 @@ pub struct Extension {
     /// `COMMENT ON EXTENSION`. Desired: `None` leaves it alone (the extension's script
     /// usually sets one).
     pub comment: Option<String>,
+    /// Live only: the versions `ALTER EXTENSION … UPDATE TO` can reach from the installed
+    /// one (`pg_extension_update_paths`). Not part of the fingerprint.
+    #[serde(skip)]
+    pub update_targets: Vec<String>,
 }

@@ -111,6 +111,9 @@ pub struct Scope {
     /// Glob patterns of schema names the desired state owns: an undeclared schema that
     /// matches is drift and, with `--prune`, is dropped.
     pub owned_schema_patterns: Vec<String>,
+    /// Glob patterns of extension names the desired state owns: an undeclared extension
+    /// that matches is drift and, with `--prune`, is dropped.
+    pub owned_extension_patterns: Vec<String>,
     /// Role that receives the objects of a dropped owned role (`REASSIGN OWNED … TO`).
     /// `None` means the role running pgrecon.
     pub reassign_owned_to: Option<String>,

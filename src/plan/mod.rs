@@ -358,11 +358,13 @@ mod phase {
     /// Functions and procedures, after what may call them, before their types.
     pub const DROP_FUNCTION: u8 = 33;
     pub const DROP_TYPE: u8 = 34;
-    pub const DROP_SCHEMA: u8 = 35;
-    pub const DROP_ROLE: u8 = 36;
+    /// After the types, columns and functions that may use what they installed.
+    pub const DROP_EXTENSION: u8 = 35;
+    pub const DROP_SCHEMA: u8 = 36;
+    pub const DROP_ROLE: u8 = 37;
     /// Steps that run after the transaction commits (CREATE INDEX CONCURRENTLY): listed
     /// last, as they run.
-    pub const AFTER_COMMIT: u8 = 37;
+    pub const AFTER_COMMIT: u8 = 38;
 }
 
 struct Node {

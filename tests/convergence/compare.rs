@@ -44,6 +44,33 @@ pub fn snapshot(bin_dir: &Path, url: &str, dbname: &str) -> Result<Snapshot, Str
     })
 }
 
+/// Whether X and Z differ only in the order of some tables' columns, which PostgreSQL
+/// cannot change in place (a column is always added last): equal once the lines of each
+/// table's definition are sorted, without their trailing commas.
+pub fn differs_only_in_column_order(x: &Snapshot, z: &Snapshot) -> bool {
+    x != z && x.columns_unordered() == z.columns_unordered()
+}
+
+impl Snapshot {
+    fn columns_unordered(&self) -> Snapshot {
+        let blocks = self.blocks.iter().map(|(key, lines)| {
+            let mut lines = lines.clone();
+            if key.starts_with("TABLE ") {
+                for line in &mut lines {
+                    if let Some(cut) = line.strip_suffix(',') {
+                        *line = cut.to_owned();
+                    }
+                }
+                lines.sort();
+            }
+            (key.clone(), lines)
+        });
+        Snapshot {
+            blocks: blocks.collect(),
+        }
+    }
+}
+
 /// The dump cut at its object headers, without comments, `SET` lines, blank lines and
 /// psql meta-commands, with the database name replaced by `DB`. The lines of ACL blocks
 /// are sorted: the order of the grants in an ACL array carries no meaning.

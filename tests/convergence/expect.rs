@@ -10,6 +10,7 @@ use std::path::Path;
 pub enum Class {
     Converged,
     NoOp,
+    ColumnOrder,
     Diverged,
     ApplyFailed,
     ImportFailed,
@@ -19,9 +20,10 @@ pub enum Class {
 }
 
 impl Class {
-    pub const ALL: [Class; 8] = [
+    pub const ALL: [Class; 9] = [
         Class::Converged,
         Class::NoOp,
+        Class::ColumnOrder,
         Class::Diverged,
         Class::ApplyFailed,
         Class::ImportFailed,
@@ -34,6 +36,7 @@ impl Class {
         match self {
             Class::Converged => "converged",
             Class::NoOp => "no-op",
+            Class::ColumnOrder => "column-order",
             Class::Diverged => "diverged",
             Class::ApplyFailed => "apply-failed",
             Class::ImportFailed => "import-failed",

@@ -55,6 +55,12 @@ const CASES: &[(&str, &str, &str, Option<&str>)] = &[
         Some("missing in X: catalog role settings: testuser in this database: work_mem=5MB"),
     ),
     (
+        "a column type",
+        "CREATE TABLE public.t (a int, b text);",
+        "CREATE TABLE public.t (a bigint, b text);",
+        Some("TABLE public.t: X has `a integer,`, Z has `a bigint,`"),
+    ),
+    (
         "an object too many",
         "CREATE SEQUENCE public.s;",
         "",
@@ -101,6 +107,11 @@ pub fn comparator_sees_differences() -> Result<(), String> {
         };
         if !ok {
             wrong.push(format!("{what}: expected {expected:?}, found {found:?}"));
+        }
+        // Column order alone is told apart from every other difference.
+        let reordered = compare::differs_only_in_column_order(&snapshots[0], &snapshots[1]);
+        if reordered != (*what == "column order") {
+            wrong.push(format!("{what}: differs only in column order: {reordered}"));
         }
     }
     if wrong.is_empty() {

@@ -18,6 +18,7 @@ impl Loader {
             schema: None,
             version: None,
             comment: None,
+            update_targets: Vec::new(),
         };
         for (key, value) in t.iter() {
             let key_name = key.get_ref().as_ref();

@@ -1,4 +1,4 @@
-//! `[scope]`: the roles and schemas pgrecon owns beyond those declared.
+//! `[scope]`: the roles, schemas and extensions pgrecon owns beyond those declared.
 
 use super::*;
 
@@ -19,6 +19,10 @@ impl Loader {
                 "owned_schemas" => {
                     local.owned_schema_patterns =
                         self.globs(f, value, &format!("`owned_schemas` of {ctx}"));
+                }
+                "owned_extensions" => {
+                    local.owned_extension_patterns =
+                        self.globs(f, value, &format!("`owned_extensions` of {ctx}"));
                 }
                 "reassign_owned_to" => {
                     let what = format!("`reassign_owned_to` of {ctx}");

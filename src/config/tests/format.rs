@@ -18,6 +18,7 @@ fn every_raw_field_is_handled_by_the_loader() {
 [scope]
 owned_roles = []
 owned_schemas = []
+owned_extensions = []
 reassign_owned_to = "r"
 [database]
 name = "d"

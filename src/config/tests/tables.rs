@@ -446,6 +446,7 @@ fn tables_map_to_the_expected_model() {
                     schema: Some(s("shared")),
                     version: None,
                     comment: None,
+                    update_targets: Vec::new(),
                 }
             ),
             (
@@ -455,6 +456,7 @@ fn tables_map_to_the_expected_model() {
                     schema: Some(s("public")),
                     version: Some(s("1.3")),
                     comment: None,
+                    update_targets: Vec::new(),
                 }
             ),
             (
@@ -464,6 +466,7 @@ fn tables_map_to_the_expected_model() {
                     schema: None,
                     version: None,
                     comment: None,
+                    update_targets: Vec::new(),
                 }
             ),
         ])

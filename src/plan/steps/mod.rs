@@ -113,6 +113,13 @@ fn table_node_for(change: &TableChange) -> Node {
         TableChange::SetExtensionSchema { name, from, to } => {
             extension::set_extension_schema(name, from, to)
         }
+        TableChange::RecreateExtension {
+            name,
+            schema,
+            from,
+            to,
+        } => extension::recreate_extension(name, schema, from, to),
+        TableChange::DropExtension { name } => extension::drop_extension(name),
         TableChange::CreateEnum { enum_type: e } => enum_type::create_enum(e),
         TableChange::AddEnumValue {
             name,

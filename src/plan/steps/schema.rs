@@ -34,11 +34,9 @@ pub(super) fn drop_schema(name: &str, contents: usize) -> Node {
     b.hazard(
         HazardKind::DeletesData,
         format!(
-            "drops schema {} and the {contents} table{}, view{s}, sequence{s} or \
-             function{s} in it",
+            "drops schema {} and the {contents} object{} in it",
             ident(name),
             if contents == 1 { "" } else { "s" },
-            s = if contents == 1 { "" } else { "s" },
         ),
     );
     b.drops.push(Key::Schema(name.to_string()));

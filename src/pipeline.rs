@@ -140,7 +140,8 @@ pub async fn read_and_plan(
     let live = introspect::snapshot(client).await?;
     let desired = canon::in_scratch_transaction_with_live(client, desired, &live).await?;
     let diff = diff::diff(&desired, &live, options)?;
-    let plan = plan::build(&diff)?;
+    let mut plan = plan::build(&diff)?;
+    plan::authority::refuse_unauthorized(&mut plan, &live);
     Ok(Planned {
         desired,
         live,
@@ -155,7 +156,9 @@ pub fn replan(
     live: &Catalog,
     options: &DiffOptions,
 ) -> Result<Plan, PipelineError> {
-    Ok(plan::build(&diff::diff(desired, live, options)?)?)
+    let mut plan = plan::build(&diff::diff(desired, live, options)?)?;
+    plan::authority::refuse_unauthorized(&mut plan, live);
+    Ok(plan)
 }
 
 impl Planned {

@@ -7,6 +7,7 @@
 //! `tables.rs`.
 
 mod acl;
+pub mod authority;
 mod column;
 mod comment;
 mod constraint;
@@ -308,6 +309,7 @@ pub fn diff(desired: &Catalog, live: &Catalog, options: &DiffOptions) -> Result<
     cx.unmanaged();
     cx.undeclared_user_types();
     cx.type_grants();
+    cx.authority();
     Ok(cx.out)
 }
 

@@ -4,6 +4,7 @@
 //! deterministic priority topological sort: creates early, drops late, ties broken by
 //! the diff's own order. No I/O.
 
+pub mod authority;
 mod builder;
 mod steps;
 

@@ -1,0 +1,263 @@
+//! What the role pgrecon runs as may do to roles, checked before anything runs: on a
+//! managed cloud the most powerful role is not a superuser, and a change it may not make
+//! must be refused at plan time, naming what is missing, rather than fail at apply.
+//! Ownership of other objects is checked over the plan's steps (`plan::authority`).
+
+use super::{Change, Cx, NoteKind, ParameterTarget};
+use crate::model::*;
+use std::collections::BTreeSet;
+
+/// The running role's powers over other roles, from the live catalog.
+pub struct Authority<'a> {
+    pub me: &'a str,
+    pub superuser: bool,
+    attributes: RoleAttributes,
+    /// PostgreSQL 16 made `CREATEROLE` need the admin option on each role it manages.
+    version: i32,
+    /// Roles whose privileges the running role has: itself and, through memberships that
+    /// inherit, the roles it is a member of.
+    pub privileges_of: BTreeSet<String>,
+    /// Roles it may `SET ROLE` to.
+    pub can_set: BTreeSet<String>,
+    /// Roles it holds the admin option on (through any chain of memberships).
+    admin_of: BTreeSet<String>,
+}
+
+impl<'a> Authority<'a> {
+    /// `None` when the live catalog does not say who runs pgrecon.
+    pub fn of(live: &'a Catalog) -> Option<Authority<'a>> {
+        let server = live.server.as_ref()?;
+        let me = server.current_user.as_str();
+        let role = live.roles.get(me)?;
+        let mut a = Authority {
+            me,
+            superuser: role.attributes.superuser,
+            attributes: role.attributes.clone(),
+            version: server.version_num,
+            privileges_of: BTreeSet::from([me.to_string()]),
+            can_set: BTreeSet::from([me.to_string()]),
+            admin_of: BTreeSet::new(),
+        };
+        // Breadth-first over memberships; a role not in the catalog (a `pg_*` role)
+        // grants nothing pgrecon manages.
+        let mut queue = vec![(me.to_string(), true, true)];
+        let mut seen = BTreeSet::new();
+        while let Some((name, inherits, sets)) = queue.pop() {
+            if !seen.insert((name.clone(), inherits, sets)) {
+                continue;
+            }
+            let Some(r) = live.roles.get(&name) else {
+                continue;
+            };
+            for (granted, m) in &r.member_of {
+                // Before 16 a membership inherits when the member role does, and
+                // always allows SET ROLE.
+                let inherit = m.inherit.unwrap_or(r.attributes.inherit) && inherits;
+                let set = m.set.unwrap_or(true) && sets;
+                if m.admin {
+                    a.admin_of.insert(granted.clone());
+                }
+                if inherit {
+                    a.privileges_of.insert(granted.clone());
+                }
+                if set {
+                    a.can_set.insert(granted.clone());
+                }
+                queue.push((granted.clone(), inherit, set));
+            }
+        }
+        Some(a)
+    }
+
+    /// What managing role `name` needs beyond what the running role has, if anything.
+    fn manage_role(&self, name: &str, live: &Catalog) -> Vec<String> {
+        if live.roles.get(name).is_some_and(|r| r.attributes.superuser) {
+            return vec![format!("superuser: role {} is a superuser", ident(name))];
+        }
+        let mut missing = Vec::new();
+        if !self.attributes.createrole {
+            missing.push("the CREATEROLE attribute".to_string());
+        }
+        if self.version >= 160000 && !self.admin_of.contains(name) {
+            missing.push(self.admin_option(name));
+        }
+        missing
+    }
+
+    fn admin_option(&self, name: &str) -> String {
+        format!(
+            "the admin option on role {} (`GRANT {} TO {} WITH ADMIN OPTION`)",
+            ident(name),
+            crate::sql::quote_ident(name),
+            crate::sql::quote_ident(self.me),
+        )
+    }
+
+    /// What giving a role these attributes (or taking them) needs beyond what the running
+    /// role has.
+    fn give_attributes(&self, to: &RoleAttributes, from: Option<&RoleAttributes>) -> Vec<String> {
+        let off = RoleAttributes::default();
+        let from = from.unwrap_or(&off);
+        let mut missing = Vec::new();
+        if to.superuser != from.superuser {
+            missing.push("superuser, to give or take SUPERUSER".to_string());
+        }
+        // Before 16 only a superuser may give these; from 16 a role that has them may.
+        let v16 = self.version >= 160000;
+        let attributes = [
+            (
+                "REPLICATION",
+                to.replication != from.replication,
+                self.attributes.replication,
+                false,
+            ),
+            (
+                "BYPASSRLS",
+                to.bypassrls != from.bypassrls,
+                self.attributes.bypassrls,
+                false,
+            ),
+            (
+                "CREATEDB",
+                to.createdb != from.createdb,
+                self.attributes.createdb,
+                true,
+            ),
+            (
+                "CREATEROLE",
+                to.createrole != from.createrole,
+                self.attributes.createrole,
+                true,
+            ),
+        ];
+        for (what, changes, mine, before_16_too) in attributes {
+            if !changes || (v16 && mine) || (!v16 && before_16_too) {
+                continue;
+            }
+            missing.push(if v16 {
+                format!("{what} itself (or superuser), to give or take {what}")
+            } else {
+                format!("superuser, to give or take {what}")
+            });
+        }
+        missing
+    }
+}
+
+fn ident(name: &str) -> String {
+    crate::sql::display_ident(name)
+}
+
+impl Cx<'_> {
+    /// Refuses, as `error` notes, the role changes the running role may not make.
+    pub(super) fn authority(&mut self) {
+        let Some(a) = Authority::of(self.live) else {
+            return;
+        };
+        if a.superuser {
+            return;
+        }
+        let live = self.live;
+        // The creator of a role holds the admin option on it (16+), and before 16
+        // CREATEROLE is enough: either way a role this plan creates is manageable.
+        let created: BTreeSet<&str> = (self.out.changes.iter())
+            .filter_map(|c| match c {
+                Change::CreateRole { name, .. } => Some(name.as_str()),
+                _ => None,
+            })
+            .collect();
+        let mut refusals: Vec<(ObjectRef, String)> = Vec::new();
+        let mut refuse = |role: &str, what: &str, missing: Vec<String>| {
+            for m in missing {
+                refusals.push((
+                    ObjectRef::role(role),
+                    format!("cannot {what} as {}: needs {m}", ident(a.me)),
+                ));
+            }
+        };
+        for change in &self.out.changes {
+            match change {
+                Change::CreateRole { name, attributes } => {
+                    let mut missing = Vec::new();
+                    if !a.attributes.createrole {
+                        missing.push("the CREATEROLE attribute".to_string());
+                    }
+                    missing.extend(a.give_attributes(attributes, None));
+                    refuse(name, "create this role", missing);
+                }
+                Change::AlterRole { name, from, to } => {
+                    let mut missing = a.manage_role(name, live);
+                    missing.extend(a.give_attributes(to, Some(from)));
+                    refuse(name, "alter this role", missing);
+                }
+                Change::DropRole { name, .. } => {
+                    refuse(name, "drop this role", a.manage_role(name, live));
+                }
+                Change::SetComment {
+                    object: ObjectRef::Role { name },
+                    ..
+                } if name != a.me => {
+                    refuse(name, "comment on this role", a.manage_role(name, live));
+                }
+                Change::SetPassword { role, .. } if role != a.me => {
+                    refuse(role, "set this role's password", a.manage_role(role, live));
+                }
+                Change::SetParameter {
+                    target:
+                        ParameterTarget::Role { role } | ParameterTarget::RoleInDatabase { role, .. },
+                    ..
+                } if role != a.me => {
+                    refuse(
+                        role,
+                        "change this role's settings",
+                        a.manage_role(role, live),
+                    );
+                }
+                Change::GrantMembership { role, .. }
+                | Change::AlterMembership { role, .. }
+                | Change::RevokeMembership { role, .. } => {
+                    // Before 16, CREATEROLE may grant any role but a superuser.
+                    let missing = if live.roles.get(role).is_some_and(|r| r.attributes.superuser) {
+                        vec![format!("superuser: role {} is a superuser", ident(role))]
+                    } else if a.admin_of.contains(role)
+                        || (a.attributes.createrole
+                            && (a.version < 160000 || created.contains(role.as_str())))
+                    {
+                        Vec::new()
+                    } else {
+                        vec![a.admin_option(role)]
+                    };
+                    refuse(role, "change the members of this role", missing);
+                }
+                _ => {}
+            }
+        }
+        for change in &self.out.changes {
+            let (object, to) = match change {
+                Change::AlterOwner { object, to, .. } => (object.clone(), to),
+                Change::CreateSchema {
+                    name,
+                    owner: Some(to),
+                } => (ObjectRef::schema(name), to),
+                _ => continue,
+            };
+            if !a.can_set.contains(to) {
+                refusals.push((
+                    object,
+                    format!(
+                        "cannot give this object to role {} as {}: needs to be able to `SET \
+                         ROLE {}` (`GRANT {} TO {}`)",
+                        ident(to),
+                        ident(a.me),
+                        crate::sql::quote_ident(to),
+                        crate::sql::quote_ident(to),
+                        crate::sql::quote_ident(a.me),
+                    ),
+                ));
+            }
+        }
+        for (object, message) in refusals {
+            self.note(NoteKind::Error, object, message);
+        }
+    }
+}

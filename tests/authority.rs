@@ -1,0 +1,180 @@
+//! Apply as a managed cloud's admin role: `CREATEROLE`, owning its schemas, no superuser.
+//! What it may do, it plans and applies; what it may not (a SUPERUSER, BYPASSRLS or
+//! REPLICATION attribute, another owner's objects, on 16+ a role it holds no admin
+//! option on) is refused at plan time, each with the privilege that is missing.
+
+mod common;
+
+use common::TestDb;
+use pgrecon::diff::{DiffOptions, NoteKind};
+use pgrecon::pipeline;
+
+const SETUP: &str = "
+CREATE ROLE cloud_admin LOGIN CREATEROLE;
+GRANT CREATE ON DATABASE pgrecon_test TO cloud_admin;
+CREATE ROLE stranger;
+CREATE SCHEMA app AUTHORIZATION cloud_admin;
+CREATE SCHEMA theirs AUTHORIZATION stranger;
+CREATE TABLE theirs.t (id int);
+ALTER TABLE theirs.t OWNER TO stranger;
+";
+
+/// The test database as `cloud_admin` (the embedded cluster trusts local connections).
+fn as_cloud_admin(db: &TestDb) -> (tokio_postgres::Config, String) {
+    let mut config = db.config();
+    config.user("cloud_admin");
+    let url = db
+        .url()
+        .replacen("postgresql://postgres@", "postgresql://cloud_admin@", 1);
+    assert!(url.contains("cloud_admin@"), "{url}");
+    (config, url)
+}
+
+#[tokio::test]
+async fn a_cloud_admin_is_refused_at_plan_time_what_it_may_not_do() {
+    let db = TestDb::embedded().await;
+    db.exec(SETUP).await;
+    let version: i32 = db
+        .client()
+        .await
+        .query_one("SELECT current_setting('server_version_num')::int", &[])
+        .await
+        .unwrap()
+        .get(0);
+    let desired = common::load_toml(
+        r#"
+[roles.cloud_admin]
+external = true
+[roles.stranger]
+comment = "not ours"
+[roles.svc]
+bypassrls = true
+[roles.worker]
+login = true
+[schemas.app]
+owner = "cloud_admin"
+[schemas.theirs]
+owner = "stranger"
+[tables."theirs.t"]
+owner = "stranger"
+columns.id = { type = "integer" }
+columns.added = { type = "text" }
+"#,
+    );
+    let (config, _) = as_cloud_admin(&db);
+    let settings = pgrecon::conn::ConnectionSettings::from_config(config);
+    let mut client = pgrecon::conn::connect(&settings).await.unwrap();
+    let planned = pipeline::read_and_plan(&mut client, &desired.catalog, &DiffOptions::default())
+        .await
+        .unwrap();
+    let mut refused: Vec<String> = planned
+        .plan
+        .notes
+        .iter()
+        .filter(|n| n.kind == NoteKind::Error)
+        .map(|n| format!("{}: {}", n.object, n.message))
+        .collect();
+    refused.sort();
+    let mut expected = vec![
+        "role svc: cannot create this role as cloud_admin: needs superuser, to give or take \
+         BYPASSRLS"
+            .to_string(),
+        "column added on theirs.t: cannot add column added to table theirs.t as cloud_admin: needs \
+         the privileges of its owner stranger (`GRANT stranger TO cloud_admin`)"
+            .to_string(),
+    ];
+    if version >= 160000 {
+        expected[0] = "role svc: cannot create this role as cloud_admin: needs BYPASSRLS itself \
+                       (or superuser), to give or take BYPASSRLS"
+            .to_string();
+        expected.push(
+            "role stranger: cannot comment on this role as cloud_admin: needs the admin option on \
+             role stranger (`GRANT stranger TO cloud_admin WITH ADMIN OPTION`)"
+                .to_string(),
+        );
+    }
+    expected.sort();
+    assert_eq!(refused, expected, "{:#?}", planned.plan.notes);
+
+    // Nothing was applied: the CLI refuses the plan as impossible and exits non-zero.
+    let (_, url) = as_cloud_admin(&db);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("all.toml"),
+        r#"
+[roles.cloud_admin]
+external = true
+[roles.svc]
+bypassrls = true
+"#,
+    )
+    .unwrap();
+    let out = common::pgrecon_with(
+        &[
+            "apply",
+            "--dir",
+            &dir.path().to_string_lossy(),
+            "--database-url",
+            &url,
+        ],
+        &[],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("needs"), "{stderr}");
+    let exists: bool = db
+        .client()
+        .await
+        .query_one(
+            "SELECT EXISTS (SELECT FROM pg_roles WHERE rolname = 'svc')",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert!(!exists);
+}
+
+#[tokio::test]
+async fn a_cloud_admin_applies_what_it_may() {
+    let db = TestDb::embedded().await;
+    db.exec(SETUP).await;
+    let (_, url) = as_cloud_admin(&db);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("all.toml"),
+        r#"
+[roles.cloud_admin]
+external = true
+[roles.worker]
+login = true
+member_of = ["readers"]
+[roles.readers]
+[schemas.app]
+owner = "cloud_admin"
+grants = { readers = ["USAGE"] }
+[tables."app.notes"]
+owner = "cloud_admin"
+columns.id = { type = "bigint", identity = "always" }
+columns.body = { type = "text", not_null = true }
+primary_key = ["id"]
+grants = { readers = ["SELECT"] }
+"#,
+    )
+    .unwrap();
+    let dir_arg = dir.path().to_string_lossy().into_owned();
+    let apply = common::pgrecon_with(&["apply", "--dir", &dir_arg, "--database-url", &url], &[]);
+    assert!(
+        apply.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&apply.stdout),
+        String::from_utf8_lossy(&apply.stderr)
+    );
+    let plan = common::pgrecon_with(&["plan", "--dir", &dir_arg, "--database-url", &url], &[]);
+    assert_eq!(
+        plan.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&plan.stdout)
+    );
+}

@@ -8,6 +8,7 @@ use super::{Declared, SCRATCH_OBJECT, SCRATCH_PREFIX};
 use crate::ddl::trigger::{Create as TriggerCreate, create_trigger};
 use crate::model::*;
 use crate::sql::{qualified, quote_ident, quote_literal};
+use std::collections::BTreeSet;
 
 impl Work {
     /// Statements that create what every scratch table may need: schemas, extensions,
@@ -382,6 +383,69 @@ fn type_refers_to(type_name: &str, target: &QualifiedName, schema: &str) -> bool
         Some([s, n]) => *s == target.schema && *n == target.name,
         Some([n]) => schema == target.schema && *n == target.name,
         _ => false,
+    }
+}
+
+/// The domains to create only once the declared routines exist: those whose default or
+/// checks call a routine the desired state declares and the database lacks (the server
+/// resolves the call when the domain is created), and the domains and composite types
+/// built on one of them.
+pub(super) fn after_routines(desired: &Catalog, live: &Catalog) -> BTreeSet<QualifiedName> {
+    let new_routines: BTreeSet<&str> = desired
+        .functions
+        .values()
+        .filter(|f| f.definition.is_some() && !live.functions.contains_key(&f.id))
+        .map(|f| f.id.name.as_str())
+        .collect();
+    let calls_new = |expression: &str| {
+        pg_query::parse(
+            &format!("SELECT {expression}"),
+            pg_query::ParserOptions::DEFAULT,
+        )
+        .is_ok_and(|parsed| {
+            parsed.functions().iter().any(|name| {
+                let last = name.rsplit('.').next().unwrap_or(name);
+                new_routines.contains(last)
+            })
+        })
+    };
+    let mut late: BTreeSet<QualifiedName> = desired
+        .domains
+        .iter()
+        .filter(|(_, d)| {
+            d.default
+                .iter()
+                .chain(d.checks.values())
+                .any(|e| calls_new(e))
+        })
+        .map(|(n, _)| n.clone())
+        .collect();
+    loop {
+        let uses_late = |type_name: &str, schema: &str| {
+            late.iter().any(|l| type_refers_to(type_name, l, schema))
+        };
+        let more: Vec<QualifiedName> = desired
+            .domains
+            .iter()
+            .filter(|(n, d)| !late.contains(*n) && uses_late(&d.base_type, &n.schema))
+            .map(|(n, _)| n.clone())
+            .chain(
+                desired
+                    .composite_types
+                    .iter()
+                    .filter(|(n, t)| {
+                        !late.contains(*n)
+                            && t.attributes
+                                .iter()
+                                .any(|a| uses_late(&a.type_name, &n.schema))
+                    })
+                    .map(|(n, _)| n.clone()),
+            )
+            .collect();
+        if more.is_empty() {
+            return late;
+        }
+        late.extend(more);
     }
 }
 

@@ -143,12 +143,18 @@ async fn relational(
                 .collect(),
         ));
     }
+    // The domains that call a new routine wait for it (and the types built on them).
+    let late = groups::after_routines(desired, live);
+    let (late, base): (Vec<Group>, Vec<Group>) = base
+        .into_iter()
+        .partition(|g| matches!(&g.declared, Some(Declared::Type(name)) if late.contains(name)));
     run(client, &base, &work.scratch).await?;
     // Routines once their schemas and types exist, and the new ones created under their
     // real names, so that the defaults, checks and indexes that call them resolve.
     let mut with_routines = desired.clone();
     routines::canonicalize(client, &mut with_routines, live).await?;
     routines::create_missing(client, &with_routines, live).await?;
+    run(client, &late, &work.scratch).await?;
     let quoted = server_quoted(client, &work.scratch).await?;
     let mut out = desired.clone();
     out.functions = with_routines.functions;

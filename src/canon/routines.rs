@@ -149,7 +149,7 @@ pub(super) async fn canonicalize(
 /// (`RETURNS SETOF app.items`), whose canonical text depends only on the name, and a
 /// `BEGIN ATOMIC` body may read its columns (their declared types). A stand-in that
 /// cannot be created with its columns is created empty, or left out (the routine then
-/// says why).
+/// says why). Declared views likewise.
 async fn placeholders(
     client: &impl GenericClient,
     desired: &Catalog,
@@ -180,6 +180,29 @@ async fn placeholders(
         {
             let create = format!(
                 "SAVEPOINT {ROUTINE_SAVEPOINT}; {path}; CREATE TABLE {table_name} ({body}); \
+                 RELEASE SAVEPOINT {ROUTINE_SAVEPOINT}"
+            );
+            if client.batch_execute(&create).await.is_ok() {
+                break;
+            }
+            undo(client, ROUTINE_SAVEPOINT).await?;
+        }
+    }
+    // A declared view not created yet: its row type may be in a signature too
+    // (`RETURNS SETOF app.actor`). Its query, or an empty table of its name.
+    for (name, view) in &desired.views {
+        let exists = live.views.contains_key(name) || live.tables.contains_key(name);
+        if exists || !texts.iter().any(|t| t.contains(&name.name)) {
+            continue;
+        }
+        let view_name = qualified(&name.schema, &name.name);
+        let path = set_search_path(&name.schema);
+        for create in [
+            format!("CREATE VIEW {view_name} AS {}", view.definition),
+            format!("CREATE TABLE {view_name} ()"),
+        ] {
+            let create = format!(
+                "SAVEPOINT {ROUTINE_SAVEPOINT}; {path}; {create}; \
                  RELEASE SAVEPOINT {ROUTINE_SAVEPOINT}"
             );
             if client.batch_execute(&create).await.is_ok() {

@@ -42,11 +42,12 @@ use crate::config::view_refs::{RelationRef, query_relations};
 use crate::ddl::view::{ViewSql, create_view};
 use crate::introspect;
 use crate::model::*;
-use crate::sql::quote_ident;
+use crate::sql::{qualified, quote_ident};
 use std::collections::{BTreeMap, BTreeSet};
 use tokio_postgres::GenericClient;
 
 const VIEW_SAVEPOINT: &str = "pgrecon_canon_views";
+const KEY_SAVEPOINT: &str = "pgrecon_canon_key";
 
 /// A declared `CREATE INDEX … ON s.m …` with the relation's schema replaced by
 /// `scratch` (already quoted): the schema is the token at the relation's location.
@@ -312,6 +313,45 @@ impl Work {
         result
     }
 
+    /// The declared primary keys of the scratch table copies the views read: a view
+    /// may group by one and read the table's other columns (they depend on it). One that
+    /// cannot be added is left out, and a view relying on it says why it fails.
+    async fn primary_keys(
+        &self,
+        client: &impl GenericClient,
+        desired: &Catalog,
+    ) -> Result<(), CanonError> {
+        for name in &self.view_tables {
+            let Some(t) = desired.tables.get(name) else {
+                continue;
+            };
+            for con in t.constraints.values() {
+                let ConstraintKind::PrimaryKey { columns, .. } = &con.kind else {
+                    continue;
+                };
+                let target = self.scratch_name(name);
+                let columns: Vec<String> = columns.iter().map(|c| quote_ident(c)).collect();
+                let sql = format!(
+                    "SAVEPOINT {KEY_SAVEPOINT}; ALTER TABLE {} ADD PRIMARY KEY ({}); \
+                     RELEASE SAVEPOINT {KEY_SAVEPOINT}",
+                    qualified(&target.schema, &target.name),
+                    columns.join(", ")
+                );
+                if client.batch_execute(&sql).await.is_err() {
+                    exec(
+                        client,
+                        &format!(
+                            "ROLLBACK TO SAVEPOINT {KEY_SAVEPOINT}; \
+                             RELEASE SAVEPOINT {KEY_SAVEPOINT}"
+                        ),
+                    )
+                    .await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     async fn views_in_savepoint(
         &self,
         client: &impl GenericClient,
@@ -325,6 +365,7 @@ impl Work {
             // Their declared fragments were checked with the chunks already.
             let groups = self.table_statements(&names, desired, live, &mut Checker::default());
             run(client, &groups, &self.scratch).await?;
+            self.primary_keys(client, desired).await?;
         }
         let groups: Vec<Group> = self
             .views

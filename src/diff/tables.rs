@@ -38,6 +38,53 @@ pub enum EnumPosition {
     End,
 }
 
+/// What a live user type names, as the server prints it (every name qualified): the
+/// plan drops the type before these.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TypeUses {
+    /// Its base type, subtype or attributes' types.
+    pub types: Vec<String>,
+    pub collations: Vec<String>,
+    /// Its default and checks (the routines and sequences they call).
+    pub expressions: Vec<String>,
+}
+
+impl TypeUses {
+    /// What the live type `name` of `kind` names.
+    pub fn of(live: &Catalog, name: &QualifiedName, kind: TypeKind) -> TypeUses {
+        let mut uses = TypeUses::default();
+        match kind {
+            TypeKind::Enum => {}
+            TypeKind::Domain => {
+                if let Some(d) = live.domains.get(name) {
+                    uses.types.push(d.base_type.clone());
+                    uses.collations.extend(d.collation.clone());
+                    uses.expressions.extend(d.default.clone());
+                    uses.expressions.extend(d.checks.values().cloned());
+                }
+            }
+            TypeKind::Composite => {
+                for a in live
+                    .composite_types
+                    .get(name)
+                    .into_iter()
+                    .flat_map(|t| &t.attributes)
+                {
+                    uses.types.push(a.type_name.clone());
+                    uses.collations.extend(a.collation.clone());
+                }
+            }
+            TypeKind::Range => {
+                if let Some(r) = live.range_types.get(name) {
+                    uses.types.push(r.subtype.clone());
+                    uses.collations.extend(r.collation.clone());
+                }
+            }
+        }
+        uses
+    }
+}
+
 /// A difference in the relational layer. One variant, one step.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TableChange {
@@ -111,6 +158,8 @@ pub enum TableChange {
     DropType {
         name: QualifiedName,
         kind: TypeKind,
+        /// What the live type names, which outlives it.
+        uses: TypeUses,
     },
 
     // -- sequences --------------------------------------------------------------------

@@ -124,7 +124,8 @@ impl Cx<'_> {
         }
         for (name, kind) in types {
             if self.options.prune {
-                self.push_table(TableChange::DropType { name, kind });
+                let uses = super::tables::TypeUses::of(self.live, &name, kind);
+                self.push_table(TableChange::DropType { name, kind, uses });
             } else {
                 let what = match kind {
                     TypeKind::Enum => "enum",

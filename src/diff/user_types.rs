@@ -353,7 +353,8 @@ impl Cx<'_> {
                     format!("{what} is not declared; left alone (use --prune to drop it)"),
                 );
             } else if let ObjectRef::Type { kind, .. } = object {
-                self.push_table(TableChange::DropType { name, kind });
+                let uses = super::tables::TypeUses::of(self.live, &name, kind);
+                self.push_table(TableChange::DropType { name, kind, uses });
             } else {
                 self.push_type(TypeChange::DropCollation { name });
             }

@@ -116,6 +116,9 @@ enum Why {
     Retyped(QualifiedName, String),
     /// It calls a routine that is dropped and created again.
     Calls(FunctionId),
+    /// It reads a relation that is dropped and created again as another kind (a table
+    /// that becomes a view, or the reverse).
+    Replaced(QualifiedName),
 }
 
 impl Why {
@@ -129,6 +132,9 @@ impl Why {
                 crate::sql::display_ident(c)
             ),
             Why::Calls(f) => format!("it calls {f}, which is dropped and created again"),
+            Why::Replaced(name) => format!(
+                "it reads {name}, which is dropped and created again as another kind of relation"
+            ),
         }
     }
 
@@ -136,7 +142,7 @@ impl Why {
     fn undeclared(&self) -> String {
         let then = "but is not declared: declare it so that it can be re-created";
         match self {
-            Why::Retyped(..) | Why::Calls(_) => format!(
+            Why::Retyped(..) | Why::Calls(_) | Why::Replaced(_) => format!(
                 "{}, {then} (PostgreSQL refuses the change while it exists)",
                 self.reason().trim_start_matches("it ")
             ),
@@ -206,6 +212,18 @@ fn recreated_why(desired: &Catalog, live: &Catalog) -> BTreeMap<QualifiedName, W
     }
     let (retyped, _) = changed_columns(desired, live);
     let rebuilt = super::routine::rebuilt_routines(desired, live);
+    // Relations that change kind: the views reading them go before the drop and come
+    // back after the create.
+    let replaced: BTreeSet<&QualifiedName> = live
+        .tables
+        .keys()
+        .filter(|n| desired.views.contains_key(*n))
+        .chain(
+            live.views
+                .keys()
+                .filter(|n| desired.tables.contains_key(*n)),
+        )
+        .collect();
     for v in live.views.values() {
         if out.contains_key(&v.name) {
             continue;
@@ -217,7 +235,13 @@ fn recreated_why(desired: &Catalog, live: &Catalog) -> BTreeMap<QualifiedName, W
                 .then(|| Why::Retyped(t.clone(), c.clone()))
         });
         let call = || v.calls.iter().find(|f| rebuilt.contains(*f)).cloned();
-        if let Some(why) = column.or_else(|| call().map(Why::Calls)) {
+        let relation = || {
+            v.reads
+                .iter()
+                .find(|(r, _)| replaced.contains(r))
+                .map(|(r, _)| Why::Replaced(r.clone()))
+        };
+        if let Some(why) = column.or_else(|| call().map(Why::Calls)).or_else(relation) {
             out.insert(v.name.clone(), why);
             pending.push(v.name.clone());
         }

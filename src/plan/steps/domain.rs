@@ -10,10 +10,13 @@ pub(super) fn create_domain(d: &Domain) -> Node {
     let mut b = Builder::default();
     if let Some(def) = &d.default {
         b.require_sequences(def);
+        b.require_calls(def);
     }
-    for check in d.checks.keys() {
+    for (check, expression) in &d.checks {
         b.creates
             .push(Key::Constraint(d.name.clone(), check.clone()));
+        // A routine its check calls exists first (the server resolves it now).
+        b.require_calls(expression);
     }
     let mut sql = String::new();
     create_domain_sql(
@@ -57,6 +60,9 @@ pub(super) fn set_domain_default(
     to: &Option<String>,
 ) -> Node {
     let mut b = Builder::default();
+    if let Some(d) = to {
+        b.require_calls(d);
+    }
     match to {
         Some(d) => b.sql(format!("ALTER DOMAIN {} SET DEFAULT {d}", qn(name))),
         None => b.sql(format!("ALTER DOMAIN {} DROP DEFAULT", qn(name))),
@@ -105,6 +111,7 @@ pub(super) fn add_domain_check(name: &QualifiedName, check: &str, expression: &s
         quote_ident(check)
     ));
     b.details.push(format!("check: {expression}"));
+    b.require_calls(expression);
     b.details
         .push("added NOT VALID: existing values are validated next".into());
     b.requires.push(Key::Type(name.clone()));

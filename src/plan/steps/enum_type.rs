@@ -1,7 +1,7 @@
 //! Enums (create, add a value) and the drop of a user-defined type, enum or domain.
 
 use crate::ddl::enum_type::{create_enum as create_enum_sql, enum_labels};
-use crate::diff::tables::EnumPosition;
+use crate::diff::tables::{EnumPosition, TypeUses};
 use crate::model::*;
 use crate::plan::builder::{Builder, qn};
 use crate::plan::{Action, Key, Node, phase};
@@ -62,7 +62,7 @@ pub(super) fn add_enum_value(name: &QualifiedName, value: &str, position: &EnumP
     )
 }
 
-pub(super) fn drop_type(name: &QualifiedName, kind: TypeKind) -> Node {
+pub(super) fn drop_type(name: &QualifiedName, kind: TypeKind, uses: &TypeUses) -> Node {
     let mut b = Builder::default();
     let (keyword, what) = match kind {
         TypeKind::Enum => ("TYPE", "enum"),
@@ -74,6 +74,17 @@ pub(super) fn drop_type(name: &QualifiedName, kind: TypeKind) -> Node {
     b.details
         .push("fails if a column still uses it (no CASCADE)".into());
     b.requires.push(Key::Schema(name.schema.clone()));
+    // Dropped before the types, collations and routines it names.
+    for t in &uses.types {
+        b.require_type(t);
+    }
+    for c in &uses.collations {
+        b.require_collation(Some(c));
+    }
+    for e in &uses.expressions {
+        b.require_calls(e);
+        b.require_sequences(e);
+    }
     b.drops.push(Key::Type(name.clone()));
     b.finish(
         phase::DROP_TYPE,

@@ -142,7 +142,7 @@ fn table_node_for(change: &TableChange) -> Node {
             domain::validate_domain_check(name, check)
         }
         TableChange::DropDomainCheck { name, check } => domain::drop_domain_check(name, check),
-        TableChange::DropType { name, kind } => enum_type::drop_type(name, *kind),
+        TableChange::DropType { name, kind, uses } => enum_type::drop_type(name, *kind, uses),
         TableChange::CreateSequence { sequence: s } => sequence::create_sequence(s),
         TableChange::AlterSequence {
             name,

@@ -44,20 +44,7 @@ fn definition(b: &mut Builder, f: &Function) {
     }
     b.sql(d.text.trim_end().to_string());
     b.requires.push(Key::Schema(f.id.schema.clone()));
-    let mut types: Vec<&str> = split_types(&f.id.arguments);
-    if let Some(r) = &d.result {
-        let r = r.strip_prefix("SETOF ").unwrap_or(r);
-        if !r.starts_with("TABLE(") {
-            types.push(r);
-        }
-    }
-    for t in types {
-        // A type, or a table's row type.
-        b.require_type(t);
-        if let Some(name) = user_type(t) {
-            b.requires.push(Key::Relation(name));
-        }
-    }
+    signature(b, f);
     for name in body_tables(&d.text) {
         b.requires.push(Key::Relation(name));
     }
@@ -76,6 +63,25 @@ fn definition(b: &mut Builder, f: &Function) {
     if d.security_definer {
         b.details
             .push("SECURITY DEFINER: runs with its owner's privileges".into());
+    }
+}
+
+/// The user types of a routine's signature and result, or the relations whose row types
+/// they are: created before the routine, dropped after it.
+fn signature(b: &mut Builder, f: &Function) {
+    let mut types: Vec<&str> = split_types(&f.id.arguments);
+    if let Some(r) = f.definition.as_ref().and_then(|d| d.result.as_ref()) {
+        let r = r.strip_prefix("SETOF ").unwrap_or(r);
+        if !r.starts_with("TABLE(") {
+            types.push(r);
+        }
+    }
+    for t in types {
+        // A type, or a table's or view's row type.
+        b.require_type(t);
+        if let Some(name) = user_type(t) {
+            b.requires.push(Key::Relation(name));
+        }
     }
 }
 
@@ -204,6 +210,8 @@ fn drop(f: &Function, rebuilt: bool, rebuilds: &[ObjectRef]) -> Node {
         );
     }
     b.requires.push(Key::Schema(f.id.schema.clone()));
+    // Dropped before the types and relations of its signature.
+    signature(&mut b, f);
     // Dropped before the routines it calls at creation (a parameter default, a SQL
     // body), which PostgreSQL keeps while it exists.
     if let Some(d) = &f.definition {

@@ -252,6 +252,10 @@ pub(super) fn drop_table(t: &Table) -> Node {
         b.requires.push(Key::Relation(p.parent.clone()));
     }
     b.drops.push(Key::Relation(t.name.clone()));
+    // Its columns go with it (a view of the same name may bring them back).
+    for c in &t.columns {
+        b.drops.push(Key::Column(t.name.clone(), c.name.clone()));
+    }
     // Its indexes' names are free again.
     for c in t.constraints.values() {
         b.drops.extend(constraint_index_keys(&t.name, c));

@@ -1,0 +1,1 @@
+CREATE TYPE app.record AS (id integer, status app.status);

@@ -1,0 +1,4 @@
+CREATE ROLE owner;
+CREATE SCHEMA app AUTHORIZATION owner;
+CREATE TABLE app.t2 (a integer);
+ALTER TABLE app.t2 OWNER TO owner;

@@ -19,7 +19,8 @@ pub struct Authority<'a> {
     pub privileges_of: BTreeSet<String>,
     /// Roles it may `SET ROLE` to.
     pub can_set: BTreeSet<String>,
-    /// Roles it holds the admin option on (through any chain of memberships).
+    /// Roles it holds the admin option on (through any chain of memberships), and
+    /// the roles the plan creates: their creator holds it (16+).
     admin_of: BTreeSet<String>,
 }
 
@@ -151,21 +152,19 @@ fn ident(name: &str) -> String {
 impl Cx<'_> {
     /// Refuses, as `error` notes, the role changes the running role may not make.
     pub(super) fn authority(&mut self) {
-        let Some(a) = Authority::of(self.live) else {
+        let Some(mut a) = Authority::of(self.live) else {
             return;
         };
+        // The creator of a role holds the admin option on it (16+).
+        for change in &self.out.changes {
+            if let Change::CreateRole { name, .. } = change {
+                a.admin_of.insert(name.clone());
+            }
+        }
         if a.superuser {
             return;
         }
         let live = self.live;
-        // The creator of a role holds the admin option on it (16+), and before 16
-        // CREATEROLE is enough: either way a role this plan creates is manageable.
-        let created: BTreeSet<&str> = (self.out.changes.iter())
-            .filter_map(|c| match c {
-                Change::CreateRole { name, .. } => Some(name.as_str()),
-                _ => None,
-            })
-            .collect();
         let mut refusals: Vec<(ObjectRef, String)> = Vec::new();
         let mut refuse = |role: &str, what: &str, missing: Vec<String>| {
             for m in missing {
@@ -220,8 +219,7 @@ impl Cx<'_> {
                     let missing = if live.roles.get(role).is_some_and(|r| r.attributes.superuser) {
                         vec![format!("superuser: role {} is a superuser", ident(role))]
                     } else if a.admin_of.contains(role)
-                        || (a.attributes.createrole
-                            && (a.version < 160000 || created.contains(role.as_str())))
+                        || (a.version < 160000 && a.attributes.createrole)
                     {
                         Vec::new()
                     } else {

@@ -116,6 +116,8 @@ enum Why {
     Retyped(QualifiedName, String),
     /// It calls a routine that is dropped and created again.
     Calls(FunctionId),
+    /// It reads a column of an enum that is replaced, or returns one.
+    EnumReplaced(QualifiedName),
 }
 
 impl Why {
@@ -129,6 +131,9 @@ impl Why {
                 crate::sql::display_ident(c)
             ),
             Why::Calls(f) => format!("it calls {f}, which is dropped and created again"),
+            Why::EnumReplaced(e) => {
+                format!("it uses type {e}, which is replaced (labels removed or reordered)")
+            }
         }
     }
 
@@ -136,7 +141,7 @@ impl Why {
     fn undeclared(&self) -> String {
         let then = "but is not declared: declare it so that it can be re-created";
         match self {
-            Why::Retyped(..) | Why::Calls(_) => format!(
+            Why::Retyped(..) | Why::Calls(_) | Why::EnumReplaced(_) => format!(
                 "{}, {then} (PostgreSQL refuses the change while it exists)",
                 self.reason().trim_start_matches("it ")
             ),
@@ -206,6 +211,14 @@ fn recreated_why(desired: &Catalog, live: &Catalog) -> BTreeMap<QualifiedName, W
     }
     let (retyped, _) = changed_columns(desired, live);
     let rebuilt = super::routine::rebuilt_routines(desired, live);
+    for e in super::enum_replace::replaced_enums(desired, live) {
+        for name in enum_dependents(live, &e) {
+            if !out.contains_key(&name) {
+                out.insert(name.clone(), Why::EnumReplaced(e.clone()));
+                pending.push(name);
+            }
+        }
+    }
     for v in live.views.values() {
         if out.contains_key(&v.name) {
             continue;
@@ -231,6 +244,24 @@ fn recreated_why(desired: &Catalog, live: &Catalog) -> BTreeMap<QualifiedName, W
         }
     }
     out
+}
+
+/// Live views that read a column of type `e` (or an array of it) or return one.
+pub(super) fn enum_dependents(live: &Catalog, e: &QualifiedName) -> BTreeSet<QualifiedName> {
+    use super::enum_replace::uses_enum;
+    live.views
+        .values()
+        .filter(|v| {
+            v.columns.iter().any(|c| uses_enum(&c.type_name, e))
+                || v.reads.iter().any(|(t, c)| {
+                    let column = c
+                        .as_ref()
+                        .and_then(|c| live.tables.get(t).and_then(|t| t.column(c)));
+                    column.is_some_and(|c| uses_enum(&c.type_name, e))
+                })
+        })
+        .map(|v| v.name.clone())
+        .collect()
 }
 
 /// Declared views that are dropped and created again, with why.

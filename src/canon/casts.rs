@@ -3,7 +3,9 @@
 //! some types have none (`bigint` → `timestamp`). Only the server knows its casts, so the
 //! same change is tried on an empty temporary column in a savepoint; a column without one
 //! is marked `needs_using`, and the diff refuses the change at plan time instead of
-//! failing at apply.
+//! failing at apply. Between two enums (or arrays of enums) there is no cast but the
+//! labels convert through text: the plan converts with `USING c::text::newtype`, which
+//! fails at apply (rolled back) on a value the new type has no label for.
 
 use super::error::db_error;
 use super::{CanonError, exec};
@@ -22,6 +24,10 @@ pub(super) async fn mark_missing_casts(
     out: &mut Catalog,
     live: &Catalog,
 ) -> Result<(), CanonError> {
+    let enums = Catalog {
+        enums: out.enums.clone(),
+        ..Catalog::default()
+    };
     for table in out.tables.values_mut() {
         let live_name = match &table.renamed_from {
             Some(old) if !live.tables.contains_key(&table.name) => {
@@ -42,10 +48,38 @@ pub(super) async fn mark_missing_casts(
             let Some(old) = old.filter(|o| o.type_name != column.type_name) else {
                 continue;
             };
+            // Between enums (or arrays of enums) there is no cast, but the labels
+            // convert through text (the target may be created by the plan).
+            let from = enum_of(live, &old.type_name);
+            let to =
+                enum_of(&enums, &column.type_name).or_else(|| enum_of(live, &column.type_name));
+            if let (Some((_, from)), Some((_, to))) = (from, to)
+                && from == to
+            {
+                let col = quote_ident(&column.name);
+                column.using = Some(format!("{col}::text::{}", column.type_name));
+                continue;
+            }
             column.needs_using = !castable(client, &old.type_name, &column.type_name).await?;
         }
     }
     Ok(())
+}
+
+/// The enum a type name names, with its array dimensions, when `catalog` has it.
+fn enum_of(catalog: &Catalog, type_name: &str) -> Option<(QualifiedName, usize)> {
+    let mut t = type_name.trim();
+    let mut dims = 0;
+    while let Some(s) = t.strip_suffix("[]") {
+        t = s.trim_end();
+        dims += 1;
+    }
+    let parts = crate::sql::split_qualified(t)?;
+    let [schema, name] = parts.as_slice() else {
+        return None;
+    };
+    let name = QualifiedName::new(schema, name);
+    catalog.enums.contains_key(&name).then_some((name, dims))
 }
 
 /// Whether `ALTER COLUMN c TYPE to USING c::to` works on a column of type `from`. Other

@@ -168,6 +168,7 @@ impl Cx<'_> {
                 drop_default: have.default.is_some(),
                 set_default: want.default.clone(),
                 rebuilt_views: Vec::new(),
+                off_replaced_enum: false,
             })
             .collect();
         let retyped: Vec<&str> = type_changes

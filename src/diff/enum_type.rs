@@ -1,11 +1,15 @@
-//! Enum types: labels are only ever added in place.
+//! Enum types: labels are added in place; removed or reordered ones replace the type
+//! (`enum_replace.rs`).
 
+use super::Cx;
 use super::tables::{EnumPosition, TableChange};
-use super::{Cx, NoteKind};
 use crate::model::*;
 
 /// New labels in place: `None` when a live label is missing or out of order.
-fn enum_additions(live: &[String], want: &[String]) -> Option<Vec<(String, EnumPosition)>> {
+pub(super) fn enum_additions(
+    live: &[String],
+    want: &[String],
+) -> Option<Vec<(String, EnumPosition)>> {
     let mut next = 0;
     for w in want {
         if next < live.len() && &live[next] == w {
@@ -30,14 +34,6 @@ fn enum_additions(live: &[String], want: &[String]) -> Option<Vec<(String, EnumP
         out.push((w.clone(), position));
     }
     Some(out)
-}
-
-pub(super) fn labels(values: &[String]) -> String {
-    values
-        .iter()
-        .map(|v| crate::sql::quote_literal(v))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 impl Cx<'_> {
@@ -67,16 +63,12 @@ impl Cx<'_> {
                         });
                     }
                 }
-                None => self.note(
-                    NoteKind::Error,
-                    object.clone(),
-                    format!(
-                        "cannot remove or reorder enum labels in place (live: {}; declared: \
-                         {}); nothing planned for its labels",
-                        labels(&have.values),
-                        labels(&want.values)
-                    ),
-                ),
+                None => self.push_table(TableChange::ReplaceEnum {
+                    enum_type: want.clone(),
+                    live: have.clone(),
+                    temp_name: super::enum_replace::temp_name(self.desired, self.live, name),
+                    columns: Vec::new(),
+                }),
             }
             self.owner(object.clone(), want.owner.as_ref(), have.owner.as_ref());
             self.comment(object, &want.comment, &have.comment);

@@ -13,6 +13,7 @@ mod comment;
 mod constraint;
 mod database;
 mod domain;
+mod enum_replace;
 mod enum_type;
 mod extension;
 mod identity_name;
@@ -306,6 +307,7 @@ pub fn diff(desired: &Catalog, live: &Catalog, options: &DiffOptions) -> Result<
     cx.views();
     cx.routines();
     cx.undeclared();
+    cx.enum_replacements();
     cx.unmanaged();
     cx.undeclared_user_types();
     cx.type_grants();

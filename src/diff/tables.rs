@@ -127,6 +127,15 @@ pub enum TableChange {
         value: String,
         position: EnumPosition,
     },
+    /// Labels removed or reordered: a new type under `temp_name` with the declared
+    /// labels, every column moved to it through text, the old type dropped and the new
+    /// one renamed (the live owner, grants and comment restored on it).
+    ReplaceEnum {
+        enum_type: EnumType,
+        live: EnumType,
+        temp_name: String,
+        columns: Vec<MovedColumn>,
+    },
     /// With its owner, comment, default, NOT NULL and checks.
     CreateDomain {
         domain: Domain,
@@ -428,6 +437,22 @@ pub struct ColumnTypeChange {
     /// Declared views that read the column: PostgreSQL refuses the change while they
     /// exist, so they are dropped before it and created again after it.
     pub rebuilt_views: Vec<QualifiedName>,
+    /// The live type is an enum this plan replaces: the change runs before it, while
+    /// the old type exists.
+    pub off_replaced_enum: bool,
+}
+
+/// A column moved by `ReplaceEnum` to the new type (live names).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MovedColumn {
+    pub table: QualifiedName,
+    pub column: String,
+    /// The live type: the enum or an array of it.
+    pub type_name: String,
+    /// The live default, dropped before the change.
+    pub drop_default: bool,
+    /// Set once the new type has the old name.
+    pub set_default: Option<String>,
 }
 
 /// A generated column dropped and added again (declared definition).

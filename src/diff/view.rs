@@ -119,6 +119,8 @@ enum Why {
     /// It reads a relation that is dropped and created again as another kind (a table
     /// that becomes a view, or the reverse).
     Replaced(QualifiedName),
+    /// It reads a column of an enum that is replaced, or returns one.
+    EnumReplaced(QualifiedName),
 }
 
 impl Why {
@@ -135,6 +137,9 @@ impl Why {
             Why::Replaced(name) => format!(
                 "it reads {name}, which is dropped and created again as another kind of relation"
             ),
+            Why::EnumReplaced(e) => {
+                format!("it uses type {e}, which is replaced (labels removed or reordered)")
+            }
         }
     }
 
@@ -142,7 +147,7 @@ impl Why {
     fn undeclared(&self) -> String {
         let then = "but is not declared: declare it so that it can be re-created";
         match self {
-            Why::Retyped(..) | Why::Calls(_) | Why::Replaced(_) => format!(
+            Why::Retyped(..) | Why::Calls(_) | Why::Replaced(_) | Why::EnumReplaced(_) => format!(
                 "{}, {then} (PostgreSQL refuses the change while it exists)",
                 self.reason().trim_start_matches("it ")
             ),
@@ -224,6 +229,14 @@ fn recreated_why(desired: &Catalog, live: &Catalog) -> BTreeMap<QualifiedName, W
                 .filter(|n| desired.tables.contains_key(*n)),
         )
         .collect();
+    for e in super::enum_replace::replaced_enums(desired, live) {
+        for name in enum_dependents(live, &e) {
+            if !out.contains_key(&name) {
+                out.insert(name.clone(), Why::EnumReplaced(e.clone()));
+                pending.push(name);
+            }
+        }
+    }
     for v in live.views.values() {
         if out.contains_key(&v.name) {
             continue;
@@ -255,6 +268,24 @@ fn recreated_why(desired: &Catalog, live: &Catalog) -> BTreeMap<QualifiedName, W
         }
     }
     out
+}
+
+/// Live views that read a column of type `e` (or an array of it) or return one.
+pub(super) fn enum_dependents(live: &Catalog, e: &QualifiedName) -> BTreeSet<QualifiedName> {
+    use super::enum_replace::uses_enum;
+    live.views
+        .values()
+        .filter(|v| {
+            v.columns.iter().any(|c| uses_enum(&c.type_name, e))
+                || v.reads.iter().any(|(t, c)| {
+                    let column = c
+                        .as_ref()
+                        .and_then(|c| live.tables.get(t).and_then(|t| t.column(c)));
+                    column.is_some_and(|c| uses_enum(&c.type_name, e))
+                })
+        })
+        .map(|v| v.name.clone())
+        .collect()
 }
 
 /// Declared views that are dropped and created again, with why.

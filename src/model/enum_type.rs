@@ -8,7 +8,7 @@ pub struct EnumType {
     pub name: QualifiedName,
     pub owner: Option<String>,
     /// Labels in sort order. New labels are added in place (`ADD VALUE … BEFORE/AFTER`);
-    /// a removed or reordered label cannot be changed in place and is an error.
+    /// a removed or reordered label replaces the type (destructive; `diff/enum_replace.rs`).
     pub values: Vec<String>,
     pub comment: Option<String>,
     /// `USAGE` grants, without the owner's. Live: always read (`acldefault` when never

@@ -12,7 +12,9 @@
 //!   `DROP COLUMN`);
 //! - a column that would be dropped and added again with its values lost (an ordinary
 //!   column becoming generated, possibly with a type change) is kept as it is live;
-//! - an attribute of a composite type the desired state no longer declares is kept.
+//! - an attribute of a composite type the desired state no longer declares is kept;
+//! - an enum whose labels are removed or reordered keeps its live labels (no
+//!   replacement).
 //!
 //! Every step of the full plan that the adjusted plan does not contain is "held back":
 //! reported in the run record and the logs, and still drift on the next run. If a
@@ -127,6 +129,14 @@ fn hold_back(desired: &mut Catalog, live: &Catalog, change: &Change) {
                 && !want.columns.iter().any(|c| c.name == column.name)
             {
                 want.columns.push(column.clone());
+            }
+        }
+        // The labels stay as they are live (no label is added either until approved).
+        TableChange::ReplaceEnum {
+            enum_type, live, ..
+        } => {
+            if let Some(want) = desired.enums.get_mut(&enum_type.name) {
+                want.values = live.values.clone();
             }
         }
         TableChange::RecreateColumn { table, column, .. } => {

@@ -3,7 +3,8 @@
 
 use super::*;
 
-/// An enum type. New labels are added in place; removing or reordering labels is refused.
+/// An enum type. New labels are added in place; removing or reordering labels replaces
+/// the type, a destructive step (its columns are converted through text).
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawEnum {

@@ -178,6 +178,11 @@ pub(super) fn alter_column_types(
         b.require_type(&c.to_type);
         b.require_collation(c.to_collation.as_deref());
         b.require_column(table, &c.column);
+        if c.off_replaced_enum {
+            // Before the enum it leaves is replaced (see `enum_replace`).
+            b.drops.push(Key::Column(table.clone(), c.column.clone()));
+            b.creates.push(Key::Column(table.clone(), c.column.clone()));
+        }
         if !c.rebuilt_views.is_empty() {
             // The views that read it are dropped before (they use the old column) and
             // created again after (they use the new one).

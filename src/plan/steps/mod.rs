@@ -11,6 +11,7 @@ mod comment;
 mod constraint;
 mod default_privileges;
 mod domain;
+mod enum_replace;
 mod enum_type;
 mod extension;
 mod grant;
@@ -126,6 +127,12 @@ fn table_node_for(change: &TableChange) -> Node {
             value,
             position,
         } => enum_type::add_enum_value(name, value, position),
+        TableChange::ReplaceEnum {
+            enum_type: e,
+            live,
+            temp_name,
+            columns,
+        } => enum_replace::replace_enum(e, live, temp_name, columns),
         TableChange::CreateDomain { domain: d } => domain::create_domain(d),
         TableChange::SetDomainDefault { name, from, to } => {
             domain::set_domain_default(name, from, to)

@@ -52,6 +52,10 @@ fn reads(b: &mut Builder, v: &View) {
     for f in &v.calls {
         b.requires.push(Key::Function(f.clone()));
     }
+    // A type it returns: a replaced enum is replaced after the drop, before the create.
+    for c in &v.columns {
+        b.require_type(&c.type_name);
+    }
 }
 
 fn creates(b: &mut Builder, v: &View) {

@@ -1,0 +1,1 @@
+CREATE MATERIALIZED VIEW app.sizes AS SELECT 'medium'::app.size AS size;

@@ -11,18 +11,22 @@ CREATE TABLE general.stamped2 (created_at timestamp with time zone DEFAULT now()
 CREATE TABLE general.b (b1 integer, e integer) INHERITS (general.stamped2);
 -- a child leaves its parent (what it inherited becomes its own) and a table that has
 -- the parent's columns and check joins it
-CREATE TABLE general.keyed (k integer CONSTRAINT keyed_k_check CHECK (k > 0));
+CREATE TABLE general.keyed (k integer NOT NULL CONSTRAINT keyed_k_check CHECK (k > 0));
 CREATE TABLE general.leaving (d1 integer) INHERITS (general.keyed);
-CREATE TABLE general.joining (k integer CONSTRAINT keyed_k_check CHECK (k > 0), j1 integer);
+CREATE TABLE general.joining (k integer NOT NULL CONSTRAINT keyed_k_check CHECK (k > 0), j1 integer);
 -- the parent gets a column and a check: its children get them too
 CREATE TABLE general.growing (id integer);
 CREATE TABLE general.growing_child (g1 integer) INHERITS (general.growing);
 -- the parent is renamed: its child follows, nothing else to do
 CREATE TABLE general.old_parent (x integer);
 CREATE TABLE general.child_of_renamed (y integer) INHERITS (general.old_parent);
+-- the parent is no longer declared (dropped with --prune): its child leaves it first
+CREATE TABLE general.gone_parent (z integer);
+CREATE TABLE general.orphan (w integer) INHERITS (general.gone_parent);
 RESET ROLE;
 INSERT INTO general.a VALUES (now(), 1, 2, 3);
 INSERT INTO general.b VALUES (now(), 1, 2);
 INSERT INTO general.leaving VALUES (5, 6);
 INSERT INTO general.joining VALUES (7, 8);
 INSERT INTO general.growing_child VALUES (9, 10);
+INSERT INTO general.orphan VALUES (11, 12);

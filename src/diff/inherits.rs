@@ -151,6 +151,60 @@ impl Cx<'_> {
         Some(after)
     }
 
+    /// The declared table with the type and collation of each column that is both its
+    /// own and inherited from a parent it keeps set to the live ones: such a column
+    /// takes its type from the parent (`ALTER TABLE parent … TYPE` changes it here too,
+    /// PostgreSQL refuses it on the child). A declared type other than the parent's is
+    /// an `error` note. `None` when no column is both.
+    pub(super) fn follow_parents(&mut self, want: &Table, have: &Table) -> Option<Table> {
+        let kept: Vec<&QualifiedName> = have
+            .inherits
+            .iter()
+            .filter(|p| want.inherits.contains(p))
+            .collect();
+        if kept.is_empty() || want.partition_of.is_some() {
+            return None;
+        }
+        let live_inherited: Vec<Column> = kept
+            .iter()
+            .flat_map(|p| all_columns(self.live, p))
+            .collect();
+        let declared: Vec<Column> = kept
+            .iter()
+            .flat_map(|p| all_columns(self.desired, p))
+            .collect();
+        let mut out = want.clone();
+        let mut changed = false;
+        for c in &mut out.columns {
+            let Some(h) = have.column(&c.name) else {
+                continue;
+            };
+            if !live_inherited.iter().any(|l| l.name == c.name) {
+                continue;
+            }
+            if (&c.type_name, &c.collation) == (&h.type_name, &h.collation) {
+                continue;
+            }
+            match declared.iter().find(|d| d.name == c.name) {
+                Some(d) if (&d.type_name, &d.collation) == (&c.type_name, &c.collation) => {}
+                _ => self.note(
+                    NoteKind::Error,
+                    ObjectRef::table_part(TablePart::Column, &want.name, &c.name),
+                    format!(
+                        "column {} of {} is inherited: its type follows the parent's; \
+                         declare the same type and collation on the parent",
+                        crate::sql::display_ident(&c.name),
+                        want.name
+                    ),
+                ),
+            }
+            c.type_name = h.type_name.clone();
+            c.collation = h.collation.clone();
+            changed = true;
+        }
+        changed.then_some(out)
+    }
+
     /// `INHERIT parent`, or an `error` note naming what the table must declare first.
     fn inherit(&mut self, want: &Table, parent: &QualifiedName) {
         let columns: Vec<String> = all_columns(self.desired, parent)

@@ -23,6 +23,9 @@ CREATE TABLE general.child_of_renamed (y integer) INHERITS (general.old_parent);
 -- the parent is no longer declared (dropped with --prune): its child leaves it first
 CREATE TABLE general.gone_parent (z integer);
 CREATE TABLE general.orphan (w integer) INHERITS (general.gone_parent);
+-- a column both the child's own and inherited changes type with its parent's
+CREATE TABLE general.typed (a integer);
+CREATE TABLE general.typed_child (a integer, b integer) INHERITS (general.typed);
 RESET ROLE;
 INSERT INTO general.a VALUES (now(), 1, 2, 3);
 INSERT INTO general.b VALUES (now(), 1, 2);
@@ -30,3 +33,4 @@ INSERT INTO general.leaving VALUES (5, 6);
 INSERT INTO general.joining VALUES (7, 8);
 INSERT INTO general.growing_child VALUES (9, 10);
 INSERT INTO general.orphan VALUES (11, 12);
+INSERT INTO general.typed_child VALUES (13, 14);

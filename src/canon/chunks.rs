@@ -30,7 +30,7 @@ impl Work {
     /// transaction creates stays locked until it ends (about four locks a table, with its
     /// TOAST table and indexes), so thousands of tables in one go exhaust
     /// `max_locks_per_transaction`. Each chunk is created in a savepoint, read back and
-    /// rolled back, which releases its locks. A partition tree stays in one chunk.
+    /// rolled back, which releases its locks. A partition or inheritance tree stays in one chunk.
     pub(super) fn chunks(
         &self,
         desired: &Catalog,
@@ -41,12 +41,10 @@ impl Work {
         let root = |n: &QualifiedName| {
             let mut cur = n.clone();
             for _ in 0..64 {
-                match table_of(&cur).and_then(|t| t.partition_of.as_ref()) {
-                    Some(p)
-                        if self.tables.contains(&p.parent)
-                            || self.live_parents.contains(&p.parent) =>
-                    {
-                        cur = p.parent.clone()
+                // An inheriting table follows its first parent: a tree stays together.
+                match table_of(&cur).and_then(|t| t.parents().next()) {
+                    Some(p) if self.tables.contains(p) || self.live_parents.contains(p) => {
+                        cur = p.clone()
                     }
                     _ => break,
                 }

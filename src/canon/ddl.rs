@@ -238,6 +238,8 @@ pub(super) struct TableTarget<'a> {
     /// Columns the parent defines, for a partition: declared on the partition only as
     /// `WITH OPTIONS`.
     pub parent_columns: Vec<String>,
+    /// The scratch names of the tables it inherits from (`INHERITS`).
+    pub inherits: Vec<QualifiedName>,
 }
 
 /// `CREATE TABLE` for the scratch copy: columns (types, collations, defaults,
@@ -383,7 +385,15 @@ pub(super) fn create_table(
             )
     });
     let mut s = Stmt::new();
-    crate::ddl::table::create_table(&mut s, &target.name, false, items, bound, partition_by);
+    crate::ddl::table::create_table(
+        &mut s,
+        &target.name,
+        false,
+        items,
+        bound,
+        &target.inherits,
+        partition_by,
+    );
     s
 }
 

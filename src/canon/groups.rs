@@ -150,6 +150,7 @@ impl Work {
                     name: name.clone(),
                     parent: None,
                     parent_columns: Vec::new(),
+                    inherits: Vec::new(),
                 };
                 let stmt = ddl::create_table(ck, t, &target, &object, true);
                 groups.push(Group {
@@ -184,23 +185,22 @@ impl Work {
                 .unwrap_or_else(|| &live.tables[n])
         };
         let all: Vec<&QualifiedName> = names.iter().collect();
-        let depth = |n: &QualifiedName| {
-            let mut d = 0;
-            let mut cur = n.clone();
-            while let Some(p) = desired
-                .tables
-                .get(&cur)
-                .or_else(|| live.tables.get(&cur))
-                .and_then(|t| t.partition_of.as_ref())
-            {
-                d += 1;
-                if d > 64 {
-                    break;
-                }
-                cur = p.parent.clone();
+        // The longest way up to a table without parents (partitioned or inherited).
+        fn depth(n: &QualifiedName, desired: &Catalog, live: &Catalog, level: usize) -> usize {
+            if level > 64 {
+                return level;
             }
-            d
-        };
+            desired
+                .tables
+                .get(n)
+                .or_else(|| live.tables.get(n))
+                .into_iter()
+                .flat_map(|t| t.parents())
+                .map(|p| 1 + depth(p, desired, live, level + 1))
+                .max()
+                .unwrap_or(0)
+        }
+        let depth = |n: &QualifiedName| depth(n, desired, live, 0);
         let mut ordered: Vec<(usize, &QualifiedName)> =
             all.iter().map(|n| (depth(n), *n)).collect();
         ordered.sort();
@@ -230,10 +230,16 @@ impl Work {
                 }
                 None => (None, Vec::new()),
             };
+            let inherits = if t.partition_of.is_some() {
+                Vec::new()
+            } else {
+                t.inherits.iter().map(|p| self.scratch_name(p)).collect()
+            };
             let target = TableTarget {
                 name: self.scratch_name(name),
                 parent,
                 parent_columns,
+                inherits,
             };
             let stmt = ddl::create_table(ck, t, &target, &object, false);
             groups.push(Group {

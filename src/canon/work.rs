@@ -61,14 +61,13 @@ impl Work {
                 w.tables.insert(name.clone());
             }
         }
-        // A partition needs its parent (and its parent's parent) in scratch.
+        // A partition or an inheriting table needs its parents (and theirs) in scratch.
         let mut pending: Vec<QualifiedName> = w.tables.iter().cloned().collect();
         while let Some(name) = pending.pop() {
             let Some(t) = desired.tables.get(&name).or_else(|| live.tables.get(&name)) else {
                 continue;
             };
-            if let Some(p) = &t.partition_of {
-                let parent = p.parent.clone();
+            for parent in t.parents().cloned().collect::<Vec<_>>() {
                 if desired.tables.contains_key(&parent) {
                     if w.tables.insert(parent.clone()) {
                         pending.push(parent);

@@ -28,6 +28,7 @@ mod default_privileges;
 mod extensions;
 mod grants;
 mod indexes;
+mod inherits;
 mod names;
 mod policies;
 mod roles;

@@ -5,7 +5,7 @@ use crate::model::QualifiedName;
 use crate::sql::qualified;
 
 /// `CREATE [UNLOGGED] TABLE name (elements) [PARTITION OF parent … bound]
-/// [PARTITION BY key]`, one element per line. `elements` are (label, definition): the
+/// [INHERITS (parents)] [PARTITION BY key]`, one element per line. `elements` are (label, definition): the
 /// column definitions and constraint clauses, in order.
 pub fn create_table(
     out: &mut impl Sink,
@@ -13,6 +13,7 @@ pub fn create_table(
     unlogged: bool,
     elements: Vec<(String, String)>,
     partition_of: Option<(&QualifiedName, &str)>,
+    inherits: &[QualifiedName],
     partition_by: Option<&str>,
 ) {
     let unlogged = if unlogged { "UNLOGGED " } else { "" };
@@ -35,6 +36,13 @@ pub fn create_table(
         // A table without columns still needs its parentheses.
         None if elements.is_empty() => out.text(" ()"),
         None => body(out, elements),
+    }
+    if partition_of.is_none() && !inherits.is_empty() {
+        let parents: Vec<String> = inherits
+            .iter()
+            .map(|p| qualified(&p.schema, &p.name))
+            .collect();
+        out.text(&format!(" INHERITS ({})", parents.join(", ")));
     }
     if let Some(by) = partition_by {
         out.text(" PARTITION BY ");

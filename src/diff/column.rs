@@ -240,6 +240,7 @@ impl Cx<'_> {
                 table: t.clone(),
                 column: want.clone(),
                 identity_sequence: identity_sequence.clone(),
+                heirs: super::inherits::heirs(self.desired, t, &want.name),
             });
             acls.push((want.name.clone(), want.acl.clone(), Acl::default()));
             if let Some(seq) = identity_sequence {
@@ -341,6 +342,7 @@ impl Cx<'_> {
                 self.push_table(TableChange::DropColumn {
                     table: t.clone(),
                     column: have.clone(),
+                    heirs: super::inherits::heirs(self.live, &have_t.name, &have.name),
                 });
             }
         }

@@ -103,7 +103,7 @@ impl Cx<'_> {
                     TableChange::DropTable { table } => {
                         planned.dropped_tables.insert(table.name.clone());
                     }
-                    TableChange::DropColumn { table, column } => {
+                    TableChange::DropColumn { table, column, .. } => {
                         planned
                             .dropped_columns
                             .insert((table.clone(), column.name.clone()));

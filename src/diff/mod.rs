@@ -18,6 +18,7 @@ mod enum_type;
 mod extension;
 mod identity_name;
 mod index;
+mod inherits;
 mod membership;
 mod owner;
 mod parameter;

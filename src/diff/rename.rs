@@ -72,11 +72,16 @@ pub(super) fn translated_tables(
                 .as_ref()
                 .and_then(|c| c.referenced_table.as_ref())
                 .is_some_and(|r| tables.contains_key(r))
-        });
+        }) || t.inherits.iter().any(|p| tables.contains_key(p));
         if own.is_none() && !references_renamed {
             continue;
         }
         let mut t = t.clone();
+        for p in &mut t.inherits {
+            if let Some(new) = tables.get(p) {
+                *p = new.clone();
+            }
+        }
         for c in &mut t.columns {
             if let Some(g) = &c.generated {
                 c.generated = Some(rename_expression(g, own));

@@ -231,6 +231,12 @@ impl Cx<'_> {
                 });
             }
         }
+        // Once the parents it loses are gone, what it inherited from them is its own.
+        let after_no_inherit = self.inherits(want, have);
+        let have = after_no_inherit.as_ref().unwrap_or(have);
+        // A column also inherited takes its type from the parent.
+        let following = self.follow_parents(want, have);
+        let want = following.as_ref().unwrap_or(want);
         let partition = want.partition_of.is_some() || have.partition_of.is_some();
         let (drop_not_null, recreated) = self.columns(want, have, partition);
         self.constraints(want, have, drop_not_null, recreate_fks, &recreated);

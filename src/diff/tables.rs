@@ -227,17 +227,34 @@ pub enum TableChange {
         table: QualifiedName,
         parent: QualifiedName,
     },
+    /// `INHERIT parent` on an existing table that already has the parent's columns and
+    /// CHECK constraints (named here, for the order).
+    Inherit {
+        table: QualifiedName,
+        parent: QualifiedName,
+        columns: Vec<String>,
+        checks: Vec<String>,
+    },
+    /// `NO INHERIT parent`: what the table inherited from it becomes its own.
+    NoInherit {
+        table: QualifiedName,
+        parent: QualifiedName,
+    },
 
     // -- columns of existing tables ---------------------------------------------------
     AddColumn {
         table: QualifiedName,
         column: Column,
         identity_sequence: Option<QualifiedName>,
+        /// The tables that inherit the column from this one (it appears there too).
+        heirs: Vec<QualifiedName>,
     },
     /// The live column.
     DropColumn {
         table: QualifiedName,
         column: Column,
+        /// The tables that inherit the column from this one (it leaves them too).
+        heirs: Vec<QualifiedName>,
     },
     RenameColumn {
         table: QualifiedName,

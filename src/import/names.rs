@@ -48,7 +48,7 @@ fn table_needs_bad_name(t: &Table) -> bool {
         || t.policies
             .iter()
             .any(|(n, p)| has_unsafe(n) || p.roles.iter().any(|r| has_unsafe(r)))
-        || t.partition_of.as_ref().is_some_and(|p| bad_name(&p.parent))
+        || t.parents().any(bad_name)
         || t.triggers.iter().any(|(n, tr)| {
             has_unsafe(n)
                 || bad_name(&tr.function)
@@ -160,9 +160,8 @@ pub(super) fn declarable(live: &Catalog) -> (Catalog, Vec<String>) {
                             if live.tables.contains_key(references)
                                 && !c.tables.contains_key(references))
                     })
-                    || t.partition_of.as_ref().is_some_and(|p| {
-                        live.tables.contains_key(&p.parent) && !c.tables.contains_key(&p.parent)
-                    })
+                    || t.parents()
+                        .any(|p| live.tables.contains_key(p) && !c.tables.contains_key(p))
             })
             .map(|t| t.name.clone())
             .collect();

@@ -41,6 +41,14 @@ pub(super) fn write_table(
             ])
         );
     }
+    if !t.inherits.is_empty() {
+        let parents: Vec<String> = t
+            .inherits
+            .iter()
+            .map(|p| string(&qualified_text(p)))
+            .collect();
+        let _ = writeln!(out, "inherits = [{}]", parents.join(", "));
+    }
     if let Some(acl) = extra_grants.filter(|a| !a.is_empty()) {
         let _ = writeln!(out, "grants = {}", grants(acl));
     }

@@ -12,8 +12,8 @@ use std::collections::HashMap;
 use tokio_postgres::Row;
 
 /// Columns (`attnum > 0`, not dropped) of every table and partitioned table. The
-/// columns of the tables `tables()` returns, except partitions, come with every field
-/// (`detailed`); the others (partitions, tables outside the scope, which a foreign key
+/// columns of the tables `tables()` returns, except partitions and inherited columns
+/// that are not the table's own too (`attislocal`), come with every field (`detailed`); the others (partitions, tables outside the scope, which a foreign key
 /// may reference) only with what maps a column number to a name.
 ///
 /// Constraints and indexes come back with raw column numbers (`conkey`, `indkey`),
@@ -37,7 +37,7 @@ pub fn columns(version_num: i32) -> String {
     format!(
         "SELECT a.attrelid AS table_oid, a.attnum::int4 AS num, a.attname::text AS name,
                 a.atttypid AS type_oid, a.attcollation AS collation_oid,
-                r.detailed,
+                r.detailed AND a.attislocal AS detailed,
                 CASE WHEN r.detailed
                      THEN pg_catalog.format_type(a.atttypid, a.atttypmod) END AS type_name,
                 a.attnotnull AS not_null,

@@ -18,7 +18,8 @@ pub(super) type TablesByOid = HashMap<u32, Table>;
 /// Tables and partitioned tables: persistence, row-level security, comment, partition
 /// key (`pg_get_partkeydef`, partitioned tables only) and, for a partition, its parent
 /// and bound (`pg_get_expr(relpartbound)`: `FOR VALUES FROM ('2024-01-01') TO (…)`,
-/// `DEFAULT`). `oid` keys the rows of the column, constraint, index and policy queries.
+/// `DEFAULT`); for a table that is not a partition, the tables it inherits from
+/// (`pg_inherits`, in `inhseqno` order). `oid` keys the rows of the column, constraint, index and policy queries.
 pub fn tables() -> String {
     format!(
         "SELECT c.oid AS oid, n.nspname::text AS schema, c.relname::text AS name,
@@ -30,7 +31,16 @@ pub fn tables() -> String {
                     AS partition_by,
                 pn.nspname::text AS parent_schema, pc.relname::text AS parent_name,
                 CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, 0) END
-                    AS partition_bound
+                    AS partition_bound,
+                ARRAY(SELECT pn2.nspname::text FROM pg_catalog.pg_inherits AS i2
+                      JOIN pg_catalog.pg_class AS pc2 ON pc2.oid = i2.inhparent
+                      JOIN pg_catalog.pg_namespace AS pn2 ON pn2.oid = pc2.relnamespace
+                      WHERE i2.inhrelid = c.oid AND NOT c.relispartition
+                      ORDER BY i2.inhseqno) AS inherits_schemas,
+                ARRAY(SELECT pc2.relname::text FROM pg_catalog.pg_inherits AS i2
+                      JOIN pg_catalog.pg_class AS pc2 ON pc2.oid = i2.inhparent
+                      WHERE i2.inhrelid = c.oid AND NOT c.relispartition
+                      ORDER BY i2.inhseqno) AS inherits_names
          FROM pg_catalog.pg_class AS c
          JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
          LEFT JOIN pg_catalog.pg_description AS d
@@ -75,6 +85,13 @@ pub(super) fn read_tables(
         table.force_row_level_security = get(what, row, "force_row_level_security")?;
         table.partition_by = get(what, row, "partition_by")?;
         table.partition_of = partition_of;
+        let schemas: Vec<String> = get(what, row, "inherits_schemas")?;
+        let names: Vec<String> = get(what, row, "inherits_names")?;
+        table.inherits = schemas
+            .into_iter()
+            .zip(names)
+            .map(|(schema, name)| QualifiedName::new(schema, name))
+            .collect();
         tables.insert(oid, table);
     }
     Ok(tables)

@@ -40,6 +40,10 @@ pub struct Table {
     /// Set when this table is a partition. A partition's `columns`, and the constraints
     /// and indexes it inherits, are empty on both sides: they belong to the parent.
     pub partition_of: Option<PartitionOf>,
+    /// `INHERITS (…)`: the parents of a table that is not a partition, in `inhseqno`
+    /// order. The columns, CHECK constraints and NOT NULLs it inherits are the parents'
+    /// and not listed on either side; a column both inherited and its own stays listed.
+    pub inherits: Vec<QualifiedName>,
 }
 
 impl Table {
@@ -58,11 +62,21 @@ impl Table {
             triggers: BTreeMap::new(),
             partition_by: None,
             partition_of: None,
+            inherits: Vec::new(),
         }
     }
 
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// Its parents: the partitioned table it is a partition of, or those it inherits.
+    pub fn parents(&self) -> impl Iterator<Item = &QualifiedName> {
+        self.partition_of
+            .as_ref()
+            .map(|p| &p.parent)
+            .into_iter()
+            .chain(&self.inherits)
     }
 
     /// The table as an object reference (partitioned or not).

@@ -124,7 +124,7 @@ fn hold_back(desired: &mut Catalog, live: &Catalog, change: &Change) {
         return;
     };
     match t.as_ref() {
-        TableChange::DropColumn { table, column } => {
+        TableChange::DropColumn { table, column, .. } => {
             if let Some(want) = desired.tables.get_mut(table)
                 && !want.columns.iter().any(|c| c.name == column.name)
             {

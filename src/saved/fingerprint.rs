@@ -345,6 +345,9 @@ struct TableView<'a> {
     force_row_level_security: bool,
     partition_by: &'a Option<String>,
     partition_of: &'a Option<PartitionOf>,
+    /// Left out when empty: the fingerprints of tables without parents stay as they were.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    inherits: &'a [QualifiedName],
     /// Column order is part of a table's definition.
     column_order: Vec<&'a str>,
 }
@@ -437,6 +440,7 @@ fn objects(c: &Catalog, filter: &Filter<'_>, out: &mut impl Sink) {
                 force_row_level_security: t.force_row_level_security,
                 partition_by: &t.partition_by,
                 partition_of: &t.partition_of,
+                inherits: &t.inherits,
                 column_order: t.columns.iter().map(|c| c.name.as_str()).collect(),
             }),
             sequence,

@@ -35,6 +35,8 @@ pub(super) struct TableDecl {
     pub(super) acl: Acl,
     pub(super) renamed_from: Option<(String, Span)>,
     pub(super) parent: Option<(QualifiedName, Span)>,
+    /// `inherits`: each parent and where it is named.
+    pub(super) inherits: Vec<(QualifiedName, Span)>,
     pub(super) columns: Vec<(String, Span)>,
     /// Columns named by keys, indexes, …: (column, span, what names it).
     pub(super) column_refs: Vec<(String, Span, String)>,
@@ -95,6 +97,7 @@ impl Loader {
             acl: Acl::default(),
             renamed_from: None,
             parent: None,
+            inherits: Vec::new(),
             columns: Vec::new(),
             column_refs: Vec::new(),
             constraint_names: BTreeMap::new(),
@@ -146,6 +149,19 @@ impl Loader {
                 }
                 "partition_of" => {
                     table.partition_of = self.partition_of(f, value, &ctx, &mut decl);
+                }
+                "inherits" => {
+                    let help = "write inherits = [\"general.base\"]";
+                    for item in self
+                        .array(f, value, &what, Some(help.into()))
+                        .unwrap_or(&[])
+                    {
+                        let item_what = format!("a parent in {what}");
+                        if let Some((parent, span, _)) = self.table_reference(f, item, &item_what) {
+                            table.inherits.push(parent.clone());
+                            decl.inherits.push((parent, span));
+                        }
+                    }
                 }
                 "grants" => {
                     decl.acl = self.grants(

@@ -317,6 +317,8 @@ impl Loader {
             }
         }
 
+        self.validate_inherits(&rel, &mut diags);
+
         // Columns named by keys, indexes, constraints.
         for (name, decl) in &rel.tables {
             let columns = self.columns_of(name);
@@ -629,31 +631,31 @@ impl Loader {
     }
 
     /// How a declared table's name was written, or `schema.name`.
-    fn text_of(&self, rel: &Relational, name: &QualifiedName) -> String {
+    pub(super) fn text_of(&self, rel: &Relational, name: &QualifiedName) -> String {
         rel.tables
             .get(name)
             .map(|d| d.key_text.clone())
             .unwrap_or_else(|| format!("{}.{}", name.schema, name.name))
     }
 
-    /// The declared columns of a table and, for a partition, of its parents.
+    /// The declared columns of a table and of its parents (partitioned or inherited).
     pub(super) fn columns_of(&self, name: &QualifiedName) -> Vec<String> {
         let mut out = Vec::new();
-        let mut current = Some(name);
+        let mut pending = vec![name];
         let mut seen = BTreeSet::new();
-        while let Some(n) = current {
+        while let Some(n) = pending.pop() {
             if !seen.insert(n) {
-                break;
+                continue;
             }
             let Some(t) = self.catalog.tables.get(n) else {
-                break;
+                continue;
             };
             for c in &t.columns {
                 if !out.contains(&c.name) {
                     out.push(c.name.clone());
                 }
             }
-            current = t.partition_of.as_ref().map(|p| &p.parent);
+            pending.extend(t.parents());
         }
         out
     }

@@ -30,6 +30,11 @@ pub struct RawTable {
     pub partition_by: Option<String>,
     /// Makes the table a partition of a declared partitioned table.
     pub partition_of: Option<RawPartitionOf>,
+    /// `INHERITS`: the declared tables this one inherits from, `schema.table`, in order.
+    /// The columns, CHECK constraints and NOT NULLs it inherits are the parents': not
+    /// declared here (a column declared here too is also the table's own).
+    #[serde(default)]
+    pub inherits: Vec<String>,
     /// Privileges on this table, by grantee, on top of the schema's `table_grants`.
     #[serde(default)]
     pub grants: RawGrants,

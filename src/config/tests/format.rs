@@ -85,6 +85,9 @@ policies.t_policy = { command = "update", permissive = true, roles = ["r"], usin
 triggers.t_trigger = { enabled = "disabled", comment = "c" }
 [tables."s.t_1"]
 partition_of = { parent = "s.t", bound = "FOR VALUES IN (1)" }
+[tables."s.base"]
+[tables."s.heir"]
+inherits = ["s.base"]
 [sequences."s.q"]
 type = "smallint"
 start = 1
@@ -198,7 +201,11 @@ column_comments = { a = "c" }
         1
     );
     assert!(desired.catalog.default_privileges.is_empty());
-    assert_eq!(desired.catalog.tables.len(), 2);
+    assert_eq!(desired.catalog.tables.len(), 4);
+    assert_eq!(
+        desired.catalog.tables[&crate::model::QualifiedName::new("s", "heir")].inherits,
+        [crate::model::QualifiedName::new("s", "base")]
+    );
     let g = &desired
         .catalog
         .functions

@@ -18,6 +18,7 @@ pub(super) fn add_column(
     table: &QualifiedName,
     c: &Column,
     identity_sequence: &Option<QualifiedName>,
+    heirs: &[QualifiedName],
 ) -> Node {
     let mut b = Builder::default();
     b.sql(format!(
@@ -57,6 +58,10 @@ pub(super) fn add_column(
     }
     b.requires.push(Key::Relation(table.clone()));
     b.creates.push(Key::Column(table.clone(), c.name.clone()));
+    // It appears in the tables that inherit it: after a drop of theirs of that name.
+    for heir in heirs {
+        b.creates.push(Key::Column(heir.clone(), c.name.clone()));
+    }
     if let Some(seq) = identity_sequence {
         b.creates.push(Key::Relation(seq.clone()));
     }
@@ -68,7 +73,7 @@ pub(super) fn add_column(
     )
 }
 
-pub(super) fn drop_column(table: &QualifiedName, c: &Column) -> Node {
+pub(super) fn drop_column(table: &QualifiedName, c: &Column, heirs: &[QualifiedName]) -> Node {
     let mut b = Builder::default();
     b.sql(format!(
         "ALTER TABLE {} DROP COLUMN {}",
@@ -91,6 +96,18 @@ pub(super) fn drop_column(table: &QualifiedName, c: &Column) -> Node {
     }
     b.requires.push(Key::Relation(table.clone()));
     b.drops.push(Key::Column(table.clone(), c.name.clone()));
+    // It leaves the tables that inherit it: before a column of theirs of that name is
+    // added.
+    for heir in heirs {
+        b.drops.push(Key::Column(heir.clone(), c.name.clone()));
+    }
+    if !heirs.is_empty() {
+        let names: Vec<String> = heirs.iter().map(ToString::to_string).collect();
+        b.details.push(format!(
+            "also drops it from the tables that inherit it: {}",
+            names.join(", ")
+        ));
+    }
     b.finish(
         phase::DROP_COLUMN,
         Action::Drop,

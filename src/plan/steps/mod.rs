@@ -181,12 +181,24 @@ fn table_node_for(change: &TableChange) -> Node {
             bound,
         } => table::attach_partition(table, parent, bound),
         TableChange::DetachPartition { table, parent } => table::detach_partition(table, parent),
+        TableChange::Inherit {
+            table,
+            parent,
+            columns,
+            checks,
+        } => table::inherit(table, parent, columns, checks),
+        TableChange::NoInherit { table, parent } => table::no_inherit(table, parent),
         TableChange::AddColumn {
             table,
             column: c,
             identity_sequence,
-        } => column::add_column(table, c, identity_sequence),
-        TableChange::DropColumn { table, column: c } => column::drop_column(table, c),
+            heirs,
+        } => column::add_column(table, c, identity_sequence, heirs),
+        TableChange::DropColumn {
+            table,
+            column: c,
+            heirs,
+        } => column::drop_column(table, c, heirs),
         TableChange::RenameColumn { table, from, to } => column::rename_column(table, from, to),
         TableChange::AlterColumnTypes {
             table,

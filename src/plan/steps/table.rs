@@ -51,11 +51,18 @@ pub(super) fn create_table(
         t.partition_of
             .as_ref()
             .map(|p| (&p.parent, p.bound.as_str())),
+        &t.inherits,
         t.partition_by.as_deref(),
     );
     if let Some(p) = &t.partition_of {
         b.details.push(format!("bound: {}", p.bound));
-        b.requires.push(Key::Relation(p.parent.clone()));
+    }
+    if !t.inherits.is_empty() {
+        let parents: Vec<String> = t.inherits.iter().map(ToString::to_string).collect();
+        b.details.push(format!("inherits: {}", parents.join(", ")));
+    }
+    for p in t.parents() {
+        b.requires.push(Key::Relation(p.clone()));
     }
     if let Some(by) = &t.partition_by {
         b.details.push(format!("partitioned by {by}"));
@@ -248,8 +255,9 @@ pub(super) fn drop_table(t: &Table) -> Node {
             b.require_sequences(d);
         }
     }
-    if let Some(p) = &t.partition_of {
-        b.requires.push(Key::Relation(p.parent.clone()));
+    // Dropped before its parents.
+    for p in t.parents() {
+        b.requires.push(Key::Relation(p.clone()));
     }
     b.drops.push(Key::Relation(t.name.clone()));
     // Its columns go with it (a view of the same name may bring them back).
@@ -386,5 +394,50 @@ pub(super) fn detach_partition(table: &QualifiedName, parent: &QualifiedName) ->
         Action::Alter,
         table_ref(table),
         format!("detach partition {table} from {parent}"),
+    )
+}
+
+pub(super) fn inherit(
+    table: &QualifiedName,
+    parent: &QualifiedName,
+    columns: &[String],
+    checks: &[String],
+) -> Node {
+    let mut b = Builder::default();
+    b.sql(alter_table(table, &[format!("INHERIT {}", qn(parent))]));
+    b.details.push(format!(
+        "its columns and checks of the same names as {parent}'s stay its own too"
+    ));
+    b.requires
+        .extend([Key::Relation(parent.clone()), Key::Relation(table.clone())]);
+    for c in columns {
+        b.requires.push(Key::Column(table.clone(), c.clone()));
+        b.requires.push(Key::Column(parent.clone(), c.clone()));
+    }
+    for c in checks {
+        b.requires.push(Key::Constraint(table.clone(), c.clone()));
+        b.requires.push(Key::Constraint(parent.clone(), c.clone()));
+    }
+    b.finish(
+        phase::CONSTRAINT,
+        Action::Alter,
+        table_ref(table),
+        format!("make table {table} inherit from {parent}"),
+    )
+}
+
+pub(super) fn no_inherit(table: &QualifiedName, parent: &QualifiedName) -> Node {
+    let mut b = Builder::default();
+    b.sql(alter_table(table, &[format!("NO INHERIT {}", qn(parent))]));
+    b.details.push(format!(
+        "the columns and checks it inherited from {parent} become its own"
+    ));
+    b.requires
+        .extend([Key::Relation(parent.clone()), Key::Relation(table.clone())]);
+    b.finish(
+        phase::COLUMN,
+        Action::Alter,
+        table_ref(table),
+        format!("make table {table} no longer inherit from {parent}"),
     )
 }

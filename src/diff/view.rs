@@ -356,7 +356,8 @@ impl Cx<'_> {
                         reason,
                     });
                     let acl = self.wanted_acl(&name, ObjectKind::Table);
-                    self.relation_acl(want.object_ref(), &acl, &Acl::default(), owner.as_deref());
+                    let from = self.created_acl(&name.schema, ObjectKind::Table);
+                    self.relation_acl(want.object_ref(), &acl, &from, owner.as_deref());
                 }
             }
         }

@@ -87,6 +87,11 @@ impl Work {
         }
         for (name, s) in &desired.sequences {
             match live.sequences.get(name) {
+                // The name is held by another relation (an identity column's sequence
+                // the plan drops first): a copy, since the real name is taken now.
+                None if live.relations.contains_key(name) => {
+                    w.sequences.push((name.clone(), false))
+                }
                 None => w.sequences.push((name.clone(), true)),
                 Some(l) if !(s.data_type == l.data_type && s.options == l.options) => {
                     w.sequences.push((name.clone(), false))

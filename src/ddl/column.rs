@@ -33,6 +33,7 @@ pub fn identity_sql(identity: &Identity, sequence: Option<&QualifiedName>) -> St
 /// `GENERATED ALWAYS AS (expr) STORED|VIRTUAL`.
 pub fn generated_sql(expression: &str, is_virtual: bool) -> String {
     let kind = if is_virtual { "VIRTUAL" } else { "STORED" };
+    let expression = super::expression::reparsable(expression);
     format!("GENERATED ALWAYS AS ({expression}) {kind}")
 }
 
@@ -74,7 +75,7 @@ pub fn column_definition(p: ColumnParts<'_>) -> String {
         s.push_str(&identity_sql(i, sequence));
     }
     if let Some(d) = p.default {
-        s.push_str(&format!(" DEFAULT {d}"));
+        s.push_str(&format!(" DEFAULT {}", super::expression::reparsable(&d)));
     }
     if let Some(n) = p.not_null_name {
         s.push_str(&format!(" CONSTRAINT {} NOT NULL", quote_ident(n)));

@@ -7,7 +7,8 @@ use crate::sql::{qualified, quote_ident};
 /// `CHECK (expr) [NO INHERIT]`.
 pub fn check_sql(expression: &str, no_inherit: bool) -> String {
     format!(
-        "CHECK ({expression}){}",
+        "CHECK ({}){}",
+        super::expression::reparsable(expression),
         if no_inherit { " NO INHERIT" } else { "" }
     )
 }
@@ -114,7 +115,7 @@ pub fn named_sql(name: &str, def: &str, deferrable: bool, initially_deferred: bo
 pub fn exclude_sql(method: &str, elements: &[String], predicate: Option<&str>) -> String {
     let mut s = format!("EXCLUDE USING {method} ({})", elements.join(", "));
     if let Some(p) = predicate {
-        s.push_str(&format!(" WHERE ({p})"));
+        s.push_str(&format!(" WHERE ({})", super::expression::reparsable(p)));
     }
     s
 }

@@ -30,6 +30,7 @@ pub fn create_domain(out: &mut impl Sink, name: &QualifiedName, d: DomainParts<'
     }
     if let Some(def) = d.default {
         out.text(" ");
+        let def = super::expression::reparsable(&def);
         out.clause("default".into(), &format!("DEFAULT {def}"));
     }
     if d.not_null {

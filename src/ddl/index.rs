@@ -20,7 +20,7 @@ pub fn include_sql(include: &[String]) -> String {
 pub fn key_sql(k: &IndexKey, opclass: Option<&str>) -> String {
     let mut s = match (&k.column, &k.expression) {
         (Some(c), _) => quote_ident(c),
-        (None, Some(x)) => format!("({x})"),
+        (None, Some(x)) => format!("({})", super::expression::reparsable(x)),
         (None, None) => String::new(),
     };
     if let Some(c) = &k.collation {
@@ -66,7 +66,7 @@ pub fn create_index(
         s.push_str(&format!(" WITH ({})", storage.join(", ")));
     }
     if let Some(p) = &i.predicate {
-        s.push_str(&format!(" WHERE ({p})"));
+        s.push_str(&format!(" WHERE ({})", super::expression::reparsable(p)));
     }
     s
 }

@@ -6,6 +6,7 @@ pub mod column;
 pub mod constraint;
 pub mod domain;
 pub mod enum_type;
+pub mod expression;
 pub mod index;
 pub mod policy;
 pub mod sequence;

@@ -58,10 +58,13 @@ pub fn create_policy(table: &QualifiedName, p: &Policy) -> String {
         s.push_str(&format!(" TO {roles}"));
     }
     if let Some(u) = &p.using {
-        s.push_str(&format!(" USING ({u})"));
+        s.push_str(&format!(" USING ({})", super::expression::reparsable(u)));
     }
     if let Some(c) = &p.with_check {
-        s.push_str(&format!(" WITH CHECK ({c})"));
+        s.push_str(&format!(
+            " WITH CHECK ({})",
+            super::expression::reparsable(c)
+        ));
     }
     s
 }

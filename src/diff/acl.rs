@@ -290,6 +290,33 @@ impl Cx<'_> {
         self.out.changes.extend(changes);
     }
 
+    /// The ACL PostgreSQL gives an object of `kind` that this plan creates in `schema`:
+    /// the built-in grants plus the schema's live default privileges of the role that
+    /// creates it (the connected role; its own entry becomes the owner's, left out).
+    /// The plan's default privilege changes run after every create, so the live ones
+    /// are those in effect.
+    pub(super) fn created_acl(&self, schema: &str, kind: ObjectKind) -> Acl {
+        let builtin = builtin_default(kind);
+        let Some(creator) = self.current_user else {
+            return builtin;
+        };
+        let key = DefaultPrivilegeKey {
+            for_role: creator.to_string(),
+            schema: schema.to_string(),
+            kind,
+        };
+        match self.live.default_privileges.get(&key) {
+            Some(defaults) => builtin
+                .union(
+                    &defaults
+                        .clone()
+                        .without(&Grantee::Role(creator.to_string())),
+                )
+                .normalized(),
+            None => builtin,
+        }
+    }
+
     /// The ACL a relation must carry: its schema's grants for the kind plus its own.
     pub(super) fn wanted_acl(&self, name: &QualifiedName, kind: ObjectKind) -> Acl {
         let base = self
@@ -390,10 +417,11 @@ impl Cx<'_> {
             .or_else(|| self.live.relations.get(table).and_then(|r| r.owner.clone()))
             .or_else(|| self.current_user.map(str::to_string));
         let acl = self.wanted_acl(&sequence, ObjectKind::Sequence);
+        let from = self.created_acl(&sequence.schema, ObjectKind::Sequence);
         let object = ObjectRef::Relation {
             kind: RelationKind::Sequence,
             name: sequence,
         };
-        self.relation_acl(object, &acl, &Acl::default(), owner.as_deref());
+        self.relation_acl(object, &acl, &from, owner.as_deref());
     }
 }

@@ -259,6 +259,7 @@ impl Cx<'_> {
                 self.push_table(TableChange::DropIdentity {
                     table: t.clone(),
                     column: want.name.clone(),
+                    sequence: have.identity_sequence.clone(),
                 });
             }
             if !retyped_names.contains(want.name.as_str()) && want.default != have.default {

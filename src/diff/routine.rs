@@ -4,7 +4,6 @@
 //! or dropped with `--prune`. Owner, comment and grants as for every object; the grants
 //! of a routine created here start from the built-in `PUBLIC` `EXECUTE`.
 
-use super::acl::builtin_default;
 use super::{Change, Cx, DiffOptions, NoteKind};
 use crate::model::*;
 use std::collections::BTreeSet;
@@ -141,7 +140,7 @@ impl Cx<'_> {
                     ObjectKind::Function,
                     std::slice::from_ref(&object),
                     &base.union(&want.acl),
-                    &builtin_default(ObjectKind::Function),
+                    &cx.created_acl(&id.schema, ObjectKind::Function),
                     owner.as_deref(),
                 );
             };

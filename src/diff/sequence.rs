@@ -73,7 +73,8 @@ impl Cx<'_> {
                 }
                 let acl = self.wanted_acl(name, ObjectKind::Sequence);
                 let owner = self.new_owner(want_owner).map(str::to_string);
-                self.relation_acl(object, &acl, &Acl::default(), owner.as_deref());
+                let from = self.created_acl(&name.schema, ObjectKind::Sequence);
+                self.relation_acl(object, &acl, &from, owner.as_deref());
                 continue;
             };
             if want.data_type != have.data_type

@@ -171,14 +171,16 @@ impl Cx<'_> {
         }
         let owner = self.new_owner(owner.as_ref()).map(str::to_string);
         let acl = self.wanted_acl(name, ObjectKind::Table);
-        self.relation_acl(want.object_ref(), &acl, &Acl::default(), owner.as_deref());
+        let from = self.created_acl(&name.schema, ObjectKind::Table);
+        self.relation_acl(want.object_ref(), &acl, &from, owner.as_deref());
         for (_, seq) in identity_sequences {
             let acl = self.wanted_acl(&seq, ObjectKind::Sequence);
+            let from = self.created_acl(&seq.schema, ObjectKind::Sequence);
             let object = ObjectRef::Relation {
                 kind: RelationKind::Sequence,
                 name: seq,
             };
-            self.relation_acl(object, &acl, &Acl::default(), owner.as_deref());
+            self.relation_acl(object, &acl, &from, owner.as_deref());
         }
         if !partition {
             let columns: Vec<(String, Acl, Acl)> = want

@@ -190,6 +190,9 @@ pub enum TableChange {
     },
     DropSequence {
         name: QualifiedName,
+        /// The column that owns it (a serial column's sequence): dropped before the
+        /// column, which would take it along.
+        owned_by: Option<(QualifiedName, String)>,
     },
 
     // -- tables -----------------------------------------------------------------------
@@ -307,6 +310,8 @@ pub enum TableChange {
     DropIdentity {
         table: QualifiedName,
         column: String,
+        /// The identity's sequence, dropped with it (its name is free after).
+        sequence: Option<QualifiedName>,
     },
     AlterIdentity {
         table: QualifiedName,

@@ -116,10 +116,14 @@ impl Cx<'_> {
             let (kind, from, owner) = match (want, have.get(name)) {
                 (Some(w), _) if created.contains(name) => {
                     let owner = self.new_owner(w.owner).map(str::to_string);
-                    (w.kind, &builtin, owner)
+                    (
+                        w.kind,
+                        self.created_acl(&name.schema, ObjectKind::Type),
+                        owner,
+                    )
                 }
-                (Some(w), Some(h)) => (w.kind, h.acl.unwrap_or(&builtin), h.owner.cloned()),
-                (None, Some(h)) => (h.kind, h.acl.unwrap_or(&builtin), h.owner.cloned()),
+                (Some(w), Some(h)) => (w.kind, h.acl.unwrap_or(&builtin).clone(), h.owner.cloned()),
+                (None, Some(h)) => (h.kind, h.acl.unwrap_or(&builtin).clone(), h.owner.cloned()),
                 // Declared but neither live nor created (its definition cannot be
                 // changed): nothing to grant on.
                 (_, None) => continue,
@@ -128,7 +132,7 @@ impl Cx<'_> {
                 kind,
                 name: name.clone(),
             };
-            let key = (name.schema.clone(), acl, from.clone(), owner);
+            let key = (name.schema.clone(), acl, from, owner);
             groups.entry(key).or_default().push(object);
         }
         for ((_, want, have, owner), objects) in groups {

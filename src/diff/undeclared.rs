@@ -31,20 +31,43 @@ pub(super) fn undeclared_tables<'a>(
     })
 }
 
-/// Undeclared standalone sequences in schemas whose tables are managed (a sequence owned
-/// by a column goes with its table).
+/// Undeclared sequences in schemas whose tables are managed. A sequence owned by a
+/// column goes with it when the column or its table is not declared; one owned by a
+/// declared column (a serial column's) is undeclared unless a declared default still
+/// calls it.
 pub(super) fn undeclared_sequences<'a>(
     desired: &'a Catalog,
     live: &'a Catalog,
 ) -> impl Iterator<Item = &'a Sequence> {
     live.sequences.values().filter(move |s| {
-        s.owned_by.is_none()
+        let owner_kept = match &s.owned_by {
+            None => true,
+            Some((table, column)) => {
+                desired
+                    .tables
+                    .get(table)
+                    .is_some_and(|t| t.columns.iter().any(|c| &c.name == column))
+                    && !called(desired, &s.name)
+            }
+        };
+        owner_kept
             && desired
                 .schemas
                 .get(&s.name.schema)
                 .is_some_and(|d| d.manage_tables)
             && !desired.sequences.contains_key(&s.name)
     })
+}
+
+/// Whether a declared column default names `sequence` (`nextval('s.seq'::regclass)`).
+fn called(desired: &Catalog, sequence: &QualifiedName) -> bool {
+    let name = crate::sql::qualified(&sequence.schema, &sequence.name);
+    desired
+        .tables
+        .values()
+        .flat_map(|t| &t.columns)
+        .filter_map(|c| c.default.as_deref())
+        .any(|d| d.contains(&name))
 }
 
 impl Cx<'_> {
@@ -87,12 +110,13 @@ impl Cx<'_> {
                 table: Box::new((*t).clone()),
             });
         }
-        let sequences: Vec<QualifiedName> = undeclared_sequences(self.desired, self.live)
-            .map(|s| s.name.clone())
-            .collect();
-        for name in sequences {
+        let sequences: Vec<(QualifiedName, Option<(QualifiedName, String)>)> =
+            undeclared_sequences(self.desired, self.live)
+                .map(|s| (s.name.clone(), s.owned_by.clone()))
+                .collect();
+        for (name, owned_by) in sequences {
             if self.options.prune {
-                self.push_table(TableChange::DropSequence { name });
+                self.push_table(TableChange::DropSequence { name, owned_by });
             } else {
                 let object = ObjectRef::Relation {
                     kind: RelationKind::Sequence,

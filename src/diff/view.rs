@@ -411,7 +411,8 @@ impl Cx<'_> {
                         reason,
                     });
                     let acl = self.wanted_acl(&name, ObjectKind::Table);
-                    self.relation_acl(want.object_ref(), &acl, &Acl::default(), owner.as_deref());
+                    let from = self.created_acl(&name.schema, ObjectKind::Table);
+                    self.relation_acl(want.object_ref(), &acl, &from, owner.as_deref());
                 }
             }
         }
@@ -447,9 +448,11 @@ impl Cx<'_> {
                 name: want.name.clone(),
             });
         }
-        // Indexes: a changed one is dropped and created again.
+        // Indexes: a changed one is dropped and created again, without its comment.
+        let mut have_index_comments = have.index_comments.clone();
         for (name, definition) in &have.indexes {
             if want.indexes.get(name) != Some(definition) {
+                have_index_comments.remove(name);
                 self.push_view(ViewChange::DropIndex {
                     view: want.name.clone(),
                     name: name.clone(),
@@ -475,6 +478,12 @@ impl Cx<'_> {
         for c in columns {
             let object = ObjectRef::table_part(TablePart::Column, &want.name, c);
             let (w, h) = (want.column_comments.get(c), have.column_comments.get(c));
+            self.comment(object, &w.cloned(), &h.cloned());
+        }
+        // Comments of the indexes that exist after the plan (a dropped one takes its own).
+        for i in want.indexes.keys() {
+            let object = ObjectRef::table_part(TablePart::Index, &want.name, i);
+            let (w, h) = (want.index_comments.get(i), have_index_comments.get(i));
             self.comment(object, &w.cloned(), &h.cloned());
         }
     }

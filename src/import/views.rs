@@ -81,7 +81,11 @@ pub(super) fn write_entries(
         let owner = relation
             .and_then(|r| r.owner.as_deref())
             .filter(|o| Some(*o) != schema.owner.as_deref());
-        if owner.is_none() && v.comment.is_none() && v.column_comments.is_empty() && extra.is_none()
+        if owner.is_none()
+            && v.comment.is_none()
+            && v.column_comments.is_empty()
+            && v.index_comments.is_empty()
+            && extra.is_none()
         {
             continue;
         }
@@ -100,6 +104,14 @@ pub(super) fn write_entries(
                 .map(|(c, text)| format!("{} = {}", key(c), string(text)))
                 .collect();
             let _ = writeln!(out, "column_comments = {{ {} }}", items.join(", "));
+        }
+        if !v.index_comments.is_empty() {
+            let items: Vec<String> = v
+                .index_comments
+                .iter()
+                .map(|(i, text)| format!("{} = {}", key(i), string(text)))
+                .collect();
+            let _ = writeln!(out, "index_comments = {{ {} }}", items.join(", "));
         }
     }
 }

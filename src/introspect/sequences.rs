@@ -127,6 +127,7 @@ pub(super) fn read_sequences(
                 && let Some(identity) = column.identity.as_mut()
             {
                 identity.options = options;
+                column.identity_sequence = Some(name);
             }
             continue;
         }

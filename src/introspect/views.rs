@@ -3,7 +3,7 @@
 //! columns, options, comments, what each reads and calls (`pg_depend` of its `_RETURN`
 //! rule: relations and columns, routines outside the system schemas), and
 //! a materialized view's indexes (`pg_get_indexdef(index, 0, true)`, whole: declared as
-//! `CREATE INDEX` statements, they have no finer model; few, so cheap).
+//! `CREATE INDEX` statements, they have no finer model; few, so cheap) and their comments.
 
 use super::queries::{user_object, user_relation};
 use super::{IntrospectError, get};
@@ -55,7 +55,16 @@ pub fn views() -> String {
                       FROM pg_catalog.pg_index AS i
                       JOIN pg_catalog.pg_class AS ic ON ic.oid = i.indexrelid
                       WHERE i.indrelid = c.oid AND c.relkind = 'm'
-                      ORDER BY ic.relname) AS index_definitions
+                      ORDER BY ic.relname) AS index_definitions,
+                ARRAY(SELECT id.description
+                      FROM pg_catalog.pg_index AS i
+                      JOIN pg_catalog.pg_class AS ic ON ic.oid = i.indexrelid
+                      LEFT JOIN pg_catalog.pg_description AS id
+                        ON id.objoid = i.indexrelid
+                       AND id.classoid = 'pg_catalog.pg_class'::regclass
+                       AND id.objsubid = 0
+                      WHERE i.indrelid = c.oid AND c.relkind = 'm'
+                      ORDER BY ic.relname) AS index_comments
          FROM pg_catalog.pg_class AS c
          JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
          LEFT JOIN pg_catalog.pg_description AS d
@@ -146,6 +155,12 @@ pub(super) fn read_views(
         }
         let index_names: Vec<String> = get(what, row, "index_names")?;
         let index_definitions: Vec<String> = get(what, row, "index_definitions")?;
+        let index_comments: Vec<Option<String>> = get(what, row, "index_comments")?;
+        for (index, comment) in index_names.iter().zip(index_comments) {
+            if let Some(comment) = comment {
+                v.index_comments.insert(index.clone(), comment);
+            }
+        }
         v.indexes = index_names.into_iter().zip(index_definitions).collect();
         let calls: Vec<String> = get(what, row, "calls")?;
         for call in calls {

@@ -1,6 +1,6 @@
 //! Columns, with identity.
 
-use super::{Acl, SequenceOptions};
+use super::{Acl, QualifiedName, SequenceOptions};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -26,6 +26,10 @@ pub struct Column {
     /// Canonical default expression; `None` for identity and generated columns.
     pub default: Option<String>,
     pub identity: Option<Identity>,
+    /// Live only: the sequence of an identity column (its name is taken until the
+    /// identity is dropped).
+    #[serde(skip)]
+    pub identity_sequence: Option<QualifiedName>,
     /// `GENERATED ALWAYS AS (expr) STORED`: the canonical expression.
     pub generated: Option<String>,
     /// With `generated`: `VIRTUAL` (PostgreSQL 18+, computed when read) instead of
@@ -49,6 +53,7 @@ impl Column {
             not_null_name: None,
             default: None,
             identity: None,
+            identity_sequence: None,
             generated: None,
             generated_virtual: false,
             comment: None,

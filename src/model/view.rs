@@ -37,6 +37,8 @@ pub struct View {
     /// as declared in a `.sql` file until canonicalised; canonical and live:
     /// `pg_get_indexdef`, every name qualified).
     pub indexes: BTreeMap<String, String>,
+    /// Materialized views: `COMMENT ON INDEX`, by index name.
+    pub index_comments: BTreeMap<String, String>,
     /// Live: the user routines (not of an extension) the query calls. Import and
     /// ordering only; never compared.
     pub calls: Vec<FunctionId>,
@@ -67,6 +69,7 @@ impl View {
             comment: None,
             column_comments: BTreeMap::new(),
             indexes: BTreeMap::new(),
+            index_comments: BTreeMap::new(),
             calls: Vec::new(),
             reads: Vec::new(),
         }

@@ -334,6 +334,8 @@ struct ViewDefinition<'a> {
     comment: &'a Option<String>,
     column_comments: &'a BTreeMap<String, String>,
     indexes: &'a BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    index_comments: &'a BTreeMap<String, String>,
 }
 
 #[derive(Serialize)]
@@ -455,6 +457,7 @@ fn objects(c: &Catalog, filter: &Filter<'_>, out: &mut impl Sink) {
                 comment: &v.comment,
                 column_comments: &v.column_comments,
                 indexes: &v.indexes,
+                index_comments: &v.index_comments,
             }),
         };
         out.put(kind, &qualified(name), &view);

@@ -28,6 +28,8 @@ struct ViewToml {
     acl: Acl,
     comment: Option<String>,
     column_comments: BTreeMap<String, String>,
+    /// By index name: the comment and the span of the name.
+    index_comments: BTreeMap<String, (String, Span)>,
     renamed_from: Option<String>,
 }
 
@@ -322,6 +324,7 @@ impl Loader {
             acl: Acl::default(),
             comment: None,
             column_comments: BTreeMap::new(),
+            index_comments: BTreeMap::new(),
             renamed_from: None,
         };
         let mut rec = Rec::default();
@@ -349,6 +352,19 @@ impl Loader {
                             let cwhat = format!("the comment of column `{column}` of {ctx}");
                             if let Some(c) = non_empty(self.string(f, cv, &cwhat)) {
                                 entry.column_comments.insert(column, c);
+                            }
+                        }
+                    }
+                }
+                "index_comments" => {
+                    let help = "write index_comments = { v_id_idx = \"the key\" }".to_string();
+                    if let Some(indexes) = self.table(f, value, &what, Some(help)) {
+                        for (ik, iv) in indexes.iter() {
+                            let index = ik.get_ref().to_string();
+                            let iwhat = format!("the comment of index `{index}` of {ctx}");
+                            if let Some(c) = non_empty(self.string(f, iv, &iwhat)) {
+                                let span = self.sp(f, ik.span());
+                                entry.index_comments.insert(index, (c, span));
                             }
                         }
                     }
@@ -454,6 +470,24 @@ impl Loader {
                 acl = e.acl;
                 view.comment = e.comment;
                 view.column_comments = e.column_comments;
+                for (index, (comment, span)) in e.index_comments {
+                    if view.indexes.contains_key(&index) {
+                        view.index_comments.insert(index, comment);
+                        continue;
+                    }
+                    self.err(
+                        Diag::new(
+                            ErrorKind::MissingKey,
+                            format!("index `{index}` is not declared on view `{name}`"),
+                        )
+                        .at(span, "no CREATE INDEX statement on the view declares it")
+                        .help(format!(
+                            "declare it in a .sql file (CREATE INDEX {} ON {name} …), or \
+                             remove its comment",
+                            crate::sql::quote_ident(&index)
+                        )),
+                    );
+                }
                 if let Some(old) = e.renamed_from {
                     self.catalog.renamed_from.insert(view.object_ref(), old);
                 }

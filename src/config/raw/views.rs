@@ -19,6 +19,10 @@ pub struct RawView {
     /// `COMMENT ON COLUMN`, by column name.
     #[serde(default)]
     pub column_comments: BTreeMap<String, String>,
+    /// Materialized views: `COMMENT ON INDEX`, by the name of an index declared on it
+    /// (`CREATE INDEX … ON s.v` in a `.sql` file).
+    #[serde(default)]
+    pub index_comments: BTreeMap<String, String>,
     /// The previous name of this view in the same schema: when the view of that name exists and
     /// this one does not, the plan renames it (`ALTER VIEW … RENAME TO`) instead of dropping
     /// one and creating the other. Ignored once applied.

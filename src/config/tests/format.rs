@@ -134,6 +134,8 @@ owner = "r"
 comment = "c"
 grants = {}
 column_comments = { a = "c" }
+[views."s.m"]
+index_comments = { m_a = "c" }
 "#;
     let sql = "CREATE TYPE s.ct AS (a int); CREATE COLLATION s.co (locale = 'C');";
     let fields = [
@@ -187,6 +189,10 @@ column_comments = { a = "c" }
             PathBuf::from("v.sql"),
             "CREATE VIEW s.v AS SELECT 1 AS a".into(),
         ),
+        (
+            PathBuf::from("m.sql"),
+            "CREATE MATERIALIZED VIEW s.m AS SELECT 1 AS a; CREATE INDEX m_a ON s.m (a)".into(),
+        ),
     ])
     .unwrap_or_else(|e| panic!("{}", render(&e)));
     let trigger =
@@ -199,6 +205,10 @@ column_comments = { a = "c" }
             .column_comments
             .len(),
         1
+    );
+    assert_eq!(
+        desired.catalog.views[&crate::model::QualifiedName::new("s", "m")].index_comments["m_a"],
+        "c"
     );
     assert!(desired.catalog.default_privileges.is_empty());
     assert_eq!(desired.catalog.tables.len(), 4);

@@ -167,7 +167,10 @@ pub(super) fn alter_column_types(
             c.to_type
         ));
         if let Some(d) = &c.set_default {
-            parts.push(format!("ALTER COLUMN {col} SET DEFAULT {d}"));
+            parts.push(format!(
+                "ALTER COLUMN {col} SET DEFAULT {}",
+                crate::ddl::expression::reparsable(d)
+            ));
             b.require_sequences(d);
         }
         let name = ident(&c.column);
@@ -277,7 +280,10 @@ pub(super) fn set_column_default(
     match to {
         Some(d) => b.sql(alter_table(
             table,
-            &[format!("ALTER COLUMN {col} SET DEFAULT {d}")],
+            &[format!(
+                "ALTER COLUMN {col} SET DEFAULT {}",
+                crate::ddl::expression::reparsable(d)
+            )],
         )),
         None => b.sql(alter_table(
             table,

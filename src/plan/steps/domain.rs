@@ -64,7 +64,11 @@ pub(super) fn set_domain_default(
         b.require_calls(d);
     }
     match to {
-        Some(d) => b.sql(format!("ALTER DOMAIN {} SET DEFAULT {d}", qn(name))),
+        Some(d) => b.sql(format!(
+            "ALTER DOMAIN {} SET DEFAULT {}",
+            qn(name),
+            crate::ddl::expression::reparsable(d)
+        )),
         None => b.sql(format!("ALTER DOMAIN {} DROP DEFAULT", qn(name))),
     }
     b.details.push(format!(
@@ -106,9 +110,10 @@ pub(super) fn set_domain_not_null(name: &QualifiedName, not_null: bool) -> Node 
 pub(super) fn add_domain_check(name: &QualifiedName, check: &str, expression: &str) -> Node {
     let mut b = Builder::default();
     b.sql(format!(
-        "ALTER DOMAIN {} ADD CONSTRAINT {} CHECK ({expression}) NOT VALID",
+        "ALTER DOMAIN {} ADD CONSTRAINT {} CHECK ({}) NOT VALID",
         qn(name),
-        quote_ident(check)
+        quote_ident(check),
+        crate::ddl::expression::reparsable(expression)
     ));
     b.details.push(format!("check: {expression}"));
     b.require_calls(expression);

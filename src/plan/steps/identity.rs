@@ -53,7 +53,11 @@ pub(super) fn add_identity(
     )
 }
 
-pub(super) fn drop_identity(table: &QualifiedName, column: &str) -> Node {
+pub(super) fn drop_identity(
+    table: &QualifiedName,
+    column: &str,
+    sequence: Option<&QualifiedName>,
+) -> Node {
     let mut b = Builder::default();
     b.sql(alter_table(
         table,
@@ -67,6 +71,8 @@ pub(super) fn drop_identity(table: &QualifiedName, column: &str) -> Node {
     b.require_column(table, column);
     b.drops
         .push(Key::ColumnDefault(table.clone(), column.to_string()));
+    // A sequence created under its name (a serial column's) comes after.
+    b.drops.extend(sequence.map(|s| Key::Relation(s.clone())));
     b.finish(
         phase::COLUMN,
         Action::Alter,

@@ -161,7 +161,9 @@ fn table_node_for(change: &TableChange) -> Node {
         TableChange::SetSequenceOwnedBy { name, from, to } => {
             sequence::set_sequence_owned_by(name, from, to)
         }
-        TableChange::DropSequence { name } => sequence::drop_sequence(name),
+        TableChange::DropSequence { name, owned_by } => {
+            sequence::drop_sequence(name, owned_by.as_ref())
+        }
         TableChange::CreateTable {
             table: t,
             owner,
@@ -231,7 +233,11 @@ fn table_node_for(change: &TableChange) -> Node {
             identity,
             sequence,
         } => identity::add_identity(table, column, type_name, identity, sequence),
-        TableChange::DropIdentity { table, column } => identity::drop_identity(table, column),
+        TableChange::DropIdentity {
+            table,
+            column,
+            sequence,
+        } => identity::drop_identity(table, column, sequence.as_ref()),
         TableChange::AlterIdentity {
             table,
             column,

@@ -59,7 +59,10 @@ pub(super) fn alter_policy(table: &QualifiedName, from: &Policy, to: &Policy) ->
     if from.using != to.using
         && let Some(u) = &to.using
     {
-        sql.push_str(&format!(" USING ({u})"));
+        sql.push_str(&format!(
+            " USING ({})",
+            crate::ddl::expression::reparsable(u)
+        ));
         b.details.push(format!(
             "using: {} → {u}",
             expr_shown(from.using.as_deref())
@@ -68,7 +71,10 @@ pub(super) fn alter_policy(table: &QualifiedName, from: &Policy, to: &Policy) ->
     if from.with_check != to.with_check
         && let Some(c) = &to.with_check
     {
-        sql.push_str(&format!(" WITH CHECK ({c})"));
+        sql.push_str(&format!(
+            " WITH CHECK ({})",
+            crate::ddl::expression::reparsable(c)
+        ));
         b.details.push(format!(
             "with check: {} → {c}",
             expr_shown(from.with_check.as_deref())

@@ -86,7 +86,10 @@ pub(super) fn set_sequence_owned_by(
     )
 }
 
-pub(super) fn drop_sequence(name: &QualifiedName) -> Node {
+pub(super) fn drop_sequence(
+    name: &QualifiedName,
+    owned_by: Option<&(QualifiedName, String)>,
+) -> Node {
     let mut b = Builder::default();
     b.sql(format!("DROP SEQUENCE {}", qn(name)));
     b.hazard(
@@ -94,6 +97,10 @@ pub(super) fn drop_sequence(name: &QualifiedName) -> Node {
         format!("drops sequence {name} and its current value"),
     );
     b.requires.push(Key::Schema(name.schema.clone()));
+    if let Some((table, column)) = owned_by {
+        // Before the column's drop, which would drop the sequence with it.
+        b.requires.push(Key::Column(table.clone(), column.clone()));
+    }
     b.drops.push(Key::Relation(name.clone()));
     b.finish(
         phase::DROP_SEQUENCE,

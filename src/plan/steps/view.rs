@@ -111,6 +111,10 @@ fn create_view(v: &View, owner: Option<&String>, reason: Option<&str>) -> Node {
         let column = ObjectRef::table_part(TablePart::Column, &v.name, c);
         b.comment(&column, Some(text));
     }
+    for (i, text) in &v.index_comments {
+        let index = ObjectRef::table_part(TablePart::Index, &v.name, i);
+        b.comment(&index, Some(text));
+    }
     reads(&mut b, v);
     creates(&mut b, v);
     let verb = if reason.is_some() {

@@ -14,3 +14,6 @@ CREATE MATERIALIZED VIEW nowhere.m AS SELECT 1 AS n;
 CREATE INDEX t_idx ON app.totals (n);
 
 CREATE INDEX ON app.m (n);
+
+CREATE MATERIALIZED VIEW app.sums AS SELECT 1 AS n;
+CREATE INDEX sums_n ON app.sums (n);

@@ -1,0 +1,11 @@
+CREATE ROLE owner;
+CREATE SCHEMA app AUTHORIZATION owner;
+CREATE TABLE app.users (id integer PRIMARY KEY, email text NOT NULL, created_at timestamp);
+ALTER TABLE app.users OWNER TO owner;
+CREATE MATERIALIZED VIEW app.users_summary AS SELECT email, created_at FROM app.users;
+ALTER MATERIALIZED VIEW app.users_summary OWNER TO owner;
+CREATE INDEX users_summary_email ON app.users_summary (email);
+CREATE INDEX users_summary_created ON app.users_summary (created_at);
+CREATE INDEX users_summary_both ON app.users_summary (email, created_at);
+COMMENT ON INDEX app.users_summary_created IS 'by creation time';
+COMMENT ON INDEX app.users_summary_both IS 'email then time';

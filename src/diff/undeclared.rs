@@ -4,7 +4,7 @@
 
 use super::rename::{Found, find_live};
 use super::tables::TableChange;
-use super::{Cx, NoteKind};
+use super::{Change, Cx, NoteKind};
 use crate::model::*;
 use std::collections::BTreeSet;
 
@@ -76,6 +76,17 @@ impl Cx<'_> {
     pub(super) fn undeclared(&mut self) {
         let tables: Vec<&Table> = undeclared_tables(self.desired, self.live).collect();
         let pruned: BTreeSet<&QualifiedName> = tables.iter().map(|t| &t.name).collect();
+        let dropped_keys: BTreeSet<(QualifiedName, String)> = (self.out.changes.iter())
+            .filter_map(|c| match c {
+                Change::Table(t) => match &**t {
+                    TableChange::DropConstraint {
+                        table, constraint, ..
+                    } => Some((table.clone(), constraint.name.clone())),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
         for t in &tables {
             if !self.options.prune {
                 let what = if t.partition_by.is_some() {
@@ -91,11 +102,16 @@ impl Cx<'_> {
                 continue;
             }
             // Foreign keys between dropped tables go first, so that any two can be
-            // dropped in any order (and cycles need no CASCADE).
+            // dropped in any order (and cycles need no CASCADE); so do those on a key
+            // the plan drops from a table it keeps (the key's drop cannot wait for the
+            // table's).
             for c in t.constraints.values() {
                 if let ConstraintKind::ForeignKey { references, .. } = &c.kind
                     && references != &t.name
-                    && pruned.contains(references)
+                    && (pruned.contains(references)
+                        || self
+                            .live_referenced_key(c)
+                            .is_some_and(|k| dropped_keys.contains(&(references.clone(), k))))
                 {
                     self.push_table(TableChange::DropConstraint {
                         table: t.name.clone(),

@@ -1033,6 +1033,8 @@ async fn reads_the_relational_layer_exactly() {
                 },
             ),
             acl: acl(&[(&r("auditor"), &[(Privilege::References, true)])]),
+            // The sequence the identity holds (its name is taken until it is dropped).
+            identity_sequence: Some(QualifiedName::new("app", "items_id_seq")),
             ..Column::new("id", "bigint")
         },
         Column {
@@ -1339,6 +1341,7 @@ async fn reads_the_relational_layer_exactly() {
                 Column {
                     not_null: true,
                     identity: identity(IdentityKind::Always, SequenceOptions::default()),
+                    identity_sequence: Some(QualifiedName::new("ref", "parent_id_seq")),
                     ..Column::new("id", "bigint")
                 },
                 Column {

@@ -46,7 +46,7 @@ pub enum ApplyError {
     )]
     Violation(Vec<String>),
     #[error(
-        "the desired state asks for changes that cannot be made in place: {}\n  help: change the desired state (or migrate by hand) and re-run",
+        "the desired state asks for changes that cannot be made in place or by the connected role: {}\n  help: change the desired state (or migrate by hand, or apply as a role with the missing privilege) and re-run",
         joined(.0)
     )]
     Impossible(Vec<String>),

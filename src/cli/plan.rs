@@ -76,8 +76,8 @@ async fn plan(args: &Args, record: &mut RunReport) -> Result<u8, CliError> {
     };
     print!("{}", render::render_with(plan, &cx, args.format));
     if !pipeline::impossible(plan).is_empty() {
-        let message = "the desired state asks for changes that cannot be made in place \
-                       (see the notes marked error above)";
+        let message = "the desired state asks for changes that cannot be made in place or by \
+                       the connected role (see the notes marked error above)";
         eprintln!("error: {message}");
         record.result = report::RunResult {
             status: Status::Error,

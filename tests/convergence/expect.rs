@@ -11,6 +11,7 @@ pub enum Class {
     Converged,
     NoOp,
     ColumnOrder,
+    Refused,
     Diverged,
     ApplyFailed,
     ImportFailed,
@@ -20,10 +21,11 @@ pub enum Class {
 }
 
 impl Class {
-    pub const ALL: [Class; 9] = [
+    pub const ALL: [Class; 10] = [
         Class::Converged,
         Class::NoOp,
         Class::ColumnOrder,
+        Class::Refused,
         Class::Diverged,
         Class::ApplyFailed,
         Class::ImportFailed,
@@ -37,6 +39,7 @@ impl Class {
             Class::Converged => "converged",
             Class::NoOp => "no-op",
             Class::ColumnOrder => "column-order",
+            Class::Refused => "refused",
             Class::Diverged => "diverged",
             Class::ApplyFailed => "apply-failed",
             Class::ImportFailed => "import-failed",

@@ -26,5 +26,6 @@ pub mod reconcile;
 pub mod render;
 pub mod report;
 pub mod saved;
+pub mod scratch;
 pub mod sql;
 pub mod verify;

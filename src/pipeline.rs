@@ -13,6 +13,7 @@ use crate::embedded::{EmbeddedError, EmbeddedPostgres};
 use crate::model::Catalog;
 use crate::plan::{self, Plan};
 use crate::saved::{SaveInput, SavedPlan};
+use crate::scratch::{self, CanonSite, ScratchError};
 use crate::{canon, introspect, verify};
 use std::path::Path;
 
@@ -65,6 +66,13 @@ pub struct Session {
     _embedded: Option<EmbeddedPostgres>,
 }
 
+impl Session {
+    /// Whether the target is a throwaway server pgrecon started.
+    pub fn is_embedded(&self) -> bool {
+        self._embedded.is_some()
+    }
+}
+
 /// Resolves the connection (`--database-url`, `DATABASE_URL`, the `PG*` variables) or,
 /// when none is configured and `access` allows it, starts an embedded server.
 pub async fn target(
@@ -115,6 +123,8 @@ pub enum PipelineError {
     #[error(transparent)]
     Canon(#[from] canon::CanonError),
     #[error(transparent)]
+    Scratch(ScratchError),
+    #[error(transparent)]
     Diff(#[from] diff::DiffError),
     #[error(transparent)]
     Plan(#[from] plan::PlanError),
@@ -136,12 +146,39 @@ pub async fn read_and_plan(
     client: &mut tokio_postgres::Client,
     desired: &Catalog,
     options: &DiffOptions,
+    site: &CanonSite,
+    apply_as: Option<&str>,
 ) -> Result<Planned, PipelineError> {
     let live = introspect::snapshot(client).await?;
-    let desired = canon::in_scratch_transaction_with_live(client, desired, &live).await?;
-    let diff = diff::diff(&desired, &live, options)?;
-    let mut plan = plan::build(&diff)?;
-    plan::authority::refuse_unauthorized(&mut plan, &live);
+    let canonical = scratch::canonicalize(client, desired, &live, site)
+        .await
+        .map_err(|e| match e {
+            ScratchError::Canon(e) => PipelineError::Canon(e),
+            other => PipelineError::Scratch(other),
+        })?;
+    let desired = canonical.desired;
+    let (diff, mut plan) = match apply_as {
+        Some(role) => {
+            // What apply does depends on who runs it (the owner of what it creates, the
+            // default privileges that apply at creation, the role it never drops).
+            let mut applying = live.clone();
+            if let Some(server) = applying.server.as_mut() {
+                server.current_user = role.to_string();
+            }
+            let mut diff = diff::diff(&desired, &applying, options)?;
+            let plan = authorized(&mut diff, &applying, role)?;
+            (diff, plan)
+        }
+        None => {
+            let diff = diff::diff(&desired, &live, options)?;
+            let plan = plan::build(&diff)?;
+            (diff, plan)
+        }
+    };
+    if !canonical.notes.is_empty() {
+        plan.notes.extend(canonical.notes);
+        plan.notes.sort();
+    }
     Ok(Planned {
         desired,
         live,
@@ -151,14 +188,27 @@ pub async fn read_and_plan(
 }
 
 /// The plan from `live` to `desired` (already canonical). Pure.
+/// The plan of `diff` with what `role` may not do refused (as `error` notes): the
+/// role changes it lacks the power for, the objects it does not own.
+fn authorized(diff: &mut Diff, live: &Catalog, role: &str) -> Result<Plan, PipelineError> {
+    diff::authority::refuse(diff, live, role);
+    let mut plan = plan::build(diff)?;
+    plan::authority::refuse_unauthorized(&mut plan, live, role);
+    Ok(plan)
+}
+
+/// The plan apply runs, computed inside its transaction: what the connected role may
+/// not do is refused.
 pub fn replan(
     desired: &Catalog,
     live: &Catalog,
     options: &DiffOptions,
 ) -> Result<Plan, PipelineError> {
-    let mut plan = plan::build(&diff::diff(desired, live, options)?)?;
-    plan::authority::refuse_unauthorized(&mut plan, live);
-    Ok(plan)
+    let mut diff = diff::diff(desired, live, options)?;
+    match live.server.as_ref() {
+        Some(server) => authorized(&mut diff, live, &server.current_user),
+        None => Ok(plan::build(&diff)?),
+    }
 }
 
 impl Planned {

@@ -64,9 +64,15 @@ columns.added = { type = "text" }
     let (config, _) = as_cloud_admin(&db);
     let settings = pgrecon::conn::ConnectionSettings::from_config(config);
     let mut client = pgrecon::conn::connect(&settings).await.unwrap();
-    let planned = pipeline::read_and_plan(&mut client, &desired.catalog, &DiffOptions::default())
-        .await
-        .unwrap();
+    let planned = pipeline::read_and_plan(
+        &mut client,
+        &desired.catalog,
+        &DiffOptions::default(),
+        &pgrecon::scratch::CanonSite::Target,
+        Some("cloud_admin"),
+    )
+    .await
+    .unwrap();
     let mut refused: Vec<String> = planned
         .plan
         .notes

@@ -20,7 +20,7 @@ const LAYERS: &[&[&str]] = &[
     &["introspect"],
     &["canon", "diff"],
     &["plan"],
-    &["approval", "saved", "verify"],
+    &["approval", "saved", "verify", "scratch"],
     &["render", "report"],
     &["pipeline"],
     &["apply", "import"],

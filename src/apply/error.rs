@@ -24,6 +24,8 @@ pub enum ApplyError {
     Diff(#[from] diff::DiffError),
     #[error(transparent)]
     Plan(#[from] plan::PlanError),
+    #[error(transparent)]
+    Scratch(crate::scratch::ScratchError),
     /// Steps whose unapproved hazards are all destructive (`--allow-destructive`
     /// approves them).
     #[error("{}", unapproved_message(.0))]
@@ -190,6 +192,7 @@ impl From<PipelineError> for ApplyError {
             PipelineError::Canon(e) => ApplyError::Canon(e),
             PipelineError::Diff(e) => ApplyError::Diff(e),
             PipelineError::Plan(e) => ApplyError::Plan(e),
+            PipelineError::Scratch(e) => ApplyError::Scratch(e),
         }
     }
 }

@@ -241,6 +241,43 @@ async fn scratch(
     result
 }
 
+/// Whether canonicalising `desired` against `live` has to create anything, and so needs
+/// a database it may write to. When not, every piece of declared text already equals the
+/// live text, and canonicalising only reads (a no-op plan).
+pub fn needs_scratch(desired: &Catalog, live: &Catalog) -> bool {
+    if !has_text(desired) {
+        return false;
+    }
+    let version_num = live.server.as_ref().map_or(150000, |s| s.version_num);
+    // A declared feature the server lacks is reported by canonicalising itself.
+    let Ok(desired) = crate::compat::fit(desired, version_num) else {
+        return true;
+    };
+    let mut settled = (*desired).clone();
+    let pending_views = views::settle(&mut settled, live);
+    !Work::plan(&settled, live, &pending_views).is_empty() || routines::need_scratch(&settled, live)
+}
+
+/// [`canonicalize_with_live`] in a `READ ONLY` transaction, always rolled back: for a
+/// desired state that [`needs_scratch`] says creates nothing, on a target pgrecon may
+/// only read. Anything that would write fails instead of writing.
+pub async fn read_only_with_live(
+    client: &mut tokio_postgres::Client,
+    desired: &Catalog,
+    live: &Catalog,
+) -> Result<Catalog, CanonError> {
+    let fail = |e: tokio_postgres::Error| CanonError::Database(crate::conn::error_chain(&e));
+    let txn = client
+        .build_transaction()
+        .read_only(true)
+        .start()
+        .await
+        .map_err(fail)?;
+    let result = canonicalize_with_live(&txn, desired, live).await;
+    txn.rollback().await.map_err(fail)?;
+    result
+}
+
 /// Whether the desired catalog holds anything with text to canonicalise.
 fn has_text(c: &Catalog) -> bool {
     !c.tables.is_empty()

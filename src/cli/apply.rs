@@ -252,10 +252,15 @@ async fn apply_command(
                 },
                 None => args.options.diff.clone(),
             };
-            let again =
-                pipeline::read_and_plan(&mut session.client, &desired.catalog, &diff_options)
-                    .await?
-                    .plan;
+            let again = pipeline::read_and_plan(
+                &mut session.client,
+                &desired.catalog,
+                &diff_options,
+                &pgrecon::scratch::CanonSite::Target,
+                None,
+            )
+            .await?
+            .plan;
             println!("\nRe-plan after apply:");
             print!("{}", render::render(&again, None, Format::Text));
             if !again.is_empty() {

@@ -1,7 +1,7 @@
 //! `pgrecon drift`: every difference between desired and live, grouped (exit 2 on
 //! drift, 3 if a confinement is broken).
 
-use super::{CliError, DbArg, DirArg, VerifyFormat};
+use super::{CanonArg, CliError, DbArg, DirArg, VerifyFormat};
 use pgrecon::drift::{self, DriftError, DriftOptions};
 use pgrecon::pipeline::Access;
 
@@ -11,6 +11,11 @@ pub struct Args {
     dir: DirArg,
     #[command(flatten)]
     db: DbArg,
+    #[command(flatten)]
+    canon: CanonArg,
+    /// The role that applies, when not the connected one (see `plan --apply-as`)
+    #[arg(long, value_name = "ROLE")]
+    apply_as: Option<String>,
     #[arg(long, value_enum, default_value = "text")]
     format: VerifyFormat,
     /// Also list what lies outside the managed scope (never drift)
@@ -25,6 +30,8 @@ pub async fn run(args: Args) -> Result<u8, CliError> {
         prune: false,
         all: args.all,
         server_check: true,
+        canon_site: args.canon.site(&session)?,
+        apply_as: args.apply_as.clone(),
     };
     let detected = drift::detect(&mut session.client, &desired.catalog, &options)
         .await

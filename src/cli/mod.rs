@@ -17,6 +17,7 @@ use pgrecon::config::{self, Desired};
 use pgrecon::pipeline::{self, Access, EmbeddedNotice, Session};
 use pgrecon::render::escape::text_line;
 use pgrecon::report::{RunReport, Status};
+use pgrecon::scratch::CanonSite;
 use pgrecon::{approval, canon, conn, diff, introspect};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -51,6 +52,40 @@ pub struct DbArg {
     /// from the installed server binaries (apply refuses without it)
     #[arg(long)]
     pub embedded: bool,
+}
+
+/// Where a read-only command canonicalises the desired state.
+#[derive(clap::Args, Clone)]
+pub struct CanonArg {
+    /// An empty database of the target's major version to canonicalise the desired
+    /// state in (everything created there is rolled back); default: a throwaway server
+    /// started from the installed server binaries of that version
+    #[arg(long, value_name = "URL", conflicts_with = "canon_in_target")]
+    pub dev_url: Option<String>,
+    /// Canonicalise in the target itself, in a transaction that is rolled back (needs
+    /// CREATE on the database)
+    #[arg(long)]
+    pub canon_in_target: bool,
+}
+
+impl CanonArg {
+    /// The site; a throwaway target is its own scratch database.
+    pub fn site(&self, session: &Session) -> Result<CanonSite, CliError> {
+        if self.canon_in_target || session.is_embedded() {
+            return Ok(CanonSite::Target);
+        }
+        match &self.dev_url {
+            None => Ok(CanonSite::Embedded),
+            Some(url) => {
+                let settings = pgrecon::conn::resolve(Some(url))
+                    .map_err(pipeline::TargetError::from)?
+                    .ok_or(pipeline::TargetError::Conn(
+                        pgrecon::conn::ConnError::EmptyUrl,
+                    ))?;
+                Ok(CanonSite::DevUrl(Box::new(settings)))
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]

@@ -1,6 +1,6 @@
 //! `pgrecon plan`: what apply would change (exit 2 when there are changes).
 
-use super::{CliError, DbArg, DirArg, EXIT_CHANGES, EXIT_ERROR, EXIT_POLICY, ReportArg};
+use super::{CanonArg, CliError, DbArg, DirArg, EXIT_CHANGES, EXIT_ERROR, EXIT_POLICY, ReportArg};
 use pgrecon::diff::DiffOptions;
 use pgrecon::pipeline::{self, Access};
 use pgrecon::render::escape::text_line;
@@ -16,6 +16,12 @@ pub struct Args {
     dir: DirArg,
     #[command(flatten)]
     db: DbArg,
+    #[command(flatten)]
+    canon: CanonArg,
+    /// Refuse, as apply would, what this role may not do (the role that will apply; by
+    /// default no role's privileges are checked, as the planning role may only read)
+    #[arg(long, value_name = "ROLE")]
+    apply_as: Option<String>,
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
     /// Include drops of undeclared objects in the owned scope
@@ -42,10 +48,13 @@ pub async fn run(args: Args) -> Result<u8, CliError> {
 async fn plan(args: &Args, record: &mut RunReport) -> Result<u8, CliError> {
     let loaded = super::load(&args.dir)?;
     let mut session = super::open(&args.db, Access::ReadOnly).await?;
+    let site = args.canon.site(&session)?;
     let mut planned = pipeline::read_and_plan(
         &mut session.client,
         &loaded.catalog,
         &DiffOptions { prune: args.prune },
+        &site,
+        args.apply_as.as_deref(),
     )
     .await
     .map_err(|e| CliError::located(e, &loaded))?;

@@ -3,7 +3,7 @@
 //! must be refused at plan time, naming what is missing, rather than fail at apply.
 //! Ownership of other objects is checked over the plan's steps (`plan::authority`).
 
-use super::{Change, Cx, NoteKind, ParameterTarget};
+use super::{Change, Diff, Note, NoteKind, ParameterTarget};
 use crate::model::*;
 use std::collections::BTreeSet;
 
@@ -25,10 +25,9 @@ pub struct Authority<'a> {
 }
 
 impl<'a> Authority<'a> {
-    /// `None` when the live catalog does not say who runs pgrecon.
-    pub fn of(live: &'a Catalog) -> Option<Authority<'a>> {
+    /// What `me` may do; `None` when the live catalog does not know the role.
+    pub fn of(live: &'a Catalog, me: &'a str) -> Option<Authority<'a>> {
         let server = live.server.as_ref()?;
-        let me = server.current_user.as_str();
         let role = live.roles.get(me)?;
         let mut a = Authority {
             me,
@@ -149,113 +148,115 @@ fn ident(name: &str) -> String {
     crate::sql::display_ident(name)
 }
 
-impl Cx<'_> {
-    /// Refuses, as `error` notes, the role changes the running role may not make.
-    pub(super) fn authority(&mut self) {
-        let Some(mut a) = Authority::of(self.live) else {
-            return;
+/// Refuses, as `error` notes on `diff`, the role changes `role` may not make (the role
+/// that applies: the connected one for `apply`, a named one for `plan --apply-as`).
+pub fn refuse(diff: &mut Diff, live: &Catalog, role: &str) {
+    let Some(mut a) = Authority::of(live, role) else {
+        return;
+    };
+    // The creator of a role holds the admin option on it (16+).
+    for change in &diff.changes {
+        if let Change::CreateRole { name, .. } = change {
+            a.admin_of.insert(name.clone());
+        }
+    }
+    if a.superuser {
+        return;
+    }
+    let mut refusals: Vec<(ObjectRef, String)> = Vec::new();
+    let mut refuse = |role: &str, what: &str, missing: Vec<String>| {
+        for m in missing {
+            refusals.push((
+                ObjectRef::role(role),
+                format!("cannot {what} as {}: needs {m}", ident(a.me)),
+            ));
+        }
+    };
+    for change in &diff.changes {
+        match change {
+            Change::CreateRole { name, attributes } => {
+                let mut missing = Vec::new();
+                if !a.attributes.createrole {
+                    missing.push("the CREATEROLE attribute".to_string());
+                }
+                missing.extend(a.give_attributes(attributes, None));
+                refuse(name, "create this role", missing);
+            }
+            Change::AlterRole { name, from, to } => {
+                let mut missing = a.manage_role(name, live);
+                missing.extend(a.give_attributes(to, Some(from)));
+                refuse(name, "alter this role", missing);
+            }
+            Change::DropRole { name, .. } => {
+                refuse(name, "drop this role", a.manage_role(name, live));
+            }
+            Change::SetComment {
+                object: ObjectRef::Role { name },
+                ..
+            } if name != a.me => {
+                refuse(name, "comment on this role", a.manage_role(name, live));
+            }
+            Change::SetPassword { role, .. } if role != a.me => {
+                refuse(role, "set this role's password", a.manage_role(role, live));
+            }
+            Change::SetParameter {
+                target:
+                    ParameterTarget::Role { role } | ParameterTarget::RoleInDatabase { role, .. },
+                ..
+            } if role != a.me => {
+                refuse(
+                    role,
+                    "change this role's settings",
+                    a.manage_role(role, live),
+                );
+            }
+            Change::GrantMembership { role, .. }
+            | Change::AlterMembership { role, .. }
+            | Change::RevokeMembership { role, .. } => {
+                // Before 16, CREATEROLE may grant any role but a superuser.
+                let missing = if live.roles.get(role).is_some_and(|r| r.attributes.superuser) {
+                    vec![format!("superuser: role {} is a superuser", ident(role))]
+                } else if a.admin_of.contains(role)
+                    || (a.version < 160000 && a.attributes.createrole)
+                {
+                    Vec::new()
+                } else {
+                    vec![a.admin_option(role)]
+                };
+                refuse(role, "change the members of this role", missing);
+            }
+            _ => {}
+        }
+    }
+    for change in &diff.changes {
+        let (object, to) = match change {
+            Change::AlterOwner { object, to, .. } => (object.clone(), to),
+            Change::CreateSchema {
+                name,
+                owner: Some(to),
+            } => (ObjectRef::schema(name), to),
+            _ => continue,
         };
-        // The creator of a role holds the admin option on it (16+).
-        for change in &self.out.changes {
-            if let Change::CreateRole { name, .. } = change {
-                a.admin_of.insert(name.clone());
-            }
-        }
-        if a.superuser {
-            return;
-        }
-        let live = self.live;
-        let mut refusals: Vec<(ObjectRef, String)> = Vec::new();
-        let mut refuse = |role: &str, what: &str, missing: Vec<String>| {
-            for m in missing {
-                refusals.push((
-                    ObjectRef::role(role),
-                    format!("cannot {what} as {}: needs {m}", ident(a.me)),
-                ));
-            }
-        };
-        for change in &self.out.changes {
-            match change {
-                Change::CreateRole { name, attributes } => {
-                    let mut missing = Vec::new();
-                    if !a.attributes.createrole {
-                        missing.push("the CREATEROLE attribute".to_string());
-                    }
-                    missing.extend(a.give_attributes(attributes, None));
-                    refuse(name, "create this role", missing);
-                }
-                Change::AlterRole { name, from, to } => {
-                    let mut missing = a.manage_role(name, live);
-                    missing.extend(a.give_attributes(to, Some(from)));
-                    refuse(name, "alter this role", missing);
-                }
-                Change::DropRole { name, .. } => {
-                    refuse(name, "drop this role", a.manage_role(name, live));
-                }
-                Change::SetComment {
-                    object: ObjectRef::Role { name },
-                    ..
-                } if name != a.me => {
-                    refuse(name, "comment on this role", a.manage_role(name, live));
-                }
-                Change::SetPassword { role, .. } if role != a.me => {
-                    refuse(role, "set this role's password", a.manage_role(role, live));
-                }
-                Change::SetParameter {
-                    target:
-                        ParameterTarget::Role { role } | ParameterTarget::RoleInDatabase { role, .. },
-                    ..
-                } if role != a.me => {
-                    refuse(
-                        role,
-                        "change this role's settings",
-                        a.manage_role(role, live),
-                    );
-                }
-                Change::GrantMembership { role, .. }
-                | Change::AlterMembership { role, .. }
-                | Change::RevokeMembership { role, .. } => {
-                    // Before 16, CREATEROLE may grant any role but a superuser.
-                    let missing = if live.roles.get(role).is_some_and(|r| r.attributes.superuser) {
-                        vec![format!("superuser: role {} is a superuser", ident(role))]
-                    } else if a.admin_of.contains(role)
-                        || (a.version < 160000 && a.attributes.createrole)
-                    {
-                        Vec::new()
-                    } else {
-                        vec![a.admin_option(role)]
-                    };
-                    refuse(role, "change the members of this role", missing);
-                }
-                _ => {}
-            }
-        }
-        for change in &self.out.changes {
-            let (object, to) = match change {
-                Change::AlterOwner { object, to, .. } => (object.clone(), to),
-                Change::CreateSchema {
-                    name,
-                    owner: Some(to),
-                } => (ObjectRef::schema(name), to),
-                _ => continue,
-            };
-            if !a.can_set.contains(to) {
-                refusals.push((
-                    object,
-                    format!(
-                        "cannot give this object to role {} as {}: needs to be able to `SET \
+        if !a.can_set.contains(to) {
+            refusals.push((
+                object,
+                format!(
+                    "cannot give this object to role {} as {}: needs to be able to `SET \
                          ROLE {}` (`GRANT {} TO {}`)",
-                        ident(to),
-                        ident(a.me),
-                        crate::sql::quote_ident(to),
-                        crate::sql::quote_ident(to),
-                        crate::sql::quote_ident(a.me),
-                    ),
-                ));
-            }
+                    ident(to),
+                    ident(a.me),
+                    crate::sql::quote_ident(to),
+                    crate::sql::quote_ident(to),
+                    crate::sql::quote_ident(a.me),
+                ),
+            ));
         }
-        for (object, message) in refusals {
-            self.note(NoteKind::Error, object, message);
-        }
+    }
+    for (object, message) in refusals {
+        diff.notes.push(Note {
+            kind: NoteKind::Error,
+            object,
+            message,
+        });
     }
 }

@@ -312,7 +312,6 @@ pub fn diff(desired: &Catalog, live: &Catalog, options: &DiffOptions) -> Result<
     cx.unmanaged();
     cx.undeclared_user_types();
     cx.type_grants();
-    cx.authority();
     Ok(cx.out)
 }
 

@@ -246,6 +246,11 @@ pub struct DriftOptions {
     pub all: bool,
     /// Cross-check the confinements with the server's `has_*_privilege` functions.
     pub server_check: bool,
+    /// Where the desired state is canonicalised (the target is only read by default).
+    pub canon_site: crate::scratch::CanonSite,
+    /// The role that applies, when not the connected one: what apply would do depends
+    /// on it (see `plan --apply-as`).
+    pub apply_as: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -260,6 +265,8 @@ pub enum DriftError {
     Plan(#[from] plan::PlanError),
     #[error("the confinement cross-check query failed: {0}")]
     Verify(String),
+    #[error(transparent)]
+    Scratch(crate::scratch::ScratchError),
 }
 
 impl From<PipelineError> for DriftError {
@@ -269,6 +276,7 @@ impl From<PipelineError> for DriftError {
             PipelineError::Canon(e) => DriftError::Canon(e),
             PipelineError::Diff(e) => DriftError::Diff(e),
             PipelineError::Plan(e) => DriftError::Plan(e),
+            PipelineError::Scratch(e) => DriftError::Scratch(e),
         }
     }
 }
@@ -300,7 +308,14 @@ pub async fn detect(
         live,
         diff: d,
         plan,
-    } = pipeline::read_and_plan(client, desired, &diff_options).await?;
+    } = pipeline::read_and_plan(
+        client,
+        desired,
+        &diff_options,
+        &options.canon_site,
+        options.apply_as.as_deref(),
+    )
+    .await?;
     let mut confinement = verify::verify(&desired, &live);
     if options.server_check && confinement.has_confinements() {
         verify::server_check(&*client, &desired, &mut confinement)

@@ -27,6 +27,34 @@ pub fn find_bin_dir() -> Result<PathBuf, EmbeddedError> {
         .ok_or(EmbeddedError::BinariesNotFound)
 }
 
+/// The server binaries of one major version, for a scratch server that must print
+/// exactly what the target prints: `PGRECON_PG_BIN_DIR` when it is that version, else
+/// `pg_config --bindir`, else `/usr/lib/postgresql/<major>/bin` or `/usr/pgsql-<major>/bin`.
+pub fn find_bin_dir_for_major(major: u32) -> Result<PathBuf, EmbeddedError> {
+    let is_major = |dir: &Path| {
+        has_server_binaries(dir)
+            && server_version(dir)
+                .ok()
+                .and_then(|v| v.split('.').next()?.parse::<u32>().ok())
+                == Some(major)
+    };
+    let candidates = std::env::var_os(BIN_DIR_ENV)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .into_iter()
+        .chain(pg_config_bin_dir())
+        .chain([
+            PathBuf::from(format!("/usr/lib/postgresql/{major}/bin")),
+            PathBuf::from(format!("/usr/pgsql-{major}/bin")),
+        ]);
+    for dir in candidates {
+        if is_major(&dir) {
+            return Ok(dir);
+        }
+    }
+    Err(EmbeddedError::NoBinariesForMajor(major))
+}
+
 pub(super) fn has_server_binaries(dir: &Path) -> bool {
     dir.join("initdb").is_file() && dir.join("postgres").is_file()
 }

@@ -10,7 +10,7 @@ mod binaries;
 mod dirs;
 mod template;
 
-pub use binaries::find_bin_dir;
+pub use binaries::{find_bin_dir, find_bin_dir_for_major};
 
 use dirs::{base_dir, sweep_stale};
 use template::{copy_tree, prepare};
@@ -57,6 +57,8 @@ const SERVER_SETTINGS: &[&str] = &[
     "jit=off",
     "huge_pages=off",
     "unix_socket_permissions=0700",
+    // A scratch copy of a big catalog is created in one transaction.
+    "max_locks_per_transaction=1024",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -70,6 +72,10 @@ pub enum EmbeddedError {
         .0.display()
     )]
     BadBinDir(PathBuf),
+    #[error(
+        "no PostgreSQL {0} server binaries found to canonicalise the desired state with (the target runs PostgreSQL {0}); install its server package, set {BIN_DIR_ENV} to its bin directory, or give --dev-url with an empty database of that version"
+    )]
+    NoBinariesForMajor(u32),
     #[error(
         "running as root, but there is no `postgres` OS user to run the server as (PostgreSQL refuses root); create one (useradd --system postgres) or run as an unprivileged user"
     )]
@@ -120,7 +126,11 @@ pub struct EmbeddedPostgres {
 impl EmbeddedPostgres {
     /// Starts a fresh cluster (blocking; call from sync code or `spawn_blocking`).
     pub fn start() -> Result<Self, EmbeddedError> {
-        let bin_dir = find_bin_dir()?;
+        Self::start_in(find_bin_dir()?)
+    }
+
+    /// Starts a fresh cluster of the binaries in `bin_dir` (blocking).
+    pub fn start_in(bin_dir: PathBuf) -> Result<Self, EmbeddedError> {
         let owner = server_owner()?;
         let install = prepare(&bin_dir, owner.as_ref())?;
         sweep_stale(owner.as_ref());

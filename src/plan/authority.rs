@@ -11,9 +11,9 @@ use crate::diff::{Note, NoteKind};
 use crate::model::*;
 use crate::sql::{display_ident, quote_ident};
 
-/// Adds an `error` note for each step the running role may not run.
-pub fn refuse_unauthorized(plan: &mut Plan, live: &Catalog) {
-    let Some(a) = Authority::of(live) else {
+/// Adds an `error` note for each step `role` (the role that applies) may not run.
+pub fn refuse_unauthorized(plan: &mut Plan, live: &Catalog, role: &str) {
+    let Some(a) = Authority::of(live, role) else {
         return;
     };
     if a.superuser {

@@ -514,6 +514,9 @@ impl Reconciler {
             prune: self.args.prune,
             all: false,
             server_check: true,
+            // The loop applies what it finds, so it may write to the target anyway.
+            canon_site: crate::scratch::CanonSite::Target,
+            apply_as: None,
         };
         let detected = drift::detect(&mut client, &desired.catalog, &options)
             .await

@@ -27,6 +27,8 @@ const NULLS_NOT_DISTINCT: i32 = 150000;
 const SECURITY_INVOKER: i32 = 150000;
 /// `GENERATED ALWAYS AS (…) VIRTUAL`.
 const VIRTUAL_GENERATED: i32 = 180000;
+/// A `NOT VALID` foreign key on a partitioned table.
+const PARTITIONED_NOT_VALID_FK: i32 = 180000;
 
 /// `desired` as the server at `version_num` can hold it, or the first declared feature it
 /// lacks. A table grant of every privilege including `MAINTAIN` is what `ALL` expands to
@@ -78,6 +80,19 @@ pub fn fit(desired: &Catalog, version_num: i32) -> Result<Cow<'_, Catalog>, Need
             if let Some(c) = table.columns.iter().find(|c| c.generated_virtual) {
                 let what = format!("column {} of table {}", c.name, table.name);
                 return Err(needs(what, "a virtual generated column", VIRTUAL_GENERATED));
+            }
+            if table.partition_by.is_some()
+                && let Some(c) = table
+                    .constraints
+                    .values()
+                    .find(|c| !c.validated && matches!(c.kind, ConstraintKind::ForeignKey { .. }))
+            {
+                let what = format!("constraint {} on partitioned table {}", c.name, table.name);
+                return Err(needs(
+                    what,
+                    "a `not_valid` foreign key",
+                    PARTITIONED_NOT_VALID_FK,
+                ));
             }
         }
     }
@@ -203,5 +218,39 @@ mod tests {
             err.to_string(),
             "`security_invoker` (on view app.v) needs PostgreSQL 15 or later, but the server runs PostgreSQL 14; remove it from the desired state or upgrade the server"
         );
+    }
+
+    #[test]
+    fn not_valid_foreign_key_on_a_partitioned_table_needs_18() {
+        let mut c = Catalog::default();
+        let name = QualifiedName::new("app", "t");
+        let mut t = Table::new(name.clone());
+        t.partition_by = Some("RANGE (id)".into());
+        let fk = Constraint {
+            name: "t_fk".into(),
+            renamed_from: None,
+            kind: ConstraintKind::ForeignKey {
+                columns: vec!["id".into()],
+                references: QualifiedName::new("app", "p"),
+                referenced_columns: vec!["id".into()],
+                on_update: ForeignKeyAction::NoAction,
+                on_delete: ForeignKeyAction::NoAction,
+                match_full: false,
+            },
+            deferrable: false,
+            initially_deferred: false,
+            validated: false,
+            comment: None,
+        };
+        t.constraints.insert(fk.name.clone(), fk);
+        c.tables.insert(name, t);
+        assert!(fit(&c, 180000).is_ok());
+        let err = fit(&c, 170000).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "a `not_valid` foreign key (constraint t_fk on partitioned table app.t) needs PostgreSQL 18 or later, but the server runs PostgreSQL 17; remove it from the desired state or upgrade the server"
+        );
+        c.tables.values_mut().next().unwrap().partition_by = None;
+        assert!(fit(&c, 140000).is_ok());
     }
 }

@@ -218,11 +218,16 @@ impl Cx<'_> {
 
     fn add_constraint(&mut self, want_t: &Table, c: &Constraint, reason: Option<String>) {
         let partitioned = want_t.partition_by.is_some();
-        let not_valid = !partitioned
-            && matches!(
-                c.kind,
-                ConstraintKind::ForeignKey { .. } | ConstraintKind::Check { .. }
-            );
+        // Declared `not_valid`: added NOT VALID and never validated (existing rows stay
+        // unchecked). Otherwise a check or foreign key is added NOT VALID and validated
+        // next (a weaker lock while existing rows are scanned).
+        let declared_not_valid = !c.validated;
+        let not_valid = declared_not_valid
+            || (!partitioned
+                && matches!(
+                    c.kind,
+                    ConstraintKind::ForeignKey { .. } | ConstraintKind::Check { .. }
+                ));
         self.push_table(TableChange::AddConstraint {
             table: want_t.name.clone(),
             constraint: c.clone(),
@@ -231,7 +236,7 @@ impl Cx<'_> {
             referenced_key: self.referenced_key(c),
             reason,
         });
-        if not_valid {
+        if not_valid && !declared_not_valid {
             self.push_table(TableChange::ValidateConstraint {
                 table: want_t.name.clone(),
                 constraint: c.clone(),
@@ -301,7 +306,10 @@ impl Cx<'_> {
                     to: want.name.clone(),
                 });
             }
-            // Added NOT VALID and never validated: existing rows were never checked.
+            // Added NOT VALID and never validated: existing rows were never checked. A
+            // live validated constraint declared `not_valid` is left as it is: it holds for
+            // every row, and PostgreSQL cannot un-validate it in place (dropping and adding
+            // it NOT VALID would weaken the schema for nothing).
             if want.validated && !have.validated {
                 self.push_table(TableChange::ValidateConstraint {
                     table: t.clone(),

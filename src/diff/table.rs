@@ -115,13 +115,17 @@ impl Cx<'_> {
             .get(name)
             .and_then(|r| r.owner.clone());
         let mut table = want.clone();
+        // Foreign keys go after every table is created. A check declared `not_valid` goes
+        // after the table too, added NOT VALID: inline in CREATE TABLE, PostgreSQL would
+        // mark it validated (the table is empty), and the declared state says it is not.
+        let added_after = |c: &Constraint| is_foreign_key(c) || !c.validated;
         let foreign_keys: Vec<Constraint> = table
             .constraints
             .values()
-            .filter(|c| is_foreign_key(c))
+            .filter(|c| added_after(c))
             .cloned()
             .collect();
-        table.constraints.retain(|_, c| !is_foreign_key(c));
+        table.constraints.retain(|_, c| !added_after(c));
         let indexes = std::mem::take(&mut table.indexes);
         let policies = std::mem::take(&mut table.policies);
         let triggers = std::mem::take(&mut table.triggers);
@@ -145,8 +149,8 @@ impl Cx<'_> {
             let referenced_key = self.referenced_key(&fk);
             self.push_table(TableChange::AddConstraint {
                 table: name.clone(),
+                not_valid: !fk.validated,
                 constraint: fk,
-                not_valid: false,
                 new_table: true,
                 referenced_key,
                 reason: None,

@@ -17,7 +17,8 @@
 //!   constraints inline, owner, RLS, comments); its foreign keys, indexes, policies and
 //!   grants are separate changes, so foreign keys run after every table is created;
 //! - on an existing table, a check or foreign key is added `NOT VALID` and validated in
-//!   a separate `ValidateConstraint`; NOT NULL is proven by a temporary `NOT VALID` check
+//!   a separate `ValidateConstraint` (one declared `not_valid` is added `NOT VALID` and
+//!   never validated, on a new table too); NOT NULL is proven by a temporary `NOT VALID` check
 //!   first; a changed definition (constraint, index, policy) is a drop plus a create;
 //! - a renamed object (`renamed_from`, when the old name exists and the new does not) is
 //!   renamed in place, then compared like any other.
@@ -353,7 +354,8 @@ pub enum TableChange {
     AddConstraint {
         table: QualifiedName,
         constraint: Constraint,
-        /// `NOT VALID`; a `ValidateConstraint` follows.
+        /// `NOT VALID`; a `ValidateConstraint` follows unless the constraint is declared
+        /// `not_valid` (`validated` false).
         not_valid: bool,
         /// The table is created by this plan (empty: no hazard).
         new_table: bool,

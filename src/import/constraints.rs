@@ -86,12 +86,15 @@ pub(super) fn write_constraints(out: &mut String, t: &Table) {
                 expression,
                 no_inherit,
             } => {
-                if !*no_inherit && c.comment.is_none() && !c.deferrable {
+                if !*no_inherit && c.comment.is_none() && !c.deferrable && c.validated {
                     let _ = writeln!(checks, "{} = {}", key(name), string(expression));
                 } else {
                     let mut parts = vec![("expression", string(expression))];
                     if *no_inherit {
                         parts.push(("no_inherit", "true".into()));
+                    }
+                    if !c.validated {
+                        parts.push(("not_valid", "true".into()));
                     }
                     if let Some(comment) = &c.comment {
                         parts.push(("comment", string(comment)));
@@ -149,6 +152,9 @@ fn constraint_options(parts: &mut Vec<(&'static str, String)>, c: &Constraint) {
     }
     if c.initially_deferred {
         parts.push(("initially_deferred", "true".into()));
+    }
+    if !c.validated {
+        parts.push(("not_valid", "true".into()));
     }
     if let Some(comment) = &c.comment {
         parts.push(("comment", string(comment)));

@@ -13,8 +13,10 @@ pub struct Constraint {
     pub deferrable: bool,
     pub initially_deferred: bool,
     /// False for a check or foreign key added `NOT VALID` and never validated (existing
-    /// rows unchecked). Desired constraints are always validated, so a live one that is
-    /// not is drift, repaired with `VALIDATE CONSTRAINT`.
+    /// rows unchecked). Desired: false when declared `not_valid`. A live one that is not
+    /// validated but is declared without `not_valid` is validated (`VALIDATE CONSTRAINT`);
+    /// a live validated one declared `not_valid` is left as it is (it holds for every row,
+    /// and PostgreSQL cannot un-validate it in place).
     #[serde(skip_serializing_if = "is_true")]
     pub validated: bool,
     pub comment: Option<String>,

@@ -13,6 +13,8 @@ pub(super) struct Common {
     pub(super) initially_deferred: Option<Span>,
     pub(super) renamed_from: Option<(String, Span)>,
     pub(super) comment: Option<String>,
+    /// `not_valid` (checks and foreign keys only).
+    pub(super) not_valid: bool,
 }
 
 impl Loader {
@@ -556,14 +558,14 @@ impl Loader {
                 kind,
                 deferrable: common.deferrable,
                 initially_deferred: common.initially_deferred.is_some(),
-                validated: true,
+                validated: !common.not_valid,
                 comment: common.comment,
             },
         );
     }
 
-    /// `deferrable`, `initially_deferred`, `renamed_from`, `comment` (when `known` has
-    /// them); false when `key` is none of them.
+    /// `deferrable`, `initially_deferred`, `not_valid`, `renamed_from`, `comment` (when
+    /// `known` has them); false when `key` is none of them.
     pub(super) fn common(
         &mut self,
         f: usize,
@@ -587,6 +589,7 @@ impl Loader {
                 c.renamed_from = self.name_value(f, v, what, "previous name");
             }
             "comment" => c.comment = non_empty(self.string(f, v, what)),
+            "not_valid" => c.not_valid = self.boolean(f, v, what).unwrap_or(false),
             _ => return false,
         }
         true

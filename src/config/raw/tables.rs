@@ -233,6 +233,11 @@ pub struct RawForeignKey {
     /// `INITIALLY DEFERRED` (requires `deferrable`). Default false.
     #[serde(default)]
     pub initially_deferred: bool,
+    /// `NOT VALID`: existing rows are never checked (new and updated rows are). Added to
+    /// an existing table `NOT VALID` and never validated; a live constraint that is already
+    /// validated is left as it is. Default false.
+    #[serde(default)]
+    pub not_valid: bool,
     /// The constraint's previous name: turns drop + add into `RENAME CONSTRAINT`.
     pub renamed_from: Option<String>,
     /// `COMMENT ON CONSTRAINT`.
@@ -274,6 +279,11 @@ pub struct RawCheckOptions {
     /// `NO INHERIT`. Default false.
     #[serde(default)]
     pub no_inherit: bool,
+    /// `NOT VALID`: existing rows are never checked (new and updated rows are). Added to
+    /// an existing table `NOT VALID` and never validated; a live constraint that is already
+    /// validated is left as it is. Default false.
+    #[serde(default)]
+    pub not_valid: bool,
     /// The constraint's previous name: turns drop + add into `RENAME CONSTRAINT`.
     pub renamed_from: Option<String>,
     /// `COMMENT ON CONSTRAINT`.

@@ -77,8 +77,8 @@ columns.v = { type = "int", generated = "id * 3", virtual = true }
 columns.nn = { type = "int", not_null_name = "nn_present" }
 columns.d = { type = "int", default = "0" }
 unique.t_d_key = { columns = ["d"], include = [], nulls_not_distinct = false, deferrable = false, initially_deferred = false, renamed_from = "t_d_uq", comment = "c" }
-foreign_keys.t_fk = { columns = ["d"], references = "s.t", referenced_columns = ["d"], on_delete = "restrict", on_update = "set_default", match = "simple", deferrable = false, initially_deferred = false, renamed_from = "t_fk_old", comment = "c" }
-checks.t_check = { expression = "id > 0", no_inherit = false, renamed_from = "t_check_old", comment = "c" }
+foreign_keys.t_fk = { columns = ["d"], references = "s.t", referenced_columns = ["d"], on_delete = "restrict", on_update = "set_default", match = "simple", deferrable = false, initially_deferred = false, not_valid = false, renamed_from = "t_fk_old", comment = "c" }
+checks.t_check = { expression = "id > 0", no_inherit = false, not_valid = true, renamed_from = "t_check_old", comment = "c" }
 exclusions.t_excl = { method = "gist", elements = [{ column = "id", operator = "=" }, { expression = "d + 1", operator = "=" }], where = "true", deferrable = false, initially_deferred = false, renamed_from = "t_excl_old", comment = "c" }
 indexes.t_idx = { columns = [{ column = "id", order = "asc", nulls = "last", opclass = "int4_ops", collation = "C" }, { expression = "d + 1" }], unique = false, nulls_not_distinct = false, method = "btree", include = ["g"], where = "true", with = {}, concurrently = false, renamed_from = "t_idx_old", comment = "c" }
 policies.t_policy = { command = "update", permissive = true, roles = ["r"], using = "true", with_check = "true", comment = "c" }

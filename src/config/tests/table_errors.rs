@@ -75,3 +75,31 @@ fn manage_all_implies_tables_and_conflicts_with_manage_tables_false() {
     assert_eq!(e.kind(), ErrorKind::InvalidValue, "{}", render(&err));
     assert_eq!(&text[e.span().unwrap()], "false");
 }
+
+#[test]
+fn not_valid_is_a_key_of_checks_and_foreign_keys_only() {
+    let text = r#"
+[schemas.s]
+[tables."s.t"]
+primary_key = ["id"]
+columns.id = { type = "int" }
+columns.n = { type = "int" }
+checks.t_n = { expression = "n > 0", not_valid = true }
+checks.t_id = "id > 0"
+foreign_keys.t_fk = { columns = ["n"], references = "s.t", not_valid = true }
+"#;
+    let c = load_files(&[(PathBuf::from("t.toml"), text.into())])
+        .unwrap_or_else(|e| panic!("{}", render(&e)))
+        .catalog;
+    let t = &c.tables[&crate::model::QualifiedName::new("s", "t")];
+    assert!(!t.constraints["t_n"].validated);
+    assert!(!t.constraints["t_fk"].validated);
+    assert!(t.constraints["t_id"].validated);
+    assert!(t.constraints["t_pkey"].validated);
+
+    let text = "[schemas.s]\n[tables.\"s.t\"]\ncolumns.n = { type = \"int\" }\nunique.t_u = { columns = [\"n\"], not_valid = true }\n";
+    let err = load_files(&[(PathBuf::from("t.toml"), text.into())]).unwrap_err();
+    let e = &err.errors[0];
+    assert_eq!(e.kind(), ErrorKind::UnknownKey, "{}", render(&err));
+    assert_eq!(&text[e.span().unwrap()], "not_valid");
+}

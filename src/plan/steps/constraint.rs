@@ -33,7 +33,13 @@ pub(super) fn add_constraint(
     if let Some(r) = reason {
         b.details.push(r.clone());
     }
-    if not_valid {
+    if not_valid && !c.validated {
+        b.details.push(
+            "declared not_valid: added NOT VALID and never validated (existing rows are \
+             not checked)"
+                .into(),
+        );
+    } else if not_valid {
         b.details
             .push("added NOT VALID: existing rows are validated next".into());
     }

@@ -881,8 +881,10 @@ CREATE FUNCTION app.touch_count() RETURNS integer LANGUAGE sql AS 'SELECT 1';
 CREATE VIEW app.v_calls AS SELECT app.floatrange(1, 2) AS r, app.touch_count() AS n;
 CREATE FUNCTION app.touch() RETURNS trigger LANGUAGE plpgsql
     AS $$ BEGIN NEW.updated_at := now(); RETURN NEW; END $$;
+-- Managed: views' triggers, read on the view.
 CREATE TRIGGER v_items_insert INSTEAD OF INSERT ON app.v_items
     FOR EACH ROW EXECUTE FUNCTION app.touch();
+COMMENT ON TRIGGER v_items_insert ON app.v_items IS 'inserts';
 -- Managed: tables' triggers (a partition's clone belongs to its parent).
 CREATE TRIGGER items_touch BEFORE UPDATE OF price, name ON app.items
     FOR EACH ROW WHEN (OLD.price IS DISTINCT FROM NEW.price)
@@ -1649,9 +1651,15 @@ async fn reads_the_relational_layer_exactly() {
             unmanaged("function", "touch()"),
             unmanaged("function", "touch_count()"),
             unmanaged("rule", "scratch_notify on app.scratch"),
-            unmanaged("trigger", "v_items_insert on app.v_items"),
         ]
     );
+    let vt = &catalog.views[&qn("app", "v_items")].triggers["v_items_insert"];
+    assert_eq!(
+        (vt.timing, &vt.events, vt.for_each_row),
+        (TriggerTiming::InsteadOf, &vec![TriggerEvent::Insert], true)
+    );
+    assert_eq!(vt.function, qn("app", "touch"));
+    assert_eq!(vt.comment.as_deref(), Some("inserts"));
 
     // Views: the qualified definition, and what they read, column by column.
     let v = &catalog.views[&qn("app", "v_items")];

@@ -330,11 +330,13 @@ impl Work {
 }
 
 /// The no-op trigger function of a scratch schema.
-const SCRATCH_TRIGGER_FUNCTION: &str = "pgrecon_canon_trigger";
+pub(super) const SCRATCH_TRIGGER_FUNCTION: &str = "pgrecon_canon_trigger";
 
-fn scratch_trigger_function(schema: &str) -> String {
+/// Replaces it when there: the views' savepoint may create it again over the table
+/// copies it also creates.
+pub(super) fn scratch_trigger_function(schema: &str) -> String {
     format!(
-        "CREATE FUNCTION {}() RETURNS trigger LANGUAGE plpgsql AS {}",
+        "CREATE OR REPLACE FUNCTION {}() RETURNS trigger LANGUAGE plpgsql AS {}",
         qualified(schema, SCRATCH_TRIGGER_FUNCTION),
         quote_literal("BEGIN RETURN NULL; END")
     )

@@ -84,7 +84,13 @@ pub(super) async fn run(
                     [(_, _, only)] => Some(only.clone()),
                     _ => None,
                 });
-                let message = real_names(&ddl::lowercase_first(db.message()), scratch);
+                let mut message = real_names(&ddl::lowercase_first(db.message()), scratch);
+                // A trigger refused by its relation's kind says why only in the detail
+                // ("Views cannot have row-level BEFORE or AFTER triggers.").
+                if let (Some(Declared::Trigger(..)), Some(detail)) = (&g.declared, db.detail()) {
+                    let detail = detail.trim_end_matches('.');
+                    message = format!("{message}: {}", ddl::lowercase_first(detail));
+                }
                 if g.object == SCRATCH_OBJECT || g.object.starts_with("schema ") {
                     // Not the desired state's fault: the role cannot create schemas.
                     let _ = client

@@ -127,6 +127,7 @@ pub(super) fn settle(desired: &mut Catalog, live: &Catalog) -> Vec<QualifiedName
     for (name, v) in desired.views.iter_mut() {
         let settled = live.views.get(name).filter(|l| {
             l.materialized == v.materialized
+                && triggers_settled(v, l)
                 && l.definition == v.definition
                 && l.indexes == v.indexes
                 && v.columns.len() <= l.columns.len()
@@ -145,6 +146,16 @@ pub(super) fn settle(desired: &mut Catalog, live: &Catalog) -> Vec<QualifiedName
         }
     }
     pending
+}
+
+/// Whether every declared trigger of a view is the live one (a trigger's only text, its
+/// `WHEN` condition, is then canonical): else the view is created in scratch with them.
+fn triggers_settled(want: &View, have: &View) -> bool {
+    want.triggers.iter().all(|(name, t)| {
+        have.triggers
+            .get(name)
+            .is_some_and(|h| !t.definition_differs(h))
+    })
 }
 
 /// The relations a view's query names, each resolved to the name it will have: a
@@ -352,6 +363,63 @@ impl Work {
         Ok(())
     }
 
+    /// The declared triggers of the pending views, on their scratch twins (executing a
+    /// no-op function there): the server says whether the view can have them, and its
+    /// `WHEN` condition is read back.
+    async fn view_triggers(
+        &self,
+        client: &impl GenericClient,
+        desired: &Catalog,
+    ) -> Result<(), CanonError> {
+        use super::groups::{SCRATCH_TRIGGER_FUNCTION, scratch_trigger_function};
+        use crate::ddl::trigger::{Create, create_trigger};
+        let with_triggers: Vec<&QualifiedName> = self
+            .views
+            .iter()
+            .filter(|n| !desired.views[*n].triggers.is_empty())
+            .collect();
+        let schemas: BTreeSet<&String> = with_triggers
+            .iter()
+            .map(|n| &self.scratch[&n.schema])
+            .collect();
+        let mut groups: Vec<Group> = schemas
+            .into_iter()
+            .map(|s| Group {
+                object: super::SCRATCH_OBJECT.into(),
+                declared: None,
+                creates: true,
+                search_path: None,
+                stmts: vec![Stmt::raw(scratch_trigger_function(s))],
+            })
+            .collect();
+        for name in with_triggers {
+            let target = self.scratch_name(name);
+            let function = QualifiedName::new(&target.schema, SCRATCH_TRIGGER_FUNCTION);
+            for t in desired.views[name].triggers.values() {
+                let copy = Trigger {
+                    arguments: Vec::new(),
+                    ..t.clone()
+                };
+                groups.push(Group {
+                    object: format!("trigger {} on {name}", quote_ident(&t.name)),
+                    declared: Some(Declared::Trigger(name.clone(), t.name.clone())),
+                    creates: false,
+                    search_path: Some(name.schema.clone()),
+                    stmts: vec![Stmt::raw(create_trigger(
+                        &target,
+                        &copy,
+                        &function,
+                        Create::Plain,
+                    ))],
+                });
+            }
+        }
+        if groups.is_empty() {
+            return Ok(());
+        }
+        run(client, &groups, &self.scratch).await
+    }
+
     async fn views_in_savepoint(
         &self,
         client: &impl GenericClient,
@@ -413,6 +481,7 @@ impl Work {
         if !index_groups.is_empty() {
             run(client, &index_groups, &self.scratch).await?;
         }
+        self.view_triggers(client, desired).await?;
         set_empty_search_path(client).await?;
         let read_back = introspect::read_catalog(client).await?;
         let real_schema: BTreeMap<&str, &str> = self
@@ -493,6 +562,11 @@ impl Work {
                 .iter()
                 .map(|(n, d)| (n.clone(), fix(d)))
                 .collect();
+            for (n, t) in v.triggers.iter_mut() {
+                if let Some(r) = rb.triggers.get(n) {
+                    t.when = r.when.as_deref().map(fix);
+                }
+            }
         }
         Ok(())
     }

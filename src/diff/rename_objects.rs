@@ -359,6 +359,10 @@ fn rewrite(
             relation(r);
         }
         v.calls = v.calls.iter().map(routine).collect();
+        for tr in v.triggers.values_mut() {
+            relation(&mut tr.function);
+            opt(&mut tr.when);
+        }
     }
     let functions = std::mem::take(&mut c.functions);
     for (_, mut f) in functions {

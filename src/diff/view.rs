@@ -377,6 +377,7 @@ impl Cx<'_> {
         self.undeclared_readers_of_dropped_columns();
         self.mark_retyped_columns();
         for have in dropped {
+            self.undeclared_triggers_of_recreated(have);
             self.push_view(ViewChange::Drop {
                 view: Box::new(have.clone()),
                 pruned: false,
@@ -413,6 +414,10 @@ impl Cx<'_> {
                     let acl = self.wanted_acl(&name, ObjectKind::Table);
                     let from = self.created_acl(&name.schema, ObjectKind::Table);
                     self.relation_acl(want.object_ref(), &acl, &from, owner.as_deref());
+                    // Its triggers come with it (a dropped view took its own).
+                    for t in want.triggers.values() {
+                        self.create_trigger(&name, t);
+                    }
                 }
             }
         }
@@ -435,6 +440,27 @@ impl Cx<'_> {
         }
     }
 
+    /// A view re-created takes its triggers: an undeclared one would be lost without
+    /// `--prune`, so the plan is refused until it is declared (or pruned).
+    fn undeclared_triggers_of_recreated(&mut self, have: &View) {
+        if self.options.prune {
+            return;
+        }
+        let want = &self.desired.views[&have.name];
+        for name in have.triggers.keys() {
+            if want.triggers.contains_key(name) {
+                continue;
+            }
+            self.note(
+                NoteKind::Error,
+                ObjectRef::table_part(TablePart::Trigger, &have.name, name),
+                "is not declared, and its view is re-created, which drops it: declare it so \
+                 that it is created again, or use --prune to let it go"
+                    .to_string(),
+            );
+        }
+    }
+
     /// A declared view that exists and is not re-created.
     fn alter_view(&mut self, want: &View, have: &View) {
         if differs(want, have) == Differs::Replace {
@@ -443,6 +469,7 @@ impl Cx<'_> {
                 to: Box::new(want.clone()),
             });
         }
+        self.view_triggers(want, have);
         if want.materialized && want.with_data && !have.with_data {
             self.push_view(ViewChange::Refresh {
                 name: want.name.clone(),

@@ -1,12 +1,13 @@
 //! Triggers: their definitions as `CREATE TRIGGER` statements in one `.sql` file per
-//! schema, their enabled state and comment as `[tables.<name>.triggers]` entries.
+//! schema (the tables', then the views'), their enabled state and comment as
+//! `[tables.<name>.triggers]` entries (a view's comments: `views.rs`).
 
 use super::values::{inline, key, object_key, string};
 use crate::ddl::trigger::{Create, create_trigger};
 use crate::model::*;
 use std::fmt::Write as _;
 
-/// The `.sql` text declaring the triggers of the tables of `schema`, if any.
+/// The `.sql` text declaring the triggers of the tables and views of `schema`, if any.
 pub(super) fn triggers_file(live: &Catalog, schema: &str) -> Option<String> {
     let mut out = String::new();
     for t in live.tables.values().filter(|t| t.name.schema == schema) {
@@ -15,6 +16,15 @@ pub(super) fn triggers_file(live: &Catalog, schema: &str) -> Option<String> {
                 out,
                 "{};\n",
                 create_trigger(&t.name, trigger, &trigger.function, Create::Plain)
+            );
+        }
+    }
+    for v in live.views.values().filter(|v| v.name.schema == schema) {
+        for trigger in v.triggers.values() {
+            let _ = writeln!(
+                out,
+                "{};\n",
+                create_trigger(&v.name, trigger, &trigger.function, Create::Plain)
             );
         }
     }

@@ -85,6 +85,7 @@ pub(super) fn write_entries(
             && v.comment.is_none()
             && v.column_comments.is_empty()
             && v.index_comments.is_empty()
+            && v.triggers.values().all(|t| t.comment.is_none())
             && extra.is_none()
         {
             continue;
@@ -112,6 +113,17 @@ pub(super) fn write_entries(
                 .map(|(i, text)| format!("{} = {}", key(i), string(text)))
                 .collect();
             let _ = writeln!(out, "index_comments = {{ {} }}", items.join(", "));
+        }
+        let triggers: Vec<String> = v
+            .triggers
+            .iter()
+            .filter_map(|(n, t)| {
+                let c = t.comment.as_ref()?;
+                Some(format!("{} = {{ comment = {} }}", key(n), string(c)))
+            })
+            .collect();
+        if !triggers.is_empty() {
+            let _ = writeln!(out, "triggers = {{ {} }}", triggers.join(", "));
         }
     }
 }
@@ -160,7 +172,7 @@ pub(super) fn declarable(mut c: Catalog) -> (Catalog, Vec<String>) {
         }
         out.extend(more);
     }
-    let notes = out
+    let mut notes: Vec<String> = out
         .iter()
         .map(|(name, why)| {
             let kind = c.views[name].kind().describe();
@@ -173,5 +185,25 @@ pub(super) fn declarable(mut c: Catalog) -> (Catalog, Vec<String>) {
     // Views whose names cannot be declared: left out with a note by `names`.
     let relations = &c.relations;
     c.views.retain(|n, _| relations.contains_key(n));
+    // Triggers whose declaration would need an undeclarable name.
+    use crate::escape::has_unsafe;
+    for v in c.views.values_mut() {
+        let view = v.name.clone();
+        v.triggers.retain(|n, tr| {
+            let bad = has_unsafe(n)
+                || has_unsafe(&tr.function.schema)
+                || has_unsafe(&tr.function.name)
+                || tr.arguments.iter().any(|a| has_unsafe(a))
+                || tr.when.as_deref().is_some_and(has_unsafe);
+            if bad {
+                notes.push(format!(
+                    "trigger {} on {view} is left out: a name or text it needs has a line \
+                     break or control character, which the desired state cannot declare",
+                    crate::sql::display_ident(n)
+                ));
+            }
+            !bad
+        });
+    }
     (c, notes)
 }

@@ -302,7 +302,8 @@ fn decode(
     )?;
     indexes::apply_indexes(indexes, &mut by_oid);
     policies::apply_policies(name(q::POLICIES), &results.take(q::POLICIES)?, &mut by_oid)?;
-    triggers::apply_triggers(name(q::TRIGGERS), &results.take(q::TRIGGERS)?, &mut by_oid)?;
+    let view_triggers =
+        triggers::apply_triggers(name(q::TRIGGERS), &results.take(q::TRIGGERS)?, &mut by_oid)?;
     let sequences = sequences::read_sequences(
         name(q::SEQUENCES),
         &results.take(q::SEQUENCES)?,
@@ -366,6 +367,11 @@ fn decode(
     catalog.range_types =
         range_types::read_range_types(name(q::RANGE_TYPES), &results.take(q::RANGE_TYPES)?)?;
     catalog.views = views::read_views(name(q::VIEWS), &results.take(q::VIEWS)?)?;
+    for (view, trigger) in view_triggers {
+        if let Some(v) = catalog.views.get_mut(&view) {
+            v.triggers.insert(trigger.name.clone(), trigger);
+        }
+    }
     catalog.server = Some(server);
     Ok(catalog)
 }

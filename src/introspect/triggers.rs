@@ -1,12 +1,13 @@
-//! Table triggers: `pg_trigger` rows of the tables `tables()` returns, internal ones
-//! (foreign keys' and deferred uniqueness checks') and clones of a partitioned parent's
-//! trigger (`tgparentid`) left out: a clone belongs to its parent.
+//! Triggers of tables and views: `pg_trigger` rows of the tables `tables()` returns and
+//! of user views, internal ones (foreign keys' and deferred uniqueness checks') and
+//! clones of a partitioned parent's trigger (`tgparentid`) left out: a clone belongs to
+//! its parent. A view's triggers are returned apart, for `views()` to take.
 //!
 //! The `WHEN` condition has no `pg_get_expr` form (it refers to `OLD`/`NEW`): it is read
 //! from `pg_get_triggerdef`, parsed with `pg_query` and its condition deparsed
 //! (`ddl::trigger::when_of_definition`); canon reads the desired condition back the same way.
 
-use super::queries::user_table;
+use super::queries::user_relation;
 use super::rows::names;
 use super::tables::TablesByOid;
 use super::{IntrospectError, get, unexpected};
@@ -16,12 +17,14 @@ use crate::model::{
 };
 use tokio_postgres::Row;
 
-/// Triggers of user tables, with their function, arguments (`tgargs`, NUL-terminated
+/// Triggers of user tables and views, with their function, arguments (`tgargs`, NUL-terminated
 /// strings), `UPDATE OF` columns (in `tgattr` order), constraint-trigger options,
 /// transition tables, comment, and `pg_get_triggerdef` when there is a `WHEN`.
 pub fn triggers() -> String {
     format!(
-        "SELECT tg.tgrelid AS table_oid, tg.tgname::text AS name, tg.tgtype::int4 AS type,
+        "SELECT tg.tgrelid AS table_oid, c.relkind::text AS relkind,
+                n.nspname::text AS relation_schema, c.relname::text AS relation_name,
+                tg.tgname::text AS name, tg.tgtype::int4 AS type,
                 tg.tgenabled::text AS enabled,
                 fn.nspname::text AS function_schema, p.proname::text AS function_name,
                 tg.tgargs AS arguments, tg.tgnargs::int4 AS argument_count,
@@ -46,8 +49,9 @@ pub fn triggers() -> String {
          LEFT JOIN pg_catalog.pg_namespace AS rn ON rn.oid = rc.relnamespace
          LEFT JOIN pg_catalog.pg_description AS d
                 ON d.objoid = tg.oid AND d.classoid = 'pg_catalog.pg_trigger'::regclass
-         WHERE NOT tg.tgisinternal AND tg.tgparentid = 0 AND {user_table}",
-        user_table = user_table("c", "n"),
+         WHERE NOT tg.tgisinternal AND tg.tgparentid = 0 AND c.relkind IN ('r', 'p', 'v')
+           AND {user_relation}",
+        user_relation = user_relation("c", "n"),
     )
 }
 
@@ -60,18 +64,24 @@ const UPDATE: i32 = 1 << 4;
 const TRUNCATE: i32 = 1 << 5;
 const INSTEAD: i32 = 1 << 6;
 
+/// The triggers of views, by view, to be put on them once the views are read.
+pub(super) type ViewTriggers = Vec<(QualifiedName, Trigger)>;
+
 pub(super) fn apply_triggers(
     what: &'static str,
     rows: &[Row],
     tables: &mut TablesByOid,
-) -> Result<(), IntrospectError> {
+) -> Result<ViewTriggers, IntrospectError> {
+    let mut on_views = Vec::new();
     for row in rows {
         let oid: u32 = get(what, row, "table_oid")?;
-        let Some(table) = tables.get_mut(&oid) else {
-            continue;
-        };
+        let relkind: String = get(what, row, "relkind")?;
+        let relation = QualifiedName::new(
+            get::<String>(what, row, "relation_schema")?,
+            get::<String>(what, row, "relation_name")?,
+        );
         let name: String = get(what, row, "name")?;
-        let object = || format!("trigger {name} on {}", table.name);
+        let object = || format!("trigger {name} on {relation}");
         let tgtype: i32 = get(what, row, "type")?;
         let code: String = get(what, row, "enabled")?;
         let enabled = match code.as_str() {
@@ -139,9 +149,13 @@ pub(super) fn apply_triggers(
             enabled,
             comment: get(what, row, "comment")?,
         };
-        table.triggers.insert(name, trigger);
+        if relkind == "v" {
+            on_views.push((relation, trigger));
+        } else if let Some(table) = tables.get_mut(&oid) {
+            table.triggers.insert(name, trigger);
+        }
     }
-    Ok(())
+    Ok(on_views)
 }
 
 fn timing(tgtype: i32) -> TriggerTiming {

@@ -6,8 +6,8 @@ use crate::model::{QualifiedName, UnmanagedObject, is_system_schema};
 use tokio_postgres::Row;
 
 /// Objects pgrecon does not manage, in the schemas `schemas()` returns and not
-/// belonging to an extension: foreign tables, triggers of views and foreign tables (not
-/// internal ones; tables' triggers are managed), rules (not a view's `_RETURN`), functions, procedures,
+/// belonging to an extension: foreign tables, triggers of foreign tables (not internal
+/// ones; tables' and views' triggers are managed), rules (not a view's `_RETURN`), functions, procedures,
 /// aggregates and window functions (their definitions; their ACLs are managed) other
 /// than the constructors PostgreSQL creates with a range type, base types, extended
 /// statistics and operators. (Collations, composite and range types are read as such;
@@ -29,7 +29,7 @@ pub fn unmanaged() -> String {
          FROM pg_catalog.pg_trigger AS tg
          JOIN pg_catalog.pg_class AS c ON c.oid = tg.tgrelid
          JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
-         WHERE NOT tg.tgisinternal AND c.relkind NOT IN ('r', 'p') AND {rel_filter}
+         WHERE NOT tg.tgisinternal AND c.relkind NOT IN ('r', 'p', 'v') AND {rel_filter}
          UNION ALL
          SELECT 'rule', n.nspname::text, r.rulename::text, n.nspname::text,
                 c.relname::text, NULL

@@ -39,6 +39,10 @@ pub struct View {
     pub indexes: BTreeMap<String, String>,
     /// Materialized views: `COMMENT ON INDEX`, by index name.
     pub index_comments: BTreeMap<String, String>,
+    /// Views: triggers by name (`INSTEAD OF` row triggers, statement triggers). They go
+    /// with the view: a view dropped and created again gets them back. Always enabled
+    /// (PostgreSQL cannot disable a view's trigger).
+    pub triggers: BTreeMap<String, super::Trigger>,
     /// Live: the user routines (not of an extension) the query calls. Import and
     /// ordering only; never compared.
     pub calls: Vec<FunctionId>,
@@ -70,6 +74,7 @@ impl View {
             column_comments: BTreeMap::new(),
             indexes: BTreeMap::new(),
             index_comments: BTreeMap::new(),
+            triggers: BTreeMap::new(),
             calls: Vec::new(),
             reads: Vec::new(),
         }

@@ -474,6 +474,10 @@ fn objects(c: &Catalog, filter: &Filter<'_>, out: &mut impl Sink) {
                 out.put("trigger", &part(name, n), trigger);
             }
         }
+        // A view's triggers: entries of their own, like a table's.
+        for (n, trigger) in c.views.get(name).into_iter().flat_map(|v| &v.triggers) {
+            out.put("trigger", &part(name, n), trigger);
+        }
     }
     for (id, f) in c
         .functions

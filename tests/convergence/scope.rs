@@ -67,12 +67,12 @@ found (kind, name, classid, objid) AS (
   SELECT 'statistics object', u.nspname || '.' || s.stxname, 'pg_statistic_ext'::regclass, s.oid
   FROM pg_catalog.pg_statistic_ext s JOIN user_ns u ON u.oid = s.stxnamespace
   UNION ALL
-  SELECT 'trigger on a view', u.nspname || '.' || c.relname || '.' || t.tgname,
+  SELECT 'trigger on a foreign table', u.nspname || '.' || c.relname || '.' || t.tgname,
          'pg_trigger'::regclass, t.oid
   FROM pg_catalog.pg_trigger t
   JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
   JOIN user_ns u ON u.oid = c.relnamespace
-  WHERE NOT t.tgisinternal AND c.relkind NOT IN ('r', 'p')
+  WHERE NOT t.tgisinternal AND c.relkind NOT IN ('r', 'p', 'v')
   UNION ALL
   SELECT 'cast', pg_catalog.format_type(c.castsource, NULL) || ' as '
          || pg_catalog.format_type(c.casttarget, NULL), 'pg_cast'::regclass, c.oid

@@ -1,6 +1,7 @@
 //! Triggers declared in `.sql` files (`CREATE [CONSTRAINT] TRIGGER … ON s.t`), and what
-//! TOML says about them under `[tables."s.t".triggers.<name>]` (enabled state, comment).
-//! Both are kept until every file is loaded: the table may be declared in a later file.
+//! TOML says about them under `[tables."s.t".triggers.<name>]` (enabled state, comment)
+//! or, for a trigger on a view, `[views."s.v".triggers.<name>]` (comment). Both are kept
+//! until every file is loaded: the table or view may be declared in a later file.
 
 use super::sql_files::SqlDecl;
 use super::*;
@@ -30,6 +31,8 @@ struct SqlTrigger {
 }
 
 struct TomlTrigger {
+    /// An entry of `[views."s.v".triggers]`.
+    on_view: bool,
     table: QualifiedName,
     table_text: String,
     key: Span,
@@ -257,6 +260,7 @@ impl Loader {
             return;
         };
         let mut entry = TomlTrigger {
+            on_view: false,
             table: table.clone(),
             table_text: table_text.to_string(),
             key,
@@ -286,12 +290,63 @@ impl Loader {
         self.rel.triggers.toml.push(entry);
     }
 
+    /// `triggers.<name>` of `[views."s.v"]`: its comment.
+    pub(super) fn view_trigger_entry(
+        &mut self,
+        f: usize,
+        k: &K<'_>,
+        v: &V<'_>,
+        view: &QualifiedName,
+        view_text: &str,
+    ) {
+        let name = k.get_ref().to_string();
+        let key = self.sp(f, k.span());
+        let ctx = format!("trigger `{name}` of view `{view_text}`");
+        self.check_identifier(&name, key, "trigger");
+        let help = format!("write {} = {{ comment = \"…\" }}", toml_key(&name));
+        let Some(t) = self.table(f, v, &ctx, Some(help)) else {
+            return;
+        };
+        let mut entry = TomlTrigger {
+            on_view: true,
+            table: view.clone(),
+            table_text: view_text.to_string(),
+            key,
+            name,
+            enabled: None,
+            comment: None,
+            renamed_from: None,
+        };
+        for (key, value) in t.iter() {
+            let key_name = key.get_ref().as_ref();
+            let what = format!("`{key_name}` of {ctx}");
+            match key_name {
+                "comment" => entry.comment = non_empty(self.string(f, value, &what)),
+                "enabled" => {
+                    let at = self.sp(f, key.span());
+                    self.err(
+                        Diag::new(ErrorKind::Conflict, format!("{ctx} cannot be disabled"))
+                            .at(at, "not for a view's trigger")
+                            .help(
+                                "remove `enabled`: PostgreSQL always fires the triggers of a view",
+                            ),
+                    );
+                }
+                _ => self.unknown_key(f, key, fields_of::<raw::RawViewTrigger>(), Some(&ctx)),
+            }
+        }
+        self.rel.triggers.toml.push(entry);
+    }
+
     /// Once every file is loaded: each trigger onto its declared table, with what TOML
     /// says about it.
     pub(super) fn finish_triggers(&mut self, triggers: Triggers) {
         let mut seen: BTreeMap<(QualifiedName, String), Span> = BTreeMap::new();
         let mut declared: BTreeSet<(QualifiedName, String)> = BTreeSet::new();
         for t in triggers.sql {
+            if !self.catalog.tables.contains_key(&t.table) && self.view_trigger(&t, &mut seen) {
+                continue;
+            }
             if !self.catalog.tables.contains_key(&t.table) {
                 let declared_tables: Vec<String> = self
                     .catalog
@@ -366,12 +421,18 @@ impl Loader {
             }
         }
         for e in triggers.toml {
-            let Some(trigger) = self
-                .catalog
-                .tables
-                .get_mut(&e.table)
-                .and_then(|t| t.triggers.get_mut(&e.name))
-            else {
+            let trigger = if e.on_view {
+                self.catalog
+                    .views
+                    .get_mut(&e.table)
+                    .and_then(|v| v.triggers.get_mut(&e.name))
+            } else {
+                self.catalog
+                    .tables
+                    .get_mut(&e.table)
+                    .and_then(|t| t.triggers.get_mut(&e.name))
+            };
+            let Some(trigger) = trigger else {
                 if !seen.contains_key(&(e.table.clone(), e.name.clone()))
                     && !triggers.in_error.contains(&e.name)
                 {
@@ -379,11 +440,20 @@ impl Loader {
                         Diag::new(
                             ErrorKind::MissingKey,
                             format!(
-                                "trigger `{}` of table `{}` has no CREATE TRIGGER statement",
-                                e.name, e.table_text
+                                "trigger `{}` of {} `{}` has no CREATE TRIGGER statement",
+                                e.name,
+                                if e.on_view { "view" } else { "table" },
+                                e.table_text
                             ),
                         )
-                        .at(e.key, "no trigger of this name is declared on the table")
+                        .at(
+                            e.key,
+                            if e.on_view {
+                                "no trigger of this name is declared on the view"
+                            } else {
+                                "no trigger of this name is declared on the table"
+                            },
+                        )
                         .help(format!(
                             "declare it in a .sql file: CREATE TRIGGER {} … ON {} …; or remove \
                              this entry",
@@ -409,6 +479,63 @@ impl Loader {
                 self.catalog.renamed_from.insert(object, old);
             }
         }
+    }
+}
+
+impl Loader {
+    /// A trigger whose target is a declared view (not a table): put on the view, or
+    /// reported (a materialized view cannot have triggers; a duplicate). `false` when the
+    /// target is not a declared view.
+    fn view_trigger(
+        &mut self,
+        t: &SqlTrigger,
+        seen: &mut BTreeMap<(QualifiedName, String), Span>,
+    ) -> bool {
+        let Some(view) = self.catalog.views.get(&t.table) else {
+            return false;
+        };
+        if view.materialized {
+            self.err(
+                Diag::new(
+                    ErrorKind::Conflict,
+                    format!(
+                        "trigger `{}` is on materialized view `{}`",
+                        t.trigger.name, t.table_text
+                    ),
+                )
+                .at(t.table_span, "a materialized view")
+                .help("PostgreSQL has no triggers on materialized views: remove the statement"),
+            );
+            return true;
+        }
+        let key = (t.table.clone(), t.trigger.name.clone());
+        if let Some(first) = seen.get(&key) {
+            self.err(
+                Diag::new(
+                    ErrorKind::Duplicate,
+                    format!(
+                        "trigger `{}` on `{}` is declared twice",
+                        t.trigger.name, t.table_text
+                    ),
+                )
+                .at(t.statement, "declared again here")
+                .also(*first, "first declared here")
+                .help("remove one of the two CREATE TRIGGER statements"),
+            );
+            return true;
+        }
+        seen.insert(key.clone(), t.statement);
+        let location = self.sources.location(t.statement);
+        self.sources.triggers.insert(key, location);
+        // `UPDATE OF` columns are checked by the server: a view's columns are known once
+        // canon has read it back.
+        self.catalog
+            .views
+            .get_mut(&t.table)
+            .expect("checked above")
+            .triggers
+            .insert(t.trigger.name.clone(), t.trigger.clone());
+        true
     }
 }
 

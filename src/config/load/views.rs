@@ -372,6 +372,17 @@ impl Loader {
                 "renamed_from" => {
                     entry.renamed_from = self.previous_name(f, value, &what, &name.name, &ctx);
                 }
+                "triggers" => {
+                    let help = format!(
+                        "declare entries by name, e.g. [views.{}.triggers] with one key per \
+                         trigger",
+                        toml_key(&key_text)
+                    );
+                    let triggers = self.table(f, value, &what, Some(help));
+                    for (tk, tv) in triggers.iter().flat_map(|t| t.iter()) {
+                        self.view_trigger_entry(f, tk, tv, &name, &key_text);
+                    }
+                }
                 _ => self.unknown_key(f, key, fields_of::<raw::RawView>(), Some(&ctx)),
             }
         }

@@ -27,4 +27,19 @@ pub struct RawView {
     /// this one does not, the plan renames it (`ALTER VIEW … RENAME TO`) instead of dropping
     /// one and creating the other. Ignored once applied.
     pub renamed_from: Option<String>,
+    /// What TOML says about the view's triggers, by name: their comment. The trigger
+    /// itself is a `CREATE TRIGGER … INSTEAD OF … ON schema.view` (or a statement-level
+    /// trigger) in a `.sql` file; an entry here without one is an error. The triggers of
+    /// a declared view are managed: undeclared ones are unexpected, dropped with `--prune`.
+    #[serde(default)]
+    pub triggers: BTreeMap<String, RawViewTrigger>,
+}
+
+/// A trigger of a view. PostgreSQL cannot disable a view's trigger, so it has no
+/// `enabled` state.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawViewTrigger {
+    /// `COMMENT ON TRIGGER`.
+    pub comment: Option<String>,
 }

@@ -224,6 +224,15 @@ fn drop_view(v: &View, pruned: bool, reason: Option<&str>) -> Node {
     for c in &v.columns {
         b.drops.push(Key::Column(v.name.clone(), c.name.clone()));
     }
+    // Its triggers go with it (a re-created view gets its declared ones back).
+    if !v.triggers.is_empty() {
+        let names: Vec<String> = v.triggers.keys().map(|t| ident(t)).collect();
+        b.details
+            .push(format!("its triggers go with it: {}", names.join(", ")));
+        for t in v.triggers.keys() {
+            b.drops.push(Key::Trigger(v.name.clone(), t.clone()));
+        }
+    }
     b.finish(
         phase::DROP_VIEW,
         Action::Drop,

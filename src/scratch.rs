@@ -90,7 +90,11 @@ pub async fn canonicalize(
         CanonSite::Embedded => {
             let major = live.server.as_ref().map_or(15, |s| s.version_num / 10000) as u32;
             let server = tokio::task::spawn_blocking(move || {
-                EmbeddedPostgres::start_in(find_bin_dir_for_major(major)?)
+                // A copy of a big catalog is created in one transaction.
+                EmbeddedPostgres::start_with(
+                    find_bin_dir_for_major(major)?,
+                    &["max_locks_per_transaction=1024"],
+                )
             })
             .await
             .map_err(|e| ScratchError::Database(e.to_string()))??;

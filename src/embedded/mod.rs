@@ -57,8 +57,6 @@ const SERVER_SETTINGS: &[&str] = &[
     "jit=off",
     "huge_pages=off",
     "unix_socket_permissions=0700",
-    // A scratch copy of a big catalog is created in one transaction.
-    "max_locks_per_transaction=1024",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -120,6 +118,8 @@ pub struct EmbeddedPostgres {
     port: u16,
     version: String,
     bin_dir: PathBuf,
+    /// `-c` settings beyond `SERVER_SETTINGS`, for every start.
+    settings: Vec<String>,
     child: Option<Child>,
 }
 
@@ -131,6 +131,13 @@ impl EmbeddedPostgres {
 
     /// Starts a fresh cluster of the binaries in `bin_dir` (blocking).
     pub fn start_in(bin_dir: PathBuf) -> Result<Self, EmbeddedError> {
+        Self::start_with(bin_dir, &[])
+    }
+
+    /// [`start_in`](Self::start_in) with server settings (`name=value`) on top of the
+    /// embedded defaults.
+    pub fn start_with(bin_dir: PathBuf, settings: &[&str]) -> Result<Self, EmbeddedError> {
+        let settings: Vec<String> = settings.iter().map(|s| s.to_string()).collect();
         let owner = server_owner()?;
         let install = prepare(&bin_dir, owner.as_ref())?;
         sweep_stale(owner.as_ref());
@@ -150,7 +157,15 @@ impl EmbeddedPostgres {
             create_private_file(&log_path, owner.as_ref()).map_err(io_err("create", &log_path))?;
 
         let port = random_port();
-        let child = spawn_server(&bin_dir, &data_dir, root.path(), port, owner.as_ref(), log)?;
+        let child = spawn_server(
+            &bin_dir,
+            &data_dir,
+            root.path(),
+            port,
+            owner.as_ref(),
+            log,
+            &settings,
+        )?;
 
         let mut cluster = EmbeddedPostgres {
             root,
@@ -158,6 +173,7 @@ impl EmbeddedPostgres {
             port,
             version: install.version.clone(),
             bin_dir,
+            settings,
             child: Some(child),
         };
         // On failure `cluster` drops here, which stops whatever did start.
@@ -242,6 +258,7 @@ impl EmbeddedPostgres {
             self.port,
             owner.as_ref(),
             log,
+            &self.settings,
         )?;
         self.child = Some(child);
         self.wait_ready()
@@ -312,6 +329,7 @@ fn spawn_server(
     port: u16,
     owner: Option<&User>,
     log: File,
+    settings: &[String],
 ) -> Result<Child, EmbeddedError> {
     let log_path = data_dir.join("server.log");
     let log_out = log.try_clone().map_err(io_err("open", &log_path))?;
@@ -322,7 +340,11 @@ fn spawn_server(
         .arg(socket_dir)
         .arg("-p")
         .arg(port.to_string());
-    for setting in SERVER_SETTINGS {
+    for setting in SERVER_SETTINGS
+        .iter()
+        .copied()
+        .chain(settings.iter().map(String::as_str))
+    {
         cmd.arg("-c").arg(setting);
     }
     cmd.stdin(Stdio::null())

@@ -1579,6 +1579,7 @@ async fn reads_the_relational_layer_exactly() {
                 comment: some("hashes"),
                 // Installed at its default version, the newest: nowhere to update to.
                 update_targets: Vec::new(),
+                owner: Some(me.clone()),
             },
         )]),
         None => BTreeMap::new(),

@@ -22,6 +22,8 @@ pub struct Authority<'a> {
     /// Roles it holds the admin option on (through any chain of memberships), and
     /// the roles the plan creates: their creator holds it (16+).
     admin_of: BTreeSet<String>,
+    /// Its `createrole_self_grant` setting (16+).
+    self_grant: Option<String>,
 }
 
 impl<'a> Authority<'a> {
@@ -37,6 +39,10 @@ impl<'a> Authority<'a> {
             privileges_of: BTreeSet::from([me.to_string()]),
             can_set: BTreeSet::from([me.to_string()]),
             admin_of: BTreeSet::new(),
+            self_grant: role
+                .settings
+                .get("createrole_self_grant")
+                .map(|v| v.to_string()),
         };
         // Breadth-first over memberships; a role not in the catalog (a `pg_*` role)
         // grants nothing pgrecon manages.
@@ -66,6 +72,13 @@ impl<'a> Authority<'a> {
                 queue.push((granted.clone(), inherit, set));
             }
         }
+        // The database's owner has the privileges of `pg_database_owner` (which owns
+        // `public` from PostgreSQL 15).
+        if let Some(owner) = live.database.as_ref().and_then(|d| d.owner.as_ref())
+            && a.privileges_of.contains(owner)
+        {
+            a.privileges_of.insert("pg_database_owner".to_string());
+        }
         Some(a)
     }
 
@@ -82,6 +95,26 @@ impl<'a> Authority<'a> {
             missing.push(self.admin_option(name));
         }
         missing
+    }
+
+    /// The roles the plan creates: their creator holds the admin option on them (16+),
+    /// and, as far as its `createrole_self_grant` says, membership that inherits or may
+    /// `SET ROLE`.
+    pub fn add_created<'n>(&mut self, names: impl IntoIterator<Item = &'n String>) {
+        let self_grant = (self.version >= 160000)
+            .then(|| self.self_grant.clone())
+            .flatten()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        for name in names {
+            self.admin_of.insert(name.clone());
+            if self_grant.contains("inherit") {
+                self.privileges_of.insert(name.clone());
+            }
+            if self_grant.contains("set") {
+                self.can_set.insert(name.clone());
+            }
+        }
     }
 
     fn admin_option(&self, name: &str) -> String {
@@ -154,12 +187,10 @@ pub fn refuse(diff: &mut Diff, live: &Catalog, role: &str) {
     let Some(mut a) = Authority::of(live, role) else {
         return;
     };
-    // The creator of a role holds the admin option on it (16+).
-    for change in &diff.changes {
-        if let Change::CreateRole { name, .. } = change {
-            a.admin_of.insert(name.clone());
-        }
-    }
+    a.add_created(diff.changes.iter().filter_map(|c| match c {
+        Change::CreateRole { name, .. } => Some(name),
+        _ => None,
+    }));
     if a.superuser {
         return;
     }
@@ -225,31 +256,20 @@ pub fn refuse(diff: &mut Diff, live: &Catalog, role: &str) {
                 };
                 refuse(role, "change the members of this role", missing);
             }
-            _ => {}
-        }
-    }
-    for change in &diff.changes {
-        let (object, to) = match change {
-            Change::AlterOwner { object, to, .. } => (object.clone(), to),
-            Change::CreateSchema {
-                name,
-                owner: Some(to),
-            } => (ObjectRef::schema(name), to),
-            _ => continue,
-        };
-        if !a.can_set.contains(to) {
-            refusals.push((
-                object,
-                format!(
-                    "cannot give this object to role {} as {}: needs to be able to `SET \
-                         ROLE {}` (`GRANT {} TO {}`)",
-                    ident(to),
-                    ident(a.me),
-                    crate::sql::quote_ident(to),
-                    crate::sql::quote_ident(to),
+            // Only for roles whose privileges it has.
+            Change::AlterDefaultPrivileges { key, .. }
+                if !a.privileges_of.contains(&key.for_role) =>
+            {
+                let role = &key.for_role;
+                let missing = vec![format!(
+                    "the privileges of {} (`GRANT {} TO {}`)",
+                    ident(role),
+                    crate::sql::quote_ident(role),
                     crate::sql::quote_ident(a.me),
-                ),
-            ));
+                )];
+                refuse(role, "change this role's default privileges", missing);
+            }
+            _ => {}
         }
     }
     for (object, message) in refusals {

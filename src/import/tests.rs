@@ -111,6 +111,7 @@ fn live() -> Catalog {
             version: Some("1.1".into()),
             comment: None,
             update_targets: Vec::new(),
+            owner: None,
         },
     );
 

@@ -9,6 +9,7 @@ use tokio_postgres::Row;
 pub fn extensions() -> String {
     "SELECT e.extname::text AS name, n.nspname::text AS schema, e.extversion AS version,
             pg_catalog.obj_description(e.oid, 'pg_extension') AS comment,
+            pg_catalog.pg_get_userbyid(e.extowner)::text AS owner,
             ARRAY(SELECT p.target FROM pg_catalog.pg_extension_update_paths(e.extname) AS p
                   WHERE p.source = e.extversion AND p.path IS NOT NULL
                   ORDER BY p.target) AS update_targets
@@ -30,6 +31,7 @@ pub(super) fn read_extensions(
             version: Some(get(what, row, "version")?),
             comment: get(what, row, "comment")?,
             update_targets: get(what, row, "update_targets")?,
+            owner: get(what, row, "owner")?,
             name: name.clone(),
         };
         extensions.insert(name, extension);

@@ -16,4 +16,8 @@ pub struct Extension {
     /// one (`pg_extension_update_paths`). Not part of the fingerprint.
     #[serde(skip)]
     pub update_targets: Vec<String>,
+    /// Live only: who installed it (only its owner may alter or drop it). Not part of
+    /// the fingerprint.
+    #[serde(skip)]
+    pub owner: Option<String>,
 }

@@ -19,6 +19,7 @@ impl Loader {
             version: None,
             comment: None,
             update_targets: Vec::new(),
+            owner: None,
         };
         for (key, value) in t.iter() {
             let key_name = key.get_ref().as_ref();

@@ -447,6 +447,7 @@ fn tables_map_to_the_expected_model() {
                     version: None,
                     comment: None,
                     update_targets: Vec::new(),
+                    owner: None,
                 }
             ),
             (
@@ -457,6 +458,7 @@ fn tables_map_to_the_expected_model() {
                     version: Some(s("1.3")),
                     comment: None,
                     update_targets: Vec::new(),
+                    owner: None,
                 }
             ),
             (
@@ -467,6 +469,7 @@ fn tables_map_to_the_expected_model() {
                     version: None,
                     comment: None,
                     update_targets: Vec::new(),
+                    owner: None,
                 }
             ),
         ])

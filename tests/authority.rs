@@ -17,6 +17,9 @@ CREATE SCHEMA app AUTHORIZATION cloud_admin;
 CREATE SCHEMA theirs AUTHORIZATION stranger;
 CREATE TABLE theirs.t (id int);
 ALTER TABLE theirs.t OWNER TO stranger;
+CREATE EXTENSION citext;
+CREATE ROLE member_r;
+GRANT stranger TO member_r;
 ";
 
 /// The test database as `cloud_admin` (the embedded cluster trusts local connections).
@@ -59,6 +62,16 @@ owner = "stranger"
 owner = "stranger"
 columns.id = { type = "integer" }
 columns.added = { type = "text" }
+[[schemas.theirs.default_privileges]]
+for_role = "stranger"
+on = "tables"
+grants = { worker = ["SELECT"] }
+[extensions.citext]
+comment = "case-insensitive text"
+[tables."app.given"]
+owner = "stranger"
+columns.id = { type = "integer" }
+[roles.member_r]
 "#,
     );
     let (config, _) = as_cloud_admin(&db);
@@ -81,21 +94,41 @@ columns.added = { type = "text" }
         .map(|n| format!("{}: {}", n.object, n.message))
         .collect();
     refused.sort();
-    let mut expected = vec![
-        "role svc: cannot create this role as cloud_admin: needs superuser, to give or take \
-         BYPASSRLS"
-            .to_string(),
-        "column added on theirs.t: cannot add column added to table theirs.t as cloud_admin: needs \
-         the privileges of its owner stranger (`GRANT stranger TO cloud_admin`)"
-            .to_string(),
-    ];
+    let mut expected: Vec<String> = [
+        "column added on theirs.t: cannot add column added to table theirs.t as cloud_admin: \
+         needs the privileges of its owner stranger (`GRANT stranger TO cloud_admin`)",
+        "extension citext: cannot set comment on extension citext as cloud_admin: needs the \
+         privileges of its owner postgres (`GRANT postgres TO cloud_admin`)",
+        "role stranger: cannot change this role's default privileges as cloud_admin: needs \
+         the privileges of stranger (`GRANT stranger TO cloud_admin`)",
+        "table app.given: cannot create table app.given as cloud_admin: it gives the object \
+         to role stranger, which needs `SET ROLE stranger` (`GRANT stranger TO cloud_admin`)",
+        "table app.given: cannot create table app.given as cloud_admin: its new owner \
+         stranger needs CREATE on schema app",
+    ]
+    .map(String::from)
+    .to_vec();
     if version >= 160000 {
-        expected[0] = "role svc: cannot create this role as cloud_admin: needs BYPASSRLS itself \
-                       (or superuser), to give or take BYPASSRLS"
-            .to_string();
+        expected.extend(
+            [
+                "role svc: cannot create this role as cloud_admin: needs BYPASSRLS itself (or \
+                 superuser), to give or take BYPASSRLS",
+                "role stranger: cannot comment on this role as cloud_admin: needs the admin \
+                 option on role stranger (`GRANT stranger TO cloud_admin WITH ADMIN OPTION`)",
+                "role stranger: cannot change the members of this role as cloud_admin: needs \
+                 the admin option on role stranger (`GRANT stranger TO cloud_admin WITH ADMIN \
+                 OPTION`)",
+                "role stranger: cannot change the members of this role as cloud_admin: needs \
+                 to be the role that granted the membership of member_r (postgres): from \
+                 PostgreSQL 16 a role revokes only the memberships it granted",
+            ]
+            .map(String::from),
+        );
+    } else {
+        // Before 16, CREATEROLE manages every role but a superuser.
         expected.push(
-            "role stranger: cannot comment on this role as cloud_admin: needs the admin option on \
-             role stranger (`GRANT stranger TO cloud_admin WITH ADMIN OPTION`)"
+            "role svc: cannot create this role as cloud_admin: needs superuser, to give or \
+             take BYPASSRLS"
                 .to_string(),
         );
     }

@@ -31,16 +31,13 @@ fn as_reader(url: &str) -> String {
     url
 }
 
-/// (exit code, stdout) of a command.
-fn run(args: &[&str]) -> (Option<i32>, String) {
+/// (exit code, stdout, stderr) of a command.
+fn run(args: &[&str]) -> (Option<i32>, String, String) {
     let out = common::pgrecon_with(args, &[]);
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        !String::from_utf8_lossy(&out.stderr).contains("permission denied"),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code(), stdout)
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("permission denied"), "{args:?}: {stderr}");
+    (out.status.code(), stdout, stderr.into_owned())
 }
 
 /// Plans (and drifts) `dir` against the test database as the superuser, canonicalising
@@ -62,16 +59,24 @@ async fn same_as_superuser_with(db: &TestDb, dir: &Path, what: &str, extra: &[&s
         vec!["plan", "--dir", &dir, "--prune", "--format", "json"],
         vec!["plan", "--dir", &dir, "--prune", "--format", "sql"],
         vec!["drift", "--dir", &dir],
+        vec!["verify", "--dir", &dir],
     ] {
-        // The plan is of what the superuser's apply would do.
-        let apply_as = ["--apply-as", "postgres"];
+        // The plan is of what the superuser's apply would do; verify only reads.
+        let (apply_as, canon): (&[&str], &[&str]) = if command[0] == "verify" {
+            (&[], &[])
+        } else {
+            (&["--apply-as", "postgres"], extra)
+        };
         let mut superuser = command.clone();
-        superuser.extend(["--database-url", &url, "--canon-in-target"]);
+        superuser.extend(["--database-url", &url]);
+        if command[0] != "verify" {
+            superuser.push("--canon-in-target");
+        }
         superuser.extend(apply_as);
         let mut read_only = command.clone();
         read_only.extend(["--database-url", &reader]);
         read_only.extend(apply_as);
-        read_only.extend(extra);
+        read_only.extend(canon);
         let expected = run(&superuser);
         let got = run(&read_only);
         if command.len() == 4 && got.1.contains("password cannot be checked") {
@@ -81,14 +86,15 @@ async fn same_as_superuser_with(db: &TestDb, dir: &Path, what: &str, extra: &[&s
         if unreadable_password {
             continue;
         }
-        if got != expected {
+        if (&got.0, &got.1) != (&expected.0, &expected.1) {
             let differs = similar::TextDiff::from_lines(&expected.1, &got.1)
                 .unified_diff()
                 .header("superuser", "read-only")
                 .to_string();
             panic!(
-                "{what}: {command:?}: exit {:?} read-only, {:?} superuser:\n{differs}",
-                got.0, expected.0
+                "{what}: {command:?}: exit {:?} read-only, {:?} superuser:\n{differs}\n\
+                 read-only stderr:\n{}\nsuperuser stderr:\n{}",
+                got.0, expected.0, got.2, expected.2
             );
         }
     }
@@ -163,4 +169,47 @@ async fn a_dev_database_canonicalises_for_the_reader() {
         stderr.contains("the scratch database (--dev-url) is not empty (it holds schema leftover)"),
         "{stderr}"
     );
+}
+
+/// The shared corpora, imported: planned read-only against an empty database
+/// (everything canonicalised in the scratch server) and against the database they were
+/// imported from (the no-op plan, which reads only).
+#[tokio::test]
+async fn the_corpora_plan_the_same_read_only() {
+    let corpora = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpora");
+    for file in [
+        "pagila/schema.sql",
+        "chinook/chinook.sql",
+        "adventureworks/schema.sql",
+    ] {
+        let x = TestDb::embedded().await;
+        let psql = x.cluster.as_ref().unwrap().bin_dir().join("psql");
+        let out = std::process::Command::new(psql)
+            .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", &x.url(), "-f"])
+            .arg(corpora.join(file))
+            .env("PGOPTIONS", "--client-min-messages=warning")
+            .output()
+            .expect("psql runs");
+        assert!(
+            out.status.success(),
+            "{file}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let out_dir = dir.path().to_string_lossy().into_owned();
+        let import = common::pgrecon_with(
+            &["import", "--database-url", &x.url(), "--out", &out_dir],
+            &[],
+        );
+        assert!(
+            import.status.success(),
+            "{file}: {}",
+            String::from_utf8_lossy(&import.stderr)
+        );
+        x.exec(READER).await;
+        same_as_superuser(&x, dir.path(), &format!("{file}, no changes")).await;
+        let y = TestDb::embedded().await;
+        y.exec(READER).await;
+        same_as_superuser(&y, dir.path(), &format!("{file} on an empty database")).await;
+    }
 }

@@ -245,7 +245,7 @@ pub fn refuse(diff: &mut Diff, live: &Catalog, role: &str) {
             | Change::AlterMembership { role, .. }
             | Change::RevokeMembership { role, .. } => {
                 // Before 16, CREATEROLE may grant any role but a superuser.
-                let missing = if live.roles.get(role).is_some_and(|r| r.attributes.superuser) {
+                let mut missing = if live.roles.get(role).is_some_and(|r| r.attributes.superuser) {
                     vec![format!("superuser: role {} is a superuser", ident(role))]
                 } else if a.admin_of.contains(role)
                     || (a.version < 160000 && a.attributes.createrole)
@@ -254,6 +254,27 @@ pub fn refuse(diff: &mut Diff, live: &Catalog, role: &str) {
                 } else {
                     vec![a.admin_option(role)]
                 };
+                // From 16 a REVOKE removes only the grant its role made.
+                if let Change::RevokeMembership { member, .. } = change
+                    && a.version >= 160000
+                {
+                    let grantors = (live.roles.get(member))
+                        .and_then(|m| m.granted_by.get(role))
+                        .map(Vec::as_slice)
+                        .unwrap_or_default();
+                    let others: Vec<String> = (grantors.iter())
+                        .filter(|g| g.as_str() != a.me)
+                        .map(|g| ident(g))
+                        .collect();
+                    if !others.is_empty() {
+                        missing.push(format!(
+                            "to be the role that granted the membership of {} ({}): from \
+                             PostgreSQL 16 a role revokes only the memberships it granted",
+                            ident(member),
+                            others.join(", ")
+                        ));
+                    }
+                }
                 refuse(role, "change the members of this role", missing);
             }
             // Only for roles whose privileges it has.

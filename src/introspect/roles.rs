@@ -51,6 +51,7 @@ pub fn memberships(version_num: i32) -> String {
     format!(
         "SELECT m.rolname::text AS member, g.rolname::text AS granted,
                 bool_or(am.admin_option) AS admin,
+                array_agg(DISTINCT pg_catalog.pg_get_userbyid(am.grantor)::text) AS grantors,
                 {inherit} AS inherit,
                 {set} AS set
          FROM pg_catalog.pg_auth_members AS am
@@ -99,6 +100,7 @@ pub(super) fn read_roles(
             settings: BTreeMap::new(),
             database_settings: BTreeMap::new(),
             confinement: None,
+            granted_by: BTreeMap::new(),
             name: name.clone(),
         };
         roles.insert(name, role);
@@ -119,7 +121,9 @@ pub(super) fn apply_memberships(
             inherit: get(what, row, "inherit")?,
             set: get(what, row, "set")?,
         };
+        let grantors: Vec<String> = get(what, row, "grantors")?;
         if let Some(role) = roles.get_mut(&member) {
+            role.granted_by.insert(granted.clone(), grantors);
             role.member_of.insert(granted, membership);
         }
     }

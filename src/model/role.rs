@@ -23,6 +23,9 @@ pub struct Role {
     pub database_settings: BTreeMap<String, SettingValue>,
     /// Desired only: where this role may reach; `verify` proves it.
     pub confinement: Option<Confinement>,
+    /// Live only: who granted each membership (granted role → grantors). From
+    /// PostgreSQL 16 a non-superuser revokes only what it granted.
+    pub granted_by: BTreeMap<String, Vec<String>>,
 }
 
 /// A declared confinement: the schemas a role may reach, checked against its effective
@@ -49,6 +52,7 @@ impl Role {
             settings: BTreeMap::new(),
             database_settings: BTreeMap::new(),
             confinement: None,
+            granted_by: BTreeMap::new(),
         }
     }
 }

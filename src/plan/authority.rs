@@ -42,7 +42,11 @@ pub fn refuse_unauthorized(plan: &mut Plan, live: &Catalog, role: &str) {
         let object = &step.object;
         let creates_in_schema = step.action == Action::Create
             && !matches!(object, ObjectRef::TablePart { .. } | ObjectRef::Role { .. });
-        let message = if creates_in_schema {
+        let message = if sets_default_privileges(&step.exec) {
+            // Needs the privileges of the role it is for, not of the schema's owner
+            // (the diff checks that).
+            None
+        } else if creates_in_schema {
             may_create(&a, live, &new_schemas, object)
         } else {
             owner_of(live, object)
@@ -263,4 +267,21 @@ fn new_owners(exec: &Exec) -> Vec<String> {
     out.sort();
     out.dedup();
     out
+}
+
+/// Whether the step is `ALTER DEFAULT PRIVILEGES`.
+fn sets_default_privileges(exec: &Exec) -> bool {
+    let Exec::Sql(statements) = exec else {
+        return false;
+    };
+    statements.iter().any(|sql| {
+        pg_query::parse(sql, pg_query::ParserOptions::DEFAULT).is_ok_and(|p| {
+            p.protobuf.stmts.iter().any(|s| {
+                matches!(
+                    s.stmt.as_ref().and_then(|s| s.node.as_ref()),
+                    Some(pg_query::NodeEnum::AlterDefaultPrivilegesStmt(_))
+                )
+            })
+        })
+    })
 }

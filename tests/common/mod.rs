@@ -271,12 +271,14 @@ pub fn with_dbname(url: &str, dbname: &str) -> String {
 }
 
 /// Runs the pgrecon binary as CI does: no connection from the environment (no `PG*`
-/// variable, no `DATABASE_URL`), plus `env`.
+/// variable, no `DATABASE_URL`), plus `env`. pgrecon's own `PGRECON_*` settings stay
+/// (the server binaries of the version under test).
 pub fn pgrecon_with(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_pgrecon"));
     cmd.args(args);
     for (k, _) in std::env::vars() {
-        if k.starts_with("PG") || k == "DATABASE_URL" || k.starts_with("BUTLER_") {
+        let connection = k.starts_with("PG") && !k.starts_with("PGRECON_");
+        if connection || k == "DATABASE_URL" || k.starts_with("BUTLER_") {
             cmd.env_remove(k);
         }
     }

@@ -1,11 +1,12 @@
-//! Least privilege: `plan` and `drift` as a role that may only connect and read give
-//! byte for byte what they give as a superuser canonicalising in the target. The
-//! read-only role's canonicalising happens in a scratch server of the target's major
-//! version; the target is never written to.
+//! Least privilege: `plan`, `drift`, `verify` and `import` as a role that may only
+//! connect and read give byte for byte what they give as a superuser (canonicalising in
+//! the target). The read-only role's canonicalising happens in a scratch server of the
+//! target's major version; the target is never written to.
 
 mod common;
 
 use common::TestDb;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// A role with `CONNECT` (PUBLIC's) and `pg_read_all_settings` only: no `CREATE` on the
@@ -195,6 +196,7 @@ async fn the_corpora_plan_the_same_read_only() {
             "{file}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
+        x.exec(READER).await;
         let dir = tempfile::tempdir().unwrap();
         let out_dir = dir.path().to_string_lossy().into_owned();
         let import = common::pgrecon_with(
@@ -206,7 +208,59 @@ async fn the_corpora_plan_the_same_read_only() {
             "{file}: {}",
             String::from_utf8_lossy(&import.stderr)
         );
-        x.exec(READER).await;
+        // The reader imports the same files.
+        let by_reader = tempfile::tempdir().unwrap();
+        let reader_dir = by_reader.path().to_string_lossy().into_owned();
+        let import = common::pgrecon_with(
+            &[
+                "import",
+                "--database-url",
+                &as_reader(&x.url()),
+                "--out",
+                &reader_dir,
+            ],
+            &[],
+        );
+        assert!(
+            import.status.success(),
+            "{file}: {}",
+            String::from_utf8_lossy(&import.stderr)
+        );
+        let files = |dir: &Path| -> BTreeMap<String, String> {
+            std::fs::read_dir(dir)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .map(|p| {
+                    let name = p.file_name().unwrap().to_string_lossy().into_owned();
+                    (name, std::fs::read_to_string(&p).unwrap())
+                })
+                .collect()
+        };
+        // The role that imports is written as external (never altered), so the two
+        // connecting roles' entries differ by design; everything else is the same.
+        let without_connecting_roles = |mut files: BTreeMap<String, String>| {
+            if let Some(roles) = files.get_mut("roles.toml") {
+                *roles = roles
+                    .split("\n\n")
+                    .filter(|b| {
+                        !b.starts_with("[roles.postgres]")
+                            && !b.starts_with("[roles.pgrecon_ci_reader]")
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n\n");
+            }
+            files
+        };
+        let got = without_connecting_roles(files(by_reader.path()));
+        let expected = without_connecting_roles(files(dir.path()));
+        for (name, text) in &expected {
+            let diff =
+                similar::TextDiff::from_lines(text, got.get(name).map_or("", String::as_str))
+                    .unified_diff()
+                    .to_string();
+            assert!(diff.is_empty(), "{file}: import of {name} differs:\n{diff}");
+        }
+        assert_eq!(got.len(), expected.len(), "{file}: import");
         same_as_superuser(&x, dir.path(), &format!("{file}, no changes")).await;
         let y = TestDb::embedded().await;
         y.exec(READER).await;

@@ -251,46 +251,10 @@ impl Loader {
         table: &QualifiedName,
         table_text: &str,
     ) {
-        let name = k.get_ref().to_string();
-        let key = self.sp(f, k.span());
-        let ctx = format!("trigger `{name}` of table `{table_text}`");
-        self.check_identifier(&name, key, "trigger");
-        let help = format!("write {} = {{ enabled = \"disabled\" }}", toml_key(&name));
-        let Some(t) = self.table(f, v, &ctx, Some(help)) else {
-            return;
-        };
-        let mut entry = TomlTrigger {
-            on_view: false,
-            table: table.clone(),
-            table_text: table_text.to_string(),
-            key,
-            name,
-            enabled: None,
-            comment: None,
-            renamed_from: None,
-        };
-        for (key, value) in t.iter() {
-            let key_name = key.get_ref().as_ref();
-            let what = format!("`{key_name}` of {ctx}");
-            match key_name {
-                "enabled" => {
-                    let choices = fields_of::<raw::RawTriggerEnabled>();
-                    entry.enabled = self
-                        .choice(f, value, &what, "enabled state", choices)
-                        .and_then(TriggerEnabled::parse);
-                }
-                "comment" => entry.comment = non_empty(self.string(f, value, &what)),
-                "renamed_from" => {
-                    let own = entry.name.clone();
-                    entry.renamed_from = self.previous_name(f, value, &what, &own, &ctx);
-                }
-                _ => self.unknown_key(f, key, fields_of::<raw::RawTrigger>(), Some(&ctx)),
-            }
-        }
-        self.rel.triggers.toml.push(entry);
+        self.trigger_entry_of(f, k, v, table, table_text, false);
     }
 
-    /// `triggers.<name>` of `[views."s.v"]`: its comment.
+    /// `triggers.<name>` of `[views."s.v"]`: its comment (a view's triggers always fire).
     pub(super) fn view_trigger_entry(
         &mut self,
         f: usize,
@@ -299,18 +263,35 @@ impl Loader {
         view: &QualifiedName,
         view_text: &str,
     ) {
+        self.trigger_entry_of(f, k, v, view, view_text, true);
+    }
+
+    fn trigger_entry_of(
+        &mut self,
+        f: usize,
+        k: &K<'_>,
+        v: &V<'_>,
+        relation: &QualifiedName,
+        relation_text: &str,
+        on_view: bool,
+    ) {
         let name = k.get_ref().to_string();
         let key = self.sp(f, k.span());
-        let ctx = format!("trigger `{name}` of view `{view_text}`");
+        let what_relation = if on_view { "view" } else { "table" };
+        let ctx = format!("trigger `{name}` of {what_relation} `{relation_text}`");
         self.check_identifier(&name, key, "trigger");
-        let help = format!("write {} = {{ comment = \"…\" }}", toml_key(&name));
+        let help = if on_view {
+            format!("write {} = {{ comment = \"…\" }}", toml_key(&name))
+        } else {
+            format!("write {} = {{ enabled = \"disabled\" }}", toml_key(&name))
+        };
         let Some(t) = self.table(f, v, &ctx, Some(help)) else {
             return;
         };
         let mut entry = TomlTrigger {
-            on_view: true,
-            table: view.clone(),
-            table_text: view_text.to_string(),
+            on_view,
+            table: relation.clone(),
+            table_text: relation_text.to_string(),
             key,
             name,
             enabled: None,
@@ -322,7 +303,7 @@ impl Loader {
             let what = format!("`{key_name}` of {ctx}");
             match key_name {
                 "comment" => entry.comment = non_empty(self.string(f, value, &what)),
-                "enabled" => {
+                "enabled" if on_view => {
                     let at = self.sp(f, key.span());
                     self.err(
                         Diag::new(ErrorKind::Conflict, format!("{ctx} cannot be disabled"))
@@ -332,7 +313,20 @@ impl Loader {
                             ),
                     );
                 }
-                _ => self.unknown_key(f, key, fields_of::<raw::RawViewTrigger>(), Some(&ctx)),
+                "enabled" => {
+                    let choices = fields_of::<raw::RawTriggerEnabled>();
+                    entry.enabled = self
+                        .choice(f, value, &what, "enabled state", choices)
+                        .and_then(TriggerEnabled::parse);
+                }
+                "renamed_from" if !on_view => {
+                    let own = entry.name.clone();
+                    entry.renamed_from = self.previous_name(f, value, &what, &own, &ctx);
+                }
+                _ if on_view => {
+                    self.unknown_key(f, key, fields_of::<raw::RawViewTrigger>(), Some(&ctx))
+                }
+                _ => self.unknown_key(f, key, fields_of::<raw::RawTrigger>(), Some(&ctx)),
             }
         }
         self.rel.triggers.toml.push(entry);

@@ -108,7 +108,7 @@ async fn relational(
     let desired = &settled;
     let work = Work::plan(desired, live, &pending_views);
     if work.is_empty() && !routines::need_scratch(desired, live) {
-        let mut out = desired.clone();
+        let mut out = settled;
         routines::canonicalize(client, &mut out, live).await?;
         return Ok(out);
     }
@@ -253,9 +253,10 @@ pub fn needs_scratch(desired: &Catalog, live: &Catalog) -> bool {
     let Ok(desired) = crate::compat::fit(desired, version_num) else {
         return true;
     };
-    let mut settled = (*desired).clone();
-    let pending_views = views::settle(&mut settled, live);
-    !Work::plan(&settled, live, &pending_views).is_empty() || routines::need_scratch(&settled, live)
+    // Settling changes only the settled views' columns, reads and calls, which neither
+    // `Work::plan` nor the routines look at: the pending list is enough, without a copy.
+    let pending_views = views::pending(&desired, live);
+    !Work::plan(&desired, live, &pending_views).is_empty() || routines::need_scratch(&desired, live)
 }
 
 /// [`canonicalize_with_live`] in a `READ ONLY` transaction, always rolled back: for a

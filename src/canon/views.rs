@@ -125,18 +125,7 @@ pub(super) fn forget_types_of_rebuilt_calls(desired: &mut Catalog, live: &Catalo
 pub(super) fn settle(desired: &mut Catalog, live: &Catalog) -> Vec<QualifiedName> {
     let mut pending = Vec::new();
     for (name, v) in desired.views.iter_mut() {
-        let settled = live.views.get(name).filter(|l| {
-            l.materialized == v.materialized
-                && triggers_settled(v, l)
-                && l.definition == v.definition
-                && l.indexes == v.indexes
-                && v.columns.len() <= l.columns.len()
-                && v.columns
-                    .iter()
-                    .zip(&l.columns)
-                    .all(|(d, l)| d.name == l.name)
-        });
-        match settled {
+        match settled_as(name, v, live) {
             Some(l) => {
                 v.columns = l.columns.clone();
                 v.reads = l.reads.clone();
@@ -146,6 +135,33 @@ pub(super) fn settle(desired: &mut Catalog, live: &Catalog) -> Vec<QualifiedName
         }
     }
     pending
+}
+
+/// The views [`settle`] would leave pending, without settling the others: what
+/// `needs_scratch` asks, which must not copy the whole desired catalog to learn it.
+pub(super) fn pending(desired: &Catalog, live: &Catalog) -> Vec<QualifiedName> {
+    desired
+        .views
+        .iter()
+        .filter(|(name, v)| settled_as(name, v, live).is_none())
+        .map(|(name, _)| name.clone())
+        .collect()
+}
+
+/// The live view a declared view is settled as: same kind, triggers, definition and
+/// indexes, and its declared columns a prefix of the live ones by name.
+fn settled_as<'a>(name: &QualifiedName, v: &View, live: &'a Catalog) -> Option<&'a View> {
+    live.views.get(name).filter(|l| {
+        l.materialized == v.materialized
+            && triggers_settled(v, l)
+            && l.definition == v.definition
+            && l.indexes == v.indexes
+            && v.columns.len() <= l.columns.len()
+            && v.columns
+                .iter()
+                .zip(&l.columns)
+                .all(|(d, l)| d.name == l.name)
+    })
 }
 
 /// Whether every declared trigger of a view is the live one (a trigger's only text, its

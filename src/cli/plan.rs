@@ -46,7 +46,7 @@ pub async fn run(args: Args) -> Result<u8, CliError> {
 }
 
 async fn plan(args: &Args, record: &mut RunReport) -> Result<u8, CliError> {
-    let loaded = super::load(&args.dir)?;
+    let mut loaded = super::load(&args.dir)?;
     let mut session = super::open(&args.db, Access::ReadOnly).await?;
     let site = args.canon.site(&session)?;
     let mut planned = pipeline::read_and_plan(
@@ -58,6 +58,9 @@ async fn plan(args: &Args, record: &mut RunReport) -> Result<u8, CliError> {
     )
     .await
     .map_err(|e| CliError::located(e, &loaded))?;
+    // The declared catalog is not read again (the canonical one in `planned` is): freed
+    // here, its memory serves the fingerprint and the confinement projection.
+    drop(std::mem::take(&mut loaded.catalog));
     let saved = planned.save(&loaded.checks, args.prune);
     let pipeline::Planned {
         desired,

@@ -370,23 +370,9 @@ impl Loader {
                 );
                 continue;
             }
-            let key = (t.table.clone(), t.trigger.name.clone());
-            if let Some(first) = seen.get(&key) {
-                self.err(
-                    Diag::new(
-                        ErrorKind::Duplicate,
-                        format!(
-                            "trigger `{}` on `{}` is declared twice",
-                            t.trigger.name, t.table_text
-                        ),
-                    )
-                    .at(t.statement, "declared again here")
-                    .also(*first, "first declared here")
-                    .help("remove one of the two CREATE TRIGGER statements"),
-                );
+            let Some(key) = self.first_declaration(&t, &mut seen) else {
                 continue;
-            }
-            seen.insert(key.clone(), t.statement);
+            };
             let columns = self.columns_of(&t.table);
             let mut ok = true;
             for (c, span) in &t.update_of {
@@ -474,6 +460,33 @@ impl Loader {
             }
         }
     }
+
+    /// The trigger's key when it is its first declaration (recorded in `seen`); a second
+    /// one is an error pointing at both.
+    fn first_declaration(
+        &mut self,
+        t: &SqlTrigger,
+        seen: &mut BTreeMap<(QualifiedName, String), Span>,
+    ) -> Option<(QualifiedName, String)> {
+        let key = (t.table.clone(), t.trigger.name.clone());
+        if let Some(first) = seen.get(&key) {
+            self.err(
+                Diag::new(
+                    ErrorKind::Duplicate,
+                    format!(
+                        "trigger `{}` on `{}` is declared twice",
+                        t.trigger.name, t.table_text
+                    ),
+                )
+                .at(t.statement, "declared again here")
+                .also(*first, "first declared here")
+                .help("remove one of the two CREATE TRIGGER statements"),
+            );
+            return None;
+        }
+        seen.insert(key.clone(), t.statement);
+        Some(key)
+    }
 }
 
 impl Loader {
@@ -502,23 +515,9 @@ impl Loader {
             );
             return true;
         }
-        let key = (t.table.clone(), t.trigger.name.clone());
-        if let Some(first) = seen.get(&key) {
-            self.err(
-                Diag::new(
-                    ErrorKind::Duplicate,
-                    format!(
-                        "trigger `{}` on `{}` is declared twice",
-                        t.trigger.name, t.table_text
-                    ),
-                )
-                .at(t.statement, "declared again here")
-                .also(*first, "first declared here")
-                .help("remove one of the two CREATE TRIGGER statements"),
-            );
+        let Some(key) = self.first_declaration(t, seen) else {
             return true;
-        }
-        seen.insert(key.clone(), t.statement);
+        };
         let location = self.sources.location(t.statement);
         self.sources.triggers.insert(key, location);
         // `UPDATE OF` columns are checked by the server: a view's columns are known once

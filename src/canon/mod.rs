@@ -259,6 +259,35 @@ pub fn needs_scratch(desired: &Catalog, live: &Catalog) -> bool {
     !Work::plan(&desired, live, &pending_views).is_empty() || routines::need_scratch(&desired, live)
 }
 
+/// The declared objects canonicalising creates in scratch because their text is not the
+/// live text: tables (with the partition and inheritance parents they need), views and
+/// routines. What a scratch copy of the target must hold is what these name.
+pub struct Pending<'a> {
+    pub tables: Vec<&'a Table>,
+    pub views: Vec<&'a View>,
+    pub functions: Vec<&'a Function>,
+}
+
+/// See [`Pending`].
+pub fn pending<'a>(desired: &'a Catalog, live: &'a Catalog) -> Pending<'a> {
+    let pending_views = views::pending(desired, live);
+    let work = Work::plan(desired, live, &pending_views);
+    let tables = work
+        .tables
+        .iter()
+        .filter_map(|n| desired.tables.get(n))
+        .chain(work.live_parents.iter().filter_map(|n| live.tables.get(n)))
+        .collect();
+    Pending {
+        tables,
+        views: pending_views
+            .iter()
+            .filter_map(|n| desired.views.get(n))
+            .collect(),
+        functions: routines::unsettled(desired, live).collect(),
+    }
+}
+
 /// [`canonicalize_with_live`] in a `READ ONLY` transaction, always rolled back: for a
 /// desired state that [`needs_scratch`] says creates nothing, on a target pgrecon may
 /// only read. Anything that would write fails instead of writing.

@@ -48,10 +48,18 @@ fn settled<'a>(f: &Function, live: &'a Catalog) -> Option<&'a Function> {
 
 /// Whether a declared routine needs creating to find its canonical form.
 pub(super) fn need_scratch(desired: &Catalog, live: &Catalog) -> bool {
+    unsettled(desired, live).next().is_some()
+}
+
+/// The declared routines whose definition is not the live one.
+pub(super) fn unsettled<'a>(
+    desired: &'a Catalog,
+    live: &'a Catalog,
+) -> impl Iterator<Item = &'a Function> {
     desired
         .functions
         .values()
-        .any(|f| f.definition.is_some() && settled(f, live).is_none())
+        .filter(|f| f.definition.is_some() && settled(f, live).is_none())
 }
 
 /// Replaces each declared routine's statement and identity with the server's.

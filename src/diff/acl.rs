@@ -137,7 +137,8 @@ impl Cx<'_> {
         // many objects become one statement.
         let mut groups: BTreeMap<AclGroup, Vec<ObjectRef>> = BTreeMap::new();
         // Relations the relational layer renames, creates or drops: it owns their grants.
-        let handled = relations_with_own_grants(self.desired, self.live, self.options);
+        let handled =
+            relations_with_own_grants(self.desired, self.live, self.options, &self.identity_names);
         for (name, have) in &self.live.relations {
             let Some(schema) = self.desired.schemas.get(&name.schema) else {
                 continue;

@@ -47,13 +47,7 @@ impl Cx<'_> {
         table: &QualifiedName,
         column: &str,
     ) -> QualifiedName {
-        super::identity_name::identity_sequence_for(
-            self.desired,
-            self.live,
-            self.options.prune,
-            table,
-            column,
-        )
+        self.identity_names.sequence_for(table, column)
     }
 
     /// Column changes of an existing table. Returns the (live) names of columns whose

@@ -284,6 +284,7 @@ pub fn diff(desired: &Catalog, live: &Catalog, options: &DiffOptions) -> Result<
         current_user: live.server.as_ref().map(|s| s.current_user.as_str()),
         translated: &translated,
         live_names: &live_names,
+        identity_names: identity_name::IdentityNames::new(desired, live, options.prune),
         out: Diff::default(),
     };
     for r in renames {
@@ -328,6 +329,8 @@ struct Cx<'a> {
     translated: &'a BTreeMap<QualifiedName, Table>,
     /// Live name of each renamed table, by its declared name.
     live_names: &'a BTreeMap<QualifiedName, QualifiedName>,
+    /// Names of the sequences of new identity columns.
+    identity_names: identity_name::IdentityNames<'a>,
     out: Diff,
 }
 

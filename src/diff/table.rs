@@ -3,7 +3,7 @@
 //! table through its own kind.
 
 use super::constraint::is_foreign_key;
-use super::identity_name::identity_sequence_for;
+use super::identity_name::IdentityNames;
 use super::rename::{Found, column_match, find_live};
 use super::tables::TableChange;
 use super::undeclared::{undeclared_sequences, undeclared_tables};
@@ -18,6 +18,7 @@ pub(super) fn relations_with_own_grants(
     desired: &Catalog,
     live: &Catalog,
     options: &DiffOptions,
+    identity_names: &IdentityNames<'_>,
 ) -> BTreeSet<QualifiedName> {
     let mut out = BTreeSet::new();
     for (name, want) in &desired.tables {
@@ -30,13 +31,7 @@ pub(super) fn relations_with_own_grants(
                     let had_identity =
                         column_match(want, have, c).is_some_and(|h| h.identity.is_some());
                     if c.identity.is_some() && !had_identity {
-                        out.insert(identity_sequence_for(
-                            desired,
-                            live,
-                            options.prune,
-                            name,
-                            &c.name,
-                        ));
+                        out.insert(identity_names.sequence_for(name, &c.name));
                     }
                 }
             }
@@ -48,13 +43,7 @@ pub(super) fn relations_with_own_grants(
                 out.insert(name.clone());
                 if want.partition_of.is_none() {
                     for c in want.columns.iter().filter(|c| c.identity.is_some()) {
-                        out.insert(identity_sequence_for(
-                            desired,
-                            live,
-                            options.prune,
-                            name,
-                            &c.name,
-                        ));
+                        out.insert(identity_names.sequence_for(name, &c.name));
                     }
                 }
             }

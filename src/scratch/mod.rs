@@ -23,6 +23,8 @@ use crate::plan::{self, Exec};
 use crate::{canon, introspect};
 use tokio_postgres::Client;
 
+mod subset;
+
 /// Where canonicalising creates what it needs.
 #[derive(Debug, Clone, Default)]
 pub enum CanonSite {
@@ -162,7 +164,7 @@ async fn in_copy(
     if check_empty && let Some(what) = holds(&empty) {
         return Err(ScratchError::NotEmpty(what));
     }
-    let notes = copy_schema(&txn, live, &empty).await?;
+    let notes = copy_schema(&txn, desired, live, &empty).await?;
     let result = canon::canonicalize_with_live(&txn, desired, live).await;
     txn.rollback().await.map_err(db)?;
     Ok(Canonical {
@@ -187,45 +189,80 @@ fn holds(c: &Catalog) -> Option<String> {
 }
 
 /// Creates in the scratch database the target's schema as the live catalog describes
-/// it; returns a note for each object it could not create.
+/// it (less the tables nothing canonicalised names: `subset.rs`); returns a note for
+/// each object it could not create.
 async fn copy_schema(
     txn: &tokio_postgres::Transaction<'_>,
+    desired: &Catalog,
     live: &Catalog,
     empty: &Catalog,
 ) -> Result<Vec<Note>, ScratchError> {
-    let copy = copy_of(live, empty);
+    let mut copy = copy_of(live, empty);
+    if let Some(needed) = subset::tables_needed(desired, live) {
+        subset::keep_tables(&mut copy, &needed);
+    }
     let d = diff::diff(&copy, empty, &DiffOptions::default())
         .map_err(|e| ScratchError::Database(e.to_string()))?;
     let steps = plan::build(&d)
         .map_err(|e| ScratchError::Database(e.to_string()))?
         .steps;
+    // Passwords are not copied, and what cannot run in a transaction (indexes built
+    // concurrently) is not needed to resolve names.
+    let steps: Vec<(&ObjectRef, &Vec<String>)> = steps
+        .iter()
+        .filter_map(|step| match &step.exec {
+            Exec::Sql(statements) => Some((&step.object, statements)),
+            _ => None,
+        })
+        .collect();
     let mut notes = Vec::new();
-    for step in &steps {
-        // Passwords are not copied, and what cannot run in a transaction (indexes
-        // built concurrently) is not needed to resolve names.
-        let Exec::Sql(statements) = &step.exec else {
+    // A batch of steps in one round trip and one savepoint; a batch that fails is run
+    // again step by step, each in its own, to note what could not be created. (A
+    // savepoint per step for thousands of steps costs more than the steps: the server
+    // tracks every subtransaction until the end.)
+    for batch in steps.chunks(COPY_BATCH) {
+        let sql: Vec<&str> = batch
+            .iter()
+            .flat_map(|(_, statements)| statements.iter().map(String::as_str))
+            .collect();
+        if in_savepoint(txn, &sql.join(";\n")).await?.is_ok() {
             continue;
-        };
-        let sql = format!(
-            "SAVEPOINT pgrecon_copy; {}; RELEASE SAVEPOINT pgrecon_copy",
-            statements.join(";\n")
-        );
-        if let Err(e) = txn.batch_execute(&sql).await {
-            txn.batch_execute("ROLLBACK TO SAVEPOINT pgrecon_copy; RELEASE SAVEPOINT pgrecon_copy")
-                .await
-                .map_err(|e| ScratchError::Database(conn::error_chain(&e)))?;
-            notes.push(Note {
-                kind: NoteKind::Skipped,
-                object: step.object.clone(),
-                message: format!(
-                    "the scratch database that canonicalises the desired state could not \
-                     reproduce it ({}): declared text that uses it may not match the server's",
-                    crate::db_error::db_message(&e)
-                ),
-            });
+        }
+        for (object, statements) in batch {
+            if let Err(e) = in_savepoint(txn, &statements.join(";\n")).await? {
+                notes.push(Note {
+                    kind: NoteKind::Skipped,
+                    object: (*object).clone(),
+                    message: format!(
+                        "the scratch database that canonicalises the desired state could not \
+                         reproduce it ({}): declared text that uses it may not match the server's",
+                        crate::db_error::db_message(&e)
+                    ),
+                });
+            }
         }
     }
     Ok(notes)
+}
+
+/// Steps of the scratch copy run in one round trip.
+const COPY_BATCH: usize = 200;
+
+/// Runs `sql` in a savepoint; rolls back to it when `sql` fails (the inner error).
+async fn in_savepoint(
+    txn: &tokio_postgres::Transaction<'_>,
+    sql: &str,
+) -> Result<Result<(), tokio_postgres::Error>, ScratchError> {
+    let sql = format!("SAVEPOINT pgrecon_copy; {sql}; RELEASE SAVEPOINT pgrecon_copy");
+    match txn.batch_execute(&sql).await {
+        Ok(()) => Ok(Ok(())),
+        Err(e) => {
+            txn.batch_execute("ROLLBACK TO SAVEPOINT pgrecon_copy; RELEASE SAVEPOINT pgrecon_copy")
+                .await
+                .map_err(|e| ScratchError::Database(conn::error_chain(&e)))?;
+            Ok(Err(e))
+        }
+    }
 }
 
 /// The live catalog as a desired state to plan from empty: its objects as they are,

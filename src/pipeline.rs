@@ -12,6 +12,7 @@ use crate::diff::{self, Diff, DiffOptions, NoteKind};
 use crate::embedded::{EmbeddedError, EmbeddedPostgres};
 use crate::model::Catalog;
 use crate::plan::{self, Plan};
+use crate::saved::fingerprint::Detail;
 use crate::saved::{SaveInput, SavedPlan};
 use crate::scratch::{self, CanonSite, ScratchError};
 use crate::{canon, introspect, verify};
@@ -150,6 +151,19 @@ pub async fn read_and_plan(
     apply_as: Option<&str>,
 ) -> Result<Planned, PipelineError> {
     let live = introspect::snapshot(client).await?;
+    plan_snapshot(client, live, desired, options, site, apply_as).await
+}
+
+/// [`read_and_plan`] against a snapshot already read (`introspect::snapshot`) on the
+/// same connection.
+pub async fn plan_snapshot(
+    client: &mut tokio_postgres::Client,
+    live: Catalog,
+    desired: &Catalog,
+    options: &DiffOptions,
+    site: &CanonSite,
+    apply_as: Option<&str>,
+) -> Result<Planned, PipelineError> {
     let canonical = scratch::canonicalize(client, desired, &live, site)
         .await
         .map_err(|e| match e {
@@ -214,13 +228,14 @@ pub fn replan(
 impl Planned {
     /// The saved form of the plan; the plan takes its id, so the id shown is the one
     /// `show`, approvals and `apply --plan` use.
-    pub fn save(&mut self, checks: &[Check], prune: bool) -> SavedPlan {
+    pub fn save(&mut self, checks: &[Check], prune: bool, detail: Detail) -> SavedPlan {
         let saved = SavedPlan::new(&SaveInput {
             plan: &self.plan,
             desired: &self.desired,
             checks,
             live: &self.live,
             prune,
+            detail,
         });
         self.plan.plan_id = saved.plan_id.clone();
         saved

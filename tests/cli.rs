@@ -107,7 +107,7 @@ async fn json_markdown_and_sql_formats() {
     );
     assert_eq!(json.status.code(), Some(2));
     let doc: serde_json::Value = serde_json::from_slice(&json.stdout).expect("valid JSON");
-    assert_eq!(doc["format_version"], 2);
+    assert_eq!(doc["format_version"], 3);
     assert_eq!(doc["kind"], "pgrecon-plan");
     assert_eq!(doc["changes"], true);
     // One document: what `plan --format json` prints is the saved plan `--out` writes

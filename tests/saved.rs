@@ -122,7 +122,7 @@ async fn saved_plans_are_byte_identical_and_apply_exactly_once() {
     assert_eq!(bytes, std::fs::read(&b).unwrap(), "same inputs, same bytes");
 
     let doc: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
-    assert_eq!(doc["format_version"], 2);
+    assert_eq!(doc["format_version"], 3);
     assert_eq!(doc["kind"], "pgrecon-plan");
     let plan_id = doc["plan_id"].as_str().unwrap().to_string();
     assert_eq!(plan_id.len(), 64);

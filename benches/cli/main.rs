@@ -10,7 +10,8 @@
 //! `PGRECON_BENCH_KEEP=1` keeps the work directory (the imported desired state, the
 //! last round's output).
 //!
-//! The commands: `plan` with no changes; `plan` against an empty database on a second
+//! The commands: `plan` with no changes; `plan` of the desired state plus one new table;
+//! `plan` against an empty database on a second
 //! cluster (no roles either: everything to create); `drift`; `verify`; `import` (into a
 //! fresh directory each round); `validate`; `pg_dump --schema-only`. Each must exit as
 //! expected (0; 2 for the plan with changes), or the bench stops: a timed no-op plan
@@ -152,12 +153,31 @@ fn bench_size(runtime: &tokio::runtime::Runtime, tables: usize, runs: usize) -> 
         PathBuf::from("pg_dump")
     };
     let imported = work.path().join("imported");
+    // The desired state plus one new table: what a pull request usually is.
+    let one_more = work.path().join("one-more");
+    copy_dir(&desired, &one_more);
+    std::fs::write(
+        one_more.join("bench_extra.toml"),
+        "[tables.\"tenant_0001.bench_extra\"]\nprimary_key = [\"id\"]\n\n\
+         [tables.\"tenant_0001.bench_extra\".columns]\n\
+         id = { type = \"int8\", not_null = true, identity = \"by_default\" }\n\
+         note = { type = \"varchar(20)\", default = \"'x'\" }\n",
+    )
+    .expect("write the extra table");
     let jobs = [
         Job {
             name: "`plan`, no changes",
             argv: pgrecon(&["plan", "--dir"], &desired, &url),
             expect: 0,
             target: Target::READ,
+            fresh_dir: None,
+            server_log: Some(server_log(&full)),
+        },
+        Job {
+            name: "`plan`, one table added",
+            argv: pgrecon(&["plan", "--dir"], &one_more, &url),
+            expect: 2,
+            target: Target::NONE,
             fresh_dir: None,
             server_log: Some(server_log(&full)),
         },
@@ -265,6 +285,15 @@ fn bench_size(runtime: &tokio::runtime::Runtime, tables: usize, runs: usize) -> 
     drop(empty);
     drop(full);
     rows
+}
+
+/// Copies the files of directory `from` into a new directory `to`.
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create the copy");
+    for entry in std::fs::read_dir(from).expect("read the desired state") {
+        let entry = entry.expect("a directory entry");
+        std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy a file");
+    }
 }
 
 /// `pgrecon <args> <path> --database-url <url>`.

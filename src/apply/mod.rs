@@ -19,7 +19,7 @@ use crate::model::{Catalog, Password, PasswordSource, QualifiedName};
 use crate::pipeline;
 use crate::plan::{Exec, Plan, Step};
 use crate::report::{self, ApprovalRecord, RunReport, StepStatus};
-use crate::saved::fingerprint::{self, FingerprintScope};
+use crate::saved::fingerprint::{self, Detail, FingerprintScope};
 use crate::saved::{self, SavedPlan, Stale};
 use crate::{canon, introspect};
 use secrecy::{ExposeSecret, SecretString};
@@ -264,7 +264,7 @@ async fn attempt_once(
         Some(s) => s.live_fingerprint.scope.clone(),
         None => FingerprintScope::of(desired),
     };
-    let before = fingerprint::live(&live, &scope);
+    let before = fingerprint::live(&live, &scope, Detail::PerObject);
     report.set_fingerprints(&before, None);
 
     if let Some(saved) = input.saved {
@@ -412,7 +412,10 @@ async fn attempt_once(
         txn.rollback().await?;
         return Err(ApplyError::NotConverged(remaining));
     }
-    report.set_fingerprints(&before, Some(&fingerprint::live(&after, &scope)));
+    report.set_fingerprints(
+        &before,
+        Some(&fingerprint::live(&after, &scope, Detail::PerObject)),
+    );
     report.validation = Some(report::validation(
         "live after apply, in the transaction",
         desired,
@@ -453,7 +456,10 @@ async fn attempt_once(
     if plan.steps.iter().any(|s| !s.transactional) {
         let live = introspect::snapshot(client).await?;
         let left = pipeline::replan(desired, &live, &diff_options)?;
-        report.set_fingerprints(&before, Some(&fingerprint::live(&live, &scope)));
+        report.set_fingerprints(
+            &before,
+            Some(&fingerprint::live(&live, &scope, Detail::PerObject)),
+        );
         report.validation = Some(report::validation(
             "live after apply",
             desired,

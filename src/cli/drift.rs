@@ -24,8 +24,8 @@ pub struct Args {
 }
 
 pub async fn run(args: Args) -> Result<u8, CliError> {
-    let desired = super::load(&args.dir)?;
-    let mut session = super::open(&args.db, Access::ReadOnly).await?;
+    let (desired, mut session, live) =
+        super::load_and_read(&args.dir, &args.db, Access::ReadOnly).await?;
     let options = DriftOptions {
         prune: false,
         all: args.all,
@@ -33,7 +33,7 @@ pub async fn run(args: Args) -> Result<u8, CliError> {
         canon_site: args.canon.site(&session)?,
         apply_as: args.apply_as.clone(),
     };
-    let detected = drift::detect(&mut session.client, &desired.catalog, &options)
+    let detected = drift::detect_in(&mut session.client, live, &desired.catalog, &options)
         .await
         .map_err(|e| match e {
             DriftError::Canon(c) => CliError::Rejected(c.located(&desired.sources)),

@@ -14,6 +14,7 @@ pub mod validate;
 pub mod verify;
 
 use pgrecon::config::{self, Desired};
+use pgrecon::model::Catalog;
 use pgrecon::pipeline::{self, Access, EmbeddedNotice, Session};
 use pgrecon::render::escape::text_line;
 use pgrecon::report::{RunReport, Status};
@@ -193,6 +194,31 @@ pub fn load(dir: &DirArg) -> Result<Desired, CliError> {
         eprintln!("warning: {}", text_line(w));
     }
     Ok(desired)
+}
+
+/// [`load`] and [`open`], and the live catalog read: the desired state is parsed on
+/// another thread while the catalog is read, as on a large catalog each takes about as
+/// long as the other. An error in the desired state is reported first (it is the
+/// user's to fix whatever the database says).
+pub async fn load_and_read(
+    dir: &DirArg,
+    db: &DbArg,
+    access: Access,
+) -> Result<(Desired, Session, Catalog), CliError> {
+    let to_load = dir.clone();
+    let loading = tokio::task::spawn_blocking(move || load(&to_load));
+    let read = async {
+        let mut session = open(db, access).await?;
+        let live = introspect::snapshot(&mut session.client).await;
+        Ok::<_, CliError>((session, live))
+    }
+    .await;
+    let desired = match loading.await {
+        Ok(loaded) => loaded?,
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    };
+    let (session, live) = read?;
+    Ok((desired, session, live?))
 }
 
 /// Creates the report directory up front, so that a run whose report cannot be

@@ -7,6 +7,7 @@ use pgrecon::render::escape::text_line;
 use pgrecon::render::{self, Format, Target};
 use pgrecon::report::{self, RunReport, Status};
 use pgrecon::saved::TargetIdentity;
+use pgrecon::saved::fingerprint::Detail;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -46,11 +47,12 @@ pub async fn run(args: Args) -> Result<u8, CliError> {
 }
 
 async fn plan(args: &Args, record: &mut RunReport) -> Result<u8, CliError> {
-    let mut loaded = super::load(&args.dir)?;
-    let mut session = super::open(&args.db, Access::ReadOnly).await?;
+    let (mut loaded, mut session, live) =
+        super::load_and_read(&args.dir, &args.db, Access::ReadOnly).await?;
     let site = args.canon.site(&session)?;
-    let mut planned = pipeline::read_and_plan(
+    let mut planned = pipeline::plan_snapshot(
         &mut session.client,
+        live,
         &loaded.catalog,
         &DiffOptions { prune: args.prune },
         &site,
@@ -61,7 +63,14 @@ async fn plan(args: &Args, record: &mut RunReport) -> Result<u8, CliError> {
     // The declared catalog is not read again (the canonical one in `planned` is): freed
     // here, its memory serves the fingerprint and the confinement projection.
     drop(std::mem::take(&mut loaded.catalog));
-    let saved = planned.save(&loaded.checks, args.prune);
+    // Per-object hashes only where they are written: the file, or JSON (the same
+    // document).
+    let detail = if args.out.is_some() || args.format == Format::Json {
+        Detail::PerObject
+    } else {
+        Detail::Hash
+    };
+    let saved = planned.save(&loaded.checks, args.prune, detail);
     let pipeline::Planned {
         desired,
         live,
@@ -133,5 +142,10 @@ async fn plan(args: &Args, record: &mut RunReport) -> Result<u8, CliError> {
     } else {
         Status::Changes
     };
-    Ok(if plan.is_empty() { 0 } else { EXIT_CHANGES })
+    let code = if plan.is_empty() { 0 } else { EXIT_CHANGES };
+    // The process ends next: freeing two catalogs of a large database object by object
+    // (hundreds of thousands of allocations) would only delay the exit.
+    std::mem::forget(planned);
+    std::mem::forget(saved);
+    Ok(code)
 }

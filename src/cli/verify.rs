@@ -3,7 +3,7 @@
 
 use super::{CliError, DbArg, DirArg, EXIT_POLICY, VerifyFormat};
 use pgrecon::pipeline::Access;
-use pgrecon::{conn, introspect, verify};
+use pgrecon::{conn, verify};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -16,9 +16,8 @@ pub struct Args {
 }
 
 pub async fn run(args: Args) -> Result<u8, CliError> {
-    let desired = super::load(&args.dir)?;
-    let mut session = super::open(&args.db, Access::ReadOnly).await?;
-    let live = introspect::snapshot(&mut session.client).await?;
+    let (desired, session, live) =
+        super::load_and_read(&args.dir, &args.db, Access::ReadOnly).await?;
     let mut report = verify::verify(&desired.catalog, &live);
     verify::server_check(&session.client, &desired.catalog, &mut report)
         .await

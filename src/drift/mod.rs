@@ -300,6 +300,19 @@ pub async fn detect(
     desired: &Catalog,
     options: &DriftOptions,
 ) -> Result<Detected, DriftError> {
+    let live = crate::introspect::snapshot(client)
+        .await
+        .map_err(pipeline::PipelineError::from)?;
+    detect_in(client, live, desired, options).await
+}
+
+/// [`detect`] against a snapshot already read on the same connection.
+pub async fn detect_in(
+    client: &mut tokio_postgres::Client,
+    live: Catalog,
+    desired: &Catalog,
+    options: &DriftOptions,
+) -> Result<Detected, DriftError> {
     let diff_options = DiffOptions {
         prune: options.prune,
     };
@@ -308,8 +321,9 @@ pub async fn detect(
         live,
         diff: d,
         plan,
-    } = pipeline::read_and_plan(
+    } = pipeline::plan_snapshot(
         client,
+        live,
         desired,
         &diff_options,
         &options.canon_site,

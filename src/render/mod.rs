@@ -122,7 +122,7 @@ pub fn render_saved(saved: &crate::saved::SavedPlan, format: Format) -> String {
             text_line(&saved.tool_version),
             saved.format_version,
             text_line(&short_hash(&fp.hash)),
-            fp.objects.len(),
+            fp.count,
             text_line(&short_hash(&saved.desired_state_hash)),
         ),
         Format::Sql => format!(
@@ -138,7 +138,7 @@ pub fn render_saved(saved: &crate::saved::SavedPlan, format: Format) -> String {
                 "\n<sub>pgrecon {} · live fingerprint {} ({} objects) · desired state {}</sub>\n",
                 md_text(&saved.tool_version),
                 md_code(&short_hash(&fp.hash)),
-                fp.objects.len(),
+                fp.count,
                 md_code(&short_hash(&saved.desired_state_hash))
             );
             out

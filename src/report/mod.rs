@@ -135,7 +135,7 @@ impl From<&Fingerprint> for FingerprintSummary {
     fn from(f: &Fingerprint) -> Self {
         FingerprintSummary {
             hash: f.hash.clone(),
-            objects: f.objects.len(),
+            objects: f.count,
         }
     }
 }

@@ -3,7 +3,9 @@
 //! one hash of the desired state.
 //!
 //! Each object is hashed as the canonical JSON of everything pgrecon reads about it
-//! (attributes, owner, comment, ACL, settings, definition). Keys are `kind:name`, with
+//! (attributes, owner, comment, ACL, settings, definition). The fingerprint's hash is one
+//! stream over every object in a fixed order; the per-object hashes, which only explain
+//! what changed, are computed when a plan is written out. Keys are `kind:name`, with
 //! names quoted as in SQL when they need it. Tables are split into the table itself and
 //! one entry per column, constraint, index and policy. Nothing time-dependent and no
 //! secret goes in: a desired password enters as its source, a stored one not at all
@@ -22,25 +24,26 @@ use std::fmt;
 /// and it keeps saved plans of large catalogs small.
 const OBJECT_HASH_HEX: usize = 32;
 
-/// A fingerprint: the hash of every object in scope, and one hash over all of them.
+/// A fingerprint: one hash over every object in scope, how many there are, and (when
+/// asked for: [`Detail::PerObject`]) the hash of each.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fingerprint {
-    /// blake3 of the canonical JSON of `objects`.
+    /// blake3 of every object's `kind:name` and canonical JSON, in a fixed order.
     pub hash: String,
-    /// `kind:name` → blake3 (128 bits, hex) of the object's canonical JSON.
+    /// How many objects the hash covers.
+    pub count: usize,
+    /// `kind:name` → blake3 (128 bits, hex) of the object's canonical JSON; empty unless
+    /// computed with [`Detail::PerObject`].
     pub objects: BTreeMap<String, String>,
 }
 
-impl Fingerprint {
-    fn of(objects: BTreeMap<String, String>) -> Self {
-        let bytes = serde_json::to_vec(&objects).expect("a map of strings serializes");
-        let mut hasher = blake3::Hasher::new();
-        hasher.update(&bytes);
-        Fingerprint {
-            hash: hasher.finalize().to_hex().to_string(),
-            objects,
-        }
-    }
+/// Whether a fingerprint keeps the hash of each object (to say which changed), or only
+/// the hash over all of them (to tell whether anything did). A catalog of 10,000
+/// tables has some 200,000 objects: the map costs more than the hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    Hash,
+    PerObject,
 }
 
 /// What the live fingerprint covers: everything the desired state manages. Stored in
@@ -106,9 +109,10 @@ impl fmt::Display for ObjectChange {
     }
 }
 
-/// What changed from `before` to `after`, in key order.
+/// What changed from `before` to `after`, in key order (both with per-object hashes;
+/// else nothing can be named).
 pub fn compare(before: &Fingerprint, after: &Fingerprint) -> Vec<ObjectChange> {
-    if before.hash == after.hash && before.objects == after.objects {
+    if before.hash == after.hash {
         return Vec::new();
     }
     let keys: BTreeSet<&String> = before.objects.keys().chain(after.objects.keys()).collect();
@@ -132,7 +136,7 @@ pub fn compare(before: &Fingerprint, after: &Fingerprint) -> Vec<ObjectChange> {
 }
 
 /// The fingerprint of the objects of a live catalog inside `scope`.
-pub fn live(live: &Catalog, scope: &FingerprintScope) -> Fingerprint {
+pub fn live(live: &Catalog, scope: &FingerprintScope, detail: Detail) -> Fingerprint {
     let roles = globs(&scope.role_patterns);
     let schemas = globs(&scope.schema_patterns);
     let filter = Filter {
@@ -144,16 +148,16 @@ pub fn live(live: &Catalog, scope: &FingerprintScope) -> Fingerprint {
             scope.schemas.contains(name) || (!is_system_schema(name) && schemas.is_match(name))
         }),
     };
-    let mut hashes = PerObject::default();
-    objects(live, &filter, &mut hashes);
-    Fingerprint::of(hashes.map)
+    let mut sink = Hashes::new(detail);
+    objects(live, &filter, &mut sink);
+    sink.finish()
 }
 
 /// The fingerprint of every object of a catalog (a desired one: what it declares).
 pub fn all(catalog: &Catalog) -> Fingerprint {
-    let mut hashes = PerObject::default();
-    objects(catalog, &Filter::everything(), &mut hashes);
-    Fingerprint::of(hashes.map)
+    let mut sink = Hashes::new(Detail::PerObject);
+    objects(catalog, &Filter::everything(), &mut sink);
+    sink.finish()
 }
 
 /// blake3 of the desired state: every declared object (canonical forms, password
@@ -177,21 +181,42 @@ trait Sink {
     fn put<T: Serialize + ?Sized>(&mut self, kind: &str, name: &str, value: &T);
 }
 
-/// `kind:name` → 128-bit hash of the value. Each value is serialized into one reused
-/// buffer and hashed in one call (many small hasher updates cost more than the hashing).
-#[derive(Default)]
-struct PerObject {
-    map: BTreeMap<String, String>,
-    buf: Vec<u8>,
+/// The stream hash of every object, and with [`Detail::PerObject`] each object's own
+/// (its JSON is serialized once, into the stream's buffer, and hashed from there).
+struct Hashes {
+    stream: Stream,
+    count: usize,
+    map: Option<BTreeMap<String, String>>,
 }
 
-impl Sink for PerObject {
+impl Hashes {
+    fn new(detail: Detail) -> Self {
+        Hashes {
+            stream: Stream::default(),
+            count: 0,
+            map: (detail == Detail::PerObject).then(BTreeMap::new),
+        }
+    }
+
+    fn finish(self) -> Fingerprint {
+        Fingerprint {
+            hash: self.stream.finish().finalize().to_hex().to_string(),
+            count: self.count,
+            objects: self.map.unwrap_or_default(),
+        }
+    }
+}
+
+impl Sink for Hashes {
     fn put<T: Serialize + ?Sized>(&mut self, kind: &str, name: &str, value: &T) {
-        self.buf.clear();
-        serde_json::to_writer(&mut self.buf, value).expect("catalog objects serialize");
-        let mut hex = blake3::hash(&self.buf).to_hex().to_string();
-        hex.truncate(OBJECT_HASH_HEX);
-        self.map.insert(format!("{kind}:{name}"), hex);
+        self.count += 1;
+        let json = self.stream.put_value(kind, name, value);
+        if let Some(map) = &mut self.map {
+            let mut hex = blake3::hash(&self.stream.buf[json]).to_hex().to_string();
+            hex.truncate(OBJECT_HASH_HEX);
+            map.insert(format!("{kind}:{name}"), hex);
+        }
+        self.stream.flush_if_full();
     }
 }
 
@@ -212,18 +237,38 @@ impl Stream {
     }
 }
 
-impl Sink for Stream {
-    fn put<T: Serialize + ?Sized>(&mut self, kind: &str, name: &str, value: &T) {
+impl Stream {
+    /// Appends `kind:name`, NUL, the value's JSON and a newline; returns where the JSON
+    /// is in the buffer (valid until [`Stream::flush_if_full`]).
+    fn put_value<T: Serialize + ?Sized>(
+        &mut self,
+        kind: &str,
+        name: &str,
+        value: &T,
+    ) -> std::ops::Range<usize> {
         let b = &mut self.buf;
         for part in [kind.as_bytes(), b":", name.as_bytes(), b"\0"] {
             b.extend_from_slice(part);
         }
+        let start = b.len();
         serde_json::to_writer(&mut *b, value).expect("catalog objects serialize");
+        let end = b.len();
         b.push(b'\n');
-        if b.len() >= Self::FLUSH_AT {
-            self.hasher.update(b);
-            b.clear();
+        start..end
+    }
+
+    fn flush_if_full(&mut self) {
+        if self.buf.len() >= Self::FLUSH_AT {
+            self.hasher.update(&self.buf);
+            self.buf.clear();
         }
+    }
+}
+
+impl Sink for Stream {
+    fn put<T: Serialize + ?Sized>(&mut self, kind: &str, name: &str, value: &T) {
+        self.put_value(kind, name, value);
+        self.flush_if_full();
     }
 }
 
@@ -574,7 +619,7 @@ mod tests {
 
     #[test]
     fn only_the_managed_scope_is_fingerprinted() {
-        let fp = live(&catalog(), &scope());
+        let fp = live(&catalog(), &scope(), Detail::PerObject);
         let keys: Vec<&str> = fp.objects.keys().map(String::as_str).collect();
         assert_eq!(
             keys,
@@ -589,7 +634,20 @@ mod tests {
         let mut c = catalog();
         c.roles.get_mut("stranger").unwrap().attributes.login = true;
         c.schemas.get_mut("other").unwrap().comment = Some("x".into());
-        assert_eq!(live(&c, &scope()), fp);
+        assert_eq!(live(&c, &scope(), Detail::PerObject), fp);
+    }
+
+    #[test]
+    fn the_hash_alone_is_the_hash_with_objects() {
+        let detailed = live(&catalog(), &scope(), Detail::PerObject);
+        let hash_only = live(&catalog(), &scope(), Detail::Hash);
+        assert_eq!(hash_only.hash, detailed.hash);
+        assert_eq!(hash_only.count, detailed.objects.len());
+        assert!(hash_only.objects.is_empty());
+        // Any change in scope changes the hash, with or without the objects.
+        let mut c = catalog();
+        c.roles.get_mut("app").unwrap().attributes.login = true;
+        assert_ne!(live(&c, &scope(), Detail::Hash).hash, hash_only.hash);
     }
 
     #[test]
@@ -623,7 +681,7 @@ mod tests {
                     used_by: Vec::new(),
                 },
             );
-            live(&c, &scope())
+            live(&c, &scope(), Detail::PerObject)
         };
         let changes: Vec<String> = compare(&with_body("SELECT 1"), &with_body("SELECT  1"))
             .iter()
@@ -635,7 +693,7 @@ mod tests {
 
     #[test]
     fn changes_are_named() {
-        let before = live(&catalog(), &scope());
+        let before = live(&catalog(), &scope(), Detail::PerObject);
         let mut c = catalog();
         c.roles.get_mut("app").unwrap().attributes.login = true;
         let notes = QualifiedName::new("general", "notes");
@@ -645,7 +703,7 @@ mod tests {
             .columns
             .push(Column::new("body", "text"));
         c.schemas.remove("general");
-        let changes: Vec<String> = compare(&before, &live(&c, &scope()))
+        let changes: Vec<String> = compare(&before, &live(&c, &scope(), Detail::PerObject))
             .iter()
             .map(ToString::to_string)
             .collect();

@@ -34,8 +34,10 @@ use std::path::Path;
 
 /// Version of the saved-plan document; `apply --plan` refuses other versions.
 /// Version 2: `plan --format json` prints this same document; `changes` and the steps'
-/// `destructive` were added for its readers.
-pub const FORMAT_VERSION: u32 = 2;
+/// `destructive` were added for its readers. Version 3: the live fingerprint's hash is
+/// one stream over the objects, and `objects` (per-object hashes, which only explain a
+/// stale plan) is left out of the plan id and written only with the file or JSON.
+pub const FORMAT_VERSION: u32 = 3;
 /// The `kind` field of every saved plan.
 pub const KIND: &str = "pgrecon-plan";
 
@@ -214,8 +216,12 @@ impl From<&SavedStep> for Step {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SavedFingerprint {
     pub scope: FingerprintScope,
-    /// blake3 over `objects`.
+    /// blake3 over every object in scope (`fingerprint::live`).
     pub hash: String,
+    /// How many objects `hash` covers.
+    pub count: usize,
+    /// Each object's hash, to say what changed when the plan is stale. Not covered by
+    /// the plan id (`hash` is): a plan shown but not written does not compute it.
     pub objects: BTreeMap<String, String>,
 }
 
@@ -223,6 +229,7 @@ impl SavedFingerprint {
     pub fn fingerprint(&self) -> Fingerprint {
         Fingerprint {
             hash: self.hash.clone(),
+            count: self.count,
             objects: self.objects.clone(),
         }
     }
@@ -291,6 +298,9 @@ pub struct SaveInput<'a> {
     /// The live catalog the plan was computed against.
     pub live: &'a Catalog,
     pub prune: bool,
+    /// Per-object hashes of the live catalog: for a plan written to a file or printed
+    /// as JSON.
+    pub detail: fingerprint::Detail,
 }
 
 impl SavedPlan {
@@ -299,7 +309,7 @@ impl SavedPlan {
         // The two hashes are independent and each walks a whole catalog: one per core.
         let (live, desired_state_hash) = std::thread::scope(|s| {
             let desired = s.spawn(|| fingerprint::desired_hash(input.desired, input.checks));
-            let live = fingerprint::live(input.live, &scope);
+            let live = fingerprint::live(input.live, &scope, input.detail);
             (live, desired.join().expect("hashing does not panic"))
         });
         let mut saved = SavedPlan {
@@ -318,6 +328,7 @@ impl SavedPlan {
             live_fingerprint: SavedFingerprint {
                 scope,
                 hash: live.hash,
+                count: live.count,
                 objects: live.objects,
             },
         };
@@ -344,7 +355,14 @@ impl SavedPlan {
             steps: &'a [SavedStep],
             checks: &'a [Check],
             notes: &'a [Note],
-            live_fingerprint: &'a SavedFingerprint,
+            live_fingerprint: UnsignedFingerprint<'a>,
+        }
+        /// The fingerprint less its per-object hashes, which `hash` covers.
+        #[derive(Serialize)]
+        struct UnsignedFingerprint<'a> {
+            scope: &'a FingerprintScope,
+            hash: &'a str,
+            count: usize,
         }
         let unsigned = Unsigned {
             format_version: self.format_version,
@@ -359,7 +377,11 @@ impl SavedPlan {
             steps: &self.steps,
             checks: &self.checks,
             notes: &self.notes,
-            live_fingerprint: &self.live_fingerprint,
+            live_fingerprint: UnsignedFingerprint {
+                scope: &self.live_fingerprint.scope,
+                hash: &self.live_fingerprint.hash,
+                count: self.live_fingerprint.count,
+            },
         };
         let bytes = serde_json::to_vec(&unsigned).expect("a saved plan serializes");
         blake3::hash(&bytes).to_hex().to_string()
@@ -565,6 +587,7 @@ mod tests {
             live_fingerprint: SavedFingerprint {
                 scope: FingerprintScope::default(),
                 hash: "f".into(),
+                count: 0,
                 objects: BTreeMap::new(),
             },
         }
@@ -573,13 +596,21 @@ mod tests {
     #[test]
     fn the_id_covers_the_whole_document_but_itself() {
         let mut saved = sample();
-        // Same bytes as the document itself with an empty id.
-        let unsigned = serde_json::to_vec(&saved).unwrap();
-        assert_eq!(
-            saved.compute_id(),
-            blake3::hash(&unsigned).to_hex().to_string()
-        );
         saved.plan_id = saved.compute_id();
+        // The live fingerprint's hash is covered; the per-object hashes under it, which
+        // only explain a stale plan, are not (a plan shown without them has the same id).
+        let mut fingerprint_edited = saved.clone();
+        fingerprint_edited.live_fingerprint.hash = "g".into();
+        assert_ne!(fingerprint_edited.compute_id(), saved.plan_id);
+        let mut count_edited = saved.clone();
+        count_edited.live_fingerprint.count = 1;
+        assert_ne!(count_edited.compute_id(), saved.plan_id);
+        let mut detailed = saved.clone();
+        detailed
+            .live_fingerprint
+            .objects
+            .insert("role:app".into(), "0".repeat(32));
+        assert_eq!(detailed.compute_id(), saved.plan_id);
         let parsed = SavedPlan::parse(&saved.to_json(), "p.json").unwrap();
         assert_eq!(parsed, saved);
         saved.options.prune = true;

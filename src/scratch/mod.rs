@@ -21,6 +21,7 @@ use crate::embedded::{EmbeddedError, EmbeddedPostgres, find_bin_dir_for_major};
 use crate::model::*;
 use crate::plan::{self, Exec};
 use crate::{canon, introspect};
+use std::collections::BTreeMap;
 use tokio_postgres::Client;
 
 mod subset;
@@ -197,9 +198,12 @@ async fn copy_schema(
     live: &Catalog,
     empty: &Catalog,
 ) -> Result<Vec<Note>, ScratchError> {
-    let mut copy = copy_of(live, empty);
-    if let Some(needed) = subset::tables_needed(desired, live) {
-        subset::keep_tables(&mut copy, &needed);
+    let needed = subset::tables_needed(desired, live);
+    let mut copy = copy_of(live, empty, |name| {
+        needed.as_ref().is_none_or(|n| n.contains(name))
+    });
+    if let Some(needed) = &needed {
+        subset::keep_tables(&mut copy, needed);
     }
     let d = diff::diff(&copy, empty, &DiffOptions::default())
         .map_err(|e| ScratchError::Database(e.to_string()))?;
@@ -268,14 +272,57 @@ async fn in_savepoint(
 /// The live catalog as a desired state to plan from empty: its objects as they are,
 /// with roles that are neither altered nor given powers (the scratch server's own are
 /// left as they are), no passwords, settings or database object, nothing pruned.
-fn copy_of(live: &Catalog, empty: &Catalog) -> Catalog {
-    let mut copy = live.clone();
-    copy.database = None;
-    copy.server = None;
-    copy.unmanaged.clear();
-    copy.scope = Scope::default();
-    copy.renamed_from.clear();
-    copy.default_privileges.clear();
+/// Only the tables `keep` accepts are copied (`subset.rs`).
+fn copy_of(live: &Catalog, empty: &Catalog, keep: impl Fn(&QualifiedName) -> bool) -> Catalog {
+    // Field by field, so that a new kind of object is a decision here, not a silent
+    // omission; the tables are filtered while cloned (a large catalog is not copied to
+    // be thrown away).
+    let Catalog {
+        database: _,
+        roles,
+        schemas,
+        relations,
+        functions,
+        tables,
+        sequences,
+        enums,
+        domains,
+        extensions,
+        collations,
+        composite_types,
+        range_types,
+        views,
+        unmanaged: _,
+        default_privileges: _,
+        scope: _,
+        renamed_from: _,
+        server: _,
+    } = live;
+    let mut copy = Catalog {
+        database: None,
+        roles: roles.clone(),
+        schemas: schemas.clone(),
+        relations: relations.clone(),
+        functions: functions.clone(),
+        tables: tables
+            .iter()
+            .filter(|(name, _)| keep(name))
+            .map(|(name, t)| (name.clone(), t.clone()))
+            .collect(),
+        sequences: sequences.clone(),
+        enums: enums.clone(),
+        domains: domains.clone(),
+        extensions: extensions.clone(),
+        collations: collations.clone(),
+        composite_types: composite_types.clone(),
+        range_types: range_types.clone(),
+        views: views.clone(),
+        unmanaged: Vec::new(),
+        default_privileges: BTreeMap::new(),
+        scope: Scope::default(),
+        renamed_from: BTreeMap::new(),
+        server: None,
+    };
     for (name, role) in &mut copy.roles {
         role.password = Password::Unmanaged;
         role.settings.clear();

@@ -77,6 +77,17 @@ pub enum ApplyError {
         /// The server's SQLSTATE, when the server raised the error.
         sqlstate: Option<String>,
     },
+    /// A step lost to a change another session made to the same catalog rows meanwhile
+    /// (`conflict`); retried like a lock timeout.
+    #[error(
+        "step {number} ({}) conflicted with a change another session made to the same object meanwhile (SQLSTATE {sqlstate}; roles, memberships and role settings are shared by every database of the cluster); rolled back, nothing was changed\n  help: re-run apply, which plans again from the changed catalog (--retries retries it by itself)",
+        text_line(summary)
+    )]
+    Conflict {
+        number: usize,
+        summary: String,
+        sqlstate: String,
+    },
     #[error(
         "the database did not converge: after running the plan {} change{} remained ({}); rolled back, nothing was changed",
         .0.len(), if .0.len() == 1 { "" } else { "s" }, joined(.0)
@@ -212,6 +223,12 @@ impl ApplyError {
             ApplyError::Check(f) => f.message.contains("SQLSTATE 55P03"),
             _ => false,
         }
+    }
+
+    /// Whether a step lost to a concurrent change of the same catalog rows (a role
+    /// created or altered from another database meanwhile), which a retry gets past.
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, ApplyError::Conflict { .. })
     }
 
     /// Whether apply refused before running any step (as opposed to failing).

@@ -3,8 +3,11 @@
 //! same fingerprint, same desired state), refuse what is not approved, run the checks
 //! declared to run before, run every step, run the checks declared to run after, read
 //! the catalog again and diff: anything left to do rolls everything back. Only then
-//! commit. A transaction that fails on a lock timeout is retried whole, with backoff.
+//! commit. A transaction that fails on a lock timeout, or loses to a concurrent change
+//! of the same catalog rows (`conflict`: roles are cluster-wide, the lock is not), is
+//! retried whole, with backoff.
 
+mod conflict;
 mod error;
 pub mod locks;
 
@@ -50,8 +53,8 @@ pub struct ApplyOptions {
     pub slow_statement_timeout: Option<Duration>,
     /// How long to wait for another pgrecon apply to finish.
     pub lock_wait: Duration,
-    /// How many times a transaction that failed on a lock timeout (SQLSTATE 55P03) is
-    /// retried; 0: never.
+    /// How many times a transaction that failed on a lock timeout (SQLSTATE 55P03) or
+    /// lost to a concurrent change (`ApplyError::Conflict`) is retried; 0: never.
     pub retries: u32,
     /// Wait before the first retry; doubled for each further one.
     pub retry_backoff: Duration,
@@ -143,8 +146,8 @@ pub trait ApplyHooks: Send {
     fn after_step(&mut self, _step: &Step) -> Result<(), String> {
         Ok(())
     }
-    /// A transaction failed on a lock timeout and will be retried after `delay`;
-    /// `attempt` is the attempt that failed (1-based).
+    /// A transaction failed on a lock timeout or lost to a concurrent change and will be
+    /// retried after `delay`; `attempt` is the attempt that failed (1-based).
     fn on_retry(&mut self, _attempt: u32, _delay: Duration, _error: &ApplyError) {}
 }
 
@@ -187,7 +190,7 @@ pub async fn run(
         report.attempts = attempt;
         let result = attempt_once(client, input, options, hooks, report, started).await;
         match result {
-            Err(e) if e.is_lock_timeout() && attempt <= options.retries => {
+            Err(e) if (e.is_lock_timeout() || e.is_conflict()) && attempt <= options.retries => {
                 let delay = options
                     .retry_backoff
                     .saturating_mul(2u32.saturating_pow(attempt - 1));
@@ -506,11 +509,20 @@ async fn run_step(
     desired: &Catalog,
     step: &Step,
 ) -> Result<(), ApplyError> {
-    let fail = |e: tokio_postgres::Error| ApplyError::Step {
-        number: step.number,
-        summary: step.summary.clone(),
-        message: db_message(&e),
-        sqlstate: e.code().map(|c| c.code().to_string()),
+    let fail = |e: tokio_postgres::Error| {
+        if conflict::lost_to_concurrent_change(step, &e) {
+            return ApplyError::Conflict {
+                number: step.number,
+                summary: step.summary.clone(),
+                sqlstate: e.code().map(|c| c.code().to_string()).unwrap_or_default(),
+            };
+        }
+        ApplyError::Step {
+            number: step.number,
+            summary: step.summary.clone(),
+            message: db_message(&e),
+            sqlstate: e.code().map(|c| c.code().to_string()),
+        }
     };
     match &step.exec {
         Exec::Sql(statements) => {

@@ -60,7 +60,8 @@ pub struct Args {
     /// How long to wait for another pgrecon apply on the same database
     #[arg(long, default_value = "60s", value_parser = humantime::parse_duration)]
     lock_wait: Duration,
-    /// Retry the whole transaction this many times when it fails on a lock timeout
+    /// Retry the whole transaction this many times when it fails on a lock timeout or
+    /// loses to a concurrent change (a role changed from another database meanwhile)
     #[arg(long, default_value_t = 2)]
     retries: u32,
     /// Wait before the first retry; doubled for each further one
@@ -157,9 +158,15 @@ impl apply::ApplyHooks for PrintPlan {
     }
 
     fn on_retry(&mut self, attempt: u32, delay: Duration, error: &apply::ApplyError) {
+        let cause = if error.is_conflict() {
+            "lost to a concurrent change"
+        } else {
+            "failed on a lock timeout"
+        };
+        let chain = conn::error_chain(error);
         eprintln!(
-            "warning: attempt {attempt} failed on a lock timeout ({}); rolled back, retrying in {} ms",
-            conn::error_chain(error),
+            "warning: attempt {attempt} {cause} ({}); rolled back, retrying in {} ms",
+            chain.lines().next().unwrap_or_default(),
             delay.as_millis()
         );
     }

@@ -661,7 +661,7 @@ impl apply::ApplyHooks for LogHooks {
             attempt,
             delay_ms = report::millis(delay),
             error = %conn::error_chain(error),
-            "apply failed on a lock timeout; rolled back, retrying"
+            "apply failed on a lock timeout or lost to a concurrent change; rolled back, retrying"
         );
     }
 }

@@ -274,6 +274,11 @@ pub fn with_dbname(url: &str, dbname: &str) -> String {
 /// variable, no `DATABASE_URL`), plus `env`. pgrecon's own `PGRECON_*` settings stay
 /// (the server binaries of the version under test).
 pub fn pgrecon_with(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    pgrecon_command(args, env).output().expect("pgrecon runs")
+}
+
+/// The command [`pgrecon_with`] runs, to spawn it instead (several at once).
+pub fn pgrecon_command(args: &[&str], env: &[(&str, &str)]) -> std::process::Command {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_pgrecon"));
     cmd.args(args);
     for (k, _) in std::env::vars() {
@@ -285,7 +290,7 @@ pub fn pgrecon_with(args: &[&str], env: &[(&str, &str)]) -> std::process::Output
     for (k, v) in env {
         cmd.env(k, v);
     }
-    cmd.output().expect("pgrecon runs")
+    cmd
 }
 
 /// The desired state in `toml` (one file, `all.toml`), or a panic with its diagnostics.

@@ -11,6 +11,8 @@
 //! last round's output).
 //!
 //! The commands: `plan` with no changes; `plan` of the desired state plus one new table;
+//! `apply` of the whole desired state to an empty database of a third cluster, and
+//! `psql -f` of the same plan's SQL (each run on a fresh database, the roles dropped);
 //! `plan` against an empty database on a second
 //! cluster (no roles either: everything to create); `drift`; `verify`; `import` (into a
 //! fresh directory each round); `validate`; `pg_dump --schema-only`. Each must exit as
@@ -97,6 +99,9 @@ struct Job {
     target: Target,
     /// Removed before each run (import writes into a new directory).
     fresh_dir: Option<PathBuf>,
+    /// A cluster (its `postgres` database) on which [`APPLY_DATABASE`] is created afresh,
+    /// and every role but the bootstrap one dropped, before each run.
+    reset: Option<tokio_postgres::Config>,
     /// The log of the server it talks to, shown when it fails.
     server_log: Option<PathBuf>,
 }
@@ -105,7 +110,8 @@ fn bench_size(runtime: &tokio::runtime::Runtime, tables: usize, runs: usize) -> 
     // Both kept alive until the end: dropping one stops its server.
     let mut full = EmbeddedPostgres::start().expect("start an embedded cluster");
     let mut empty = EmbeddedPostgres::start().expect("start a second embedded cluster");
-    for cluster in [&mut full, &mut empty] {
+    let mut apply = EmbeddedPostgres::start().expect("start a third embedded cluster");
+    for cluster in [&mut full, &mut empty, &mut apply] {
         runtime.block_on(stock_lock_table(cluster));
         cluster.restart().expect("restart the cluster");
     }
@@ -140,6 +146,7 @@ fn bench_size(runtime: &tokio::runtime::Runtime, tables: usize, runs: usize) -> 
             expect: 0,
             target: Target::NONE,
             fresh_dir: None,
+            reset: None,
             server_log: Some(server_log(&full)),
         },
         work.path(),
@@ -151,6 +158,23 @@ fn bench_size(runtime: &tokio::runtime::Runtime, tables: usize, runs: usize) -> 
         pg_dump
     } else {
         PathBuf::from("pg_dump")
+    };
+    // The plan from empty as SQL, for `psql -f`: what applying it costs without pgrecon.
+    let plan_sql = work.path().join("plan.sql");
+    let out = Command::new(env!("CARGO_BIN_EXE_pgrecon"))
+        .args(["plan", "--format", "sql", "--dir"])
+        .arg(&desired)
+        .args(["--database-url", &empty_url])
+        .output()
+        .expect("run pgrecon plan --format sql");
+    assert_eq!(out.status.code(), Some(2), "plan --format sql from empty");
+    std::fs::write(&plan_sql, &out.stdout).expect("write the plan's SQL");
+    let apply_url = apply.url(APPLY_DATABASE);
+    let psql = apply.bin_dir().join("psql");
+    let psql = if psql.exists() {
+        psql
+    } else {
+        PathBuf::from("psql")
     };
     let imported = work.path().join("imported");
     // The desired state plus one new table: what a pull request usually is.
@@ -171,6 +195,7 @@ fn bench_size(runtime: &tokio::runtime::Runtime, tables: usize, runs: usize) -> 
             expect: 0,
             target: Target::READ,
             fresh_dir: None,
+            reset: None,
             server_log: Some(server_log(&full)),
         },
         Job {
@@ -179,6 +204,7 @@ fn bench_size(runtime: &tokio::runtime::Runtime, tables: usize, runs: usize) -> 
             expect: 2,
             target: Target::NONE,
             fresh_dir: None,
+            reset: None,
             server_log: Some(server_log(&full)),
         },
         Job {
@@ -187,7 +213,37 @@ fn bench_size(runtime: &tokio::runtime::Runtime, tables: usize, runs: usize) -> 
             expect: 2,
             target: Target::FROM_EMPTY,
             fresh_dir: None,
+            reset: None,
             server_log: Some(server_log(&empty)),
+        },
+        Job {
+            name: "`apply` to an empty database",
+            argv: pgrecon(&["apply", "--dir"], &desired, &apply_url),
+            expect: 0,
+            target: Target::NONE,
+            fresh_dir: None,
+            reset: Some(apply.config("postgres")),
+            server_log: Some(server_log(&apply)),
+        },
+        Job {
+            name: "`psql -f` of the same plan's SQL",
+            argv: [
+                psql.into_os_string(),
+                "-X".into(),
+                "-q".into(),
+                "-o".into(),
+                "/dev/null".into(),
+                "-f".into(),
+                plan_sql.clone().into_os_string(),
+                "-d".into(),
+                apply_url.clone().into(),
+            ]
+            .into(),
+            expect: 0,
+            target: Target::NONE,
+            fresh_dir: None,
+            reset: Some(apply.config("postgres")),
+            server_log: Some(server_log(&apply)),
         },
         Job {
             name: "`drift`",
@@ -195,6 +251,7 @@ fn bench_size(runtime: &tokio::runtime::Runtime, tables: usize, runs: usize) -> 
             expect: 0,
             target: Target::READ,
             fresh_dir: None,
+            reset: None,
             server_log: Some(server_log(&full)),
         },
         Job {
@@ -203,6 +260,7 @@ fn bench_size(runtime: &tokio::runtime::Runtime, tables: usize, runs: usize) -> 
             expect: 0,
             target: Target::READ,
             fresh_dir: None,
+            reset: None,
             server_log: Some(server_log(&full)),
         },
         Job {
@@ -211,6 +269,7 @@ fn bench_size(runtime: &tokio::runtime::Runtime, tables: usize, runs: usize) -> 
             expect: 0,
             target: Target::NONE,
             fresh_dir: Some(imported.clone()),
+            reset: None,
             server_log: Some(server_log(&full)),
         },
         Job {
@@ -225,6 +284,7 @@ fn bench_size(runtime: &tokio::runtime::Runtime, tables: usize, runs: usize) -> 
             expect: 0,
             target: Target::NONE,
             fresh_dir: None,
+            reset: None,
             server_log: Some(server_log(&full)),
         },
         Job {
@@ -241,6 +301,7 @@ fn bench_size(runtime: &tokio::runtime::Runtime, tables: usize, runs: usize) -> 
             expect: 0,
             target: Target::NONE,
             fresh_dir: None,
+            reset: None,
             server_log: Some(server_log(&full)),
         },
     ];
@@ -261,6 +322,9 @@ fn bench_size(runtime: &tokio::runtime::Runtime, tables: usize, runs: usize) -> 
         let samples: Vec<measure::Sample> = jobs
             .iter()
             .map(|job| {
+                if let Some(admin) = &job.reset {
+                    runtime.block_on(reset_apply_database(admin.clone()));
+                }
                 let sample = run_checked(job, work.path());
                 eprintln!(
                     "  {tables} tables, round {round}/{runs}: {} {:.2} s, {} MB",
@@ -282,6 +346,7 @@ fn bench_size(runtime: &tokio::runtime::Runtime, tables: usize, runs: usize) -> 
     if std::env::var("PGRECON_BENCH_KEEP").is_ok_and(|v| v == "1") {
         eprintln!("  kept {}", work.keep().display());
     }
+    drop(apply);
     drop(empty);
     drop(full);
     rows
@@ -382,6 +447,39 @@ async fn stock_lock_table(cluster: &EmbeddedPostgres) {
         .batch_execute("ALTER SYSTEM SET max_locks_per_transaction = 214")
         .await
         .expect("set max_locks_per_transaction");
+}
+
+/// The database the apply jobs apply to, on the third cluster.
+const APPLY_DATABASE: &str = "bench_apply";
+
+/// Drops [`APPLY_DATABASE`] and the roles an apply created, and creates the database
+/// again: every apply run starts from the same empty cluster.
+async fn reset_apply_database(admin: tokio_postgres::Config) {
+    let client = connect(admin).await;
+    let db = pgrecon::sql::quote_ident(APPLY_DATABASE);
+    client
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
+        .await
+        .expect("drop the apply database");
+    let roles = client
+        .query(
+            r"SELECT rolname::text FROM pg_catalog.pg_roles
+               WHERE rolname NOT LIKE 'pg\_%' AND rolname <> current_user",
+            &[],
+        )
+        .await
+        .expect("list the roles");
+    for row in roles {
+        let role: String = row.get(0);
+        client
+            .batch_execute(&format!("DROP ROLE {}", pgrecon::sql::quote_ident(&role)))
+            .await
+            .expect("drop a role");
+    }
+    client
+        .batch_execute(&format!("CREATE DATABASE {db}"))
+        .await
+        .expect("create the apply database");
 }
 
 /// Creates [`catalog::DATABASE`] on `cluster` and connects to it.

@@ -544,3 +544,103 @@ async fn a_lock_timeout_while_canonicalising_is_retried_not_rejected() {
     drop(txn);
     hold.rollback().await.unwrap();
 }
+
+/// A catalog snapshot behind a table lock does not wait for ever: it gives up after its
+/// own `lock_timeout` and tries again; released, it succeeds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_catalog_snapshot_behind_a_lock_times_out_and_retries() {
+    let db = TestDb::new().await;
+    db.exec("CREATE SCHEMA s0; CREATE TABLE s0.locked (id integer CHECK (id > 0))")
+        .await;
+    let mut holder = db.client().await;
+    let hold = holder.transaction().await.unwrap();
+    hold.batch_execute("LOCK TABLE s0.locked IN ACCESS EXCLUSIVE MODE")
+        .await
+        .unwrap();
+    let observer = db.client().await;
+    let mut reader = db.client().await;
+    let pid: i32 = reader
+        .query_one("SELECT pg_backend_pid()", &[])
+        .await
+        .unwrap()
+        .get(0);
+    let read = tokio::spawn(async move { pgrecon::introspect::snapshot(&mut reader).await });
+    // Two distinct waits of the reader on a lock: it gave up once and tried again. A
+    // bound, not a timed assertion: without a lock timeout the first wait never ends.
+    let mut waits: Vec<String> = Vec::new();
+    for _ in 0..2400 {
+        let row = observer
+            .query_one(
+                "SELECT wait_event_type = 'Lock', query_start::text FROM pg_stat_activity \
+                 WHERE pid = $1",
+                &[&pid],
+            )
+            .await
+            .unwrap();
+        let (waiting, start): (Option<bool>, Option<String>) = (row.get(0), row.get(1));
+        if waiting == Some(true)
+            && let Some(start) = start
+            && !waits.contains(&start)
+        {
+            waits.push(start);
+        }
+        if waits.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(
+        waits.len() >= 2,
+        "the catalog read never gave up waiting: {waits:?}"
+    );
+    hold.rollback().await.unwrap();
+    read.await
+        .unwrap()
+        .expect("the retried read succeeds once the lock is released");
+}
+
+/// With nobody reading its output (a full stdout pipe), apply must not sit in its open
+/// transaction: the plan is printed after the commit, so the change is committed while
+/// the output waits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_blocked_stdout_does_not_hold_the_transaction_open() {
+    const ROLES: usize = 1500;
+    let db = TestDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let toml: String = (0..ROLES)
+        .map(|i| format!("[roles.blocked_output_role_{i:05}]\ncomment = \"a role with a comment long enough to fill the output pipe quickly\"\n"))
+        .collect();
+    std::fs::write(dir.path().join("all.toml"), toml).unwrap();
+    let mut child = pgrecon(&apply_args(dir.path().to_str().unwrap(), &db.url()))
+        .spawn()
+        .unwrap();
+    let observer = db.client().await;
+    // A bound, not a timed assertion: before the fix the roles never commit while the
+    // output is not read.
+    let mut committed = 0i64;
+    for _ in 0..2400 {
+        committed = observer
+            .query_one(
+                "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'blocked_output_role_%'",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        if committed == ROLES as i64 || child.try_wait().unwrap().is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        committed, ROLES as i64,
+        "the roles were not committed while stdout was full"
+    );
+    let ran = finish(child, String::new()).await;
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert!(
+        ran.stdout.len() > 128 * 1024,
+        "the plan fills the pipe: {} bytes",
+        ran.stdout.len()
+    );
+}

@@ -22,3 +22,9 @@ pub fn db_message(e: &tokio_postgres::Error) -> String {
         None => e.to_string(),
     }
 }
+
+/// Whether the server refused with a lock timeout (SQLSTATE 55P03 `lock_not_available`),
+/// read from the error code, never from the message text.
+pub fn is_lock_timeout(e: &tokio_postgres::Error) -> bool {
+    e.code() == Some(&tokio_postgres::error::SqlState::LOCK_NOT_AVAILABLE)
+}

@@ -124,6 +124,9 @@ pub enum ApplyError {
         AUDIT_TABLE_HELP
     )]
     AuditTable { table: String, message: String },
+    /// The connection dropped while `COMMIT` was in flight (see `apply::resolve_commit`).
+    #[error("{0}")]
+    CommitUnknown(Box<super::CommitUnknown>),
     #[error(
         "database error during apply: {}; nothing was changed",
         text_line(&db_message(.0))
@@ -219,8 +222,8 @@ impl ApplyError {
             ApplyError::Introspect(IntrospectError::Query { source, .. }) => {
                 source.code() == Some(&SqlState::LOCK_NOT_AVAILABLE)
             }
-            ApplyError::Canon(e) => e.to_string().contains("SQLSTATE 55P03"),
-            ApplyError::Check(f) => f.message.contains("SQLSTATE 55P03"),
+            ApplyError::Canon(e) => e.is_lock_timeout(),
+            ApplyError::Check(f) => f.sqlstate.as_deref() == Some(CODE),
             _ => false,
         }
     }

@@ -10,8 +10,10 @@
 mod conflict;
 mod error;
 pub mod locks;
+mod outcome;
 
 pub use error::{AUDIT_TABLE_HELP, ApplyError, Cleanup};
+pub use outcome::{CommitOutcome, CommitUnknown, resolve as resolve_commit};
 
 use crate::approval::Policy;
 // Re-exported: `apply::db_message` was its home before `db_error`.
@@ -194,6 +196,9 @@ pub async fn run(
                 let delay = options
                     .retry_backoff
                     .saturating_mul(2u32.saturating_pow(attempt - 1));
+                // The failed transaction's ROLLBACK is queued: wait for it, so that
+                // nothing the hook does (it prints) happens while it is still open.
+                let _ = client.batch_execute("SELECT 1").await;
                 hooks.on_retry(attempt, delay, &e);
                 report.retried.push(format!("attempt {attempt}: {e}"));
                 tokio::time::sleep(delay).await;
@@ -415,10 +420,8 @@ async fn attempt_once(
         txn.rollback().await?;
         return Err(ApplyError::NotConverged(remaining));
     }
-    report.set_fingerprints(
-        &before,
-        Some(&fingerprint::live(&after, &scope, Detail::PerObject)),
-    );
+    let planned = fingerprint::live(&after, &scope, Detail::PerObject);
+    report.set_fingerprints(&before, Some(&planned));
     report.validation = Some(report::validation(
         "live after apply, in the transaction",
         desired,
@@ -441,7 +444,15 @@ async fn attempt_once(
         );
         insert_audit_record(&txn, table, &record).await?;
     }
-    txn.commit().await?;
+    if let Err(e) = txn.commit().await {
+        return Err(outcome::commit_failed(
+            e,
+            before,
+            planned,
+            scope,
+            deferred.len(),
+        ));
+    }
 
     for step in deferred {
         let t = Instant::now();

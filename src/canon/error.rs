@@ -78,6 +78,13 @@ pub enum CanonError {
         crate::escape::text_line(.0)
     )]
     Database(String),
+    /// A scratch statement or read waited longer than `lock_timeout` (SQLSTATE 55P03):
+    /// not the desired state's fault, and a retry may get past it.
+    #[error(
+        "failed to canonicalise the desired state: {}",
+        crate::escape::text_line(.0)
+    )]
+    LockTimeout(String),
     #[error("failed to canonicalise the desired state: {0}")]
     Introspect(#[from] IntrospectError),
     #[error("{}", render_problems(.0, None))]
@@ -111,7 +118,23 @@ fn render_problems(problems: &[CanonProblem], sources: Option<&crate::config::So
 }
 
 pub(super) fn db_error(e: &tokio_postgres::Error) -> CanonError {
+    if crate::db_error::is_lock_timeout(e) {
+        return CanonError::LockTimeout(crate::db_error::db_message(e));
+    }
     CanonError::Database(crate::db_error::db_message(e))
+}
+
+impl CanonError {
+    /// Whether it is a lock timeout (SQLSTATE 55P03), by the error code.
+    pub fn is_lock_timeout(&self) -> bool {
+        match self {
+            CanonError::LockTimeout(_) => true,
+            CanonError::Introspect(IntrospectError::Query { source, .. }) => {
+                crate::db_error::is_lock_timeout(source)
+            }
+            _ => false,
+        }
+    }
 }
 
 #[cfg(test)]

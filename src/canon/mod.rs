@@ -231,7 +231,10 @@ async fn scratch(
     desired: &Catalog,
     live: Option<&Catalog>,
 ) -> Result<Catalog, CanonError> {
-    let fail = |e: tokio_postgres::Error| CanonError::Database(crate::conn::error_chain(&e));
+    let fail = |e: tokio_postgres::Error| match crate::db_error::is_lock_timeout(&e) {
+        true => db_error(&e),
+        false => CanonError::Database(crate::conn::error_chain(&e)),
+    };
     let txn = client.transaction().await.map_err(fail)?;
     let result = match live {
         Some(live) => canonicalize_with_live(&txn, desired, live).await,
@@ -296,7 +299,10 @@ pub async fn read_only_with_live(
     desired: &Catalog,
     live: &Catalog,
 ) -> Result<Catalog, CanonError> {
-    let fail = |e: tokio_postgres::Error| CanonError::Database(crate::conn::error_chain(&e));
+    let fail = |e: tokio_postgres::Error| match crate::db_error::is_lock_timeout(&e) {
+        true => db_error(&e),
+        false => CanonError::Database(crate::conn::error_chain(&e)),
+    };
     let txn = client
         .build_transaction()
         .read_only(true)

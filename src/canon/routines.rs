@@ -371,6 +371,7 @@ async fn create_and_read(
             }
         }
         Err(e) => match e.as_db_error() {
+            Some(_) if crate::db_error::is_lock_timeout(&e) => return Err(db_error(&e)),
             Some(db) => Err(lowercase_first(db.message())),
             None => return Err(db_error(&e)),
         },

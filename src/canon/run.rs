@@ -74,6 +74,10 @@ pub(super) async fn run(
                 let Some(db) = e.as_db_error() else {
                     return Err(db_error(&e));
                 };
+                if crate::db_error::is_lock_timeout(&e) {
+                    // Waiting on a lock is not the declaration's fault: retried whole.
+                    return Err(db_error(&e));
+                }
                 let clause = match db.position() {
                     Some(tokio_postgres::error::ErrorPosition::Original(p)) => {
                         s.label_at(*p as usize).map(str::to_string)

@@ -110,6 +110,8 @@ pub struct CheckFailure {
     pub name: String,
     pub phase: Phase,
     pub message: String,
+    /// The server's SQLSTATE when the query itself failed (a lock timeout is retried).
+    pub sqlstate: Option<String>,
 }
 
 const SAVEPOINT: &str = "pgrecon_check";
@@ -129,9 +131,11 @@ pub async fn run(
             name: check.name.clone(),
             phase,
             message,
+            sqlstate: None,
         };
-        let db = |e: tokio_postgres::Error| {
-            fail(format!(
+        let db = |e: tokio_postgres::Error| CheckFailure {
+            sqlstate: e.code().map(|c| c.code().to_string()),
+            ..fail(format!(
                 "the query failed: {}",
                 crate::db_error::db_message(&e)
             ))

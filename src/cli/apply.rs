@@ -120,28 +120,51 @@ pub async fn run(args: Args) -> Result<u8, CliError> {
     super::write_report(&args.report, record, started, result)
 }
 
-/// Prints the plan apply computed (or loaded) under its lock, before it runs, and the
-/// retries.
+/// Keeps the plan apply computed (or loaded) under its lock, printed once the
+/// transaction is over: nothing that can block (a full stdout pipe) may happen while it
+/// holds its locks. Retries are reported after the failed transaction rolled back.
 struct PrintPlan {
-    printed: bool,
+    /// The rendered plan, not yet printed.
+    pending: Option<String>,
     saved: bool,
     /// What apply will approve with (flags and approvals file), so the printed plan
     /// does not ask for an approval that was given.
     policy: Policy,
+    /// Test-only fault injection (see [`TEST_FAULT_ENV`]): the step after which to pause.
+    pause_after: Option<usize>,
+}
+
+/// Test-only: `PGRECON_TEST_FAULT=pause-after-step:N` makes apply stop after step N ran,
+/// inside its open transaction, write `pgrecon-test: paused after step N` on stderr and
+/// wait for a line on stdin, so that a test can inject a fault (terminate the backend,
+/// cut the connection, kill the process) at a chosen step. Undocumented for users.
+const TEST_FAULT_ENV: &str = "PGRECON_TEST_FAULT";
+
+fn test_pause_after() -> Option<usize> {
+    let value = std::env::var(TEST_FAULT_ENV).ok()?;
+    value.strip_prefix("pause-after-step:")?.parse().ok()
+}
+
+impl PrintPlan {
+    fn flush(&mut self) {
+        if let Some(text) = self.pending.take() {
+            print!("{text}");
+        }
+    }
 }
 
 impl apply::ApplyHooks for PrintPlan {
     fn on_plan(&mut self, plan: &Plan) {
-        if self.printed {
+        if self.pending.is_some() {
             return;
         }
-        self.printed = true;
+        let mut text = String::new();
         if self.saved {
-            println!(
+            text.push_str(&format!(
                 "Saved plan {}: same target, live catalog unchanged since the plan, same \
-                 desired state.\n",
+                 desired state.\n\n",
                 plan.plan_id
-            );
+            ));
         }
         if !plan.is_empty() {
             let destructive_approved = self
@@ -153,8 +176,18 @@ impl apply::ApplyHooks for PrintPlan {
                 destructive_approved,
                 ..Default::default()
             };
-            print!("{}", render::render_with(plan, &cx, Format::Text));
+            text.push_str(&render::render_with(plan, &cx, Format::Text));
         }
+        self.pending = Some(text);
+    }
+
+    fn after_step(&mut self, step: &pgrecon::plan::Step) -> Result<(), String> {
+        if self.pause_after == Some(step.number) {
+            eprintln!("pgrecon-test: paused after step {}", step.number);
+            let mut line = String::new();
+            let _ = std::io::stdin().read_line(&mut line);
+        }
+        Ok(())
     }
 
     fn on_retry(&mut self, attempt: u32, delay: Duration, error: &apply::ApplyError) {
@@ -220,24 +253,30 @@ async fn apply_command(
     };
     let policy = args.options.policy();
     let mut hooks = PrintPlan {
-        printed: false,
+        pending: None,
         saved: saved.is_some(),
         policy,
+        pause_after: test_pause_after(),
     };
-    let outcome = apply::run(
+    let result = apply::run(
         &mut session.client,
         &input,
         &args.options,
         &mut hooks,
         record,
     )
-    .await
-    .map_err(|e| match e {
-        apply::ApplyError::Canon(c @ canon::CanonError::Rejected(_)) => {
-            CliError::Rejected(c.located(&desired.sources))
+    .await;
+    // The transaction is over (committed, rolled back, or its connection gone).
+    hooks.flush();
+    let outcome = match result {
+        Err(apply::ApplyError::CommitUnknown(unknown)) => {
+            return commit_unknown(db, access, session.is_embedded(), *unknown, record).await;
         }
-        other => other.into(),
-    })?;
+        Err(apply::ApplyError::Canon(c @ canon::CanonError::Rejected(_))) => {
+            return Err(CliError::Rejected(c.located(&desired.sources)));
+        }
+        other => other?,
+    };
     match outcome {
         ApplyOutcome::NoChanges(_) => {
             println!("{}", render::NO_CHANGES);
@@ -266,8 +305,24 @@ async fn apply_command(
                 &pgrecon::scratch::CanonSite::Target,
                 None,
             )
-            .await?
-            .plan;
+            .await;
+            // The apply is committed and was verified in its transaction: a re-plan that
+            // fails does not undo that.
+            let again = match again {
+                Ok(p) => p.plan,
+                Err(e) => {
+                    let e = CliError::located(e, &desired);
+                    eprintln!(
+                        "warning: the apply is committed and verified, but the re-plan after it failed: {}\n  help: run pgrecon plan to see the state from outside",
+                        conn::error_chain(&e)
+                    );
+                    record.result.message = Some(format!(
+                        "the re-plan after the apply failed: {}",
+                        conn::error_chain(&e)
+                    ));
+                    return Ok(0);
+                }
+            };
             println!("\nRe-plan after apply:");
             print!("{}", render::render(&again, None, Format::Text));
             if !again.is_empty() {
@@ -276,4 +331,47 @@ async fn apply_command(
             Ok(if again.is_empty() { 0 } else { EXIT_CHANGES })
         }
     }
+}
+
+/// The connection dropped while `COMMIT` was in flight: say so, reconnect, and report
+/// what the live catalog shows. Exit 0 when it committed (and nothing was left to run
+/// after the commit), 1 when it did not or when it is still unknown.
+async fn commit_unknown(
+    db: &DbArg,
+    access: Access,
+    embedded: bool,
+    mut unknown: apply::CommitUnknown,
+    record: &mut RunReport,
+) -> Result<u8, CliError> {
+    eprintln!(
+        "warning: the connection was lost while the transaction was committing ({}); the outcome is unknown, reconnecting to find out",
+        text_line(&unknown.message)
+    );
+    // A throwaway embedded server cannot be reached again.
+    let reopened = match embedded {
+        true => Err(CliError::Usage("the embedded server is gone".into())),
+        false => super::open(db, access).await,
+    };
+    let found = match reopened {
+        Ok(mut session) => apply::resolve_commit(&mut session.client, &unknown)
+            .await
+            .map_err(|e| conn::error_chain(&e)),
+        Err(e) => Err(conn::error_chain(&e)),
+    };
+    let outcome = found.unwrap_or_else(|e| {
+        eprintln!("warning: cannot read the database again: {}", text_line(&e));
+        apply::CommitOutcome::Unknown
+    });
+    unknown.resolved = Some(outcome);
+    if outcome == apply::CommitOutcome::Committed && unknown.deferred == 0 {
+        println!(
+            "\nApplied and verified in the same transaction; the commit was not acknowledged, but \
+             after reconnecting the live catalog is the verified post-apply state: committed."
+        );
+        record.result.status = Status::Ok;
+        record.result.message =
+            Some("commit not acknowledged; confirmed after reconnecting".into());
+        return Ok(0);
+    }
+    Err(apply::ApplyError::CommitUnknown(Box::new(unknown)).into())
 }

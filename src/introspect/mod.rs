@@ -122,12 +122,42 @@ pub async fn read_catalog(client: &impl GenericClient) -> Result<Catalog, Intros
 
 /// Opens `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`, calls [`read_catalog`] and
 /// commits: every query sees the same snapshot.
+///
+/// The read waits at most [`READ_LOCK_TIMEOUT`] for a lock (the deparsing functions lock
+/// the relations they read, and a session holding a table lock would otherwise stall
+/// the read), and a read that fails on it is retried [`READ_RETRIES`] times.
 pub async fn snapshot(client: &mut tokio_postgres::Client) -> Result<Catalog, IntrospectError> {
+    let mut attempt = 0;
+    loop {
+        match snapshot_once(client).await {
+            Err(IntrospectError::Query { source, .. })
+                if crate::db_error::is_lock_timeout(&source) && attempt < READ_RETRIES =>
+            {
+                attempt += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(200 << attempt)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// How long a catalog read waits for a lock before it fails (and is retried).
+pub const READ_LOCK_TIMEOUT: &str = "2s";
+/// How many times a catalog read that failed on a lock timeout is retried.
+pub const READ_RETRIES: u32 = 3;
+
+async fn snapshot_once(client: &mut tokio_postgres::Client) -> Result<Catalog, IntrospectError> {
     let tx = client
         .build_transaction()
         .isolation_level(IsolationLevel::RepeatableRead)
         .read_only(true)
         .start()
+        .await
+        .map_err(|source| IntrospectError::Query {
+            what: "begin snapshot transaction",
+            source,
+        })?;
+    tx.batch_execute(&format!("SET LOCAL lock_timeout = '{READ_LOCK_TIMEOUT}'"))
         .await
         .map_err(|source| IntrospectError::Query {
             what: "begin snapshot transaction",
@@ -192,10 +222,27 @@ impl<C: GenericClient> Reader<'_, C> {
         let mut text = || texts.next().unwrap_or_default();
         let (sender, receiver) = std::sync::mpsc::channel();
         let decoder = tokio::task::spawn_blocking(move || decode(receiver, server));
+        // When a pipelined query fails, every later one fails with "current transaction
+        // is aborted" (25P02): that follow-on must not hide the first error (a lock
+        // timeout is retried), so it is reported only if nothing else failed.
+        let follow_on: std::sync::Mutex<Option<IntrospectError>> = std::sync::Mutex::new(None);
         let fetch = |k: usize, sql: String| {
             let sender = sender.clone();
+            let follow_on = &follow_on;
             async move {
-                let rows = self.run(name(k), sql).await?;
+                let rows = match self.run(name(k), sql).await {
+                    Err(IntrospectError::Query { what, source })
+                        if source.code()
+                            == Some(
+                                &tokio_postgres::error::SqlState::IN_FAILED_SQL_TRANSACTION,
+                            ) =>
+                    {
+                        let mut slot = follow_on.lock().unwrap_or_else(|p| p.into_inner());
+                        slot.get_or_insert(IntrospectError::Query { what, source });
+                        return Ok(());
+                    }
+                    other => other?,
+                };
                 // The decoder only stops early on an error of its own, reported below.
                 let _ = sender.send((k, rows));
                 Ok::<(), IntrospectError>(())
@@ -234,6 +281,9 @@ impl<C: GenericClient> Reader<'_, C> {
             .map_err(|e| unexpected("decoding", format!("the decoding thread failed: {e}")));
         // A query error explains a decoder that stopped waiting for rows.
         fetched?;
+        if let Some(e) = follow_on.into_inner().unwrap_or_else(|p| p.into_inner()) {
+            return Err(e);
+        }
         decoded?
     }
 }

@@ -1,7 +1,8 @@
 //! Diagnostics of the desired state: every error carries its file, the exact span, the
 //! other locations involved and what to do about it.
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use super::snippet::{FileText, Snippet};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 use std::fmt;
 use std::sync::Arc;
 
@@ -112,7 +113,11 @@ impl ConfigErrors {
 pub struct ConfigError {
     pub(crate) kind: ErrorKind,
     pub(crate) message: String,
-    pub(crate) source_code: Option<NamedSource<Arc<str>>>,
+    /// The lines of the labels (long ones cut around the label); the labels are offsets
+    /// of this excerpt.
+    pub(crate) source_code: Option<Snippet>,
+    /// The primary span in the file (the labels' may be cut).
+    pub(crate) span: Option<std::ops::Range<usize>>,
     /// Primary label first, then the secondary ones (same file).
     pub(crate) labels: Vec<LabeledSpan>,
     pub(crate) help: Option<String>,
@@ -137,9 +142,7 @@ impl ConfigError {
 
     /// Byte range of the primary span.
     pub fn span(&self) -> Option<std::ops::Range<usize>> {
-        self.labels
-            .first()
-            .map(|l| l.offset()..l.offset() + l.len())
+        self.span.clone()
     }
 
     pub fn help_text(&self) -> Option<&str> {
@@ -186,7 +189,7 @@ impl Diagnostic for ConfigError {
 #[error("{message}")]
 pub struct ConfigNote {
     message: String,
-    source_code: NamedSource<Arc<str>>,
+    source_code: Snippet,
     label: LabeledSpan,
 }
 
@@ -266,13 +269,33 @@ pub(crate) struct Diag {
 
 /// Diagnostics quote names and values from the files, which may hold any character:
 /// every text of a diagnostic is one escaped line (`render::escape::text_line`).
+/// A word (a name, a value) longer than `MAX_WORD` characters is shown by its start
+/// and end: no name PostgreSQL accepts is that long, and the message stays readable.
 fn line(text: impl Into<String>) -> String {
     let text = text.into();
-    match crate::escape::text_line(&text) {
+    let text = match crate::escape::text_line(&text) {
         std::borrow::Cow::Borrowed(_) => text,
         std::borrow::Cow::Owned(escaped) => escaped,
+    };
+    if text.len() <= MAX_WORD {
+        return text;
     }
+    text.split(' ')
+        .map(|word| {
+            let n = word.chars().count();
+            if n > MAX_WORD {
+                let head: String = word.chars().take(MAX_WORD / 2).collect();
+                let tail: String = word.chars().skip(n - 16).collect();
+                format!("{head}…{tail}")
+            } else {
+                word.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
+
+const MAX_WORD: usize = 120;
 
 impl Diag {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
@@ -320,36 +343,55 @@ impl Diag {
         }
     }
 
-    /// Ties the error to the file contents. `names[i]` and `texts[i]` describe file `i`.
-    pub fn finish(self, names: &[String], texts: &[Arc<str>]) -> ConfigError {
+    /// Ties the error to the file contents. `files[i]` is file `i`.
+    fn finish(self, files: &[FileText]) -> ConfigError {
         let file = self.primary.as_ref().map(|(s, _)| s.file).or(self.file);
-        let source_code = file.map(|f| NamedSource::new(&names[f], texts[f].clone()));
-        let mut labels = Vec::new();
+        let mut here = Vec::new();
         let mut notes = Vec::new();
         if let Some((span, label)) = self.primary {
-            labels.push(LabeledSpan::new_primary_with_span(
-                Some(label),
-                span.start..span.end,
-            ));
+            here.push((span.range(), label, true));
         }
         for (span, label) in self.secondary {
             if Some(span.file) == file {
-                labels.push(LabeledSpan::new_with_span(
-                    Some(label),
-                    span.start..span.end,
-                ));
+                here.push((span.range(), label, false));
             } else {
+                let f = &files[span.file];
+                let (source_code, mapped) = Snippet::build(f, &[span.range()]);
                 notes.push(ConfigNote {
-                    message: format!("{}: {label}", names[span.file]),
-                    source_code: NamedSource::new(&names[span.file], texts[span.file].clone()),
-                    label: LabeledSpan::new_primary_with_span(Some(label), span.start..span.end),
+                    message: format!("{}: {label}", f.name),
+                    source_code,
+                    label: LabeledSpan::new_primary_with_span(Some(label), mapped[0].clone()),
                 });
             }
         }
+        let (source_code, labels, span) = match file {
+            Some(f) => {
+                let ranges: Vec<_> = here.iter().map(|(r, _, _)| r.clone()).collect();
+                let (snippet, mapped) = Snippet::build(&files[f], &ranges);
+                let labels = here
+                    .into_iter()
+                    .zip(mapped)
+                    .map(|((_, label, primary), range)| {
+                        if primary {
+                            LabeledSpan::new_primary_with_span(Some(label), range)
+                        } else {
+                            LabeledSpan::new_with_span(Some(label), range)
+                        }
+                    })
+                    .collect();
+                let span = ranges.first().map(|r| {
+                    let end = r.end.min(files[f].text.len());
+                    r.start.min(end)..end
+                });
+                (Some(snippet), labels, span)
+            }
+            None => (None, Vec::new(), None),
+        };
         ConfigError {
             kind: self.kind,
             message: self.message,
             source_code,
+            span,
             labels,
             help: self.help,
             notes,
@@ -369,7 +411,12 @@ pub(crate) fn finish_all(
             .then_with(|| a.message.cmp(&b.message))
     });
     diags.dedup_by(|a, b| a.sort_key() == b.sort_key() && a.message == b.message);
+    let files: Vec<FileText> = names
+        .iter()
+        .zip(texts)
+        .map(|(name, text)| FileText::new(name.clone(), text.clone()))
+        .collect();
     ConfigErrors {
-        errors: diags.into_iter().map(|d| d.finish(names, texts)).collect(),
+        errors: diags.into_iter().map(|d| d.finish(&files)).collect(),
     }
 }

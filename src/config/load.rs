@@ -438,20 +438,52 @@ fn help_table(section: &str) -> String {
 }
 
 /// The closest candidate, if close enough to be a likely typo.
+///
+/// Bounded work, whatever the input: names longer than [`SUGGEST_MAX_LEN`] get no
+/// suggestion (no PostgreSQL name is that long), candidates whose length differs too
+/// much are skipped before the edit distance is computed, and the search stops after
+/// [`SUGGEST_BUDGET`] units of work (a character looked at, a cell of an edit-distance
+/// table), so that thousands of bad references among thousands of names stay linear.
 pub(crate) fn did_you_mean<'a>(input: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    if input.len() > SUGGEST_MAX_LEN {
+        return None;
+    }
     let lower = input.to_ascii_lowercase();
-    candidates
-        .iter()
-        .map(|c| {
-            (
-                strsim::damerau_levenshtein(&lower, &c.to_ascii_lowercase()),
-                *c,
-            )
-        })
-        .filter(|(d, c)| *d <= (c.len().max(input.len()) / 3).max(1))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+    let input_len = lower.chars().count();
+    let mut budget = SUGGEST_BUDGET;
+    let mut best: Option<(usize, &'a str)> = None;
+    for c in candidates {
+        let look = c.len().min(SUGGEST_MAX_LEN) + 1;
+        if look > budget {
+            break;
+        }
+        budget -= look;
+        if c.len() > SUGGEST_MAX_LEN {
+            continue;
+        }
+        let len = c.chars().count();
+        let limit = (c.len().max(input.len()) / 3).max(1);
+        // Each edit changes the length by one at most.
+        if len.abs_diff(input_len) > limit {
+            continue;
+        }
+        let cost = (len + 1) * (input_len + 1);
+        if cost > budget {
+            break;
+        }
+        budget -= cost;
+        let d = strsim::damerau_levenshtein(&lower, &c.to_ascii_lowercase());
+        if d <= limit && best.is_none_or(|(b, _)| d < b) {
+            best = Some((d, *c));
+        }
+    }
+    best.map(|(_, c)| c)
 }
+
+/// Longest name (in bytes) `did_you_mean` looks for a match of.
+const SUGGEST_MAX_LEN: usize = 128;
+/// Work one `did_you_mean` may do: a hundred comparisons of names of usual length.
+const SUGGEST_BUDGET: usize = 20_000;
 
 fn suggest_or_list(input: &str, known: &[&str]) -> String {
     match did_you_mean(input, known) {

@@ -12,6 +12,7 @@ mod error;
 mod load;
 pub mod raw;
 pub(crate) mod routine_sql;
+mod snippet;
 mod sources;
 pub(crate) mod sql_check;
 mod timestamp;
@@ -50,6 +51,7 @@ pub struct Desired {
 pub fn load_dir(dir: &Path) -> Result<Desired, ConfigErrors> {
     let mut diags = Vec::new();
     let mut inputs = Vec::new();
+    let mut undecodable = Vec::new();
     if !dir.is_dir() {
         diags.push(
             Diag::new(
@@ -75,10 +77,7 @@ pub fn load_dir(dir: &Path) -> Result<Desired, ConfigErrors> {
                     path,
                     contents: text,
                 }),
-                Err(_) => diags.push(
-                    Diag::new(ErrorKind::Io, format!("`{label}` is not valid UTF-8"))
-                        .help("save the file as UTF-8, as TOML requires"),
-                ),
+                Err(e) => undecodable.push(Undecodable::new(label, e)),
             },
             Err(e) => diags.push(
                 Diag::new(ErrorKind::Io, format!("cannot read `{label}`: {e}"))
@@ -93,7 +92,7 @@ pub fn load_dir(dir: &Path) -> Result<Desired, ConfigErrors> {
             dir.display()
         ));
     }
-    load_inputs(inputs, dir.to_path_buf(), diags, warnings)
+    load_inputs(inputs, dir.to_path_buf(), diags, undecodable, warnings)
 }
 
 /// Same as [`load_dir`], from in-memory files: (path label, contents). Files are merged
@@ -107,7 +106,7 @@ pub fn load_files(files: &[(PathBuf, String)]) -> Result<Desired, ConfigErrors> 
             contents: contents.clone(),
         })
         .collect();
-    load_inputs(inputs, PathBuf::new(), Vec::new(), Vec::new())
+    load_inputs(inputs, PathBuf::new(), Vec::new(), Vec::new(), Vec::new())
 }
 
 /// Reads the password of every role that declares one: `env` through `env` (unset or
@@ -317,10 +316,56 @@ struct Input {
     contents: String,
 }
 
+/// A file that is not UTF-8: what its errors show of it (the line of the first invalid
+/// byte, on its line number, every other line left empty so that no secret can show).
+struct Undecodable {
+    label: String,
+    shown: String,
+    span: std::ops::Range<usize>,
+}
+
+impl Undecodable {
+    fn new(label: String, e: std::string::FromUtf8Error) -> Self {
+        let bad = e.utf8_error().valid_up_to();
+        let bytes = e.into_bytes();
+        let line_start = bytes[..bad]
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |i| i + 1);
+        let line_end = bytes[bad..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(bytes.len(), |i| bad + i);
+        let lines_before = bytes[..line_start].iter().filter(|b| **b == b'\n').count();
+        let mut line = String::from_utf8_lossy(&bytes[line_start..line_end]).into_owned();
+        if line.to_ascii_lowercase().contains("password")
+            && let Some(eq) = line.find('=')
+            && eq < bad - line_start
+        {
+            // As many bytes as before: the span stays on the invalid byte.
+            let masked = "*".repeat(line.len() - eq - 1);
+            line.replace_range(eq + 1.., &masked);
+        }
+        let mut shown = "\n".repeat(lines_before);
+        shown.push_str(&redact(&line, &[]));
+        let start = lines_before + (bad - line_start);
+        let end = shown[start..]
+            .chars()
+            .next()
+            .map_or(start, |c| start + c.len_utf8());
+        Undecodable {
+            label,
+            shown,
+            span: start..end,
+        }
+    }
+}
+
 fn load_inputs(
     mut inputs: Vec<Input>,
     base_dir: PathBuf,
     io_diags: Vec<Diag>,
+    undecodable: Vec<Undecodable>,
     warnings: Vec<String>,
 ) -> Result<Desired, ConfigErrors> {
     inputs.sort_by(|a, b| a.label.cmp(&b.label));
@@ -350,8 +395,18 @@ fn load_inputs(
 
     let mut diags = io_diags;
     diags.append(&mut loader.diags);
+    let (mut names, mut texts) = names_and_texts(&loader.sources);
+    for u in undecodable {
+        let span = error::Span::new(names.len(), u.span);
+        diags.push(
+            Diag::new(ErrorKind::Io, format!("`{}` is not valid UTF-8", u.label))
+                .at(span, "not UTF-8")
+                .help("save the file as UTF-8, as TOML requires"),
+        );
+        names.push(u.label);
+        texts.push(Arc::from(u.shown));
+    }
     if !diags.is_empty() {
-        let (names, texts) = names_and_texts(&loader.sources);
         return Err(error::finish_all(diags, &names, &texts));
     }
     Ok(Desired {

@@ -99,6 +99,16 @@ pub(crate) fn check(kind: SqlKind, text: &str) -> Result<(), SqlProblem> {
             });
         }
     };
+    // Nothing binds parameters: a check query runs as written, a fragment is pasted into
+    // DDL, where PostgreSQL rejects `$1` ("there is no parameter $1").
+    if let Some(range) = parameter(&sql, prefix.len()) {
+        let what = &text[range.clone()];
+        return Err(SqlProblem {
+            message: format!("a parameter `{what}`, but nothing binds parameters: write the value"),
+            range: Some(range),
+            parser: false,
+        });
+    }
     // A query runs as written; every other fragment is embedded in a larger statement,
     // where a `--` comment would swallow what follows it.
     if let Some(range) = line_comment(text).filter(|_| kind != SqlKind::Query) {
@@ -148,6 +158,20 @@ pub(crate) fn check(kind: SqlKind, text: &str) -> Result<(), SqlProblem> {
             parser: false,
         })
     }
+}
+
+/// The first parameter (`$1`) of `sql`, as a range of the fragment that starts at
+/// `prefix` (comments and string literals do not count: the scanner tells them apart).
+fn parameter(sql: &str, prefix: usize) -> Option<Range<usize>> {
+    let tokens = pg_query::scan(sql).ok()?.tokens;
+    tokens
+        .iter()
+        .find(|t| t.token == pg_query::protobuf::Token::Param as i32)
+        .and_then(|t| {
+            let start = usize::try_from(t.start).ok()?.checked_sub(prefix)?;
+            let end = usize::try_from(t.end).ok()?.checked_sub(prefix)?;
+            (start < end).then_some(start..end)
+        })
 }
 
 /// Checks a fragment the way it is pasted into a statement (an expression inside
@@ -502,6 +526,24 @@ mod tests {
             assert!(check(SqlKind::Query, bad).is_err(), "{bad}");
         }
         assert!(check(SqlKind::Query, "SELEC 1").unwrap_err().parser);
+    }
+
+    #[test]
+    fn parameters_are_rejected_where_they_are() {
+        let p = check(SqlKind::Query, "SELECT count(*) = $1 FROM t").unwrap_err();
+        assert!(!p.parser);
+        assert!(p.message.contains("`$1`"), "{}", p.message);
+        assert_eq!(p.range, Some(18..20));
+        let p = check(SqlKind::Expression, "$12 + 1").unwrap_err();
+        assert_eq!(p.range, Some(0..3));
+        // Not a parameter: in a string, a comment, a dollar-quoted string.
+        for good in [
+            "SELECT '$1' = 'x'",
+            "SELECT 1 /* $1 */ = 1",
+            "SELECT $$ $1 $$ = ''",
+        ] {
+            assert_eq!(check(SqlKind::Query, good), Ok(()), "{good}");
+        }
     }
 
     #[test]

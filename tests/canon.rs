@@ -1126,6 +1126,45 @@ async fn trigger_when_is_canonicalised_on_a_table_equal_to_live() {
     assert!(!live.schemas.keys().any(|s| s.starts_with("pgrecon_canon")));
 }
 
+/// Syntax the embedded parser knows but the server may not (`1_000` is PostgreSQL 16+):
+/// an older server's syntax error is the declaration's, at its column, not a failure to
+/// roll back to a savepoint the batch never created.
+#[tokio::test]
+async fn syntax_the_server_lacks_is_rejected_at_its_declaration() {
+    let mut d = catalog(&["general"]);
+    add_table(
+        &mut d,
+        table(
+            "general.notes",
+            vec![col("id", "bigint"), col("amount", "numeric(1_000,2)")],
+        ),
+    );
+    let db = TestDb::new().await;
+    let mut client = db.client().await;
+    let version: i32 = client
+        .query_one("SELECT current_setting('server_version_num')::int", &[])
+        .await
+        .unwrap()
+        .get(0);
+    let result = canon::in_scratch_transaction(&mut client, &d).await;
+    if version >= 160000 {
+        let out = result.expect("PostgreSQL 16+ reads 1_000");
+        let t = &out.tables[&QualifiedName::new("general", "notes")];
+        assert_eq!(t.columns[1].type_name, "numeric(1000,2)");
+    } else {
+        let err = result.expect_err("an older server rejects 1_000");
+        let CanonError::Rejected(_) = &err else {
+            panic!("not a rejection of the declaration: {err}");
+        };
+        let text = err.to_string();
+        assert!(
+            text.contains("table general.notes, column amount: ") && text.contains("\"1_000\""),
+            "{text}"
+        );
+        assert!(!text.contains("savepoint"), "{text}");
+    }
+}
+
 #[tokio::test]
 async fn rejected_trigger_when_points_at_its_statement() {
     let db = TestDb::new().await;

@@ -15,7 +15,14 @@ pub(super) async fn run(
     groups: &[Group],
     scratch: &BTreeMap<String, String>,
 ) -> Result<(), CanonError> {
-    let mut batch = format!("SAVEPOINT {DDL_SAVEPOINT};\n");
+    // The savepoint on its own: the server parses a batch whole before running any of
+    // it, so a syntax error anywhere (text a newer parser accepted) would leave no
+    // savepoint to roll back to.
+    client
+        .batch_execute(&format!("SAVEPOINT {DDL_SAVEPOINT}"))
+        .await
+        .map_err(|e| db_error(&e))?;
+    let mut batch = String::new();
     let mut path: Option<&str> = None;
     for g in groups {
         if let Some(p) = g.search_path.as_deref()

@@ -137,10 +137,15 @@ struct PrintPlan {
 /// Test-only: `PGRECON_TEST_FAULT=pause-after-step:N` makes apply stop after step N ran,
 /// inside its open transaction, write `pgrecon-test: paused after step N` on stderr and
 /// wait for a line on stdin, so that a test can inject a fault (terminate the backend,
-/// cut the connection, kill the process) at a chosen step. Undocumented for users.
+/// cut the connection, kill the process) at a chosen step. Undocumented for users, and
+/// only in debug builds (the tests'): a release binary never waits inside a transaction
+/// because of its environment.
 const TEST_FAULT_ENV: &str = "PGRECON_TEST_FAULT";
 
 fn test_pause_after() -> Option<usize> {
+    if !cfg!(debug_assertions) {
+        return None;
+    }
     let value = std::env::var(TEST_FAULT_ENV).ok()?;
     value.strip_prefix("pause-after-step:")?.parse().ok()
 }

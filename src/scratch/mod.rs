@@ -257,7 +257,11 @@ async fn in_savepoint(
     txn: &tokio_postgres::Transaction<'_>,
     sql: &str,
 ) -> Result<Result<(), tokio_postgres::Error>, ScratchError> {
-    let sql = format!("SAVEPOINT pgrecon_copy; {sql}; RELEASE SAVEPOINT pgrecon_copy");
+    // The savepoint on its own: a batch is parsed whole before any of it runs.
+    txn.batch_execute("SAVEPOINT pgrecon_copy")
+        .await
+        .map_err(|e| ScratchError::Database(conn::error_chain(&e)))?;
+    let sql = format!("{sql}; RELEASE SAVEPOINT pgrecon_copy");
     match txn.batch_execute(&sql).await {
         Ok(()) => Ok(Ok(())),
         Err(e) => {

@@ -14,6 +14,8 @@
 //! `COMMIT` acknowledgement, a failing re-plan after a committed apply, lock timeouts
 //! told by their SQLSTATE.
 
+#[path = "faults/after_commit.rs"]
+mod after_commit;
 mod common;
 mod fingerprint;
 #[path = "faults/proxy.rs"]
@@ -26,8 +28,11 @@ use std::process::Stdio;
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 
-/// Groups of (role, schema, seeded table, new tables); each adds about a dozen steps.
+/// Groups of (role, schema, seeded table, new tables); each adds about twenty steps.
 const GROUPS: usize = 3;
+/// The first groups' seeded tables also gain an index built concurrently: a step that
+/// runs after the commit.
+const CONCURRENT_INDEXES: usize = 2;
 const SEEDED_ROWS: usize = 200;
 /// The server ends a session idle in its transaction for this long (the timeout fault).
 const IDLE_TIMEOUT_MS: u64 = 1500;
@@ -48,6 +53,10 @@ fn start_sql() -> String {
 fn desired_toml() -> String {
     let mut toml = String::new();
     for g in 0..GROUPS {
+        let index = match g < CONCURRENT_INDEXES {
+            true => r#"indexes.seed_v_cidx = { columns = ["v"], concurrently = true }"#,
+            false => "",
+        };
         toml.push_str(&format!(
             r#"
 [roles.owner_{g}]
@@ -68,6 +77,7 @@ columns.id = {{ type = "integer" }}
 columns.v = {{ type = "text", comment = "seeded" }}
 columns.note = {{ type = "text", default = "'none'" }}
 checks.seed_v_check = "v <> ''"
+{index}
 
 [tables."s{g}.orders"]
 owner = "owner_{g}"
@@ -310,8 +320,8 @@ fn write_desired(dir: &Path) {
     std::fs::write(dir.join("all.toml"), desired_toml()).unwrap();
 }
 
-/// How many steps the plan has, from the binary's own plan.
-async fn plan_steps(dir: &str, url: &str) -> usize {
+/// The steps of the binary's own plan: (number, runs in the transaction, summary).
+async fn plan_steps(dir: &str, url: &str) -> Vec<(usize, bool, String)> {
     let out = pgrecon(&[
         "plan",
         "--dir",
@@ -330,7 +340,20 @@ async fn plan_steps(dir: &str, url: &str) -> usize {
             String::from_utf8_lossy(&out.stderr)
         )
     });
-    json["steps"].as_array().expect("a steps list").len()
+    json["steps"]
+        .as_array()
+        .expect("a steps list")
+        .iter()
+        .map(|s| {
+            let n = s["number"].as_u64().expect("a step number") as usize;
+            let txn = s["transactional"].as_bool().expect("transactional");
+            (
+                n,
+                txn,
+                s["summary"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
 }
 
 /// A small deterministic generator (xorshift64*), so a long run can be replayed.
@@ -357,10 +380,14 @@ async fn a_fault_after_any_step_leaves_the_database_as_before_and_a_retry_conver
     let dir_s = dir.path().to_str().unwrap().to_string();
 
     let before = state(&observer).await;
-    let steps = plan_steps(&dir_s, &db.url()).await;
+    let plan = plan_steps(&dir_s, &db.url()).await;
+    let steps = plan.len();
     assert!(steps >= 10 * GROUPS, "a plan of {steps} steps");
+    // The steps in the transaction; those after the commit are `after_commit`'s.
+    let inside: Vec<usize> = plan.iter().filter(|s| s.1).map(|s| s.0).collect();
+    assert_eq!(steps - inside.len(), CONCURRENT_INDEXES, "{plan:?}");
 
-    let mut trials: Vec<(usize, Fault)> = (1..=steps).map(|s| (s, FAULTS[s % 4])).collect();
+    let mut trials: Vec<(usize, Fault)> = inside.iter().map(|&s| (s, FAULTS[s % 4])).collect();
     let long: usize = std::env::var("PGRECON_FAULTS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -371,7 +398,7 @@ async fn a_fault_after_any_step_leaves_the_database_as_before_and_a_retry_conver
         .unwrap_or(1);
     let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
     for _ in 0..long {
-        trials.push((1 + rng.next(steps), FAULTS[rng.next(4)]));
+        trials.push((inside[rng.next(inside.len())], FAULTS[rng.next(4)]));
     }
 
     let mut partial = 0;
@@ -407,7 +434,7 @@ async fn a_fault_after_any_step_leaves_the_database_as_before_and_a_retry_conver
     assert_eq!(ran.code, Some(0), "{}\n{}", ran.stdout, ran.stderr);
     assert_eq!(
         plan_steps(&dir_s, &db.url()).await,
-        0,
+        vec![],
         "the re-plan is empty"
     );
     seeded_rows(&observer).await;

@@ -104,6 +104,11 @@ pub enum ApplyError {
     )]
     DeferredNotConverged(Vec<String>),
     #[error(
+        "the transaction and the steps after it are committed, but reading the catalog again to prove it failed: {}; re-run apply, which plans from what is there",
+        text_line(.0)
+    )]
+    DeferredUnverified(String),
+    #[error(
         "step {number} ({}) failed outside the transaction: {}; the transaction's steps are committed; {cleanup}",
         text_line(summary),
         text_line(message)

@@ -144,10 +144,15 @@ pub trait ApplyHooks: Send {
     /// The plan computed (or loaded) under the lock, before anything runs. Called again
     /// when a transaction is retried.
     fn on_plan(&mut self, _plan: &Plan) {}
+    /// Before each step runs: in the transaction, or after the commit for a step that
+    /// cannot run in one.
+    fn before_step(&mut self, _step: &Step) {}
     /// After each step ran (not yet committed). An error aborts the apply.
     fn after_step(&mut self, _step: &Step) -> Result<(), String> {
         Ok(())
     }
+    /// After a step that runs after the commit succeeded (nothing can be undone then).
+    fn after_step_outside(&mut self, _step: &Step) {}
     /// A transaction failed on a lock timeout or lost to a concurrent change and will be
     /// retried after `delay`; `attempt` is the attempt that failed (1-based).
     fn on_retry(&mut self, _attempt: u32, _delay: Duration, _error: &ApplyError) {}
@@ -186,9 +191,23 @@ pub async fn run(
     report: &mut RunReport,
 ) -> Result<ApplyOutcome, ApplyError> {
     lock(client, options.lock_wait).await?;
+    let result = run_locked(client, input, options, hooks, report).await;
+    unlock(client).await;
+    result
+}
+
+/// [`run`] for a caller that holds the advisory lock ([`lock`]) itself, to do more
+/// under it (the CLI's re-plan after the apply), and releases it with [`unlock`].
+pub async fn run_locked(
+    client: &mut Client,
+    input: &ApplyInput<'_>,
+    options: &ApplyOptions,
+    hooks: &mut dyn ApplyHooks,
+    report: &mut RunReport,
+) -> Result<ApplyOutcome, ApplyError> {
     let started = Instant::now();
     let mut attempt = 1;
-    let result = loop {
+    loop {
         report.attempts = attempt;
         let result = attempt_once(client, input, options, hooks, report, started).await;
         match result {
@@ -206,15 +225,20 @@ pub async fn run(
             }
             other => break other,
         }
-    };
-    // The lock is session-level; if the session died it is already gone.
+    }
+}
+
+/// Releases the advisory lock of [`lock`]. The lock is session-level; if the session
+/// died it is already gone.
+pub async fn unlock(client: &Client) {
     let _ = client
         .execute("SELECT pg_advisory_unlock($1)", &[&ADVISORY_LOCK_KEY])
         .await;
-    result
 }
 
-async fn lock(client: &Client, wait: Duration) -> Result<(), ApplyError> {
+/// Takes the session advisory lock every apply holds, waiting at most `wait` for
+/// another pgrecon apply on the same database.
+pub async fn lock(client: &Client, wait: Duration) -> Result<(), ApplyError> {
     client
         .batch_execute(&format!("SET lock_timeout = {}", duration_sql(wait)))
         .await?;
@@ -366,6 +390,7 @@ async fn attempt_once(
 
     let mut timings = Vec::with_capacity(plan.steps.len());
     for step in plan.steps.iter().filter(|s| s.transactional) {
+        hooks.before_step(step);
         let t = Instant::now();
         let slow = slow_timeout(options, step);
         if let Some(d) = slow {
@@ -455,12 +480,14 @@ async fn attempt_once(
     }
 
     for step in deferred {
+        hooks.before_step(step);
         let t = Instant::now();
         let ran = run_step_outside(client, options, step).await;
         if let Err(e) = ran {
             report.step_ran(step.number, StepStatus::Failed, t.elapsed());
             return Err(e);
         }
+        hooks.after_step_outside(step);
         report.step_ran(step.number, StepStatus::RanAfterCommit, t.elapsed());
         timings.push(StepTiming {
             number: step.number,
@@ -468,7 +495,10 @@ async fn attempt_once(
         });
     }
     if plan.steps.iter().any(|s| !s.transactional) {
-        let live = introspect::snapshot(client).await?;
+        // A failure here is after the commit: never "nothing was changed".
+        let live = introspect::snapshot(client)
+            .await
+            .map_err(|e| ApplyError::DeferredUnverified(e.to_string()))?;
         let left = pipeline::replan(desired, &live, &diff_options)?;
         report.set_fingerprints(
             &before,
@@ -574,12 +604,16 @@ async fn run_step_outside(
         Exec::SetPassword { role, .. } => return Err(ApplyError::MissingSecret(role.clone())),
     };
     let timeout = slow_timeout(options, step).unwrap_or(options.statement_timeout);
-    client
-        .batch_execute(&format!(
-            "SET statement_timeout = {}",
-            duration_sql(timeout)
-        ))
-        .await?;
+    // After the commit: a failure is the step's, never "nothing was changed".
+    let set = format!("SET statement_timeout = {}", duration_sql(timeout));
+    if let Err(e) = client.batch_execute(&set).await {
+        return Err(ApplyError::DeferredStep {
+            number: step.number,
+            summary: step.summary.clone(),
+            message: db_message(&e),
+            cleanup: Cleanup::Nothing,
+        });
+    }
     let mut result = Ok(());
     for s in statements {
         if let Err(e) = client.batch_execute(s).await {

@@ -130,24 +130,51 @@ struct PrintPlan {
     /// What apply will approve with (flags and approvals file), so the printed plan
     /// does not ask for an approval that was given.
     policy: Policy,
-    /// Test-only fault injection (see [`TEST_FAULT_ENV`]): the step after which to pause.
-    pause_after: Option<usize>,
+    /// Test-only fault injection (see [`TEST_FAULT_ENV`]): where to pause.
+    pause: Option<TestPause>,
 }
 
-/// Test-only: `PGRECON_TEST_FAULT=pause-after-step:N` makes apply stop after step N ran,
-/// inside its open transaction, write `pgrecon-test: paused after step N` on stderr and
-/// wait for a line on stdin, so that a test can inject a fault (terminate the backend,
-/// cut the connection, kill the process) at a chosen step. Undocumented for users, and
-/// only in debug builds (the tests'): a release binary never waits inside a transaction
+/// Test-only: `PGRECON_TEST_FAULT` makes apply stop at a chosen point, write
+/// `pgrecon-test: paused <where>` on stderr and wait for a line on stdin, so that a test
+/// can inject a fault (terminate the backend, cut the connection, kill the process)
+/// there. Its values: `pause-after-step:N` (after step N ran: inside the open
+/// transaction, or after the commit for a step that runs after it),
+/// `pause-before-step:N` (before step N runs, likewise), `pause-before-replan` (after
+/// the apply, before the re-plan that proves it, under the advisory lock). Undocumented
+/// for users, and only in debug builds (the tests'): a release binary never waits
 /// because of its environment.
 const TEST_FAULT_ENV: &str = "PGRECON_TEST_FAULT";
 
-fn test_pause_after() -> Option<usize> {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TestPause {
+    BeforeStep(usize),
+    AfterStep(usize),
+    BeforeReplan,
+}
+
+fn test_pause() -> Option<TestPause> {
     if !cfg!(debug_assertions) {
         return None;
     }
     let value = std::env::var(TEST_FAULT_ENV).ok()?;
-    value.strip_prefix("pause-after-step:")?.parse().ok()
+    if value == "pause-before-replan" {
+        return Some(TestPause::BeforeReplan);
+    }
+    if let Some(n) = value.strip_prefix("pause-before-step:") {
+        return n.parse().ok().map(TestPause::BeforeStep);
+    }
+    value
+        .strip_prefix("pause-after-step:")?
+        .parse()
+        .ok()
+        .map(TestPause::AfterStep)
+}
+
+/// Test-only (see [`TEST_FAULT_ENV`]): says where it stopped and waits for a line.
+fn test_pause_here(at: &str) {
+    eprintln!("pgrecon-test: paused {at}");
+    let mut line = String::new();
+    let _ = std::io::stdin().read_line(&mut line);
 }
 
 impl PrintPlan {
@@ -186,13 +213,21 @@ impl apply::ApplyHooks for PrintPlan {
         self.pending = Some(text);
     }
 
-    fn after_step(&mut self, step: &pgrecon::plan::Step) -> Result<(), String> {
-        if self.pause_after == Some(step.number) {
-            eprintln!("pgrecon-test: paused after step {}", step.number);
-            let mut line = String::new();
-            let _ = std::io::stdin().read_line(&mut line);
+    fn before_step(&mut self, step: &pgrecon::plan::Step) {
+        if self.pause == Some(TestPause::BeforeStep(step.number)) {
+            test_pause_here(&format!("before step {}", step.number));
         }
+    }
+
+    fn after_step(&mut self, step: &pgrecon::plan::Step) -> Result<(), String> {
+        self.after_step_outside(step);
         Ok(())
+    }
+
+    fn after_step_outside(&mut self, step: &pgrecon::plan::Step) {
+        if self.pause == Some(TestPause::AfterStep(step.number)) {
+            test_pause_here(&format!("after step {}", step.number));
+        }
     }
 
     fn on_retry(&mut self, attempt: u32, delay: Duration, error: &apply::ApplyError) {
@@ -261,9 +296,16 @@ async fn apply_command(
         pending: None,
         saved: saved.is_some(),
         policy,
-        pause_after: test_pause_after(),
+        pause: test_pause(),
     };
-    let result = apply::run(
+    let diff_options = match &saved {
+        Some(s) => DiffOptions {
+            prune: s.options.prune,
+        },
+        None => args.options.diff.clone(),
+    };
+    apply::lock(&session.client, args.options.lock_wait).await?;
+    let result = apply::run_locked(
         &mut session.client,
         &input,
         &args.options,
@@ -271,7 +313,30 @@ async fn apply_command(
         record,
     )
     .await;
-    // The transaction is over (committed, rolled back, or its connection gone).
+    // Proof from outside the transaction that a fresh plan is empty, still under the
+    // advisory lock: another apply committing in between would make it non-empty
+    // although this one succeeded.
+    let again = match &result {
+        Ok(ApplyOutcome::Applied { .. }) => {
+            if hooks.pause == Some(TestPause::BeforeReplan) {
+                test_pause_here("before the re-plan");
+            }
+            Some(
+                pipeline::read_and_plan(
+                    &mut session.client,
+                    &desired.catalog,
+                    &diff_options,
+                    &pgrecon::scratch::CanonSite::Target,
+                    None,
+                )
+                .await,
+            )
+        }
+        _ => None,
+    };
+    apply::unlock(&session.client).await;
+    // The transaction and the lock are over (committed, rolled back, or the connection
+    // gone): only now print.
     hooks.flush();
     let outcome = match result {
         Err(apply::ApplyError::CommitUnknown(unknown)) => {
@@ -296,21 +361,7 @@ async fn apply_command(
                 duration.as_millis()
             );
             record.result.status = Status::Ok;
-            // Proof from outside the transaction: a fresh plan is empty.
-            let diff_options = match &saved {
-                Some(s) => DiffOptions {
-                    prune: s.options.prune,
-                },
-                None => args.options.diff.clone(),
-            };
-            let again = pipeline::read_and_plan(
-                &mut session.client,
-                &desired.catalog,
-                &diff_options,
-                &pgrecon::scratch::CanonSite::Target,
-                None,
-            )
-            .await;
+            let again = again.expect("re-planned after an apply");
             // The apply is committed and was verified in its transaction: a re-plan that
             // fails does not undo that.
             let again = match again {

@@ -118,7 +118,7 @@ fn bench_size(runtime: &tokio::runtime::Runtime, tables: usize, runs: usize) -> 
     // Applying the whole catalog in one transaction holds about ten locks per table
     // until it commits: apply refuses up front on a stock lock table, so the cluster it
     // applies to has one sized for it (as its help says to do).
-    runtime.block_on(lock_table(&mut apply, APPLY_LOCKS));
+    runtime.block_on(lock_table(&apply, APPLY_LOCKS));
     apply.restart().expect("restart the cluster");
     let started = Instant::now();
     let counts = runtime.block_on(async {
@@ -451,10 +451,12 @@ const STOCK_LOCKS: u32 = 214;
 /// tables created in one transaction.
 const APPLY_LOCKS: u32 = 12_000;
 
-async fn lock_table(cluster: &mut EmbeddedPostgres, locks: u32) {
+async fn lock_table(cluster: &EmbeddedPostgres, locks: u32) {
     connect(cluster.config("postgres"))
         .await
-        .batch_execute(&format!("ALTER SYSTEM SET max_locks_per_transaction = {locks}"))
+        .batch_execute(&format!(
+            "ALTER SYSTEM SET max_locks_per_transaction = {locks}"
+        ))
         .await
         .expect("set max_locks_per_transaction");
 }

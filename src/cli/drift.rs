@@ -43,5 +43,9 @@ pub async fn run(args: Args) -> Result<u8, CliError> {
         VerifyFormat::Text => print!("{}", drift::render_text(&detected.report)),
         VerifyFormat::Json => print!("{}", detected.report.to_json()),
     }
-    Ok(detected.report.exit_code())
+    let code = detected.report.exit_code();
+    // The process ends next: the catalogs are not freed object by object.
+    std::mem::forget(detected);
+    std::mem::forget(desired);
+    Ok(code)
 }

@@ -323,3 +323,40 @@ async fn chinook_round_trips() {
 async fn adventureworks_round_trips() {
     round_trip("adventureworks/schema.sql").await;
 }
+
+/// Regenerates the fuzz seeds `tests/fuzz_validate/seeds/<corpus>/` (README.md,
+/// "Fuzzing"): each corpus loaded and decorated as above, then imported, as
+/// `pgrecon import` writes it. Run after a change to the corpora or to the import's
+/// output, and commit the result:
+///
+/// ```text
+/// cargo test --locked --test corpora -- --ignored --exact regenerate_fuzz_seeds
+/// ```
+#[tokio::test]
+#[ignore = "writes tests/fuzz_validate/seeds/; run by hand to refresh them"]
+async fn regenerate_fuzz_seeds() {
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_validate/seeds");
+    for (name, file) in [
+        ("adventureworks", "adventureworks/schema.sql"),
+        ("chinook", "chinook/chinook.sql"),
+        ("pagila", "pagila/schema.sql"),
+    ] {
+        let db = TestDb::new().await;
+        psql(&db, &db.url(), &corpus(file));
+        db.exec(DECORATE).await;
+        let mut x = db.client().await;
+        let catalog = introspect::snapshot(&mut x).await.expect("introspect");
+        let out = seeds.join(name);
+        let _ = std::fs::remove_dir_all(&out);
+        std::fs::create_dir_all(&out).unwrap();
+        import::write(&catalog, &import::ImportOptions::default(), &out)
+            .unwrap_or_else(|e| panic!("import {name}: {e}"));
+        // The seeds must load: the fuzzing mutates valid states.
+        if let Err(e) = config::load_dir(&out) {
+            panic!(
+                "the import of {name} does not load:\n{}",
+                config::render(&e)
+            );
+        }
+    }
+}

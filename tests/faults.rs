@@ -5,9 +5,11 @@
 //! before (a catalog fingerprint computed with plain SQL, independent of pgrecon's
 //! introspection, and every seeded row), and a plain retry of apply must converge.
 //!
-//! CI runs one fault after every step of the plan, the fault kinds taking turns. With
-//! `PGRECON_FAULTS=N`, N more faults follow at random steps and of random kinds (seeded
-//! by `PGRECON_FAULTS_SEED`, default 1, so a failure can be replayed).
+//! CI runs a fault after every `CI_STRIDE`-th step of the plan (the first step and the
+//! last before the commit included) and after `CI_RANDOM` more steps drawn from a fixed
+//! seed, the fault kinds taking turns. With `PGRECON_FAULTS=N`, every step is faulted
+//! and N more faults follow at random steps and of random kinds (seeded by
+//! `PGRECON_FAULTS_SEED`, default 1, so a failure can be replayed).
 //!
 //! The pause comes from a test-only hook of the binary (`PGRECON_TEST_FAULT`, see
 //! ARCHITECTURE.md). The other tests here prove the fixes the fault runs found: a lost
@@ -28,8 +30,12 @@ use std::process::Stdio;
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 
-/// Groups of (role, schema, seeded table, new tables); each adds about twenty steps.
-const GROUPS: usize = 3;
+/// Groups of (role, schema, seeded table, new tables); each adds 23 steps.
+const GROUPS: usize = 12;
+/// CI faults every this many steps of the transaction (the long mode every step) ...
+const CI_STRIDE: usize = 6;
+/// ... and after this many more, drawn from the fixed seed.
+const CI_RANDOM: usize = 12;
 /// The first groups' seeded tables also gain an index built concurrently: a step that
 /// runs after the commit.
 const CONCURRENT_INDEXES: usize = 2;
@@ -76,6 +82,7 @@ primary_key = ["id"]
 columns.id = {{ type = "integer" }}
 columns.v = {{ type = "text", comment = "seeded" }}
 columns.note = {{ type = "text", default = "'none'" }}
+columns.added = {{ type = "timestamptz", default = "'2026-01-01'" }}
 checks.seed_v_check = "v <> ''"
 {index}
 
@@ -90,8 +97,10 @@ foreign_keys.orders_seed_fk = {{ columns = ["seed_id"], references = "s{g}.seed"
 
 [tables."s{g}.notes"]
 owner = "owner_{g}"
+grants = {{ reader_{g} = ["SELECT"] }}
 columns.id = {{ type = "integer" }}
 columns.body = {{ type = "text", not_null = true }}
+columns.author = {{ type = "text", grants = {{ writer_{g} = ["UPDATE"] }} }}
 "#
         ));
     }
@@ -367,6 +376,41 @@ impl Rng {
     }
 }
 
+/// The steps faulted in turn: every one (`all`, the long mode), or every `CI_STRIDE`-th
+/// one with the first and the last (right before the commit) and `CI_RANDOM` drawn by
+/// `rng`; in the order of the plan, each once.
+fn sweep(inside: &[usize], all: bool, rng: &mut Rng) -> Vec<usize> {
+    let mut picked: std::collections::BTreeSet<usize> = match all {
+        true => inside.iter().copied().collect(),
+        false => inside.iter().copied().step_by(CI_STRIDE).collect(),
+    };
+    picked.extend(inside.last());
+    if !all {
+        for _ in 0..CI_RANDOM {
+            picked.insert(inside[rng.next(inside.len())]);
+        }
+    }
+    picked.into_iter().collect()
+}
+
+#[test]
+fn the_ci_sweep_takes_a_stride_both_ends_and_a_fixed_draw() {
+    let inside: Vec<usize> = (1..=276).collect();
+    let ci = sweep(&inside, false, &mut Rng(1));
+    assert_eq!(ci, sweep(&inside, false, &mut Rng(1)), "replayable");
+    assert_eq!(ci.first(), Some(&1));
+    assert_eq!(ci.last(), Some(&276), "the step before the commit");
+    let stride: Vec<usize> = (1..=276).step_by(CI_STRIDE).collect();
+    assert!(stride.iter().all(|s| ci.contains(s)), "{ci:?}");
+    assert!(ci.len() > stride.len() + 1, "random steps too: {ci:?}");
+    assert!(ci.windows(2).all(|w| w[0] < w[1]), "each once, in order");
+    assert_eq!(
+        sweep(&inside, true, &mut Rng(1)),
+        inside,
+        "the long mode: every step"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fault_after_any_step_leaves_the_database_as_before_and_a_retry_converges() {
     let db = TestDb::new().await;
@@ -382,22 +426,26 @@ async fn a_fault_after_any_step_leaves_the_database_as_before_and_a_retry_conver
     let before = state(&observer).await;
     let plan = plan_steps(&dir_s, &db.url()).await;
     let steps = plan.len();
-    assert!(steps >= 10 * GROUPS, "a plan of {steps} steps");
+    assert!(steps >= 20 * GROUPS, "a plan of {steps} steps");
     // The steps in the transaction; those after the commit are `after_commit`'s.
     let inside: Vec<usize> = plan.iter().filter(|s| s.1).map(|s| s.0).collect();
     assert_eq!(steps - inside.len(), CONCURRENT_INDEXES, "{plan:?}");
 
-    let mut trials: Vec<(usize, Fault)> = inside.iter().map(|&s| (s, FAULTS[s % 4])).collect();
-    let long: usize = std::env::var("PGRECON_FAULTS")
+    let long: Option<usize> = std::env::var("PGRECON_FAULTS")
         .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
+        .and_then(|v| v.parse().ok());
     let seed: u64 = std::env::var("PGRECON_FAULTS_SEED")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1);
     let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
-    for _ in 0..long {
+    let swept = sweep(&inside, long.is_some(), &mut rng);
+    let mut trials: Vec<(usize, Fault)> = swept
+        .iter()
+        .enumerate()
+        .map(|(i, &s)| (s, FAULTS[i % 4]))
+        .collect();
+    for _ in 0..long.unwrap_or(0) {
         trials.push((inside[rng.next(inside.len())], FAULTS[rng.next(4)]));
     }
 
@@ -424,8 +472,10 @@ async fn a_fault_after_any_step_leaves_the_database_as_before_and_a_retry_conver
         );
     }
     eprintln!(
-        "faults injected: {}, steps: {steps}, partial states: {partial}, rows lost: 0",
-        trials.len()
+        "faults injected: {} ({} steps swept), steps: {steps}, partial states: {partial}, \
+         rows lost: 0",
+        trials.len(),
+        swept.len()
     );
 
     // A plain retry converges; the rows are all there.

@@ -1,7 +1,9 @@
 //! Fuzzing of `validate` (the loader and validator) on stable Rust: structure-aware,
 //! seeded mutations of real desired states (the shipped `desired-state/`, the desired
-//! states of `tests/cases/`, `tests/pair/` and `tests/corpora/pairs/expected.toml`),
-//! each loaded from a directory as `pgrecon validate` does, and its errors rendered.
+//! states of `tests/cases/`, `tests/pair/` and `tests/corpora/pairs/expected.toml`, and
+//! the imports of the real-world corpora kept in `tests/fuzz_validate/seeds/`, refreshed
+//! by `tests/corpora.rs`'s ignored `regenerate_fuzz_seeds`), each loaded from a
+//! directory as `pgrecon validate` does, and its errors rendered.
 //!
 //! Asserted for every input: no panic (in loading or in rendering), every error points
 //! at a file and a span, and the input is done within a generous bound of 10 s, watched
@@ -64,6 +66,15 @@ fn seeds() -> Vec<State> {
         .collect();
     cases.sort();
     dirs.extend(cases);
+    // The imports of tests/corpora/ (adventureworks, chinook, pagila).
+    let mut corpora: Vec<PathBuf> = std::fs::read_dir(root.join("tests/fuzz_validate/seeds"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    corpora.sort();
+    assert_eq!(corpora.len(), 3, "the corpora's imports: {corpora:?}");
+    dirs.extend(corpora);
     let mut seeds: Vec<State> = dirs
         .iter()
         .map(|d| {

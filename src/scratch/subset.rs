@@ -11,8 +11,8 @@
 //! resolve there). Routines and types name tables from any schema (their bodies resolve
 //! against a `search_path` the catalog does not record). A needed table brings in what
 //! it names in turn (parents, referenced tables). Where the text cannot be trusted to
-//! show a name (a Unicode-escaped identifier, a name with a quote or backslash, which
-//! serialization escapes), every table is needed.
+//! show a name (a Unicode-escaped identifier, a name with a quote, a backslash or a
+//! control character, which serialization escapes), every table is needed.
 
 use crate::canon;
 use crate::model::*;
@@ -22,10 +22,12 @@ use std::collections::{HashMap, HashSet};
 
 /// The live tables the copy needs, or `None` for all of them.
 pub(super) fn tables_needed(desired: &Catalog, live: &Catalog) -> Option<HashSet<QualifiedName>> {
+    // JSON escapes these, so such a name would not show in the text as it is.
+    let escaped = |c: char| c == '"' || c == '\\' || c < ' ';
     if live
         .tables
         .keys()
-        .any(|n| [&n.schema, &n.name].iter().any(|s| s.contains(['"', '\\'])))
+        .any(|n| [&n.schema, &n.name].iter().any(|s| s.contains(escaped)))
     {
         return None;
     }
@@ -236,8 +238,10 @@ mod tests {
 
     #[test]
     fn names_the_text_may_hide_need_everything() {
-        let live = live_with(&[("a", "with\"quote")]);
-        assert!(tables_needed(&Catalog::default(), &live).is_none());
+        for odd in ["with\"quote", "back\\slash", "new\nline"] {
+            let live = live_with(&[("a", odd)]);
+            assert!(tables_needed(&Catalog::default(), &live).is_none(), "{odd}");
+        }
         let live = live_with(&[("a", "t")]);
         let mut desired = Catalog::default();
         let mut t = table("a", "x");

@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 pub(super) fn sql_file(live: &Catalog, schema: &str) -> Option<String> {
     let mut out = String::from("-- written by pgrecon import\n");
     let mut any = false;
-    for f in live.functions.values().filter(|f| f.id.schema == schema) {
+    for f in in_schema(&live.functions, schema).map(|(_, v)| v) {
         if let Some(d) = &f.definition {
             let _ = write!(out, "\n{};\n", d.text.trim_end());
             any = true;

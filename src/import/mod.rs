@@ -223,11 +223,7 @@ pub fn render(
         let whole = !partial.contains(&schema.name);
         let (mut text, objects) = schemas::schema_file(live, schema, whole);
         text.push_str(&user_types::toml_entries(live, schema));
-        report.tables += live
-            .tables
-            .keys()
-            .filter(|t| t.schema == schema.name)
-            .count();
+        report.tables += in_schema(&live.tables, &schema.name).count();
         report.schemas += 1;
         report.objects += objects;
         let mut file = format!("schema.{}.toml", file_stem(&schema.name));

@@ -56,22 +56,14 @@ pub(super) fn schema_file(live: &Catalog, schema: &Schema, whole: bool) -> (Stri
 
     // Objects of each kind with their ACLs.
     let mut by_kind: BTreeMap<ObjectKind, Vec<(String, &Acl)>> = BTreeMap::new();
-    for r in live
-        .relations
-        .values()
-        .filter(|r| r.name.schema == schema.name)
-    {
+    for r in in_schema(&live.relations, &schema.name).map(|(_, v)| v) {
         let k = qualified_key(&r.name.schema, &r.name.name);
         by_kind
             .entry(r.kind.object_kind())
             .or_default()
             .push((k, &r.acl));
     }
-    for f in live
-        .functions
-        .values()
-        .filter(|f| f.id.schema == schema.name)
-    {
+    for f in in_schema(&live.functions, &schema.name).map(|(_, v)| v) {
         let k = format!(
             "{}({})",
             qualified_key(&f.id.schema, &f.id.name),
@@ -84,12 +76,10 @@ pub(super) fn schema_file(live: &Catalog, schema: &Schema, whole: bool) -> (Stri
     }
     let empty = Acl::default();
     let owner = schema.owner.clone().unwrap_or_default();
-    let declared_keys: BTreeSet<String> = live
-        .tables
-        .keys()
-        .chain(live.sequences.keys())
-        .chain(live.views.keys())
-        .filter(|n| n.schema == schema.name)
+    let declared_keys: BTreeSet<String> = in_schema(&live.tables, &schema.name)
+        .map(|(k, _)| k)
+        .chain(in_schema(&live.sequences, &schema.name).map(|(k, _)| k))
+        .chain(in_schema(&live.views, &schema.name).map(|(k, _)| k))
         .map(|n| qualified_key(&n.schema, &n.name))
         .collect();
     let mut per_object = String::new();
@@ -97,14 +87,10 @@ pub(super) fn schema_file(live: &Catalog, schema: &Schema, whole: bool) -> (Stri
     let mut relational = String::new();
     let mut objects = 0;
     let schema_owner = schema.owner.as_deref();
-    for e in live.enums.values().filter(|e| e.name.schema == schema.name) {
+    for e in in_schema(&live.enums, &schema.name).map(|(_, v)| v) {
         enums::write_enum(&mut relational, e, schema_owner);
     }
-    for d in live
-        .domains
-        .values()
-        .filter(|d| d.name.schema == schema.name)
-    {
+    for d in in_schema(&live.domains, &schema.name).map(|(_, v)| v) {
         domains::write_domain(&mut relational, d, schema_owner);
     }
     let mut sequence_extras: BTreeMap<String, Acl> = BTreeMap::new();
@@ -194,11 +180,7 @@ pub(super) fn schema_file(live: &Catalog, schema: &Schema, whole: bool) -> (Stri
             );
         }
     }
-    for seq in live
-        .sequences
-        .values()
-        .filter(|q| q.name.schema == schema.name)
-    {
+    for seq in in_schema(&live.sequences, &schema.name).map(|(_, v)| v) {
         let k = qualified_key(&seq.name.schema, &seq.name.name);
         let owner = live
             .relations
@@ -211,11 +193,7 @@ pub(super) fn schema_file(live: &Catalog, schema: &Schema, whole: bool) -> (Stri
         };
         sequences::write_sequence(&mut relational, &seq, schema_owner, sequence_extras.get(&k));
     }
-    for t in live
-        .tables
-        .values()
-        .filter(|t| t.name.schema == schema.name)
-    {
+    for t in in_schema(&live.tables, &schema.name).map(|(_, v)| v) {
         let k = qualified_key(&t.name.schema, &t.name.name);
         tables::write_table(
             &mut relational,
@@ -225,11 +203,7 @@ pub(super) fn schema_file(live: &Catalog, schema: &Schema, whole: bool) -> (Stri
             table_extras.get(&k),
         );
     }
-    for f in live
-        .functions
-        .values()
-        .filter(|f| f.id.schema == schema.name)
-    {
+    for f in in_schema(&live.functions, &schema.name).map(|(_, v)| v) {
         let extra = function_extras
             .get(&functions::key(f))
             .cloned()

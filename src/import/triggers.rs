@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 /// The `.sql` text declaring the triggers of the tables and views of `schema`, if any.
 pub(super) fn triggers_file(live: &Catalog, schema: &str) -> Option<String> {
     let mut out = String::new();
-    for t in live.tables.values().filter(|t| t.name.schema == schema) {
+    for t in in_schema(&live.tables, schema).map(|(_, v)| v) {
         for trigger in t.triggers.values() {
             let _ = writeln!(
                 out,
@@ -19,7 +19,7 @@ pub(super) fn triggers_file(live: &Catalog, schema: &str) -> Option<String> {
             );
         }
     }
-    for v in live.views.values().filter(|v| v.name.schema == schema) {
+    for v in in_schema(&live.views, schema).map(|(_, v)| v) {
         for trigger in v.triggers.values() {
             let _ = writeln!(
                 out,

@@ -14,27 +14,19 @@ use std::fmt::Write as _;
 pub(super) fn sql_file(live: &Catalog, schema: &str) -> Option<String> {
     let mut out = String::from("-- written by pgrecon import\n");
     let mut any = false;
-    for c in live.collations.values().filter(|c| c.name.schema == schema) {
+    for c in in_schema(&live.collations, schema).map(|(_, v)| v) {
         out.push('\n');
         create_collation(&mut out, &c.name, c);
         out.push_str(";\n");
         any = true;
     }
-    for r in live
-        .range_types
-        .values()
-        .filter(|r| r.name.schema == schema)
-    {
+    for r in in_schema(&live.range_types, schema).map(|(_, v)| v) {
         out.push('\n');
         create_range(&mut out, &r.name, r);
         out.push_str(";\n");
         any = true;
     }
-    for t in live
-        .composite_types
-        .values()
-        .filter(|t| t.name.schema == schema)
-    {
+    for t in in_schema(&live.composite_types, schema).map(|(_, v)| v) {
         out.push('\n');
         create_composite(&mut out, &t.name, t);
         out.push_str(";\n");
@@ -62,25 +54,13 @@ pub(super) fn toml_entries(live: &Catalog, schema: &Schema) -> String {
             let _ = writeln!(out, "{line}");
         }
     };
-    for c in live
-        .collations
-        .values()
-        .filter(|c| c.name.schema == schema.name)
-    {
+    for c in in_schema(&live.collations, &schema.name).map(|(_, v)| v) {
         entry("collations", &c.name, &c.owner, &c.comment, &None);
     }
-    for r in live
-        .range_types
-        .values()
-        .filter(|r| r.name.schema == schema.name)
-    {
+    for r in in_schema(&live.range_types, &schema.name).map(|(_, v)| v) {
         entry("types", &r.name, &r.owner, &r.comment, &r.acl);
     }
-    for t in live
-        .composite_types
-        .values()
-        .filter(|t| t.name.schema == schema.name)
-    {
+    for t in in_schema(&live.composite_types, &schema.name).map(|(_, v)| v) {
         entry("types", &t.name, &t.owner, &t.comment, &t.acl);
     }
     out

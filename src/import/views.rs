@@ -12,11 +12,7 @@ use std::fmt::Write as _;
 
 /// The `.sql` file of a schema's views, or `None` when it has none.
 pub(super) fn sql_file(live: &Catalog, schema: &str) -> Option<String> {
-    let views: Vec<&View> = live
-        .views
-        .values()
-        .filter(|v| v.name.schema == schema)
-        .collect();
+    let views: Vec<&View> = in_schema(&live.views, schema).map(|(_, v)| v).collect();
     if views.is_empty() {
         return None;
     }
@@ -73,7 +69,7 @@ pub(super) fn write_entries(
     schema: &Schema,
     extra_grants: &BTreeMap<String, Acl>,
 ) {
-    for v in live.views.values().filter(|v| v.name.schema == schema.name) {
+    for v in in_schema(&live.views, &schema.name).map(|(_, v)| v) {
         let relation = live.relations.get(&v.name);
         let extra = extra_grants
             .get(&crate::sql::qualified(&v.name.schema, &v.name.name))

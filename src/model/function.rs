@@ -122,3 +122,16 @@ pub fn sql_body(text: &str) -> Option<String> {
         _ => None,
     }
 }
+
+impl super::SchemaKey for FunctionId {
+    fn schema(&self) -> &str {
+        &self.schema
+    }
+    fn first_in(schema: &str) -> Self {
+        FunctionId {
+            schema: schema.to_string(),
+            name: String::new(),
+            arguments: String::new(),
+        }
+    }
+}

@@ -129,6 +129,33 @@ pub struct ServerInfo {
     pub can_read_passwords: bool,
 }
 
+/// A key that orders by schema first (`QualifiedName`, `FunctionId`): the entries of one
+/// schema are a contiguous range of a map keyed by it.
+pub trait SchemaKey: Ord {
+    fn schema(&self) -> &str;
+    /// The least key in `schema`.
+    fn first_in(schema: &str) -> Self;
+}
+
+/// The entries of `map` in `schema`, as a range (a walk over one schema, not the whole
+/// catalog: per-schema passes stay linear with thousands of schemas).
+pub fn in_schema<'a, K: SchemaKey, V>(
+    map: &'a BTreeMap<K, V>,
+    schema: &'a str,
+) -> impl Iterator<Item = (&'a K, &'a V)> + 'a {
+    map.range(K::first_in(schema)..)
+        .take_while(move |(k, _)| k.schema() == schema)
+}
+
+impl SchemaKey for QualifiedName {
+    fn schema(&self) -> &str {
+        &self.schema
+    }
+    fn first_in(schema: &str) -> Self {
+        QualifiedName::new(schema, "")
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct QualifiedName {
     pub schema: String,
@@ -187,5 +214,41 @@ pub(crate) mod testing {
             }),
             ..Catalog::default()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn in_schema_is_exactly_the_schema() {
+        let names = [
+            ("a", "z"),
+            ("ab", "b"),
+            ("a", ""),
+            ("", "a"),
+            ("b", "a"),
+            ("a", "a"),
+        ];
+        let map: BTreeMap<QualifiedName, ()> = names
+            .iter()
+            .map(|(s, n)| (QualifiedName::new(*s, *n), ()))
+            .collect();
+        let found: Vec<&str> = in_schema(&map, "a").map(|(k, _)| k.name.as_str()).collect();
+        assert_eq!(found, ["", "a", "z"]);
+        assert_eq!(in_schema(&map, "c").count(), 0);
+        let functions: BTreeMap<FunctionId, ()> = [("s", "f"), ("t", "f"), ("s", "g")]
+            .iter()
+            .map(|(s, n)| {
+                let id = FunctionId {
+                    schema: s.to_string(),
+                    name: n.to_string(),
+                    arguments: String::new(),
+                };
+                (id, ())
+            })
+            .collect();
+        assert_eq!(in_schema(&functions, "s").count(), 2);
     }
 }

@@ -1157,8 +1157,10 @@ async fn syntax_the_server_lacks_is_rejected_at_its_declaration() {
             panic!("not a rejection of the declaration: {err}");
         };
         let text = err.to_string();
+        // The server's words differ by version ("trailing junk after numeric literal at
+        // or near \"1_000\"" on 15, "syntax error at or near \"_000\"" on 14).
         assert!(
-            text.contains("table general.notes, column amount: ") && text.contains("\"1_000\""),
+            text.contains("table general.notes, column amount: ") && text.contains("_000\""),
             "{text}"
         );
         assert!(!text.contains("savepoint"), "{text}");

@@ -6,13 +6,12 @@ use crate::approval::Unapproved;
 use crate::checks::{CheckFailure, Phase};
 use crate::db_error::db_message;
 use crate::escape::text_line;
-use crate::introspect::{self, IntrospectError};
+use crate::introspect;
 use crate::pipeline::PipelineError;
 use crate::plan::{self, HazardKind};
 use crate::saved::Stale;
 use crate::{canon, diff};
 use std::time::Duration;
-use tokio_postgres::error::SqlState;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApplyError {
@@ -223,10 +222,8 @@ impl ApplyError {
         const CODE: &str = "55P03";
         match self {
             ApplyError::Step { sqlstate, .. } => sqlstate.as_deref() == Some(CODE),
-            ApplyError::Database(e) => e.code() == Some(&SqlState::LOCK_NOT_AVAILABLE),
-            ApplyError::Introspect(IntrospectError::Query { source, .. }) => {
-                source.code() == Some(&SqlState::LOCK_NOT_AVAILABLE)
-            }
+            ApplyError::Database(e) => crate::db_error::is_lock_timeout(e),
+            ApplyError::Introspect(e) => e.is_lock_timeout(),
             ApplyError::Canon(e) => e.is_lock_timeout(),
             ApplyError::Check(f) => f.sqlstate.as_deref() == Some(CODE),
             _ => false,

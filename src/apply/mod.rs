@@ -29,7 +29,6 @@ use crate::saved::{self, SavedPlan, Stale};
 use crate::{canon, introspect};
 use secrecy::{ExposeSecret, SecretString};
 use std::time::{Duration, Instant};
-use tokio_postgres::error::SqlState;
 use tokio_postgres::{Client, GenericClient, IsolationLevel};
 
 /// Key of the session advisory lock every pgrecon apply takes ("pgrecon" in ASCII), so
@@ -248,7 +247,7 @@ pub async fn lock(client: &Client, wait: Duration) -> Result<(), ApplyError> {
     client.batch_execute("RESET lock_timeout").await?;
     match locked {
         Ok(_) => Ok(()),
-        Err(e) if e.code() == Some(&SqlState::LOCK_NOT_AVAILABLE) => Err(ApplyError::Locked(wait)),
+        Err(e) if crate::db_error::is_lock_timeout(&e) => Err(ApplyError::Locked(wait)),
         Err(e) => Err(e.into()),
     }
 }

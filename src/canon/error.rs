@@ -129,9 +129,7 @@ impl CanonError {
     pub fn is_lock_timeout(&self) -> bool {
         match self {
             CanonError::LockTimeout(_) => true,
-            CanonError::Introspect(IntrospectError::Query { source, .. }) => {
-                crate::db_error::is_lock_timeout(source)
-            }
+            CanonError::Introspect(e) => e.is_lock_timeout(),
             _ => false,
         }
     }

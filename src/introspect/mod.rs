@@ -111,6 +111,13 @@ pub enum IntrospectError {
     NotInTransaction,
 }
 
+impl IntrospectError {
+    /// Whether a catalog query failed on `lock_timeout` (SQLSTATE 55P03).
+    pub fn is_lock_timeout(&self) -> bool {
+        matches!(self, IntrospectError::Query { source, .. } if crate::db_error::is_lock_timeout(source))
+    }
+}
+
 /// Reads the live catalog using the caller's open transaction or connection (apply
 /// re-reads inside its write transaction). For one consistent snapshot on its own, use
 /// [`snapshot`].
@@ -130,9 +137,7 @@ pub async fn snapshot(client: &mut tokio_postgres::Client) -> Result<Catalog, In
     let mut attempt = 0;
     loop {
         match snapshot_once(client).await {
-            Err(IntrospectError::Query { source, .. })
-                if crate::db_error::is_lock_timeout(&source) && attempt < READ_RETRIES =>
-            {
+            Err(e) if e.is_lock_timeout() && attempt < READ_RETRIES => {
                 attempt += 1;
                 tokio::time::sleep(std::time::Duration::from_millis(200 << attempt)).await;
             }
